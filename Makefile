@@ -1,0 +1,55 @@
+# The course's commands. The two a learner needs: `make lab` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: help lab notebook test test-fast lint data data-check colab-links strip clean
+
+help:
+	@echo "make lab          create .venv if needed, install, open JupyterLab on the start notebook"
+	@echo "make test         create/update .venv, install, run every check (lint, unit, notebooks)"
+	@echo "make test-fast    the unit tests only (no notebook runs)"
+	@echo "make notebook     like 'make lab', with the classic Notebook 7 interface"
+	@echo "make data         rebuild the shipped data files in data/ from their sources"
+	@echo "make colab-links  copy the repository location from pyproject.toml into README and notebooks"
+	@echo "make strip        remove outputs from the notebooks before committing"
+	@echo "make clean        remove caches (trained weights, projections); keeps .venv"
+
+# (Re)install whenever the requirements change; the stamp remembers the last install.
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
+
+notebook: $(STAMP)
+	$(BIN)/jupyter notebook notebooks/00_start_here.ipynb
+
+lint: $(STAMP)
+	$(BIN)/ruff check helpers tests tools data notebooks
+
+test: lint
+	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not notebooks and not slow"
+
+data: $(STAMP)
+	$(BIN)/python data/build_data.py
+
+data-check: $(STAMP)
+	$(BIN)/python data/build_data.py --check
+
+colab-links: $(STAMP)
+	$(BIN)/python tools/course_links.py
+
+strip: $(STAMP)
+	$(BIN)/python tools/strip_notebooks.py notebooks
+
+clean:
+	rm -rf .cache .pytest_cache .ruff_cache

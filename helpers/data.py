@@ -1,0 +1,382 @@
+"""Loaders for the course's data: the shipped files (checked against their manifest)
+and, only when asked, the full datasets from torchvision.
+
+Nothing here touches the network unless ``source="torchvision"`` is passed, and importing
+this module imports neither torch nor scikit-learn.
+
+>>> from helpers.data import load_fashion_mnist, load_glove
+>>> fashion = load_fashion_mnist()            # the shipped class-balanced subset
+>>> words = load_glove(num_words=10_000)
+>>> words.vector("king").shape
+(50,)
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from helpers import paths
+
+__all__ = [
+    "DATA_DIR",
+    "DATA_FILES",
+    "FASHION_MNIST_CLASSES",
+    "MNIST_CLASSES",
+    "SOURCES",
+    "DataDownloadWarning",
+    "DataFileError",
+    "ImageDataset",
+    "WordVectors",
+    "load_digits_8x8",
+    "load_fashion_mnist",
+    "load_glove",
+    "load_mnist",
+    "load_xkcd_colors",
+    "verify_data_files",
+    "verify_file",
+]
+
+#: Folder holding the shipped files and ``manifest.json`` (tests point it elsewhere).
+DATA_DIR: Path = paths.DATA_DIR
+
+MANIFEST_NAME = "manifest.json"
+
+#: The shipped data files.
+DATA_FILES: tuple[str, ...] = ("fashion_mnist.npz", "mnist.npz", "glove_50d.npz")
+
+#: Allowed values of the ``source`` argument of the image loaders.
+SOURCES: tuple[str, ...] = ("shipped", "torchvision")
+
+FASHION_MNIST_CLASSES: tuple[str, ...] = (
+    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+)
+MNIST_CLASSES: tuple[str, ...] = tuple(str(digit) for digit in range(10))
+
+
+# ------------------------------------------------------------------------ verification
+
+
+class DataFileError(RuntimeError):
+    """A shipped data file is missing, fails its checksum or cannot be read.
+
+    ``name`` is the file's name, ``problem`` a one-line description of what is wrong.
+    """
+
+    def __init__(self, name: str, problem: str) -> None:
+        self.name = name
+        self.problem = problem
+        super().__init__(
+            f"{problem} Rebuild it with `make data` (or `python data/build_data.py`), "
+            f"or restore it with `git checkout -- data/{name}`."
+        )
+
+
+class DataDownloadWarning(UserWarning):
+    """A download was asked for but failed; the shipped data are used instead."""
+
+
+# (path, mtime_ns, size) -> sha256 of the file's bytes; one hash per file per process.
+_digest_cache: dict[tuple[str, int, int], str] = {}
+
+
+def _data_dir() -> Path:
+    return Path(DATA_DIR)
+
+
+def _shown(path: Path) -> str:
+    """The path as a reader would type it: relative to the repository when inside it."""
+    try:
+        return path.resolve().relative_to(paths.REPO_ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _file_digest(path: Path) -> str:
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    if key not in _digest_cache:
+        digest = hashlib.sha256()
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+        _digest_cache[key] = digest.hexdigest()
+    return _digest_cache[key]
+
+
+def _manifest() -> dict[str, Any]:
+    """The ``files`` section of the manifest; raises DataFileError if it is unusable."""
+    path = _data_dir() / MANIFEST_NAME
+    if not path.is_file():
+        raise DataFileError(MANIFEST_NAME, f"{_shown(path)} is missing.")
+    try:
+        files = json.loads(path.read_text(encoding="utf-8"))["files"]
+        if not isinstance(files, dict):
+            raise TypeError("'files' is not a mapping")
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise DataFileError(MANIFEST_NAME, f"{_shown(path)} is unreadable: {error}.") from error
+    return files
+
+
+def verify_file(name: str) -> Path:
+    """Check one shipped file against its manifest checksum and return its path.
+
+    Raises DataFileError (naming the file, the problem and the fix) when the file is
+    missing or its sha256 differs. The file itself is never modified.
+    """
+    files = _manifest()
+    if name not in files:
+        raise ValueError(f"{name!r} is not a shipped data file; the manifest lists {sorted(files)}")
+    path = _data_dir() / name
+    if not path.is_file():
+        raise DataFileError(name, f"{_shown(path)} is missing.")
+    expected = files[name].get("sha256")
+    try:
+        actual = _file_digest(path)
+    except OSError as error:
+        raise DataFileError(name, f"{_shown(path)} is unreadable: {error}.") from error
+    if actual != expected:
+        raise DataFileError(
+            name,
+            f"{_shown(path)} failed its checksum: expected sha256 {expected}, got {actual} "
+            "(the file is damaged or out of date).",
+        )
+    return path
+
+
+def verify_data_files(names: Iterable[str] | None = None) -> dict[str, str]:
+    """Check the shipped files without raising: ``{file: "ok" or what is wrong}``.
+
+    With ``names=None`` every file in the manifest is checked. If the manifest itself
+    is missing or unreadable, the answer is ``{"manifest.json": problem}``.
+    """
+    try:
+        files = _manifest()
+    except DataFileError as error:
+        return {MANIFEST_NAME: error.problem}
+    report: dict[str, str] = {}
+    for name in sorted(files) if names is None else names:
+        try:
+            verify_file(name)
+        except DataFileError as error:
+            report[name] = error.problem
+        except ValueError as error:
+            report[name] = str(error)
+        else:
+            report[name] = "ok"
+    return report
+
+
+def _load_arrays(name: str, keys: Sequence[str]) -> dict[str, np.ndarray]:
+    """Verify a shipped ``.npz`` and read the named arrays from it."""
+    path = verify_file(name)
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            return {key: archive[key] for key in keys}
+    except Exception as error:  # zipfile, numpy format and key errors alike
+        raise DataFileError(
+            name, f"{_shown(path)} is unreadable: {type(error).__name__}: {error}."
+        ) from error
+
+
+# ------------------------------------------------------------------------ image datasets
+
+
+@dataclass(frozen=True, eq=False)
+class ImageDataset:
+    """A labelled image dataset split into train and test.
+
+    ``x_*`` are uint8 arrays of shape (n, 28, 28) with values 0-255; ``y_*`` are int64
+    arrays of shape (n,) indexing ``class_names``. ``source`` is "shipped" or
+    "torchvision": where the data actually came from.
+    """
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    class_names: tuple[str, ...]
+    name: str
+    source: str
+
+    def __repr__(self) -> str:
+        return (
+            f"ImageDataset({self.name!r}, source={self.source!r}, "
+            f"train={tuple(self.x_train.shape)}, test={tuple(self.x_test.shape)}, "
+            f"classes={len(self.class_names)})"
+        )
+
+
+def _check_source(source: str) -> None:
+    if source not in SOURCES:
+        raise ValueError(f"source must be one of {SOURCES}, not {source!r}")
+
+
+def _shipped_images(file: str, name: str, class_names: tuple[str, ...]) -> ImageDataset:
+    arrays = _load_arrays(file, ("x_train", "y_train", "x_test", "y_test"))
+    return ImageDataset(
+        x_train=arrays["x_train"].astype(np.uint8, copy=False),
+        y_train=arrays["y_train"].astype(np.int64, copy=False),
+        x_test=arrays["x_test"].astype(np.uint8, copy=False),
+        y_test=arrays["y_test"].astype(np.int64, copy=False),
+        class_names=class_names,
+        name=name,
+        source="shipped",
+    )
+
+
+def _torchvision_images(
+    dataset_class: str, file: str, name: str, class_names: tuple[str, ...]
+) -> ImageDataset:
+    """The full dataset via torchvision (downloaded into the cache once), or the shipped
+    subset with a DataDownloadWarning when that fails."""
+    try:
+        from torchvision import datasets
+
+        root = paths.cache_dir("torchvision")
+        splits = [getattr(datasets, dataset_class)(root=str(root), train=train, download=True)
+                  for train in (True, False)]
+        x_train, x_test = (np.asarray(s.data.numpy(), dtype=np.uint8) for s in splits)
+        y_train, y_test = (np.asarray(s.targets.numpy(), dtype=np.int64) for s in splits)
+    except Exception as error:  # no torchvision, no network, a bad mirror ...
+        warnings.warn(
+            f"could not download {name} with torchvision: {type(error).__name__}: {error}; "
+            "using the shipped subset instead",
+            DataDownloadWarning,
+            stacklevel=3,
+        )
+        return _shipped_images(file, name, class_names)
+    return ImageDataset(x_train, y_train, x_test, y_test, class_names, name, "torchvision")
+
+
+def load_fashion_mnist(source: str = "shipped") -> ImageDataset:
+    """Fashion-MNIST (10 clothing classes, 28x28 greyscale).
+
+    ``source="shipped"`` (default, offline): a class-balanced subset, 12,000 train and
+    3,000 test images. ``source="torchvision"``: the full 60,000 + 10,000, downloaded
+    into the course cache on first use; falls back to the shipped subset, with a
+    warning, if the download fails.
+    """
+    _check_source(source)
+    if source == "torchvision":
+        return _torchvision_images(
+            "FashionMNIST", "fashion_mnist.npz", "Fashion-MNIST", FASHION_MNIST_CLASSES
+        )
+    return _shipped_images("fashion_mnist.npz", "Fashion-MNIST", FASHION_MNIST_CLASSES)
+
+
+def load_mnist(source: str = "shipped") -> ImageDataset:
+    """MNIST handwritten digits (28x28 greyscale).
+
+    ``source="shipped"`` (default, offline): 10,000 digits split 8,000 train / 2,000
+    test. ``source="torchvision"``: the full 60,000 + 10,000, downloaded into the course
+    cache on first use; falls back to the shipped digits, with a warning, if the
+    download fails.
+    """
+    _check_source(source)
+    if source == "torchvision":
+        return _torchvision_images("MNIST", "mnist.npz", "MNIST", MNIST_CLASSES)
+    return _shipped_images("mnist.npz", "MNIST", MNIST_CLASSES)
+
+
+# ------------------------------------------------------------------------ word vectors
+
+
+class WordVectors:
+    """Words and their vectors: ``vectors[i]`` belongs to ``words[i]``.
+
+    Look words up with ``wv.vector("king")`` (or ``wv["king"]``) and ``wv.index("king")``;
+    ``"king" in wv`` and ``len(wv)`` work too. Words are lowercase, in frequency order.
+    """
+
+    def __init__(self, words: Sequence[str], vectors: np.ndarray) -> None:
+        if len(words) != len(vectors):
+            raise ValueError(f"{len(words)} words but {len(vectors)} vectors")
+        self.words: list[str] = [str(word) for word in words]
+        self.vectors: np.ndarray = np.asarray(vectors, dtype=np.float32)
+        self._index = {word: i for i, word in enumerate(self.words)}
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and word in self._index
+
+    def __repr__(self) -> str:
+        return f"WordVectors({len(self)} words, dim={self.vectors.shape[1]})"
+
+    def index(self, word: str) -> int:
+        """Row of ``word`` in ``vectors``; KeyError (with suggestions) if unknown."""
+        try:
+            return self._index[word]
+        except (KeyError, TypeError):
+            raise KeyError(self._unknown_message(word)) from None
+
+    def vector(self, word: str) -> np.ndarray:
+        """The vector of ``word`` (float32, shape (dim,))."""
+        return self.vectors[self.index(word)]
+
+    __getitem__ = vector
+
+    def _unknown_message(self, word: object) -> str:
+        message = f"{word!r} is not among the {len(self):,} shipped words"
+        if not isinstance(word, str):
+            return message + " (words are strings)"
+        hints = []
+        if word.lower() != word and word.lower() in self._index:
+            hints.append(f"the words are lowercase: try {word.lower()!r}")
+        close = difflib.get_close_matches(word.lower(), self.words, n=3, cutoff=0.75)
+        if close:
+            hints.append("did you mean " + ", ".join(repr(w) for w in close) + "?")
+        return message + (f" ({'; '.join(hints)})" if hints else "")
+
+
+def load_glove(num_words: int | None = None) -> WordVectors:
+    """GloVe 6B 50-d vectors for the most frequent plain lowercase words.
+
+    ``num_words`` keeps only the first (most frequent) words; ``None`` keeps all of
+    the shipped ones (30,000). Vectors are float32 of shape (num_words, 50).
+    """
+    arrays = _load_arrays("glove_50d.npz", ("words", "vectors"))
+    available = len(arrays["words"])
+    if num_words is not None:
+        if isinstance(num_words, bool) or not isinstance(num_words, (int, np.integer)):
+            raise TypeError(f"num_words must be a positive int or None, not {num_words!r}")
+        if not 1 <= num_words <= available:
+            raise ValueError(f"num_words must be between 1 and {available}, not {num_words}")
+    n = available if num_words is None else int(num_words)
+    return WordVectors(arrays["words"][:n].tolist(), arrays["vectors"][:n])
+
+
+# ------------------------------------------------------------------------ small built-ins
+
+
+def load_digits_8x8() -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's 8x8 handwritten digits (ships with scikit-learn, no download).
+
+    Returns ``(images, labels)``: float32 (1797, 8, 8) with values 0-16, and int64 (1797,).
+    """
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    return digits.images.astype(np.float32), digits.target.astype(np.int64)
+
+
+def load_xkcd_colors() -> list[tuple[str, tuple[float, float, float]]]:
+    """The 949 xkcd colour-survey names with their RGB (floats 0-1), sorted by name.
+
+    Names come without matplotlib's "xkcd:" prefix, e.g. ``("adobe", (0.74, 0.42, 0.28))``.
+    """
+    from matplotlib.colors import XKCD_COLORS, to_rgb
+
+    colors = [(name.removeprefix("xkcd:"), to_rgb(hex_code)) for name, hex_code in XKCD_COLORS.items()]
+    return sorted((name, (float(r), float(g), float(b))) for name, (r, g, b) in colors)

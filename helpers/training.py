@@ -1,0 +1,401 @@
+"""Training plumbing: device choice, seeding, a small fit loop and a cache of trained weights.
+
+The models themselves, and the code a learner should read, stay in the notebooks (or in
+``helpers.models``); this module only runs them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import tempfile
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from helpers.paths import cache_dir
+
+#: Bump when the layout of cached files changes, so old entries are ignored.
+CACHE_FORMAT = 1
+
+_DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
+
+
+# --------------------------------------------------------------------------- devices
+
+
+def choose_device(prefer: str | None = None) -> torch.device:
+    """Pick the device to train on: CUDA if present, then Apple's MPS, then the CPU.
+
+    ``prefer`` ("auto", "cpu", "cuda" or "mps") or the environment variable
+    ``COURSE_DEVICE`` forces a choice; asking for a device that is not there falls back
+    to the CPU with a warning.
+    """
+    choice = prefer if prefer is not None else os.environ.get("COURSE_DEVICE", "auto")
+    if not isinstance(choice, str) or choice.lower() not in _DEVICE_CHOICES:
+        raise ValueError(
+            f"prefer must be one of {', '.join(map(repr, _DEVICE_CHOICES))}, got {choice!r}"
+        )
+    choice = choice.lower()
+    cuda_ok = torch.cuda.is_available()
+    mps_ok = bool(getattr(torch.backends, "mps", None)) and torch.backends.mps.is_available()
+    if choice == "auto":
+        return torch.device("cuda" if cuda_ok else "mps" if mps_ok else "cpu")
+    if choice == "cuda" and not cuda_ok or choice == "mps" and not mps_ok:
+        warnings.warn(f"{choice} was asked for but is not available here; using the CPU.", stacklevel=2)
+        return torch.device("cpu")
+    return torch.device(choice)
+
+
+# --------------------------------------------------------------------------- seeding
+
+
+def seed_everything(seed: int = 0) -> torch.Generator:
+    """Seed Python, NumPy and torch so that a run on the CPU repeats bit for bit.
+
+    Returns a ``torch.Generator`` seeded the same way, to pass to shuffling code.
+    (On a GPU some kernels are not deterministic; results then agree only closely.)
+    """
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    seed = int(seed)
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+    if torch.cuda.is_available():
+        torch.cuda.manual_seed_all(seed)
+    torch.backends.cudnn.deterministic = True
+    torch.backends.cudnn.benchmark = False
+    generator = torch.Generator()
+    generator.manual_seed(seed)
+    return generator
+
+
+# --------------------------------------------------------------------------- data in batches
+
+
+def as_tensor_images(x: Any, *, name: str = "x") -> torch.Tensor:
+    """Turn uint8 images (n, 28, 28) or floats into a float tensor (n, 1, H, W) in [0, 1]."""
+    if isinstance(x, np.ndarray):
+        t = torch.from_numpy(x)
+    elif isinstance(x, torch.Tensor):
+        t = x
+    else:
+        raise TypeError(f"{name} must be a NumPy array or a torch tensor, got {type(x).__name__}")
+    if t.ndim == 3:
+        t = t.unsqueeze(1)
+    if t.ndim != 4:
+        raise ValueError(f"{name} must have shape (n, H, W) or (n, C, H, W), got {tuple(t.shape)}")
+    if t.dtype == torch.uint8:
+        return t.float().div_(255.0)
+    return t.float()
+
+
+def iterate_batches(
+    *tensors: torch.Tensor,
+    batch_size: int,
+    shuffle: bool = False,
+    generator: torch.Generator | None = None,
+) -> Iterator[tuple[torch.Tensor, ...]]:
+    """Yield aligned mini-batches of in-memory tensors (faster than a DataLoader here)."""
+    if not tensors:
+        raise ValueError("iterate_batches needs at least one tensor")
+    n = len(tensors[0])
+    if any(len(t) != n for t in tensors):
+        raise ValueError(f"all tensors must have the same length, got {[len(t) for t in tensors]}")
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    order = torch.randperm(n, generator=generator) if shuffle else torch.arange(n)
+    for start in range(0, n, batch_size):
+        idx = order[start : start + batch_size]
+        yield tuple(t[idx] for t in tensors)
+
+
+# --------------------------------------------------------------------------- fitting
+
+
+@dataclass
+class History:
+    """What happened during training, one row per epoch."""
+
+    rows: list[dict[str, float]] = field(default_factory=list)
+
+    def column(self, key: str) -> list[float]:
+        return [row[key] for row in self.rows if key in row]
+
+    @property
+    def epochs(self) -> int:
+        return len(self.rows)
+
+    def __repr__(self) -> str:
+        if not self.rows:
+            return "History(empty)"
+        last = ", ".join(f"{k}={v:.4g}" for k, v in self.rows[-1].items() if k != "epoch")
+        return f"History({self.epochs} epochs; last: {last})"
+
+
+def fit(
+    model: nn.Module,
+    inputs: torch.Tensor,
+    targets: torch.Tensor,
+    *,
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    epochs: int,
+    batch_size: int = 128,
+    lr: float = 1e-3,
+    weight_decay: float = 0.0,
+    device: torch.device | str | None = None,
+    seed: int = 0,
+    val: tuple[torch.Tensor, torch.Tensor] | None = None,
+    metric: Callable[[torch.Tensor, torch.Tensor], float] | None = None,
+    on_epoch_end: Callable[[int, nn.Module], None] | None = None,
+    progress: bool = True,
+    description: str = "training",
+) -> History:
+    """Train ``model`` with Adam on in-memory tensors and return its :class:`History`.
+
+    ``on_epoch_end(epoch, model)`` runs after every epoch (e.g. to capture embeddings);
+    it is also called once with epoch 0 before training starts. ``metric(outputs,
+    targets)`` (e.g. accuracy) is reported on ``val`` when given.
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    for name, t in (("inputs", inputs), ("targets", targets)):
+        if not isinstance(t, torch.Tensor):
+            raise TypeError(f"{name} must be a torch tensor, got {type(t).__name__}")
+    if len(inputs) != len(targets):
+        raise ValueError(
+            f"inputs and targets must have the same length, got {len(inputs)} and {len(targets)}"
+        )
+    if not isinstance(epochs, int) or epochs < 0:
+        raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
+    from tqdm.auto import tqdm
+
+    device = torch.device(device) if device is not None else choose_device()
+    generator = seed_everything(seed)
+    model.to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+    history = History()
+    if on_epoch_end is not None:
+        model.eval()
+        on_epoch_end(0, model)
+    steps = (len(inputs) + batch_size - 1) // batch_size
+    bar = tqdm(total=epochs * steps, desc=description, disable=not progress, leave=False)
+    try:
+        for epoch in range(1, epochs + 1):
+            started = time.perf_counter()
+            model.train()
+            total, count = 0.0, 0
+            for xb, yb in iterate_batches(
+                inputs, targets, batch_size=batch_size, shuffle=True, generator=generator
+            ):
+                xb, yb = xb.to(device), yb.to(device)
+                optimizer.zero_grad(set_to_none=True)
+                loss = loss_fn(model(xb), yb)
+                loss.backward()
+                optimizer.step()
+                total += loss.item() * len(xb)
+                count += len(xb)
+                bar.update(1)
+            row = {"epoch": float(epoch), "train_loss": total / max(count, 1)}
+            if val is not None:
+                row.update(evaluate(model, *val, loss_fn=loss_fn, metric=metric, device=device))
+            row["seconds"] = time.perf_counter() - started
+            history.rows.append(row)
+            bar.set_postfix({k: round(v, 4) for k, v in row.items() if k not in ("epoch", "seconds")})
+            if on_epoch_end is not None:
+                model.eval()
+                on_epoch_end(epoch, model)
+    finally:
+        bar.close()
+    model.eval()
+    return history
+
+
+@torch.no_grad()
+def predict(
+    model: nn.Module, inputs: torch.Tensor, *, batch_size: int = 1024, device: torch.device | str | None = None
+) -> torch.Tensor:
+    """Run ``model`` on ``inputs`` in batches, in eval mode, and return the outputs on the CPU."""
+    device = torch.device(device) if device is not None else next(model.parameters()).device
+    model.eval()
+    outs = [model(xb.to(device)).cpu() for (xb,) in iterate_batches(inputs, batch_size=batch_size)]
+    return torch.cat(outs) if outs else torch.empty(0)
+
+
+def accuracy(outputs: torch.Tensor, targets: torch.Tensor) -> float:
+    """Share of rows whose largest output is the target class."""
+    return (outputs.argmax(dim=1) == targets).float().mean().item()
+
+
+@torch.no_grad()
+def evaluate(
+    model: nn.Module,
+    inputs: torch.Tensor,
+    targets: torch.Tensor,
+    *,
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    metric: Callable[[torch.Tensor, torch.Tensor], float] | None = None,
+    device: torch.device | str | None = None,
+) -> dict[str, float]:
+    """Validation loss (and metric, if given) of ``model`` on a whole data set."""
+    outputs = predict(model, inputs, device=device)
+    result = {"val_loss": loss_fn(outputs, targets).item()}
+    if metric is not None:
+        result["val_metric"] = float(metric(outputs, targets))
+    return result
+
+
+# --------------------------------------------------------------------------- weight cache
+
+
+def fingerprint(*arrays: Any) -> str:
+    """A short sha256 of arrays' dtypes, shapes and bytes (to key caches by their data)."""
+    digest = hashlib.sha256()
+    for a in arrays:
+        arr = a.detach().cpu().numpy() if isinstance(a, torch.Tensor) else np.asarray(a)
+        arr = np.ascontiguousarray(arr)
+        digest.update(f"{arr.dtype.str}{arr.shape}".encode())
+        digest.update(arr.tobytes())
+    return digest.hexdigest()[:16]
+
+
+def cache_key(name: str, config: dict[str, Any], data_fingerprint: str = "") -> str:
+    """A file-name-safe key for a model: its name plus a hash of its config and data."""
+    if not isinstance(name, str) or not name or not name.replace("_", "").replace("-", "").isalnum():
+        raise ValueError(f"name must be a short name of letters, digits, '-' and '_', got {name!r}")
+    if not isinstance(config, dict):
+        raise TypeError(f"config must be a dict, got {type(config).__name__}")
+    try:
+        text = json.dumps(
+            {"config": config, "data": data_fingerprint, "format": CACHE_FORMAT}, sort_keys=True
+        )
+    except TypeError as exc:
+        raise TypeError(f"config must hold only JSON values (numbers, strings, lists, dicts): {exc}") from None
+    return f"{name}-{hashlib.sha256(text.encode()).hexdigest()[:16]}"
+
+
+class WeightCache:
+    """Trained weights on disk, one file per key, written atomically and checksummed.
+
+    A file that is missing, truncated, fails its checksum or does not fit the model is
+    treated as absent: it is moved aside (``*.corrupt``) and the model is trained again.
+    """
+
+    def __init__(self, folder: str | os.PathLike[str] | None = None) -> None:
+        self.folder = Path(folder) if folder is not None else cache_dir("weights")
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def path(self, key: str) -> Path:
+        return self.folder / f"{key}.pt"
+
+    def save(self, key: str, state: dict[str, Any]) -> Path:
+        """Write ``state`` (tensors, numbers, strings, lists, dicts) atomically."""
+        target = self.path(key)
+        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{key}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                torch.save(state, fh)
+            digest = _sha256_file(Path(tmp))
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        _atomic_write_text(target.with_suffix(".sha256"), digest)
+        return target
+
+    def load(self, key: str) -> dict[str, Any] | None:
+        """Return the stored state, or None when absent or unusable (with a warning)."""
+        target = self.path(key)
+        if not target.exists():
+            return None
+        checksum = target.with_suffix(".sha256")
+        try:
+            expected = checksum.read_text().strip()
+            if _sha256_file(target) != expected:
+                raise ValueError("checksum mismatch")
+            state = torch.load(target, map_location="cpu", weights_only=True)
+            if not isinstance(state, dict):
+                raise ValueError("not a dictionary")
+            return state
+        except Exception as exc:  # any damage means: retrain
+            self.discard(key, reason=f"{type(exc).__name__}: {exc}")
+            return None
+
+    def discard(self, key: str, reason: str) -> None:
+        target = self.path(key)
+        warnings.warn(
+            f"cached weights {target.name} could not be used ({reason}); they were moved to "
+            f"{target.name}.corrupt and the model will be trained again.",
+            stacklevel=3,
+        )
+        if target.exists():
+            os.replace(target, target.with_name(target.name + ".corrupt"))
+        target.with_suffix(".sha256").unlink(missing_ok=True)
+
+
+def train_or_load(
+    model: nn.Module,
+    key: str,
+    train: Callable[[nn.Module], History | None],
+    *,
+    cache: WeightCache | None = None,
+    extra: Callable[[], dict[str, Any]] | None = None,
+) -> tuple[nn.Module, dict[str, Any]]:
+    """Load ``model``'s weights from the cache under ``key``, or train and store them.
+
+    ``train(model)`` trains in place and may return a :class:`History`. ``extra()`` may
+    return more things to store beside the weights (plain values or tensors). Returns
+    the model (on the CPU, in eval mode) and a dict with ``from_cache``, ``history``,
+    ``train_seconds`` and whatever ``extra`` stored.
+    """
+    cache = cache if cache is not None else WeightCache()
+    state = cache.load(key)
+    if state is not None:
+        try:
+            model.load_state_dict(state["weights"])
+        except Exception as exc:
+            cache.discard(key, reason=f"does not fit the model: {type(exc).__name__}")
+            state = None
+    if state is not None:
+        info = {k: v for k, v in state.items() if k != "weights"}
+        info["from_cache"] = True
+        model.to("cpu").eval()
+        return model, info
+    started = time.perf_counter()
+    history = train(model)
+    seconds = time.perf_counter() - started
+    model.to("cpu").eval()
+    info: dict[str, Any] = {
+        "history": history.rows if isinstance(history, History) else [],
+        "train_seconds": seconds,
+    }
+    if extra is not None:
+        info.update(extra())
+    cache.save(key, {"weights": model.state_dict(), **info})
+    info["from_cache"] = False
+    return model, info
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "w") as fh:
+        fh.write(text)
+    os.replace(tmp, path)

@@ -1,0 +1,83 @@
+"""Every notebook's exercises: official solutions pass, typical wrong answers get their feedback."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import numpy as np
+import pytest
+
+import helpers.exercise_sets
+from helpers.exercises import BLANK, CORRECT, INCORRECT, NOT_ATTEMPTED, run_official_solution
+
+SET_MODULES = [m.name for m in pkgutil.iter_modules(helpers.exercise_sets.__path__)]
+ALL_PROBLEMS = [
+    (module, name, problem)
+    for module in SET_MODULES
+    for name, problem in importlib.import_module(f"helpers.exercise_sets.{module}").PROBLEMS.items()
+]
+
+
+@pytest.mark.parametrize("module,name,problem", ALL_PROBLEMS, ids=[f"{m}.{n}" for m, n, _ in ALL_PROBLEMS])
+def test_every_official_solution_passes(module, name, problem):
+    result = run_official_solution(problem, {"np": np})
+    assert result.status == CORRECT, result.message
+
+
+@pytest.mark.parametrize("module,name,problem", ALL_PROBLEMS, ids=[f"{m}.{n}" for m, n, _ in ALL_PROBLEMS])
+def test_every_problem_has_hints_and_says_not_attempted_at_first(module, name, problem):
+    assert problem.hints, f"{module}.{name} has no hint"
+    result = problem.evaluate({"____": BLANK})
+    assert result.status == NOT_ATTEMPTED
+
+
+# ----------------------------------------------------------------------------- 00 start here
+
+from helpers.exercise_sets import start_here  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "answer,expected_words",
+    [(1, "entries are 1"), (3, "three colours"), (100, "Too short"), (1000, "Too long")],
+)
+def test_start_here_q1_wrong_sizes_get_specific_feedback(answer, expected_words):
+    result = start_here.q1.evaluate({"q1_answer": answer})
+    assert result.status == INCORRECT and expected_words in result.message
+    assert "949" not in result.message
+
+
+def test_start_here_q1_wrong_type():
+    result = start_here.q1.evaluate({"q1_answer": "lots"})
+    assert result.status == INCORRECT and "number" in result.message
+
+
+def test_start_here_q2_squared_distance_is_spotted():
+    def distance(a, b):
+        return float(np.sum((np.asarray(a) - np.asarray(b)) ** 2))
+
+    result = start_here.q2.evaluate({"distance": distance})
+    assert result.status == INCORRECT and "square root" in result.message
+
+
+def test_start_here_q2_forgotten_return():
+    def distance(a, b):
+        np.sqrt(np.sum((np.asarray(a) - np.asarray(b)) ** 2))
+
+    result = start_here.q2.evaluate({"distance": distance})
+    assert result.status == INCORRECT and "return" in result.message
+
+
+def test_start_here_q2_exception_is_one_line():
+    def distance(a, b):
+        return a - b  # lists cannot be subtracted
+
+    result = start_here.q2.evaluate({"distance": distance})
+    assert result.status != CORRECT and "TypeError" in result.message and "Traceback" not in result.message
+
+
+def test_start_here_q2_placeholder_function_is_not_attempted():
+    def distance(a, b):
+        return BLANK
+
+    assert start_here.q2.evaluate({"distance": distance}).status == NOT_ATTEMPTED

@@ -1,0 +1,821 @@
+"""Tests of helpers.exercises: the placeholder, every problem class, feedback and progress."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import pickle
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from helpers import exercises as ex
+from helpers.exercises import (
+    BLANK,
+    CheckResult,
+    ChoiceProblem,
+    CustomProblem,
+    FunctionProblem,
+    Incorrect,
+    KeywordProblem,
+    NotAttempted,
+    ValueProblem,
+    ____,
+)
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path, monkeypatch):
+    """Every test gets its own progress file."""
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def _assert_clean(result: CheckResult) -> None:
+    assert isinstance(result.message, str) and result.message.strip()
+    assert "Traceback" not in result.message
+    assert "\n  File " not in result.message
+
+
+def _run(problem, **namespace) -> CheckResult:
+    result = problem.evaluate(dict(namespace))
+    _assert_clean(result)
+    return result
+
+
+def one_hot_reference(indices, n):
+    out = np.zeros((len(indices), n))
+    out[np.arange(len(indices)), indices] = 1
+    return out
+
+
+def _one_hot_problem(**kwargs) -> FunctionProblem:
+    return FunctionProblem(
+        "one_hot",
+        [
+            (([2], 3), {}, one_hot_reference([2], 3)),
+            (([0, 1], 2), {}, one_hot_reference([0, 1], 2)),
+        ],
+        hint=["Start from np.zeros.", "Set one entry per row to 1."],
+        solution=(
+            "def one_hot(indices, n):\n"
+            "    out = np.zeros((len(indices), n))\n"
+            "    out[np.arange(len(indices)), indices] = 1\n"
+            "    return out\n"
+        ),
+        **kwargs,
+    )
+
+
+def _define(source: str, name: str, **extra):
+    """Define a learner function the way a notebook cell does (its own globals)."""
+    namespace = {"np": np, "____": ____, **extra}
+    exec(source, namespace)
+    return namespace, namespace[name]
+
+
+# ----------------------------------------------------------------------------- placeholder
+
+
+def test_placeholder_is_one_object_with_a_helpful_repr():
+    assert ____ is BLANK
+    assert repr(____) == "____ (replace me)"
+    assert copy.copy(____) is BLANK and copy.deepcopy([____])[0] is BLANK
+    assert pickle.loads(pickle.dumps(____)) is BLANK
+    assert ex.is_blank(____) and not ex.is_blank(0)
+
+
+def test_check_result_repr_is_short():
+    result = CheckResult("incorrect", "x" * 500)
+    assert len(repr(result)) < 150
+    assert not result.correct and CheckResult("correct", "ok").correct
+
+
+def test_module_does_not_import_torch():
+    code = "import sys, helpers.exercises; print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+# ----------------------------------------------------------------------------- ValueProblem
+
+
+def _value(expected, **kwargs) -> ValueProblem:
+    kwargs.setdefault("solution", f"answer = {expected!r}")
+    return ValueProblem("answer", expected, hint="think", **kwargs)
+
+
+@pytest.mark.parametrize("namespace", [{}, {"answer": ____}, {"answer": [1, ____]}])
+def test_value_not_attempted(namespace):
+    result = _run(_value(3), **namespace)
+    assert result.status == "not_attempted"
+    assert "answer" in result.message
+
+
+def test_value_none_asks_about_return():
+    result = _run(_value(3), answer=None)
+    assert result.status == "incorrect" and result.reason == "none"
+    assert "return" in result.message
+
+
+def test_number_right_with_tolerance_and_numpy_scalars():
+    assert _run(_value(0.5), answer=0.5 + 1e-9).correct
+    assert _run(_value(3), answer=np.int64(3)).correct
+    assert _run(_value(3), answer=3.0).correct
+    assert _run(_value(0.5), answer=np.array(0.5)).correct
+    assert _run(_value(1.0, tol=0.1), answer=1.05).correct
+    assert _run(_value(1.0, tol=0.01), answer=1.05).status == "incorrect"
+
+
+def test_number_wrong_value_does_not_give_the_answer_away():
+    result = _run(_value(42), answer=7)
+    assert result.status == "incorrect" and result.reason == "value"
+    assert "42" not in result.message and "7" in result.message
+
+
+def test_number_close_but_rounded():
+    result = _run(_value(0.123456), answer=0.1235)
+    assert result.status == "incorrect" and "close" in result.message
+
+
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [
+        ("3", "expected a number, got a str"),
+        (True, "got a bool"),
+        ([3], "expected a number, got a list"),
+        (np.array([3.0]), ".item()"),
+    ],
+)
+def test_number_wrong_type(value, fragment):
+    result = _run(_value(3), answer=value)
+    assert result.status == "incorrect" and result.reason == "type"
+    assert fragment in result.message
+
+
+def test_number_nan_is_reported():
+    result = _run(_value(1.0), answer=float("nan"))
+    assert result.status == "incorrect" and "NaN" in result.message
+
+
+def test_array_right_from_list_or_array():
+    expected = np.eye(3)
+    assert _run(_value(expected), answer=np.eye(3)).correct
+    assert _run(_value(expected), answer=np.eye(3).tolist()).correct
+    assert _run(_value(expected), answer=np.eye(3, dtype=int)).correct
+
+
+def test_array_wrong_shape_says_what_was_expected():
+    result = _run(_value(np.eye(3)), answer=np.ones(3))
+    assert result.status == "incorrect" and result.reason == "shape"
+    assert "expected an array of shape (3, 3), got shape (3,)" in result.message
+
+
+def test_array_wrong_values_counts_entries():
+    wrong = np.eye(3)
+    wrong[0, 1] = 5
+    result = _run(_value(np.eye(3)), answer=wrong)
+    assert result.status == "incorrect" and result.reason == "value"
+    assert "1 of 9" in result.message and "(0, 1)" in result.message
+
+
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [
+        ("eye", "got a str"),
+        ([[1, 0], [0]], "array"),
+        (np.array(["a", "b", "c"]), "numbers"),
+    ],
+)
+def test_array_wrong_type(value, fragment):
+    result = _run(_value(np.ones(3)), answer=value)
+    assert result.status == "incorrect" and result.reason == "type"
+    assert fragment in result.message
+
+
+def test_tensors_are_duck_typed():
+    torch = pytest.importorskip("torch")
+    assert _run(_value(np.eye(2)), answer=torch.eye(2)).correct
+    assert _run(_value(torch.eye(2)), answer=np.eye(2)).correct
+    assert _run(_value(torch.eye(2)), answer=torch.eye(2, requires_grad=True)).correct
+    result = _run(_value(torch.eye(2)), answer=torch.ones(2))
+    assert result.reason == "shape" and "(2, 2)" in result.message
+    strict = _value(torch.eye(2), kind="tensor")
+    assert _run(strict, answer=torch.eye(2)).correct
+    result = _run(strict, answer=np.eye(2))
+    assert result.reason == "type" and "torch tensor" in result.message
+    assert _run(_value(2.0), answer=torch.tensor(2.0)).correct
+    assert ".item()" in _run(_value(2.0), answer=torch.tensor([2.0])).message
+
+
+def test_strings_are_compared_case_insensitively_and_stripped():
+    assert _run(_value("Cosine"), answer="  cosine ").correct
+    assert _run(_value("cosine similarity"), answer="Cosine   Similarity").correct
+    result = _run(_value("cosine"), answer="euclid")
+    assert result.status == "incorrect" and "cosine" not in result.message
+    assert _run(_value("cosine"), answer=3).reason == "type"
+    assert "empty" in _run(_value("cosine"), answer="  ").message
+
+
+def test_sequences_sets_and_dicts():
+    assert _run(_value([1, 2.0, "a"]), answer=(1, 2, "A")).correct
+    assert "3 items" in _run(_value([1, 2, 3]), answer=[1, 2]).message
+    assert "item [1]" in _run(_value([1, 2, 3]), answer=[1, 5, 3]).message
+    assert _run(_value([[1, 2], [3]]), answer=[[1, 2], [3]]).correct
+    assert "[1][0]" in _run(_value([[1, 2], [3]]), answer=[[1, 2], [4]]).message
+    assert _run(_value({"cat", "dog"}), answer=["Dog", "cat"]).correct
+    result = _run(_value({"cat", "dog"}), answer=["cat", "cow"])
+    assert result.status == "incorrect" and "cow" in result.message and "dog" not in result.message
+    assert _run(_value({"a": 1, "b": [1, 2]}), answer={"b": [1, 2], "a": 1.0}).correct
+    result = _run(_value({"a": 1, "b": 2}), answer={"a": 1})
+    assert "missing" in result.message and "'b'" in result.message
+    assert "['a']" in _run(_value({"a": 1}), answer={"a": 2}).message
+    assert _run(_value([1, 2]), answer="12").reason == "type"
+
+
+def test_bool_and_exact_values():
+    assert _run(_value(True), answer=True).correct
+    assert _run(_value(True), answer=np.bool_(True)).correct
+    assert _run(_value(True), answer=False).status == "incorrect"
+    assert _run(_value(True), answer=1).reason == "type"
+    assert _run(_value(range(3), kind="exact"), answer=range(3)).correct
+    assert _run(_value(range(3), kind="exact"), answer=range(4)).status == "incorrect"
+
+
+def test_explain_wrong_adds_specific_feedback_and_is_fault_tolerant():
+    def explain(value):
+        if value == 10:
+            return "Did you count the padding token?"
+        return None
+
+    problem = _value(9, explain_wrong=explain)
+    assert "padding" in _run(problem, answer=10).message
+    assert "padding" not in _run(problem, answer=11).message
+    broken = _value(9, explain_wrong=lambda value: 1 / 0)
+    result = _run(broken, answer=10)
+    assert result.status == "incorrect"
+
+
+def test_expected_may_be_computed_from_the_namespace():
+    problem = _value(lambda ns: ns["data"].mean())
+    assert _run(problem, data=np.arange(5.0), answer=2.0).correct
+    assert _run(problem, data=np.arange(5.0), answer=3.0).status == "incorrect"
+
+
+# ----------------------------------------------------------------------------- FunctionProblem
+
+
+def test_function_missing_or_placeholder_is_not_attempted():
+    problem = _one_hot_problem()
+    assert _run(problem).status == "not_attempted"
+    assert _run(problem, one_hot=____).status == "not_attempted"
+    ns, _ = _define("def one_hot(indices, n):\n    return ____\n", "one_hot")
+    result = problem.evaluate(ns)
+    _assert_clean(result)
+    assert result.status == "not_attempted" and "____" in result.message
+    ns, _ = _define("def one_hot(indices, n):\n    raise NotImplementedError\n", "one_hot")
+    assert problem.evaluate(ns).status == "not_attempted"
+
+
+def test_function_right():
+    ns, _ = _define(_one_hot_problem().solution_code, "one_hot")
+    result = _one_hot_problem().evaluate(ns)
+    assert result.correct and "2" in result.message
+
+
+def test_function_not_callable():
+    result = _run(_one_hot_problem(), one_hot=3)
+    assert result.status == "incorrect" and result.reason == "type"
+    assert "function" in result.message and "int" in result.message
+
+
+def test_function_returning_none():
+    ns, _ = _define("def one_hot(indices, n):\n    np.zeros((len(indices), n))\n", "one_hot")
+    result = _one_hot_problem().evaluate(ns)
+    assert result.status == "incorrect" and result.reason == "none"
+    assert "forget `return`" in result.message
+
+
+def test_function_raising_is_reported_in_one_line():
+    ns, _ = _define("def one_hot(indices, n):\n    return 1 / 0\n", "one_hot")
+    result = _one_hot_problem().evaluate(ns)
+    _assert_clean(result)
+    assert result.status == "incorrect" and result.reason == "exception"
+    assert "ZeroDivisionError: division by zero" in result.message
+    assert "one_hot([2], 3)" in result.message
+    assert "\n" not in result.message
+
+
+def test_function_wrong_value_shows_call_and_result_not_answer():
+    source = "def one_hot(indices, n):\n    return np.ones((len(indices), n))\n"
+    ns, _ = _define(source, "one_hot")
+    result = _one_hot_problem().evaluate(ns)
+    _assert_clean(result)
+    assert result.status == "incorrect" and result.reason == "value"
+    assert "one_hot([2], 3)" in result.message and "2 of 3" in result.message
+
+
+def test_function_wrong_shape():
+    ns, _ = _define("def one_hot(indices, n):\n    return np.zeros(n)\n", "one_hot")
+    result = _one_hot_problem().evaluate(ns)
+    assert result.reason == "shape" and "(1, 3)" in result.message
+
+
+def test_function_explain_wrong_sees_the_result():
+    problem = _one_hot_problem(
+        explain_wrong=lambda out: "Each row needs exactly one 1." if out.sum() > len(out) else None
+    )
+    ns, _ = _define("def one_hot(indices, n):\n    return np.ones((len(indices), n))\n", "one_hot")
+    assert "exactly one 1" in problem.evaluate(ns).message
+
+
+def test_function_arguments_are_copied():
+    problem = FunctionProblem("f", [(([1, 2],), {}, 3), (([1, 2],), {}, 3)], solution="f = sum")
+    ns, _ = _define("def f(xs):\n    xs.append(0)\n    return sum(xs)\n", "f")
+    assert problem.evaluate(ns).correct
+    assert problem.cases[0][0] == ([1, 2],)
+
+
+def test_function_two_item_cases_and_kwargs():
+    problem = FunctionProblem(
+        "scale",
+        [((2,), 4), ((3,), {"factor": 3}, 9)],
+        solution="def scale(x, factor=2):\n    return x * factor\n",
+    )
+    assert ex.run_official_solution(problem).correct
+
+
+def test_function_checker_callable():
+    def checker(func):
+        assert func(2) == 4, "double(2) should be 4"
+
+    problem = FunctionProblem("double", checker, solution="def double(x):\n    return 2 * x\n")
+    assert ex.run_official_solution(problem).correct
+    ns, _ = _define("def double(x):\n    return x + 1\n", "double")
+    result = problem.evaluate(ns)
+    assert result.status == "incorrect" and "should be 4" in result.message
+    ns, _ = _define("def double(x):\n    return x / 0\n", "double")
+    result = problem.evaluate(ns)
+    assert result.reason == "exception" and "ZeroDivisionError" in result.message
+    ns, _ = _define("def double(x):\n    return ____\n", "double")
+    assert problem.evaluate(ns).status == "not_attempted"
+    ns, _ = _define("def double(x):\n    pass\n", "double")
+    assert "return" in problem.evaluate(ns).message
+
+
+def test_function_checker_bug_is_an_internal_error():
+    def checker(func):
+        return {}["missing"]
+
+    problem = FunctionProblem("double", checker, solution="def double(x):\n    return 2 * x\n")
+    result = ex.run_official_solution(problem)
+    _assert_clean(result)
+    assert result.status == "error" and "internal error" in result.message
+    assert "KeyError" in result.message
+
+
+# ----------------------------------------------------------------------------- ChoiceProblem
+
+
+def _choice(multiple=False) -> ChoiceProblem:
+    return ChoiceProblem(
+        "pick",
+        {
+            "a": (True, "One column per category."),
+            "b": (False, "Ordinal codes invent an order."),
+            "c": (multiple, "Also right when several are allowed."),
+            "d": (False, "Hashing collides."),
+        },
+        multiple=multiple,
+        hint="Think about order.",
+    )
+
+
+def test_choice_single_right_and_case_insensitive():
+    for answer in ("a", "A", " (a) ", ["a"]):
+        result = _run(_choice(), pick=answer)
+        assert result.correct, answer
+        assert "One column" in result.message
+
+
+def test_choice_single_wrong_explains_that_option():
+    result = _run(_choice(), pick="b")
+    assert result.status == "incorrect" and "invent an order" in result.message
+    assert "One column" not in result.message
+
+
+def test_choice_unknown_key_lists_valid_keys():
+    result = _run(_choice(), pick="e")
+    assert result.status == "incorrect" and result.reason == "choice"
+    assert "a, b, c, d" in result.message
+
+
+def test_choice_single_rejects_several():
+    assert _run(_choice(), pick=["a", "b"]).status == "incorrect"
+
+
+@pytest.mark.parametrize("answer", [____, "", [], None])
+def test_choice_not_attempted_or_none(answer):
+    result = _run(_choice(), pick=answer)
+    assert result.status == ("incorrect" if answer is None else "not_attempted")
+
+
+def test_choice_multiple():
+    problem = _choice(multiple=True)
+    for answer in (["c", "A"], "a, c", "ac", "C A", {"a", "c"}):
+        assert _run(problem, pick=answer).correct, answer
+    result = _run(problem, pick=["a", "b"])
+    assert result.status == "incorrect"
+    assert "invent an order" in result.message and "1 correct option" in result.message
+    assert "Also right" not in result.message
+    result = _run(problem, pick="a")
+    assert "1 correct option" in result.message
+
+
+def test_choice_wrong_type():
+    assert _run(_choice(), pick=3.5).reason == "type"
+
+
+def test_choice_solution_code_and_official_solution():
+    assert _choice().solution_code == "pick = 'a'"
+    assert ex.run_official_solution(_choice()).correct
+    assert ex.run_official_solution(_choice(multiple=True)).correct
+
+
+# ----------------------------------------------------------------------------- KeywordProblem
+
+
+def _keywords(**kwargs) -> KeywordProblem:
+    return KeywordProblem(
+        "why",
+        [
+            ("how closeness is measured", {"similar*", "distance", "close"}),
+            ("what the model sees", {"one hot", "vector"}),
+            {"order"},
+        ],
+        solution="Embeddings put similar words at a small distance; one-hot vectors have no order.",
+        **kwargs,
+    )
+
+
+def test_keywords_all_ideas():
+    result = _run(_keywords(), why="Similarity shows as distances between Vectors; there's no order.")
+    assert result.correct
+
+
+def test_keywords_plurals_phrases_and_word_boundaries():
+    assert _run(_keywords(), why="close words, one-hot codes, orders").correct
+    result = _run(_keywords(), why="closet disorder vectorize")
+    assert result.status == "incorrect"
+    assert "0 of the 3" in result.message
+
+
+def test_keywords_missing_ideas_described_without_the_words():
+    result = _run(_keywords(), why="The vectors have no order.")
+    assert result.status == "incorrect" and result.reason == "keywords"
+    assert "how closeness is measured" in result.message
+    for word in ("similar", "distance", "close "):
+        assert word not in result.message.lower().replace("closeness", "")
+
+
+def test_keywords_min_groups():
+    assert _run(_keywords(min_groups=2), why="one hot vectors have no order").correct
+
+
+@pytest.mark.parametrize(
+    ("answer", "status"), [(____, "not_attempted"), ("   ", "not_attempted"), (3, "incorrect")]
+)
+def test_keywords_not_attempted_or_wrong_type(answer, status):
+    assert _run(_keywords(), why=answer).status == status
+
+
+def test_keywords_official_solution_passes():
+    assert ex.run_official_solution(_keywords()).correct
+
+
+# ----------------------------------------------------------------------------- CustomProblem
+
+
+def test_custom_problem_outcomes():
+    def check(ns):
+        value = ns["model_dim"]
+        if value < 2:
+            raise Incorrect("Two dimensions at least, to draw it.")
+        if value > 100:
+            return "That is more than the data has."
+        if value == 50:
+            raise NotAttempted("still the default")
+        if value == 60:
+            return CheckResult("incorrect", "custom result")
+        return None
+
+    problem = CustomProblem(check, variables=["model_dim"], solution="model_dim = 2")
+    assert _run(problem, model_dim=2).correct
+    assert "Two dimensions" in _run(problem, model_dim=1).message
+    assert _run(problem, model_dim=500).status == "incorrect"
+    assert _run(problem, model_dim=50).status == "not_attempted"
+    assert _run(problem, model_dim=60).message == "custom result"
+    assert _run(problem, model_dim=____).status == "not_attempted"
+    assert _run(problem).status == "not_attempted"
+    assert ex.run_official_solution(problem).correct
+
+
+def test_custom_problem_learner_error_vs_checker_bug():
+    def check(ns):
+        assert ns["encode"](3) == 6, "encode(3) should be 6"
+
+    problem = CustomProblem(check, variables="encode", solution="def encode(x):\n    return 2 * x\n")
+    ns, _ = _define("def encode(x):\n    return undefined_name\n", "encode")
+    result = problem.evaluate(ns)
+    _assert_clean(result)
+    assert result.status == "incorrect" and result.reason == "exception"
+    assert "NameError" in result.message and "encode" in result.message
+    ns, _ = _define("def encode(x):\n    return x\n", "encode")
+    assert problem.evaluate(ns).message == "encode(3) should be 6"
+    broken = CustomProblem(lambda ns: ns["nothing"], solution="x = 1")
+    result = _run(broken)
+    assert result.status == "error" and "internal error" in result.message
+
+
+def test_checker_returning_nonsense_is_an_internal_error():
+    result = _run(CustomProblem(lambda ns: 42, solution="x = 1"))
+    assert result.status == "error"
+
+
+# ----------------------------------------------------------------------------- validation
+
+
+@pytest.mark.parametrize(
+    ("make", "argument"),
+    [
+        (lambda: ValueProblem(3, 1, solution="x"), "var"),
+        (lambda: ValueProblem("not a name", 1, solution="x"), "var"),
+        (lambda: ValueProblem("x", ____, solution="x"), "expected"),
+        (lambda: ValueProblem("x", 1, tol="0.1", solution="x"), "tol"),
+        (lambda: ValueProblem("x", 1, kind="matrix", solution="x"), "kind"),
+        (lambda: ValueProblem("x", 1, hint=3, solution="x"), "hint"),
+        (lambda: ValueProblem("x", 1, solution=3), "solution"),
+        (lambda: ValueProblem("x", 1, solution="x", explain_wrong="no"), "explain_wrong"),
+        (lambda: FunctionProblem("f", [], solution="x"), "cases"),
+        (lambda: FunctionProblem("f", [([1], {}, 1)], solution="x"), "cases"),
+        (lambda: FunctionProblem("f", [((1,), [], 1)], solution="x"), "cases"),
+        (lambda: FunctionProblem("f", 3, solution="x"), "cases"),
+        (lambda: ChoiceProblem("x", {}), "options"),
+        (lambda: ChoiceProblem("x", {"a": "yes"}), "options"),
+        (lambda: ChoiceProblem("x", {"a": (False, "no")}), "options"),
+        (lambda: ChoiceProblem("x", {"a": (True, "y")}, multiple="yes"), "multiple"),
+        (lambda: KeywordProblem("x", [], solution="s"), "required_groups"),
+        (lambda: KeywordProblem("x", [("d", "word")], solution="s"), "required_groups"),
+        (lambda: KeywordProblem("x", [{"a"}], min_groups=2, solution="s"), "min_groups"),
+        (lambda: CustomProblem("check", solution="x"), "check"),
+        (lambda: CustomProblem(print, variables=[1], solution="x"), "variables"),
+    ],
+)
+def test_bad_definitions_name_the_argument(make, argument):
+    with pytest.raises((TypeError, ValueError), match=argument):
+        make()
+
+
+def test_bind_validation():
+    with pytest.raises(TypeError, match="notebook"):
+        ex.bind("", [])
+    with pytest.raises(TypeError, match="problems"):
+        ex.bind("nb", "q1")
+    with pytest.raises(TypeError, match="q1"):
+        ex.bind("nb", {"q1": 3}, namespace={})
+    with pytest.raises(TypeError, match="namespace"):
+        ex.bind("nb", [], namespace=[])
+    with pytest.raises(ValueError, match="progress"):
+        ex.bind("nb", {"progress": _value(1)}, namespace={})
+
+
+# ----------------------------------------------------------------------------- binding and display
+
+
+def _bound(namespace=None):
+    problems = {"q1": _value(3), "q2": _one_hot_problem(), "q3": _choice()}
+    return ex.bind("00_test", problems, namespace={} if namespace is None else namespace)
+
+
+def test_bind_gives_attribute_access_and_lists():
+    exercises = _bound()
+    assert exercises.q1.name == "q1" and exercises["q2"].problem.func_name == "one_hot"
+    assert list(exercises) == ["q1", "q2", "q3"] and len(exercises) == 3
+    assert "q3" in dir(exercises)
+    with pytest.raises(AttributeError, match="q1, q2, q3"):
+        exercises.q9  # noqa: B018
+    listed = ex.bind("00_list", [_value(1), _value(2)], namespace={})
+    assert list(listed) == ["q1", "q2"]
+    assert "00_test" in repr(exercises) and "check()" in repr(exercises.q1)
+
+
+def test_bind_defaults_to_the_callers_globals():
+    namespace = {"ex": ex, "answer": 3, "PROBLEMS": [_value(3)]}
+    exec("bound = ex.bind('00_globals', PROBLEMS)", namespace)
+    assert namespace["bound"].q1.evaluate().correct
+
+
+def test_check_prints_feedback_and_returns_nothing(capsys):
+    namespace = {"answer": ____}
+    exercises = _bound(namespace)
+    assert exercises.q1.check() is None
+    assert "Not attempted" in capsys.readouterr().out
+    namespace["answer"] = "three"
+    exercises.q1.check()
+    out = capsys.readouterr().out
+    assert "expected a number, got a str" in out and "Traceback" not in out
+    namespace["answer"] = 3
+    exercises.q1.check()
+    assert "Correct" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "def one_hot(i, n):\n    return ____\n",
+        "def one_hot(i, n):\n    raise NotImplementedError\n",
+        "def one_hot(i, n):\n    return {}[i[0]]\n",
+        "def one_hot(i, n):\n    pass\n",
+        "def one_hot(i, n):\n    return 'x'\n",
+        "def one_hot(i, n):\n    raise RuntimeError('line one\\nTraceback (most recent call last):')\n",
+        "one_hot = 7\n",
+    ],
+)
+def test_no_traceback_in_any_output(capsys, source):
+    namespace = {"np": np, "____": ____}
+    exec(source, namespace)
+    exercises = _bound(namespace)
+    exercises.q2.check()
+    out = capsys.readouterr().out
+    assert out.strip() and "Traceback" not in out
+
+
+def test_check_survives_a_failing_display(monkeypatch, capsys):
+    exercises = _bound({"answer": 3})
+    monkeypatch.setattr(ex, "_ipython_active", lambda: True)
+
+    def broken_display(*args, **kwargs):
+        raise RuntimeError("no frontend")
+
+    monkeypatch.setattr(ex, "_display", broken_display)
+    exercises.q1.check()
+    assert "Correct" in capsys.readouterr().out
+
+
+def test_feedback_renders_coloured_html():
+    feedback = ex.Feedback("correct", "q1: Correct", "`x` is <right>", code="x = 1")
+    html = feedback._repr_html_()
+    assert "#" in html and "<code>x</code>" in html and "&lt;right&gt;" in html
+    assert "x = 1" in html and "Correct" in str(feedback)
+    colours = {ex.Feedback(tone, "t", "b")._repr_html_().split("border-left:")[1][:20] for tone in
+               ("correct", "incorrect", "not_attempted", "error", "info")}
+    assert len(colours) == 5
+
+
+def test_feedback_uses_ipython_display_when_available(monkeypatch):
+    shown = []
+    monkeypatch.setattr(ex, "_ipython_active", lambda: True)
+    monkeypatch.setattr(ex, "_display", shown.append)
+    _bound({"answer": 3}).q1.check()
+    assert len(shown) == 1 and isinstance(shown[0], ex.Feedback)
+    assert shown[0].tone == "correct"
+
+
+def test_hints_one_at_a_time(capsys):
+    exercises = _bound()
+    exercises.q2.hint()
+    first = capsys.readouterr().out
+    assert "Hint 1 of 2" in first and "np.zeros" in first
+    exercises.q2.hint()
+    second = capsys.readouterr().out
+    assert "Hint 2 of 2" in second and "one entry" in second
+    exercises.q2.hint()
+    assert "solution()" in capsys.readouterr().out
+    no_hints = ex.bind("nb", [ValueProblem("x", 1, solution="x = 1")], namespace={})
+    no_hints.q1.hint()
+    assert "no hint" in capsys.readouterr().out.lower()
+    assert ex.progress_summary("00_test")["00_test"]["q2"]["hints_viewed"] == 2
+
+
+def test_solution_shows_code_and_is_recorded(capsys):
+    exercises = _bound()
+    exercises.q2.solution()
+    out = capsys.readouterr().out
+    assert "def one_hot" in out and "```python" in out
+    assert exercises.q2.solution_code.startswith("def one_hot")
+    entry = ex.progress_summary("00_test")["00_test"]["q2"]
+    assert entry["solution_viewed"] is True and entry["status"] == "not_attempted"
+    exercises.q3.solution()
+    out = capsys.readouterr().out
+    assert "pick = 'a'" in out and "invent an order" in out
+
+
+# ----------------------------------------------------------------------------- progress
+
+
+def test_progress_records_attempts_and_solved(capsys):
+    namespace = {"answer": ____}
+    exercises = _bound(namespace)
+    exercises.q1.check()  # not attempted: nothing recorded
+    assert ex.progress_summary() == {}
+    namespace["answer"] = 4
+    exercises.q1.check()
+    entry = ex.progress_summary("00_test")["00_test"]["q1"]
+    assert entry["status"] == "attempted" and entry["attempts"] == 1 and entry["solved_at"] is None
+    namespace["answer"] = 3
+    exercises.q1.check()
+    entry = json.loads(ex.progress_path().read_text())["00_test"]["q1"]
+    assert entry["status"] == "solved" and entry["attempts"] == 2 and entry["solved_at"]
+    assert entry["solution_viewed"] is False
+    namespace["answer"] = 5
+    exercises.q1.check()  # a later wrong answer does not undo "solved"
+    assert ex.progress_summary("00_test")["00_test"]["q1"]["status"] == "solved"
+    rows = exercises.progress_summary()
+    assert [row["question"] for row in rows] == ["q1", "q2", "q3"]
+    assert [row["status"] for row in rows] == ["solved", "not_attempted", "not_attempted"]
+    capsys.readouterr()
+    exercises.progress()
+    out = capsys.readouterr().out
+    assert "1 of 3 solved" in out and "q2" in out
+    ex.show_progress()
+    out = capsys.readouterr().out
+    assert "00_test" in out and "1 of 3" in out
+
+
+def test_progress_file_location_and_atomic_write(tmp_path, monkeypatch):
+    assert ex.progress_path() == tmp_path / "cache" / "progress" / "progress.json"
+    _bound({"answer": 3}).q1.check()
+    good = ex.progress_path().read_text()
+
+    def failing_dump(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(ex.json, "dump", failing_dump)
+    _bound({"answer": 4}).q1.check()  # must not crash
+    assert ex.progress_path().read_text() == good
+    assert os.listdir(ex.progress_path().parent) == ["progress.json"]
+
+
+def test_progress_write_failure_is_reported_not_raised(monkeypatch, capsys):
+    def failing_replace(*args, **kwargs):
+        raise PermissionError("read-only")
+
+    monkeypatch.setattr(ex.os, "replace", failing_replace)
+    _bound({"answer": 3}).q1.check()
+    out = capsys.readouterr().out
+    assert "Correct" in out and "could not be saved" in out and "Traceback" not in out
+
+
+@pytest.mark.parametrize("content", ["{not json", "[1, 2]", '{"nb": 3, "ok": {"q1": "x"}}', "\x00\x01"])
+def test_corrupt_progress_file_is_backed_up_and_recovered(content, capsys):
+    path = ex.progress_path()
+    path.write_text(content)
+    _bound({"answer": 3}).q1.check()
+    assert "Correct" in capsys.readouterr().out
+    data = json.loads(path.read_text())
+    assert data["00_test"]["q1"]["status"] == "solved"
+    backups = [p for p in path.parent.iterdir() if p.name != "progress.json"]
+    if content.startswith('{"nb"'):
+        assert backups == []  # valid JSON: only the bad entries are dropped
+    else:
+        assert len(backups) == 1 and backups[0].read_text() == content
+
+
+def test_reset_progress():
+    _bound({"answer": 3}).q1.check()
+    ex.bind("other", [_value(3)], namespace={"answer": 3}).q1.check()
+    ex.reset_progress("00_test")
+    assert list(ex.progress_summary()) == ["other"]
+    ex.reset_progress()
+    assert ex.progress_summary() == {}
+
+
+# ----------------------------------------------------------------------------- official solutions
+
+
+def test_run_official_solutions_for_every_class():
+    problems = {
+        "q1": ValueProblem("n_columns", 3, solution="n_columns = 3"),
+        "q2": _one_hot_problem(),
+        "q3": _choice(),
+        "q4": _keywords(),
+        "q5": CustomProblem(lambda ns: None if ns["x"] == 1 else "no", variables="x", solution="x = 1"),
+    }
+    results = ex.run_official_solutions(problems, {"np": np})
+    assert {name: r.status for name, r in results.items()} == dict.fromkeys(problems, "correct")
+
+
+def test_run_official_solution_reports_broken_solutions():
+    result = ex.run_official_solution(ValueProblem("x", 3, solution="x = 1 / 0"))
+    assert result.status == "error" and "ZeroDivisionError" in result.message
+    result = ex.run_official_solution(ValueProblem("x", 3, solution="x = 4"))
+    assert result.status == "incorrect"
+    with pytest.raises(TypeError, match="problem"):
+        ex.run_official_solution("x = 3")
+
+
+def test_compare_values_is_public():
+    assert ex.compare_values([1, 2], np.array([1, 2])) is None
+    assert "shape" in ex.compare_values(np.ones(2), np.ones(3))

@@ -1,0 +1,143 @@
+"""Write the course's location (from pyproject.toml) into the notebooks and the README.
+
+The repository URL and branch are written once, in ``[tool.course]`` of pyproject.toml.
+This script copies them into
+  * the set-up cell that opens every notebook (tagged ``course-setup``), and
+  * every "Open in Colab" link of README.md and the notebooks.
+
+    python tools/course_links.py          # rewrite what is out of date
+    python tools/course_links.py --check  # only report; exit 1 if anything is out of date
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from notebook_files import (  # noqa: E402
+    REPO_ROOT,
+    as_source_lines,
+    course_notebooks,
+    read_notebook,
+    source_text,
+    write_notebook,
+)
+
+SETUP_TAG = "course-setup"
+COLAB_LINK = re.compile(r"https://colab\.research\.google\.com/github/[^\s)\"']+?/notebooks/([\w-]+)\.ipynb")
+
+SETUP_CELL = '''\
+# Course set-up: the same first cell in every notebook. Locally it finds the course's
+# helpers/; on Google Colab it first fetches the course (from COURSE_REPOSITORY) and
+# installs only what Colab lacks. `make colab-links` writes the two names below.
+COURSE_REPOSITORY = "{repository}"
+COURSE_BRANCH = "{branch}"
+import importlib.util, os, subprocess, sys
+from pathlib import Path
+
+
+def _course_root():
+    for folder in (Path.cwd(), *Path.cwd().parents):
+        if (folder / "helpers" / "__init__.py").is_file():
+            return folder
+    return None
+
+
+try:
+    _IN_COLAB = importlib.util.find_spec("google.colab") is not None
+except ImportError:
+    _IN_COLAB = False
+if _course_root() is None and _IN_COLAB:
+    if not Path("embeddings-course").is_dir():
+        _url = os.environ.get("COURSE_REPOSITORY", COURSE_REPOSITORY)
+        subprocess.run(["git", "clone", "--quiet", "--depth", "1", "--branch", COURSE_BRANCH,
+                        _url, "embeddings-course"], check=True)
+    os.chdir("embeddings-course/notebooks")
+if _course_root() is None:
+    raise RuntimeError("Cannot find the course's helpers/ folder: open this notebook from "
+                       "inside the course repository (or in Google Colab).")
+if str(_course_root()) not in sys.path:
+    sys.path.insert(0, str(_course_root()))
+
+import helpers
+from helpers.environment import setup_notebook
+
+_course = setup_notebook()'''
+
+
+def read_course_location(pyproject: Path = REPO_ROOT / "pyproject.toml") -> tuple[str, str]:
+    """The repository URL and branch from ``[tool.course]`` of pyproject.toml."""
+    text = pyproject.read_text(encoding="utf-8")
+    section = re.search(r"^\[tool\.course\]\s*$(.*?)(?=^\[|\Z)", text, re.M | re.S)
+    if section is None:
+        raise SystemExit("pyproject.toml has no [tool.course] section")
+    values = dict(re.findall(r'^\s*(\w+)\s*=\s*"([^"]*)"', section.group(1), re.M))
+    repo, branch = values.get("repository"), values.get("branch", "main")
+    if not repo or not re.fullmatch(r"https://github\.com/[\w.-]+/[\w.-]+", repo):
+        raise SystemExit(f"[tool.course] repository must look like https://github.com/OWNER/NAME, got {repo!r}")
+    return repo, branch
+
+
+def colab_url(repository: str, branch: str, notebook: str) -> str:
+    owner_name = repository.removeprefix("https://github.com/")
+    return f"https://colab.research.google.com/github/{owner_name}/blob/{branch}/notebooks/{notebook}.ipynb"
+
+
+def fix_links(text: str, repository: str, branch: str) -> str:
+    return COLAB_LINK.sub(lambda m: colab_url(repository, branch, m.group(1)), text)
+
+
+def update_notebook(path: Path, repository: str, branch: str, write: bool) -> bool:
+    nb = read_notebook(path)
+    cells = nb["cells"]
+    setup_source = SETUP_CELL.format(repository=repository, branch=branch)
+    setup_cells = [c for c in cells if SETUP_TAG in c.get("metadata", {}).get("tags", [])]
+    if not setup_cells:
+        cell = {"cell_type": "code", "execution_count": None, "metadata": {"tags": [SETUP_TAG]},
+                "outputs": [], "source": []}
+        cells.insert(1 if cells and cells[0]["cell_type"] == "markdown" else 0, cell)
+        setup_cells = [cell]
+    for cell in setup_cells:
+        cell["source"] = as_source_lines(setup_source)
+    for cell in cells:
+        if cell["cell_type"] == "markdown":
+            cell["source"] = as_source_lines(fix_links(source_text(cell), repository, branch))
+    return write_notebook(path, nb) if write else _differs(path, nb)
+
+
+def _differs(path: Path, nb: dict) -> bool:
+    from notebook_files import dump_notebook
+
+    return path.read_text(encoding="utf-8") != dump_notebook(nb)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--check", action="store_true", help="report what is out of date; change nothing")
+    args = parser.parse_args(argv)
+    repository, branch = read_course_location()
+    stale = []
+    for path in course_notebooks():
+        if update_notebook(path, repository, branch, write=not args.check):
+            stale.append(path.relative_to(REPO_ROOT))
+    readme = REPO_ROOT / "README.md"
+    if readme.exists():
+        old = readme.read_text(encoding="utf-8")
+        new = fix_links(old, repository, branch)
+        if new != old:
+            stale.append(readme.relative_to(REPO_ROOT))
+            if not args.check:
+                readme.write_text(new, encoding="utf-8")
+    verb = "out of date" if args.check else "updated"
+    for item in stale:
+        print(f"{verb}: {item}")
+    if not stale:
+        print(f"course links are up to date ({repository}, branch {branch})")
+    return 1 if args.check and stale else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

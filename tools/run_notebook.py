@@ -1,0 +1,55 @@
+"""Execute one notebook top to bottom, headless, as a learner's kernel would.
+
+    python tools/run_notebook.py notebooks/00_start_here.ipynb [--cwd DIR] [--out FILE]
+        [--append-code CODE] [--timeout SECONDS]
+
+Prints the run time; exits 1 (naming the failing cell) when a cell raises.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+
+def run(path: Path, cwd: Path, out: Path | None, append: list[str], timeout: int) -> int:
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    nb = nbformat.read(path, as_version=4)
+    for code in append:
+        nb.cells.append(nbformat.v4.new_code_cell(code))
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(cwd)}})
+    started = time.perf_counter()
+    status = 0
+    try:
+        client.execute()
+    except CellExecutionError as exc:
+        status = 1
+        print(f"FAILED {path.name}: {str(exc)[-3000:]}", file=sys.stderr)
+    seconds = time.perf_counter() - started
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, out)
+    print(json.dumps({"notebook": path.name, "seconds": round(seconds, 2), "ok": status == 0}))
+    return status
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("notebook", type=Path)
+    parser.add_argument("--cwd", type=Path, default=None, help="kernel's working folder (default: the notebook's)")
+    parser.add_argument("--out", type=Path, default=None, help="write the executed notebook here")
+    parser.add_argument("--append-code", action="append", default=[], help="a code cell to run after the notebook")
+    parser.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell")
+    args = parser.parse_args(argv)
+    cwd = args.cwd or args.notebook.resolve().parent
+    return run(args.notebook.resolve(), cwd.resolve(), args.out, args.append_code, args.timeout)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

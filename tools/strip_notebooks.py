@@ -1,0 +1,38 @@
+"""Remove outputs and execution counts from notebooks (the course commits them clean).
+
+    python tools/strip_notebooks.py notebooks            # strip in place
+    python tools/strip_notebooks.py --check notebooks    # exit 1 if any notebook has outputs
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from notebook_files import course_notebooks, dump_notebook, read_notebook, strip_outputs  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("paths", nargs="*", default=["notebooks"], help="notebooks or folders")
+    parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if any is not clean")
+    args = parser.parse_args(argv)
+    files: list[Path] = []
+    for item in map(Path, args.paths):
+        files += course_notebooks(item) if item.is_dir() else [item]
+    dirty = []
+    for path in files:
+        clean = dump_notebook(strip_outputs(read_notebook(path)))
+        if path.read_text(encoding="utf-8") != clean:
+            dirty.append(path)
+            if not args.check:
+                path.write_text(clean, encoding="utf-8")
+    for path in dirty:
+        print(f"{'not clean' if args.check else 'stripped'}: {path}")
+    return 1 if args.check and dirty else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
