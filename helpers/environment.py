@@ -22,7 +22,7 @@ from helpers.paths import REPO_ROOT
 #: are only needed to serve or test the course locally.
 NOT_INSTALLED_ON_COLAB = frozenset(
     {"torch", "torchvision", "jupyterlab", "notebook", "ipykernel", "nbformat", "nbclient",
-     "pytest", "ruff", "playwright"}
+     "pytest", "ruff", "playwright", "pyarrow"}
 )
 
 #: Packages shown in the environment report (distribution names).
