@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Jupyter refuses to run as root (containers, some cloud shells) unless told it may.
+JUPYTER_FLAGS ?= $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 
 .PHONY: help lab notebook test test-fast lint data data-check colab-links strip clean
 
@@ -25,10 +27,10 @@ $(STAMP): requirements.txt pyproject.toml
 	@touch $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
+	$(BIN)/jupyter lab $(JUPYTER_FLAGS) --ServerApp.default_url=/lab/tree/notebooks/00_start_here.ipynb
 
 notebook: $(STAMP)
-	$(BIN)/jupyter notebook notebooks/00_start_here.ipynb
+	$(BIN)/jupyter notebook $(JUPYTER_FLAGS) --ServerApp.default_url=/notebooks/notebooks/00_start_here.ipynb
 
 lint: $(STAMP)
 	$(BIN)/ruff check helpers tests tools data notebooks
