@@ -15,11 +15,15 @@ __version__ = "0.1.0"
 _SUBMODULES = (
     "paths",
     "data",
+    "models",
+    "metrics",
+    "projections",
     "training",
-    "exercises",
-    "environment",
     "plotting",
     "widgets",
+    "exercises",
+    "exercise_sets",
+    "environment",
 )
 
 __all__ = ["__version__", *_SUBMODULES]

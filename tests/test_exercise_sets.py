@@ -19,9 +19,18 @@ ALL_PROBLEMS = [
 ]
 
 
+def _solution_namespace(module: str) -> dict:
+    """What an official solution may use: NumPy, plus the set's own ``solution_namespace()``."""
+    namespace = {"np": np}
+    provider = getattr(importlib.import_module(f"helpers.exercise_sets.{module}"), "solution_namespace", None)
+    if provider is not None:
+        namespace.update(provider())
+    return namespace
+
+
 @pytest.mark.parametrize("module,name,problem", ALL_PROBLEMS, ids=[f"{m}.{n}" for m, n, _ in ALL_PROBLEMS])
 def test_every_official_solution_passes(module, name, problem):
-    result = run_official_solution(problem, {"np": np})
+    result = run_official_solution(problem, _solution_namespace(module))
     assert result.status == CORRECT, result.message
 
 

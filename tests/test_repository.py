@@ -120,20 +120,30 @@ HIGHER = {"training", "plotting", "widgets", "exercises", "environment", "exerci
 
 
 def _helper_imports(path) -> set[str]:
+    """The helper layers (top-level modules or packages of helpers/) that a file imports."""
+    package = list(path.relative_to(REPO_ROOT).with_suffix("").parts[:-1])  # e.g. ["helpers", "models"]
     tree = ast.parse(path.read_text())
-    found = set()
+    modules = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("helpers"):
-            found.add(node.module.split(".")[1] if "." in node.module else node.names[0].name)
+        if isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            target = ".".join(base + ([node.module] if node.module else []))
+            modules += [target] if node.module else [f"{target}.{a.name}" for a in node.names]
         elif isinstance(node, ast.Import):
-            found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("helpers.")}
-    return found
+            modules += [a.name for a in node.names]
+    return {m.split(".")[1] for m in modules if m.startswith("helpers.")}
+
+
+def _layer(path) -> str:
+    """The layer a helper file belongs to: its module, or its package for modules in one."""
+    rel = path.relative_to(REPO_ROOT / "helpers")
+    return rel.parts[0] if len(rel.parts) > 1 else rel.stem
 
 
 def test_lower_layers_do_not_import_higher_ones():
-    for path in (REPO_ROOT / "helpers").glob("*.py"):
-        if path.stem in LOWER:
-            assert not (_helper_imports(path) & HIGHER), f"helpers/{path.name} imports a higher layer"
+    for path in (REPO_ROOT / "helpers").rglob("*.py"):
+        if _layer(path) in LOWER:
+            assert not (_helper_imports(path) & HIGHER), f"{path.relative_to(REPO_ROOT)} imports a higher layer"
 
 
 def test_no_helper_imports_a_notebook_or_tools():
