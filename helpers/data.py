@@ -371,12 +371,22 @@ def load_digits_8x8() -> tuple[np.ndarray, np.ndarray]:
     return digits.images.astype(np.float32), digits.target.astype(np.int64)
 
 
-def load_xkcd_colors() -> list[tuple[str, tuple[float, float, float]]]:
+#: Words of a few crowd-sourced xkcd colour names that a classroom may prefer not to show.
+XKCD_CRUDE_WORDS = frozenset({"shit", "puke", "pukey", "vomit", "poo", "poop", "barf", "snot", "booger", "diarrhea",
+                              "piss", "sick"})
+
+
+def load_xkcd_colors(*, polite: bool = False) -> list[tuple[str, tuple[float, float, float]]]:
     """The 949 xkcd colour-survey names with their RGB (floats 0-1), sorted by name.
 
     Names come without matplotlib's "xkcd:" prefix, e.g. ``("adobe", (0.74, 0.42, 0.28))``.
+    With ``polite=True`` the few names containing a word of :data:`XKCD_CRUDE_WORDS` are left out.
     """
     from matplotlib.colors import XKCD_COLORS, to_rgb
 
+    if not isinstance(polite, bool):
+        raise TypeError(f"polite must be True or False, got {polite!r}")
     colors = [(name.removeprefix("xkcd:"), to_rgb(hex_code)) for name, hex_code in XKCD_COLORS.items()]
+    if polite:
+        colors = [(name, rgb) for name, rgb in colors if not set(name.split()) & XKCD_CRUDE_WORDS]
     return sorted((name, (float(r), float(g), float(b))) for name, (r, g, b) in colors)

@@ -369,3 +369,13 @@ def test_npz_writer_is_byte_identical(tmp_path):
     with np.load(tmp_path / "a.npz", allow_pickle=False) as loaded:
         np.testing.assert_array_equal(loaded["x"], arrays["x"])
         assert loaded["w"].tolist() == ["a", "bc"]
+
+
+def test_polite_xkcd_colours_leave_out_the_crude_names():
+    everything = data.load_xkcd_colors()
+    polite = data.load_xkcd_colors(polite=True)
+    assert len(everything) == 949 and 900 < len(polite) < 949
+    assert not any(set(name.split()) & data.XKCD_CRUDE_WORDS for name, _ in polite)
+    assert set(polite) < set(everything)
+    with pytest.raises(TypeError, match="polite must be"):
+        data.load_xkcd_colors(polite="yes")

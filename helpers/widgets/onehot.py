@@ -1,0 +1,205 @@
+"""One-hot explorer: vocabulary size, the vectors, and the distances between them.
+
+Used in notebook 01. A learner picks how many colour names form the vocabulary and
+whether each colour is written as a one-hot vector or as its RGB values, then sees the
+vectors and the matrix of distances between them side by side.
+"""
+
+from __future__ import annotations
+
+import colorsys
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+REPRESENTATIONS = ("one-hot", "RGB values")
+
+
+def _validate_colors(colors: Any) -> list[tuple[str, tuple[float, float, float]]]:
+    if not isinstance(colors, Sequence) or isinstance(colors, str) or len(colors) < 2:
+        raise TypeError("colors must be a list of at least two (name, (r, g, b)) pairs")
+    checked = []
+    for i, item in enumerate(colors):
+        try:
+            name, rgb = item
+            rgb = tuple(float(v) for v in rgb)
+        except (TypeError, ValueError):
+            raise TypeError(f"colors[{i}] must be a (name, (r, g, b)) pair, got {item!r}") from None
+        if not isinstance(name, str) or len(rgb) != 3 or not all(0.0 <= v <= 1.0 for v in rgb):
+            raise ValueError(f"colors[{i}] must be (str, three numbers in [0, 1]), got {item!r}")
+        checked.append((name, rgb))
+    return checked
+
+
+def pairwise_distances(X: np.ndarray) -> np.ndarray:
+    """Euclidean distance between every pair of rows."""
+    differences = X[:, None, :] - X[None, :, :]
+    return np.sqrt((differences**2).sum(axis=-1))
+
+
+class OneHotExplorer:
+    """Pick a vocabulary size and a representation; see the vectors and their distances.
+
+    ``colors`` is a list of ``(name, (r, g, b))`` pairs, e.g. ``helpers.data.load_xkcd_colors()``.
+    The vocabulary is drawn evenly from the colours sorted by hue, so it spans the rainbow.
+    """
+
+    def __init__(self, colors: Sequence[tuple[str, Sequence[float]]], *, size: int = 6, max_size: int = 24) -> None:
+        pool = _validate_colors(colors)
+        if not isinstance(max_size, int) or not 2 <= max_size <= len(pool):
+            raise ValueError(f"max_size must be an integer from 2 to {len(pool)}, got {max_size!r}")
+        # Sort by hue (greys last) so that evenly spaced picks cover the colour wheel.
+        def hue_key(item: tuple[str, tuple[float, float, float]]) -> tuple[float, float]:
+            h, _, s = colorsys.rgb_to_hls(*item[1])
+            return (h if s > 0.25 else 2.0, item[0])
+
+        self.pool = sorted(pool, key=hue_key)
+        self.max_size = max_size
+        self.size = self._check_size(size)
+        self.representation = REPRESENTATIONS[0]
+        self.selected = 0
+        self._view: Any = None
+
+    # ------------------------------------------------------------------ logic (no widgets)
+
+    def _check_size(self, size: Any) -> int:
+        if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or not 2 <= size <= self.max_size:
+            raise ValueError(f"size must be an integer from 2 to {self.max_size}, got {size!r}")
+        return int(size)
+
+    def vocabulary(self, size: int | None = None) -> list[tuple[str, tuple[float, float, float]]]:
+        """``size`` colours picked evenly along the hue-sorted pool."""
+        size = self.size if size is None else self._check_size(size)
+        picks = np.linspace(0, len(self.pool) - 1, size).round().astype(int)
+        return [self.pool[i] for i in picks]
+
+    def vectors(self) -> np.ndarray:
+        """The current vocabulary written in the current representation (one row per colour)."""
+        vocab = self.vocabulary()
+        if self.representation == "one-hot":
+            return np.eye(len(vocab))
+        return np.array([rgb for _, rgb in vocab])
+
+    def distances(self) -> np.ndarray:
+        return pairwise_distances(self.vectors())
+
+    def describe(self) -> str:
+        """One line on the current state: vector length, zeros, spread of distances, nearest colour."""
+        X, D = self.vectors(), self.distances()
+        names = [name for name, _ in self.vocabulary()]
+        off = D[~np.eye(len(D), dtype=bool)]
+        zeros = 100 * (1 - np.count_nonzero(X) / X.size)
+        row = D[self.selected].copy()
+        row[self.selected] = np.inf
+        nearest = np.flatnonzero(np.isclose(row, row.min()))
+        if len(nearest) == len(names) - 1:
+            near = f"all {len(nearest)} other colours are tied at {row.min():.3f}"
+        else:
+            near = f"{names[nearest[0]]!r} at {row.min():.3f}"
+        return (
+            f"{len(names)} colours as {self.representation}: vectors of length {X.shape[1]}, "
+            f"{zeros:.0f}% zeros; distances between different colours range from {off.min():.3f} "
+            f"to {off.max():.3f}. Nearest to {names[self.selected]!r}: {near}."
+        )
+
+    def set_size(self, size: int) -> None:
+        self.size = self._check_size(size)
+        self.selected = min(self.selected, self.size - 1)
+        self._redraw()
+
+    def set_representation(self, representation: str) -> None:
+        if representation not in REPRESENTATIONS:
+            raise ValueError(f"representation must be one of {REPRESENTATIONS}, got {representation!r}")
+        self.representation = representation
+        self._redraw()
+
+    def select(self, index: int) -> None:
+        if not isinstance(index, (int, np.integer)) or not 0 <= index < self.size:
+            raise ValueError(f"index must be an integer from 0 to {self.size - 1}, got {index!r}")
+        self.selected = int(index)
+        self._redraw()
+
+    # ------------------------------------------------------------------ display
+
+    def widget(self) -> Any:
+        """The explorer as a widget (built on first use)."""
+        if self._view is None:
+            self._build()
+        return self._view
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        from helpers.plotting import with_static_png
+
+        view = self.widget()
+        return with_static_png(view, self._fig)._repr_mimebundle_(**kwargs)
+
+    def _build(self) -> None:
+        import ipywidgets as widgets
+        from matplotlib.patches import Rectangle
+
+        from helpers.plotting import LiveFigure, new_figure
+
+        self._fig, (self._ax_vec, self._ax_dist) = new_figure(
+            figsize=(9.5, 4.6), ncols=2, gridspec_kw={"width_ratios": [1, 1.15]}
+        )
+        self._img_vec = self._ax_vec.imshow(np.eye(2), cmap="Greys", vmin=0, vmax=1, aspect="auto")
+        self._img_dist = self._ax_dist.imshow(np.eye(2), cmap="viridis", vmin=0, vmax=1.75)
+        colorbar = self._fig.colorbar(self._img_dist, ax=self._ax_dist, shrink=0.85)
+        colorbar.set_label("Euclidean distance")
+        style = {"fill": False, "edgecolor": "crimson", "linewidth": 2}
+        self._mark_vec = self._ax_vec.add_patch(Rectangle((0, 0), 1, 1, **style))
+        self._mark_dist = self._ax_dist.add_patch(Rectangle((0, 0), 1, 1, **style))
+        self._live = LiveFigure(self._fig)
+
+        self._size_slider = widgets.IntSlider(
+            value=self.size, min=2, max=self.max_size, description="vocabulary", continuous_update=False
+        )
+        self._rep_buttons = widgets.ToggleButtons(options=REPRESENTATIONS, value=self.representation,
+                                                  description="write as")
+        self._pick = widgets.Dropdown(options=self._options(), value=self.selected, description="colour")
+        self._readout = widgets.HTML()
+        self._size_slider.observe(lambda c: self.set_size(c["new"]), names="value")
+        self._rep_buttons.observe(lambda c: self.set_representation(c["new"]), names="value")
+        self._pick.observe(lambda c: c["new"] is not None and self.select(c["new"]), names="value")
+        controls = widgets.HBox([self._size_slider, self._pick])
+        self._view = widgets.VBox([controls, self._rep_buttons, self._readout, self._live.widget])
+        self._redraw()
+
+    def _options(self) -> list[tuple[str, int]]:
+        return [(name, i) for i, (name, _) in enumerate(self.vocabulary())]
+
+    def _redraw(self) -> None:
+        if self._view is None:
+            return
+        X, D = self.vectors(), self.distances()
+        names = [name for name, _ in self.vocabulary()]
+        n, width = X.shape
+        self._img_vec.set_data(X)
+        self._img_vec.set_extent((-0.5, width - 0.5, n - 0.5, -0.5))
+        self._img_dist.set_data(D)
+        self._img_dist.set_extent((-0.5, n - 0.5, n - 0.5, -0.5))
+        fontsize = 9 if n <= 10 else 7 if n <= 18 else 6
+        for ax in (self._ax_vec, self._ax_dist):
+            ax.set_yticks(range(n), names, fontsize=fontsize)
+        self._ax_dist.set_xticks(range(n), names, rotation=90, fontsize=fontsize)
+        if self.representation == "one-hot":
+            self._ax_vec.set_xticks(range(width), [str(i) for i in range(width)], fontsize=fontsize)
+            self._ax_vec.set_xlabel("entry (one per colour in the vocabulary)")
+        else:
+            self._ax_vec.set_xticks(range(3), ["red", "green", "blue"])
+            self._ax_vec.set_xlabel("entry (intensity of each light)")
+        self._ax_vec.set_title(f"{self.representation} vectors ({n} x {width})")
+        off = D[~np.eye(n, dtype=bool)]
+        same = np.allclose(off, off[0])
+        self._ax_dist.set_title(
+            f"distances: all {off[0]:.3f}" if same else f"distances: {off.min():.2f} to {off.max():.2f}"
+        )
+        self._mark_vec.set_bounds(-0.5, self.selected - 0.5, width, 1)
+        self._mark_dist.set_bounds(-0.5, self.selected - 0.5, n, 1)
+        if [label for label, _ in self._pick.options] != names:
+            with self._pick.hold_trait_notifications():
+                self._pick.options = self._options()
+                self._pick.value = self.selected
+        self._readout.value = f"<span style='font-size:0.95em'>{self.describe()}</span>"
+        self._live.refresh()
