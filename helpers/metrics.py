@@ -1,0 +1,417 @@
+"""How good is a representation? Similarities, neighbours and structure-preservation scores.
+
+>>> from helpers.metrics import nearest_neighbors, knn_accuracy, trustworthiness
+>>> idx, dist = nearest_neighbors(X, 0, k=5)          # the 5 rows closest to row 0
+>>> knn_accuracy(X_train, y_train, X_test, y_test)    # how well neighbours predict labels
+>>> trustworthiness(X, project(X, "tsne"))            # does the 2-D map invent neighbours?
+
+Every function takes NumPy arrays, torch tensors or nested lists, and answers a wrong
+input with an error that names the argument and says what was expected.
+scikit-learn is imported inside the functions that need it.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "METRICS",
+    "cosine_similarity",
+    "cosine_similarity_matrix",
+    "knn_accuracy",
+    "knn_indices",
+    "linear_probe",
+    "nearest_neighbors",
+    "neighbourhood_recall",
+    "trustworthiness",
+]
+
+#: The distances that the neighbour functions understand.
+METRICS: tuple[str, ...] = ("euclidean", "cosine")
+
+# Rows of the high-dimensional distance matrix handled at once by trustworthiness
+# is chosen so that one block of comparisons stays near this many elements.
+_BLOCK_ELEMENTS = 1 << 25
+
+
+# ----------------------------------------------------------------------------- input checks
+
+
+def _as_array(x: Any, name: str) -> np.ndarray:
+    if hasattr(x, "detach") and hasattr(x, "cpu"):
+        x = x.detach().cpu().numpy()
+    try:
+        return np.asarray(x)
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"{name} must be an array of numbers (rows of equal length): {error}") from None
+
+
+def _numeric(arr: np.ndarray, name: str) -> np.ndarray:
+    if arr.dtype == bool:
+        arr = arr.astype(np.float32)
+    if not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
+        raise TypeError(f"{name} must hold numbers, got values of type {arr.dtype}")
+    if np.issubdtype(arr.dtype, np.integer):
+        arr = arr.astype(np.float64)
+    if not np.isfinite(arr).all():
+        nans, infs = int(np.isnan(arr).sum()), int(np.isinf(arr).sum())
+        parts = [f"{count:,} {what} value{'s' if count != 1 else ''}" for count, what in
+                 ((nans, "NaN"), (infs, "infinite")) if count]
+        raise ValueError(f"{name} contains {' and '.join(parts)}")
+    return arr
+
+
+def _matrix(x: Any, name: str) -> np.ndarray:
+    """``x`` as a finite float 2-D array with at least one row and one column."""
+    arr = _as_array(x, name)
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D array (one row per item), got shape {arr.shape}")
+    if arr.shape[0] == 0 or arr.shape[1] == 0:
+        raise ValueError(f"{name} must have at least one row and one column, got shape {arr.shape}")
+    return _numeric(arr, name)
+
+
+def _vector(x: Any, name: str) -> np.ndarray:
+    arr = _as_array(x, name)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D vector, got shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty")
+    return _numeric(arr, name)
+
+
+def _labels(y: Any, name: str, X: np.ndarray, X_name: str) -> np.ndarray:
+    arr = _as_array(y, name)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D array of labels, got shape {arr.shape}")
+    if len(arr) != len(X):
+        raise ValueError(
+            f"{name} must have one label per row of {X_name}: got {len(arr):,} labels for {len(X):,} rows"
+        )
+    return arr
+
+
+def _check_k(k: Any, most: int, why: str) -> int:
+    if not isinstance(k, (int, np.integer)) or isinstance(k, (bool, np.bool_)):
+        raise TypeError(f"k must be a positive integer, got {k!r}")
+    if k < 1:
+        raise ValueError(f"k must be a positive integer, got {k}")
+    if k > most:
+        raise ValueError(f"k must be at most {most:,} ({why}), got {k}")
+    return int(k)
+
+
+def _check_metric(metric: Any) -> str:
+    if metric not in METRICS:
+        raise ValueError(f"metric must be 'euclidean' or 'cosine', got {metric!r}")
+    return metric
+
+
+def _same_width(A: np.ndarray, B: np.ndarray, a_name: str, b_name: str) -> None:
+    if A.shape[1] != B.shape[1]:
+        raise ValueError(f"{b_name} must have {A.shape[1]} columns like {a_name}: got {B.shape[1]}")
+
+
+def _same_rows(A: np.ndarray, B: np.ndarray, a_name: str, b_name: str) -> None:
+    if len(A) != len(B):
+        raise ValueError(f"{a_name} and {b_name} must have the same number of rows: got {len(A):,} and {len(B):,}")
+
+
+def _float_dtype(*arrays: np.ndarray) -> np.dtype:
+    return np.result_type(*arrays, np.float32)
+
+
+# ----------------------------------------------------------------------------- cosine
+
+
+def cosine_similarity(a: Any, b: Any) -> float:
+    """Cosine of the angle between two vectors: 1 same direction, 0 orthogonal, -1 opposite."""
+    u, v = _vector(a, "a"), _vector(b, "b")
+    if len(u) != len(v):
+        raise ValueError(f"a and b must have the same length: got {len(u)} and {len(v)}")
+    u, v = u.astype(np.float64), v.astype(np.float64)
+    for vec, name in ((u, "a"), (v, "b")):
+        if not vec.any():
+            raise ValueError(f"{name} is the zero vector, which has no direction: its cosine similarity is undefined")
+    value = float(u @ v / (np.linalg.norm(u) * np.linalg.norm(v)))
+    return min(1.0, max(-1.0, value))
+
+
+def cosine_similarity_matrix(A: Any, B: Any = None) -> np.ndarray:
+    """Cosine similarity of every row of ``A`` with every row of ``B`` (default: ``A``), shape (len(A), len(B)).
+
+    A row of zeros has similarity 0 with everything (it has no direction).
+    """
+    A_arr = _matrix(A, "A")
+    B_arr = A_arr if B is None else _matrix(B, "B")
+    if B is not None and A_arr.shape[1] != B_arr.shape[1]:
+        raise ValueError(f"A and B must have the same number of columns: got {A_arr.shape[1]} and {B_arr.shape[1]}")
+    dtype = _float_dtype(A_arr, B_arr)
+    A_unit = _unit_rows(A_arr.astype(dtype, copy=False))
+    B_unit = A_unit if B is None else _unit_rows(B_arr.astype(dtype, copy=False))
+    return np.clip(A_unit @ B_unit.T, -1.0, 1.0)
+
+
+def _unit_rows(X: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(X, axis=1, keepdims=True)
+    return np.divide(X, norms, out=np.zeros_like(X), where=norms > 0)
+
+
+# ----------------------------------------------------------------------------- neighbours
+
+
+def nearest_neighbors(
+    X: Any,
+    query: Any,
+    k: int = 5,
+    *,
+    metric: str = "euclidean",
+    exclude: Iterable[int] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` rows of ``X`` nearest to ``query``: ``(indices, distances)``, nearest first.
+
+    ``query`` is a row index of ``X`` (that row is then left out of its own neighbours)
+    or a vector with one value per column of ``X``. ``metric`` is "euclidean" or
+    "cosine" (distance = 1 - cosine similarity). ``exclude`` lists more row indices to
+    leave out. Ties are broken by the lower row index.
+    """
+    data = _matrix(X, "X")
+    metric = _check_metric(metric)
+    n = len(data)
+    left_out = np.zeros(n, dtype=bool)
+    if isinstance(query, (bool, np.bool_)):
+        raise TypeError("query must be a row index (an integer) or a vector, got a bool")
+    query_arr = _as_array(query, "query")
+    if query_arr.ndim == 0:
+        if not np.issubdtype(query_arr.dtype, np.integer):
+            raise TypeError(f"query must be a row index (an integer) or a vector, got {query!r}")
+        row = int(query_arr)
+        if not 0 <= row < n:
+            raise ValueError(f"query must be a row index between 0 and {n - 1}, got {row}")
+        point = data[row]
+        left_out[row] = True
+    else:
+        point = _vector(query_arr, "query")
+        if len(point) != data.shape[1]:
+            raise ValueError(
+                f"query must have {data.shape[1]} values (one per column of X): got {len(point)}"
+            )
+    if exclude is not None:
+        if isinstance(exclude, (int, np.integer)):
+            raise TypeError("exclude must be a list (or other iterable) of row indices, got a single integer")
+        excluded = np.asarray(list(exclude) if not isinstance(exclude, np.ndarray) else exclude)
+        if excluded.size:
+            if not np.issubdtype(excluded.dtype, np.integer):
+                raise TypeError(f"exclude must hold integer row indices, got values of type {excluded.dtype}")
+            bad = excluded[(excluded < 0) | (excluded >= n)]
+            if bad.size:
+                raise ValueError(f"exclude must hold row indices between 0 and {n - 1}, got {bad[0]}")
+            left_out[excluded] = True
+    candidates = np.flatnonzero(~left_out)
+    k = _check_k(k, len(candidates), "the number of rows that are not left out")
+
+    dtype = _float_dtype(data, point)
+    data = data.astype(dtype, copy=False)
+    point = point.astype(dtype, copy=False)
+    if metric == "euclidean":
+        diff = data - point
+        dist = np.sqrt(np.einsum("ij,ij->i", diff, diff))
+    else:
+        norm = np.linalg.norm(point)
+        if norm == 0:
+            raise ValueError("query is the zero vector, which has no direction: cosine distances are undefined")
+        row_norms = np.linalg.norm(data, axis=1)
+        sims = np.divide(data @ point, row_norms * norm, out=np.zeros(n, dtype=dtype), where=row_norms > 0)
+        dist = 1.0 - np.clip(sims, -1.0, 1.0)
+    cand_dist = dist[candidates]
+    if k < len(candidates):
+        part = np.argpartition(cand_dist, k - 1)[:k]
+        # keep every candidate tied with the k-th distance so ties resolve by index
+        kth = cand_dist[part].max()
+        part = np.flatnonzero(cand_dist <= kth)
+    else:
+        part = np.arange(len(candidates))
+    order = np.lexsort((candidates[part], cand_dist[part]))[:k]
+    chosen = part[order]
+    return candidates[chosen].astype(np.int64), cand_dist[chosen].astype(np.float64)
+
+
+def knn_indices(X: Any, k: int, metric: str = "euclidean") -> np.ndarray:
+    """The ``k`` nearest other rows of every row of ``X``, shape (n, k), nearest first."""
+    data = _matrix(X, "X")
+    metric = _check_metric(metric)
+    k = _check_k(k, len(data) - 1, f"X has {len(data):,} rows and a row is not its own neighbour")
+    return _knn(data, k, metric)
+
+
+def _knn(data: np.ndarray, k: int, metric: str, queries: np.ndarray | None = None) -> np.ndarray:
+    """Neighbour indices from scikit-learn; without ``queries`` each row leaves itself out."""
+    from sklearn.neighbors import NearestNeighbors
+
+    model = NearestNeighbors(n_neighbors=k, metric=metric).fit(data)
+    return model.kneighbors(queries, return_distance=False).astype(np.int64)
+
+
+def knn_accuracy(
+    X_train: Any,
+    y_train: Any,
+    X_test: Any = None,
+    y_test: Any = None,
+    *,
+    k: int = 10,
+    metric: str = "euclidean",
+) -> float:
+    """Accuracy of a k-nearest-neighbour classifier that uses these vectors.
+
+    Each test row gets the majority label of its ``k`` nearest training rows (a tie goes
+    to the tied label whose nearest member is closest). Without a test set, every
+    training row is classified by the others (leave-one-out).
+    """
+    train = _matrix(X_train, "X_train")
+    labels = _labels(y_train, "y_train", train, "X_train")
+    metric = _check_metric(metric)
+    if (X_test is None) != (y_test is None):
+        raise ValueError("X_test and y_test must be given together (or neither, for leave-one-out on the training set)")
+    if X_test is None:
+        k = _check_k(k, len(train) - 1, "leave-one-out: the number of training rows minus one")
+        neighbours = _knn(train, k, metric)
+        truth = labels
+    else:
+        test = _matrix(X_test, "X_test")
+        _same_width(train, test, "X_train", "X_test")
+        truth = _labels(y_test, "y_test", test, "X_test")
+        k = _check_k(k, len(train), "the number of training rows")
+        neighbours = _knn(train, k, metric, queries=test)
+    classes, codes = np.unique(np.concatenate([labels, truth]), return_inverse=True)
+    train_codes, truth_codes = codes[: len(labels)], codes[len(labels):]
+    votes = train_codes[neighbours]  # (m, k), nearest first
+    m, n_classes = len(votes), len(classes)
+    rows = np.arange(m)
+    counts = np.zeros((m, n_classes), dtype=np.int64)
+    first = np.full((m, n_classes), k, dtype=np.int64)
+    for rank in range(k - 1, -1, -1):
+        counts[rows, votes[:, rank]] += 1  # one vote per row at each rank
+        first[rows, votes[:, rank]] = rank
+    predicted = np.argmax(counts * (k + 1) - first, axis=1)
+    return float(np.mean(predicted == truth_codes))
+
+
+# ----------------------------------------------------------------------------- structure preservation
+
+
+def _pair(X_high: Any, X_low: Any) -> tuple[np.ndarray, np.ndarray]:
+    high, low = _matrix(X_high, "X_high"), _matrix(X_low, "X_low")
+    _same_rows(high, low, "X_high", "X_low")
+    return high, low
+
+
+def neighbourhood_recall(X_high: Any, X_low: Any, k: int = 10, *, metric: str = "euclidean") -> float:
+    """Mean share of each point's ``k`` nearest neighbours in ``X_high`` that are also among its ``k`` in ``X_low``.
+
+    1.0: every neighbourhood is kept; about k/n: no better than chance. ``metric``
+    applies to ``X_high``; the map ``X_low`` is always Euclidean.
+    """
+    high, low = _pair(X_high, X_low)
+    metric = _check_metric(metric)
+    k = _check_k(k, len(high) - 1, f"there are {len(high):,} points and a point is not its own neighbour")
+    a, b = _knn(high, k, metric), _knn(low, k, "euclidean")
+    shared = 0
+    step = max(1, _BLOCK_ELEMENTS // (k * k))
+    for start in range(0, len(a), step):
+        block_a, block_b = a[start : start + step], b[start : start + step]
+        shared += int((block_a[:, :, None] == block_b[:, None, :]).sum())
+    return shared / (len(a) * k)
+
+
+def trustworthiness(
+    X_high: Any,
+    X_low: Any,
+    k: int = 10,
+    *,
+    metric: str = "euclidean",
+    sample: int | None = None,
+    random_state: int = 0,
+) -> float:
+    """How far the map ``X_low`` avoids inventing neighbours that ``X_high`` does not have (0-1).
+
+    The same score as ``sklearn.manifold.trustworthiness`` (Venna and Kaski), computed in
+    blocks so that memory stays small at tens of thousands of points. ``metric`` applies
+    to ``X_high``; the map is always Euclidean. ``sample`` estimates the score from that
+    many randomly chosen points (their ranks still use all points), which is faster.
+    Points at exactly equal distances count in the map's favour.
+    """
+    from sklearn.metrics import pairwise_distances
+
+    high, low = _pair(X_high, X_low)
+    metric = _check_metric(metric)
+    n = len(high)
+    k = _check_k(k, n, f"there are {n:,} points")
+    if k >= n / 2:
+        raise ValueError(f"k must be less than half the number of points ({n / 2}), got {k}")
+    k = int(k)
+    rows = np.arange(n)
+    if sample is not None:
+        if not isinstance(sample, (int, np.integer)) or isinstance(sample, (bool, np.bool_)):
+            raise TypeError(f"sample must be a positive integer or None, got {sample!r}")
+        if sample < 1:
+            raise ValueError(f"sample must be a positive integer or None, got {sample}")
+        if sample < n:
+            rows = np.sort(np.random.default_rng(random_state).choice(n, size=int(sample), replace=False))
+    low_neighbours = _knn(low, k, "euclidean")
+    high = high.astype(np.float64, copy=False)
+    penalty = 0
+    step = max(1, _BLOCK_ELEMENTS // (n * (k + 1)))
+    for start in range(0, len(rows), step):
+        block = rows[start : start + step]
+        dist = pairwise_distances(high[block], high, metric=metric)
+        dist[np.arange(len(block)), block] = np.inf
+        target = np.take_along_axis(dist, low_neighbours[block], axis=1)  # (b, k)
+        # rank of each map neighbour in the original space: 1 + the points strictly closer
+        ranks = 1 + (dist[:, None, :] < target[:, :, None]).sum(axis=2)
+        excess = ranks - k
+        penalty += int(excess[excess > 0].sum())
+    scale = 2.0 / (len(rows) * k * (2.0 * n - 3.0 * k - 1.0))
+    return float(1.0 - penalty * scale)
+
+
+# ----------------------------------------------------------------------------- linear probe
+
+
+def linear_probe(
+    X_train: Any,
+    y_train: Any,
+    X_test: Any,
+    y_test: Any,
+    *,
+    max_iter: int = 1000,
+    random_state: int = 0,
+) -> float:
+    """Test accuracy of a logistic regression trained on standardised ``X_train``.
+
+    Measures how much of the label information a linear read-out can find in the
+    vectors. Stopping at ``max_iter`` before full convergence is silent: the accuracy
+    settles long before the weights do.
+    """
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    train = _matrix(X_train, "X_train")
+    labels = _labels(y_train, "y_train", train, "X_train")
+    test = _matrix(X_test, "X_test")
+    _same_width(train, test, "X_train", "X_test")
+    truth = _labels(y_test, "y_test", test, "X_test")
+    if not isinstance(max_iter, (int, np.integer)) or isinstance(max_iter, bool) or max_iter < 1:
+        raise ValueError(f"max_iter must be a positive integer, got {max_iter!r}")
+    if len(np.unique(labels)) < 2:
+        raise ValueError("y_train must hold at least two classes to train a classifier")
+    scaler = StandardScaler().fit(train)
+    model = LogisticRegression(max_iter=int(max_iter), random_state=random_state)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=ConvergenceWarning)
+        model.fit(scaler.transform(train), labels)
+    return float(np.mean(model.predict(scaler.transform(test)) == truth))

@@ -1,0 +1,512 @@
+"""PCA, t-SNE and UMAP behind one function, with a memory and a disk cache.
+
+>>> from helpers.projections import project, align
+>>> Y = project(X, "tsne", perplexity=30)     # float32 (n, 2); computed once, then cached
+>>> Y_epoch5 = align(project(X5, "pca"), Y)    # rotate/scale/shift a map onto another
+
+The same data with the same parameters is never projected twice: the answer is kept in
+memory for the running kernel and in ``.npy`` files under the course cache (see
+:func:`helpers.paths.cache_dir`), so a restarted kernel finds it again. Deleting the
+cache folder is always safe.
+
+scikit-learn's t-SNE and umap-learn are imported only when first needed (UMAP compiles
+code with numba the first time, which takes a few seconds), so importing this module
+is quick.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import math
+import os
+import sys
+import tempfile
+import time
+import warnings
+from collections import OrderedDict
+from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from helpers import paths
+
+__all__ = [
+    "METHODS",
+    "ProjectionCacheWarning",
+    "align",
+    "cache_info",
+    "clear_disk_cache",
+    "clear_memory_cache",
+    "last_timing",
+    "project",
+]
+
+#: The projection methods that :func:`project` knows.
+METHODS: tuple[str, ...] = ("pca", "tsne", "umap")
+
+#: How each method is written in messages.
+METHOD_NAMES: dict[str, str] = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
+
+#: The parameters each method accepts (beyond n_components and random_state), with defaults.
+DEFAULT_PARAMS: dict[str, dict[str, Any]] = {
+    "pca": {"whiten": False, "svd_solver": "auto"},
+    "tsne": {
+        "perplexity": 30.0,
+        "early_exaggeration": 12.0,
+        "learning_rate": "auto",
+        "max_iter": 1000,
+        "init": "pca",
+        "metric": "euclidean",
+        "method": "barnes_hut",
+        "angle": 0.5,
+    },
+    "umap": {
+        "n_neighbors": 15,
+        "min_dist": 0.1,
+        "metric": "euclidean",
+        "spread": 1.0,
+        "n_epochs": None,
+        "learning_rate": 1.0,
+        "init": "spectral",
+        "negative_sample_rate": 5,
+        "local_connectivity": 1.0,
+        "repulsion_strength": 1.0,
+        "set_op_mix_ratio": 1.0,
+    },
+}
+
+#: Bump when the cache layout or the computation changes, so old files are ignored.
+CACHE_FORMAT = 1
+
+#: How many projections the memory cache keeps (least recently used ones go first).
+MEMORY_CACHE_SIZE = 256
+
+_PACKAGES = {"pca": "scikit-learn", "tsne": "scikit-learn", "umap": "umap-learn"}
+
+
+class ProjectionCacheWarning(UserWarning):
+    """A cached projection file could not be used; it is discarded and recomputed."""
+
+
+_memory: OrderedDict[str, np.ndarray] = OrderedDict()
+_stats = {"hits": 0, "misses": 0, "disk_hits": 0}
+_last: dict[str, Any] = {}
+
+
+# ----------------------------------------------------------------------------- public API
+
+
+def project(
+    X: Any,
+    method: str = "pca",
+    *,
+    n_components: int = 2,
+    random_state: int | None = 0,
+    cache: bool = True,
+    verbose: bool = True,
+    on_progress: Callable[[str], None] | None = None,
+    **params: Any,
+) -> np.ndarray:
+    """Project the rows of ``X`` to ``n_components`` dimensions; return float32 (n, n_components).
+
+    ``method`` is "pca", "tsne" or "umap" (any case). ``params`` tune the method, e.g.
+    ``perplexity=30`` for t-SNE or ``n_neighbors=15, min_dist=0.1`` for UMAP; see
+    ``DEFAULT_PARAMS`` for what each method accepts. ``X`` may be a NumPy array, a torch
+    tensor or nested lists of numbers.
+
+    Results are cached in memory and on disk (``cache=False`` skips both); a fixed
+    ``random_state`` makes t-SNE and UMAP repeatable (``None``: a new map each call,
+    never cached). When a projection is computed, a line is printed before and after
+    (``verbose=False`` silences them); ``on_progress`` receives those lines instead.
+    """
+    data = _as_matrix(X, "X")
+    method = _check_method(method)
+    n, d = data.shape
+    if n < 3:
+        raise ValueError(f"X must have at least 3 rows (points) to project, got {n}")
+    n_components = _check_n_components(n_components, method, n, d)
+    random_state = _check_random_state(random_state)
+    if on_progress is not None and not callable(on_progress):
+        raise TypeError(f"on_progress must be a function taking one string, or None, got {type(on_progress).__name__}")
+    resolved = _resolve_params(method, params, n)
+    if method == "tsne" and resolved["method"] == "barnes_hut" and n_components > 3:
+        raise ValueError(f"n_components must be at most 3 for t-SNE (barnes_hut method), got {n_components}")
+
+    use_cache = bool(cache) and random_state is not None
+    key = _cache_key(data, method, n_components, random_state, resolved) if use_cache else ""
+    if use_cache:
+        found = _memory.get(key)
+        if found is not None:
+            _memory.move_to_end(key)
+            _stats["hits"] += 1
+            _record(method, "memory", 0.0, n, d, n_components)
+            return found.copy()
+        started = time.perf_counter()
+        found = _read_disk(key, (n, n_components))
+        if found is not None:
+            _stats["disk_hits"] += 1
+            _remember(key, found)
+            _record(method, "disk", time.perf_counter() - started, n, d, n_components)
+            return found.copy()
+
+    say = _reporter(verbose, on_progress)
+    label = METHOD_NAMES[method]
+    note = " (cached afterwards)" if use_cache else ""
+    if method == "umap" and "umap" not in sys.modules:
+        note += "; the first UMAP of a session also compiles code, about 10 s"
+    say(f"Computing {label} for {n:,} points x {d:,} dims ...{note}")
+    started = time.perf_counter()
+    result = _COMPUTE[method](data, n_components, random_state, resolved)
+    seconds = time.perf_counter() - started
+    result = np.ascontiguousarray(result, dtype=np.float32)
+    say(f"{label} done in {seconds:.1f} s.")
+    _stats["misses"] += 1
+    _record(method, "computed", seconds, n, d, n_components)
+    if use_cache:
+        _remember(key, result)
+        _write_disk(key, result)
+    return result.copy()
+
+
+def align(Y: Any, reference: Any) -> np.ndarray:
+    """Rotate (or reflect), scale and shift ``Y`` to lie as close as possible to ``reference``.
+
+    Orthogonal Procrustes analysis with a uniform scale: both arrays hold the same points
+    in the same order, e.g. maps of one data set made at two training epochs. The
+    answer has ``reference``'s shape; its dtype is float32 when both inputs are float32.
+    """
+    Y_arr = _as_matrix(Y, "Y")
+    ref = _as_matrix(reference, "reference")
+    if Y_arr.shape != ref.shape:
+        raise ValueError(f"Y and reference must have the same shape, got {Y_arr.shape} and {ref.shape}")
+    out_dtype = np.result_type(Y_arr.dtype, ref.dtype, np.float32)
+    A = Y_arr.astype(np.float64)
+    B = ref.astype(np.float64)
+    A_mean, B_mean = A.mean(axis=0), B.mean(axis=0)
+    A_c, B_c = A - A_mean, B - B_mean
+    spread = float((A_c**2).sum())
+    if spread <= 1e-300:
+        raise ValueError("Y has all its points in one place, so there is no rotation or scale to fit")
+    U, S, Vt = np.linalg.svd(A_c.T @ B_c)
+    rotation = U @ Vt
+    scale = S.sum() / spread
+    return (scale * A_c @ rotation + B_mean).astype(out_dtype)
+
+
+def cache_info() -> dict[str, int]:
+    """Counters since the last :func:`clear_memory_cache`.
+
+    ``hits``: answered from memory; ``disk_hits``: read from the disk cache;
+    ``misses``: computed; ``memory_entries``: projections held in memory now.
+    """
+    return {**_stats, "memory_entries": len(_memory)}
+
+
+def clear_memory_cache() -> None:
+    """Forget the projections held in memory and reset the counters (the disk cache stays)."""
+    _memory.clear()
+    for name in _stats:
+        _stats[name] = 0
+    _last.clear()
+
+
+def clear_disk_cache() -> int:
+    """Delete the cached projection files; return how many were removed."""
+    removed = 0
+    for path in _cache_folder().glob("*.npy"):
+        try:
+            path.unlink()
+            removed += 1
+        except OSError:
+            pass
+    return removed
+
+
+def last_timing() -> dict[str, Any]:
+    """How the last :func:`project` call was answered.
+
+    Keys: ``method``, ``source`` ("computed", "memory" or "disk"), ``seconds``,
+    ``n_samples``, ``n_features``, ``n_components``. Empty before the first call.
+    """
+    return dict(_last)
+
+
+# ----------------------------------------------------------------------------- validation
+
+
+def _as_matrix(X: Any, name: str) -> np.ndarray:
+    """``X`` as a finite, numeric 2-D NumPy array (torch tensors and lists accepted)."""
+    if hasattr(X, "detach") and hasattr(X, "cpu"):
+        X = X.detach().cpu().numpy()
+    try:
+        arr = np.asarray(X)
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"{name} must be a 2-D array of numbers (rows of equal length): {error}") from None
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D array (one row per point), got shape {arr.shape}")
+    if arr.dtype == bool:
+        arr = arr.astype(np.float32)
+    if not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
+        raise TypeError(f"{name} must hold numbers, got values of type {arr.dtype}")
+    if arr.shape[1] == 0:
+        raise ValueError(f"{name} must have at least one feature (column), got shape {arr.shape}")
+    if np.issubdtype(arr.dtype, np.floating):
+        _check_finite(arr, name)
+    return arr
+
+
+def _check_finite(arr: np.ndarray, name: str) -> None:
+    if np.isfinite(arr).all():
+        return
+    nans = int(np.isnan(arr).sum())
+    infs = int(np.isinf(arr).sum())
+    parts = []
+    if nans:
+        parts.append(f"{nans:,} NaN value{'s' if nans != 1 else ''}")
+    if infs:
+        parts.append(f"{infs:,} infinite value{'s' if infs != 1 else ''}")
+    raise ValueError(f"{name} contains {' and '.join(parts)}; remove or replace them before projecting")
+
+
+def _check_method(method: Any) -> str:
+    if not isinstance(method, str):
+        raise TypeError(f"method must be a string, one of {', '.join(map(repr, METHODS))}; got {method!r}")
+    if method.lower() not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}, got {method!r}")
+    return method.lower()
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _check_n_components(n_components: Any, method: str, n: int, d: int) -> int:
+    if not _is_int(n_components):
+        raise TypeError(f"n_components must be a positive integer, got {n_components!r}")
+    n_components = int(n_components)
+    if n_components < 1:
+        raise ValueError(f"n_components must be a positive integer, got {n_components}")
+    if method == "pca" and n_components > min(n, d):
+        raise ValueError(
+            f"n_components must be at most {min(n, d)} for PCA (the smaller of X's {n} rows and {d} columns), "
+            f"got {n_components}"
+        )
+    if method != "pca" and n_components >= n - 1:
+        raise ValueError(f"n_components must be less than {n - 1} for {METHOD_NAMES[method]} with {n} points")
+    return n_components
+
+
+def _check_random_state(random_state: Any) -> int | None:
+    if random_state is None:
+        return None
+    if not _is_int(random_state):
+        raise TypeError(
+            f"random_state must be a non-negative integer (or None for a new result each time), "
+            f"got {type(random_state).__name__}"
+        )
+    if not 0 <= random_state < 2**32:
+        raise ValueError(f"random_state must be between 0 and 2**32 - 1, got {random_state}")
+    return int(random_state)
+
+
+def _resolve_params(method: str, params: dict[str, Any], n: int) -> dict[str, Any]:
+    """The method's full parameter set: defaults overridden by ``params``, checked."""
+    allowed = DEFAULT_PARAMS[method]
+    if method == "tsne" and "n_iter" in params:  # the name older scikit-learn used
+        if "max_iter" in params:
+            raise ValueError("give max_iter or n_iter for t-SNE, not both (they are the same)")
+        params = {("max_iter" if k == "n_iter" else k): v for k, v in params.items()}
+    unknown = sorted(set(params) - set(allowed))
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], allowed, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise ValueError(
+            f"{', '.join(unknown)} {'is not a parameter' if len(unknown) == 1 else 'are not parameters'} "
+            f"of {method!r}{hint}; allowed parameters for {method}: {', '.join(sorted(allowed))}"
+        )
+    resolved = {**allowed, **params}
+    if method == "tsne":
+        perplexity = resolved["perplexity"]
+        if not isinstance(perplexity, (int, float, np.integer, np.floating)) or isinstance(perplexity, bool):
+            raise TypeError(f"perplexity must be a number, got {perplexity!r}")
+        if not 0 < perplexity < n:
+            raise ValueError(
+                f"perplexity must be positive and less than the number of points ({n}), got {perplexity}; "
+                "values of 5-50 are usual"
+            )
+        resolved["perplexity"] = float(perplexity)
+    if method == "umap":
+        n_neighbors = resolved["n_neighbors"]
+        if not _is_int(n_neighbors):
+            raise TypeError(f"n_neighbors must be an integer, got {n_neighbors!r}")
+        if not 2 <= n_neighbors < n:
+            raise ValueError(
+                f"n_neighbors must be at least 2 and less than the number of points ({n}), got {n_neighbors}"
+            )
+        resolved["n_neighbors"] = int(n_neighbors)
+    return resolved
+
+
+# ----------------------------------------------------------------------------- computing
+
+
+def _compute_pca(X: np.ndarray, n_components: int, random_state: int | None, params: dict[str, Any]) -> np.ndarray:
+    from sklearn.decomposition import PCA
+
+    return PCA(n_components=n_components, random_state=random_state, **params).fit_transform(X)
+
+
+def _compute_tsne(X: np.ndarray, n_components: int, random_state: int | None, params: dict[str, Any]) -> np.ndarray:
+    import inspect
+
+    from sklearn.manifold import TSNE
+
+    params = dict(params)
+    if "max_iter" not in inspect.signature(TSNE).parameters:  # scikit-learn before 1.5
+        params["n_iter"] = params.pop("max_iter")
+    model = TSNE(n_components=n_components, random_state=random_state, **params)
+    return model.fit_transform(X.astype(np.float32, copy=False))
+
+
+def _compute_umap(X: np.ndarray, n_components: int, random_state: int | None, params: dict[str, Any]) -> np.ndarray:
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=FutureWarning)
+        import umap
+
+    n_jobs = 1 if random_state is not None else -1  # a seeded UMAP runs on one thread
+    model = umap.UMAP(n_components=n_components, random_state=random_state, n_jobs=n_jobs, **params)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*n_jobs value.*")
+        return model.fit_transform(X.astype(np.float32, copy=False))
+
+
+_COMPUTE: dict[str, Callable[[np.ndarray, int, int | None, dict[str, Any]], np.ndarray]] = {
+    "pca": _compute_pca,
+    "tsne": _compute_tsne,
+    "umap": _compute_umap,
+}
+
+
+def _reporter(verbose: bool, on_progress: Callable[[str], None] | None) -> Callable[[str], None]:
+    if on_progress is not None:
+        return on_progress
+    if verbose:
+        return lambda message: print(message, flush=True)
+    return lambda message: None
+
+
+def _record(method: str, source: str, seconds: float, n: int, d: int, n_components: int) -> None:
+    _last.clear()
+    _last.update(
+        method=method, source=source, seconds=seconds, n_samples=n, n_features=d, n_components=n_components
+    )
+
+
+# ----------------------------------------------------------------------------- caching
+
+
+def _fingerprint(arr: np.ndarray) -> str:
+    """A short hash of an array's dtype, shape and bytes."""
+    arr = np.ascontiguousarray(arr)
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{arr.dtype.str}{arr.shape}".encode())
+    digest.update(memoryview(arr).cast("B"))
+    return digest.hexdigest()
+
+
+def _jsonable(value: Any) -> Any:
+    """A parameter value as something json can write (arrays become fingerprints)."""
+    if hasattr(value, "detach") and hasattr(value, "cpu"):
+        value = value.detach().cpu().numpy()
+    if isinstance(value, np.ndarray):
+        return {"array": _fingerprint(value)}
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return repr(value)
+
+
+def _library_version(method: str) -> str:
+    try:
+        return metadata.version(_PACKAGES[method])
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _cache_key(X: np.ndarray, method: str, n_components: int, random_state: int, params: dict[str, Any]) -> str:
+    description = {
+        "format": CACHE_FORMAT,
+        "data": _fingerprint(X),
+        "method": method,
+        "n_components": n_components,
+        "random_state": random_state,
+        "params": {name: _jsonable(value) for name, value in sorted(params.items())},
+        "version": _library_version(method),
+    }
+    text = json.dumps(description, sort_keys=True)
+    return f"{method}-{hashlib.sha256(text.encode()).hexdigest()[:24]}"
+
+
+def _remember(key: str, Y: np.ndarray) -> None:
+    _memory[key] = Y.copy()
+    _memory.move_to_end(key)
+    while len(_memory) > MEMORY_CACHE_SIZE:
+        _memory.popitem(last=False)
+
+
+def _cache_folder() -> Path:
+    return paths.cache_dir("projections")
+
+
+def _read_disk(key: str, shape: tuple[int, int]) -> np.ndarray | None:
+    """The cached projection, or None when absent; unusable files are removed with a warning."""
+    try:
+        path = _cache_folder() / f"{key}.npy"
+    except OSError:
+        return None
+    if not path.exists():
+        return None
+    try:
+        Y = np.load(path, allow_pickle=False)
+        if Y.shape != shape:
+            raise ValueError(f"shape {Y.shape} instead of {shape}")
+        if Y.dtype != np.float32:
+            raise ValueError(f"dtype {Y.dtype} instead of float32")
+        if not np.isfinite(Y).all():
+            raise ValueError("it holds NaN or infinite values")
+    except Exception as error:  # any damage means: compute again
+        warnings.warn(
+            f"the cached projection {path.name} could not be used ({error}); it is removed and recomputed",
+            ProjectionCacheWarning,
+            stacklevel=3,
+        )
+        path.unlink(missing_ok=True)
+        return None
+    return Y
+
+
+def _write_disk(key: str, Y: np.ndarray) -> None:
+    """Save atomically (a temporary file, then a rename); a failure only warns."""
+    tmp = None
+    try:
+        folder = _cache_folder()
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{key}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            np.save(fh, Y, allow_pickle=False)
+        os.replace(tmp, folder / f"{key}.npy")
+    except OSError as error:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        warnings.warn(
+            f"could not save the projection to the disk cache ({error}); it stays cached in memory only",
+            ProjectionCacheWarning,
+            stacklevel=3,
+        )
