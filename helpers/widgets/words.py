@@ -1,0 +1,287 @@
+"""Word explorer: pick or type words, see them and their nearest neighbours on a 2-D map.
+
+Used in notebook 02 with the shipped GloVe vectors. Neighbours are found in the full
+50-dimensional space (cosine similarity); only the drawing is 2-D. The map holds the
+chosen words and their neighbours, projected together with PCA, t-SNE or UMAP (cached,
+so going back to an earlier choice is instant).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from helpers.data import WordVectors
+from helpers.metrics import nearest_neighbors
+from helpers.projections import METHODS, project
+
+#: Ready-made groups of words (all among the shipped 30,000).
+WORD_GROUPS: dict[str, list[str]] = {
+    "animals": ["dog", "cat", "horse", "cow", "lion", "tiger", "wolf", "eagle", "shark", "whale", "frog", "snake"],
+    "colours": ["red", "green", "blue", "yellow", "orange", "purple", "pink", "brown", "black", "white", "grey"],
+    "countries": ["france", "germany", "italy", "spain", "japan", "china", "india", "brazil", "canada", "mexico",
+                  "egypt", "kenya"],
+    "numbers": ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "hundred",
+                "thousand"],
+    "people": ["king", "queen", "prince", "princess", "man", "woman", "boy", "girl", "father", "mother", "son",
+               "daughter"],
+    "food": ["bread", "cheese", "apple", "banana", "rice", "soup", "pizza", "coffee", "tea", "sugar", "meat",
+             "potato"],
+    "vehicles": ["car", "truck", "bus", "train", "plane", "boat", "ship", "bicycle", "motorcycle", "taxi"],
+}
+
+METHOD_LABELS = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    """One word on the map: a chosen word (``owner == word``) or a neighbour of ``owner``."""
+
+    word: str
+    owner: str
+    similarity: float
+
+    @property
+    def is_query(self) -> bool:
+        return self.word == self.owner
+
+
+def parse_words(text: Any) -> list[str]:
+    """Split typed text (commas or spaces) into lowercase words, keeping their order, without repeats."""
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a string of words, got {type(text).__name__}")
+    seen: dict[str, None] = {}
+    for token in re.split(r"[\s,;]+", text.strip().lower()):
+        if token:
+            seen.setdefault(token, None)
+    return list(seen)
+
+
+class WordExplorer:
+    """Words and their k nearest neighbours (cosine, in the full space) on a 2-D map."""
+
+    def __init__(
+        self,
+        vectors: WordVectors,
+        *,
+        words: Sequence[str] | None = None,
+        groups: Mapping[str, Sequence[str]] | None = None,
+        method: str = "pca",
+        k: int = 5,
+        max_words: int = 12,
+    ) -> None:
+        if not isinstance(vectors, WordVectors):
+            raise TypeError(
+                f"vectors must be a WordVectors (from helpers.data.load_glove()), got {type(vectors).__name__}"
+            )
+        self.vectors = vectors
+        self.groups = dict(WORD_GROUPS if groups is None else groups)
+        if not self.groups:
+            raise ValueError("groups must hold at least one named list of words")
+        if not isinstance(max_words, int) or max_words < 1:
+            raise ValueError(f"max_words must be a positive integer, got {max_words!r}")
+        self.max_words = max_words
+        self.method = self._check_method(method)
+        self.k = self._check_k(k)
+        self.words: list[str] = []
+        self.messages: list[str] = []
+        self._view: Any = None
+        first_group = next(iter(self.groups.values()))
+        self.set_words(list(words) if words is not None else list(first_group))
+
+    # ------------------------------------------------------------------ logic (no widgets)
+
+    @staticmethod
+    def _check_method(method: Any) -> str:
+        if not isinstance(method, str) or method.lower() not in METHODS:
+            raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+        return method.lower()
+
+    @staticmethod
+    def _check_k(k: Any) -> int:
+        if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or not 0 <= k <= 20:
+            raise ValueError(f"k must be an integer from 0 to 20 (neighbours per word), got {k!r}")
+        return int(k)
+
+    def set_words(self, words: Iterable[str] | str) -> list[str]:
+        """Choose the words to show; unknown words are skipped with a message. Returns the messages."""
+        if isinstance(words, str):
+            words = parse_words(words)
+        known: list[str] = []
+        messages: list[str] = []
+        for word in words:
+            if not isinstance(word, str):
+                messages.append(f"{word!r} is not a word (a string); skipped.")
+                continue
+            word = word.strip().lower()
+            if word in known or not word:
+                continue
+            if word in self.vectors:
+                known.append(word)
+            else:
+                try:
+                    self.vectors.index(word)
+                except KeyError as err:
+                    messages.append(str(err.args[0]) + "; skipped.")
+        if len(known) > self.max_words:
+            messages.append(f"showing the first {self.max_words} of {len(known)} words.")
+            known = known[: self.max_words]
+        if not known:
+            messages.append("no known word to show: keeping the previous words.")
+        else:
+            self.words = known
+        self.messages = messages
+        self._redraw()
+        return messages
+
+    def set_group(self, name: str) -> None:
+        if name not in self.groups:
+            raise ValueError(f"name must be one of the groups {', '.join(self.groups)}, got {name!r}")
+        self.set_words(self.groups[name])
+
+    def set_method(self, method: str) -> None:
+        self.method = self._check_method(method)
+        self._redraw()
+
+    def set_k(self, k: int) -> None:
+        self.k = self._check_k(k)
+        self._redraw()
+
+    def neighbours(self, word: str, k: int | None = None) -> list[tuple[str, float]]:
+        """The ``k`` words most similar to ``word`` (cosine similarity in the full space)."""
+        k = self.k if k is None else self._check_k(k)
+        if k == 0:
+            return []
+        idx, dist = nearest_neighbors(self.vectors.vectors, self.vectors.index(word), k, metric="cosine")
+        return [(self.vectors.words[i], 1.0 - float(d)) for i, d in zip(idx, dist)]
+
+    def points(self) -> list[MapPoint]:
+        """Every word on the map: the chosen ones first, then their neighbours (each word once)."""
+        points = [MapPoint(word, word, 1.0) for word in self.words]
+        placed = set(self.words)
+        for word in self.words:
+            for other, sim in self.neighbours(word):
+                if other not in placed:
+                    points.append(MapPoint(other, word, sim))
+                    placed.add(other)
+        return points
+
+    def layout(self, on_progress: Any = None) -> tuple[list[MapPoint], np.ndarray]:
+        """The map's points and their 2-D positions (projected together, cached)."""
+        points = self.points()
+        X = np.stack([self.vectors.vector(p.word) for p in points])
+        if len(points) < 4:  # too few points for a 2-D projection: spread them on a line
+            return points, np.column_stack([np.arange(len(points), dtype=np.float32), np.zeros(len(points))])
+        params: dict[str, Any] = {}
+        if self.method == "tsne":
+            params["perplexity"] = float(max(2.0, min(30.0, (len(points) - 1) / 3)))
+        elif self.method == "umap":
+            params["n_neighbors"] = int(max(2, min(15, len(points) - 1)))
+        Z = project(X, self.method, verbose=False, on_progress=on_progress, **params)
+        return points, Z
+
+    def describe(self) -> str:
+        """The neighbour lists as plain text."""
+        lines = []
+        for word in self.words:
+            near = ", ".join(f"{w} ({s:.2f})" for w, s in self.neighbours(word))
+            lines.append(f"{word}: {near}" if near else word)
+        return "\n".join(lines + self.messages)
+
+    # ------------------------------------------------------------------ display
+
+    def widget(self) -> Any:
+        if self._view is None:
+            self._build()
+        return self._view
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        from helpers.plotting import with_static_png
+
+        view = self.widget()
+        return with_static_png(view, self._fig)._repr_mimebundle_(**kwargs)
+
+    def _build(self) -> None:
+        import ipywidgets as widgets
+
+        from helpers.plotting import LiveFigure, new_figure
+
+        self._fig, self._ax = new_figure(figsize=(7.5, 5.6))
+        self._live = LiveFigure(self._fig)
+        self._text = widgets.Text(
+            value=", ".join(self.words), description="words", continuous_update=False,
+            placeholder="type words, then press Enter", layout=widgets.Layout(width="60%"),
+        )
+        self._group = widgets.Dropdown(options=["(typed)", *self.groups], value="(typed)", description="group")
+        self._method = widgets.ToggleButtons(
+            options=[(METHOD_LABELS[m], m) for m in METHODS], value=self.method, description="map"
+        )
+        self._k = widgets.IntSlider(value=self.k, min=0, max=10, description="neighbours", continuous_update=False)
+        self._status = widgets.HTML()
+        self._list = widgets.HTML(layout=widgets.Layout(width="32%"))
+        self._text.observe(lambda c: self.set_words(c["new"]), names="value")
+        self._group.observe(self._on_group, names="value")
+        self._method.observe(lambda c: self.set_method(c["new"]), names="value")
+        self._k.observe(lambda c: self.set_k(c["new"]), names="value")
+        controls = widgets.VBox([widgets.HBox([self._text, self._group]), widgets.HBox([self._method, self._k])])
+        body = widgets.HBox([self._live.widget, self._list])
+        self._view = widgets.VBox([controls, self._status, body])
+        self._redraw()
+
+    def _on_group(self, change: dict[str, Any]) -> None:
+        if change["new"] in self.groups:
+            self.set_group(change["new"])
+            with self._text.hold_trait_notifications():
+                self._text.unobserve_all("value")
+                self._text.value = ", ".join(self.words)
+                self._text.observe(lambda c: self.set_words(c["new"]), names="value")
+
+    def _redraw(self) -> None:
+        if self._view is None:
+            return
+        import html
+
+        from matplotlib import colormaps
+
+        self._status.value = "<i>computing the map ...</i>"
+        points, Z = self.layout(on_progress=lambda msg: setattr(self._status, "value", f"<i>{html.escape(msg)}</i>"))
+        palette = colormaps["tab10"]
+        colour = {word: palette(i % 10) for i, word in enumerate(self.words)}
+        ax = self._ax
+        ax.clear()
+        positions = {p.word: Z[i] for i, p in enumerate(points)}
+        for i, p in enumerate(points):
+            if not p.is_query:
+                ax.plot(*zip(positions[p.owner], Z[i]), color=colour[p.owner], alpha=0.35, linewidth=1, zorder=1)
+        queries = [i for i, p in enumerate(points) if p.is_query]
+        others = [i for i, p in enumerate(points) if not p.is_query]
+        if others:
+            ax.scatter(Z[others, 0], Z[others, 1], s=22, c=[colour[points[i].owner] for i in others], alpha=0.7,
+                       zorder=2, label="neighbour (in 50-d)")
+        ax.scatter(Z[queries, 0], Z[queries, 1], s=90, c=[colour[points[i].word] for i in queries],
+                   edgecolors="black", zorder=3, label="chosen word")
+        for i, p in enumerate(points):
+            ax.annotate(p.word, Z[i], xytext=(4, 3), textcoords="offset points",
+                        fontsize=9 if p.is_query else 7, fontweight="bold" if p.is_query else "normal",
+                        color="black" if p.is_query else "dimgrey", zorder=4)
+        label = METHOD_LABELS[self.method]
+        ax.set_title(f"{len(self.words)} words and their {self.k} nearest neighbours — {label} map")
+        ax.set_xlabel(f"{METHOD_LABELS[self.method]} 1")
+        ax.set_ylabel(f"{METHOD_LABELS[self.method]} 2")
+        ax.legend(loc="best", fontsize=8)
+        rows = "".join(
+            f"<tr><td><b>{html.escape(w)}</b></td><td>"
+            + ", ".join(f"{html.escape(n)}&nbsp;<small>{s:.2f}</small>" for n, s in self.neighbours(w))
+            + "</td></tr>"
+            for w in self.words
+        )
+        self._list.value = (
+            "<b>nearest neighbours</b> <small>(cosine similarity in all 50 dimensions)</small>"
+            f"<table style='font-size:0.85em'>{rows}</table>"
+        )
+        self._status.value = "<br>".join(f"<span style='color:#b45309'>{html.escape(m)}</span>" for m in self.messages)
+        self._live.refresh()
