@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import numpy as np
@@ -389,12 +390,15 @@ def linear_probe(
     *,
     max_iter: int = 1000,
     random_state: int = 0,
+    C: float = 1.0,
+    tol: float = 1e-3,
 ) -> float:
-    """Test accuracy of a logistic regression trained on standardised ``X_train``.
+    """Test accuracy of a logistic regression (L-BFGS) trained on standardised ``X_train``.
 
     Measures how much of the label information a linear read-out can find in the
-    vectors. Stopping at ``max_iter`` before full convergence is silent: the accuracy
-    settles long before the weights do.
+    vectors. ``C`` is the inverse regularisation strength. The loose ``tol`` stops the
+    fit once the accuracy has settled (about 80 iterations, 1-3 s, for 12,000 x 512
+    features); stopping at ``max_iter`` before full convergence is silent.
     """
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
@@ -407,11 +411,24 @@ def linear_probe(
     truth = _labels(y_test, "y_test", test, "X_test")
     if not isinstance(max_iter, (int, np.integer)) or isinstance(max_iter, bool) or max_iter < 1:
         raise ValueError(f"max_iter must be a positive integer, got {max_iter!r}")
+    for name, value in (("C", C), ("tol", tol)):
+        if not isinstance(value, (int, float, np.integer, np.floating)) or isinstance(value, bool) or not value > 0:
+            raise ValueError(f"{name} must be a positive number, got {value!r}")
     if len(np.unique(labels)) < 2:
         raise ValueError("y_train must hold at least two classes to train a classifier")
     scaler = StandardScaler().fit(train)
-    model = LogisticRegression(max_iter=int(max_iter), random_state=random_state)
-    with warnings.catch_warnings():
+    model = LogisticRegression(C=float(C), tol=float(tol), max_iter=int(max_iter), random_state=random_state)
+    with warnings.catch_warnings(), _one_blas_thread():
         warnings.filterwarnings("ignore", category=ConvergenceWarning)
         model.fit(scaler.transform(train), labels)
     return float(np.mean(model.predict(scaler.transform(test)) == truth))
+
+
+def _one_blas_thread() -> AbstractContextManager[Any]:
+    """Run BLAS on one thread: the products in this fit are thin, and extra threads that
+    wait for a busy core can make it several times slower."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # comes with scikit-learn, but the probe works without it
+        return nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")

@@ -297,3 +297,5 @@ def test_linear_probe_validation(blobs):
         linear_probe(X[:100], np.zeros(100), X[100:], y[100:])
     with pytest.raises(ValueError, match=r"max_iter must be a positive integer"):
         linear_probe(X[:100], y[:100], X[100:], y[100:], max_iter=0)
+    with pytest.raises(ValueError, match=r"C must be a positive number"):
+        linear_probe(X[:100], y[:100], X[100:], y[100:], C=0)
