@@ -1,0 +1,308 @@
+"""Drive JupyterLab / Notebook 7 in a real browser: serve, open, run all, operate widgets.
+
+The server runs on 127.0.0.1 with a random port and token, over a scratch copy of the
+notebooks (so the browser's autosave never touches the repository), with fresh settings
+and workspaces. Chromium is Debian's, driven by the ``playwright`` package.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+SCREENSHOTS = REPO_ROOT / "tests" / "artifacts" / "screenshots"
+
+
+def require_browser() -> None:
+    """Skip (or, under CI, fail) when Chromium or playwright is missing."""
+    missing = []
+    if not CHROMIUM.exists():
+        missing.append(f"Chromium at {CHROMIUM} (apt-get install chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("the playwright package")
+    if missing:
+        reason = "browser tests need " + " and ".join(missing)
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason + " — CI must run them")
+        pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def scratch_course(folder: Path) -> Path:
+    """A copy of the notebooks beside a link to helpers/, so runs never write into the repo."""
+    root = folder / "course"
+    (root / "notebooks").mkdir(parents=True)
+    for nb in sorted((REPO_ROOT / "notebooks").glob("*.ipynb")):
+        shutil.copy2(nb, root / "notebooks" / nb.name)
+    (root / "helpers").symlink_to(REPO_ROOT / "helpers", target_is_directory=True)
+    return root
+
+
+class JupyterServer:
+    """``jupyter lab`` or ``jupyter notebook`` on loopback; always stopped, also on failure."""
+
+    def __init__(self, kind: str, root: Path, state: Path, cache: Path) -> None:
+        if kind not in ("lab", "notebook"):
+            raise ValueError(f"kind must be 'lab' or 'notebook', got {kind!r}")
+        self.kind, self.root = kind, root
+        self.port, self.token = free_port(), secrets.token_hex(16)
+        settings = state / "settings"
+        for plugin, values in {
+            "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false"},
+            "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+        }.items():
+            (settings / plugin).parent.mkdir(parents=True, exist_ok=True)
+            (settings / plugin).write_text(json.dumps(values))
+        (state / "workspaces").mkdir(parents=True, exist_ok=True)
+        self.log = state / f"{kind}-server.log"
+        env = dict(os.environ, COURSE_CACHE_DIR=str(cache), JUPYTERLAB_SETTINGS_DIR=str(settings),
+                   JUPYTERLAB_WORKSPACES_DIR=str(state / "workspaces"), MPLBACKEND="agg")
+        cmd = [
+            sys.executable, "-m", "jupyter", "lab" if kind == "lab" else "notebook", "--no-browser",
+            "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={root}",
+            f"--LabServerApp.user_settings_dir={settings}", f"--LabServerApp.workspaces_dir={state / 'workspaces'}",
+            "--ServerApp.allow_root=True", "--LabApp.news_url=", "--LabApp.check_for_updates_class="
+            "jupyterlab.NeverCheckForUpdate",
+        ]
+        self._log_file = open(self.log, "w")
+        self.process = subprocess.Popen(cmd, cwd=root, env=env, stdout=self._log_file, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
+        self._wait_ready()
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, notebook: str) -> str:
+        if self.kind == "lab":  # ?reset: start from an empty workspace, no tabs restored
+            return f"{self.base}/lab/tree/notebooks/{notebook}?reset&token={self.token}"
+        return f"{self.base}/notebooks/notebooks/{notebook}?token={self.token}"
+
+    def _wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the {self.kind} server exited early:\n{self.log.read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(f"{self.base}/api/status?token={self.token}", timeout=2):
+                    return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"the {self.kind} server did not answer within {timeout:.0f} s")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGTERM)
+                self.process.wait(timeout=15)
+            except (subprocess.TimeoutExpired, ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=5)
+        self._log_file.close()
+
+    def __enter__(self) -> JupyterServer:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+
+# ----------------------------------------------------------------------------- page actions
+
+
+def open_notebook(page: Any, server: JupyterServer, notebook: str) -> None:
+    page.goto(server.url(notebook))
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
+    page.wait_for_timeout(1500)
+    if page.locator(".jp-Dialog", has_text="Select Kernel").count():
+        raise AssertionError(f"{notebook}: a 'Select Kernel' dialog opened (is its kernelspec metadata missing?)")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.jp-Notebook-ExecutionIndicator, #jp-main-statusbar')]"
+        ".some(e => /idle/i.test(e.getAttribute('data-status') || e.textContent))",
+        timeout=120_000,
+    )
+
+
+def run_all(page: Any, timeout_s: float = 240) -> float:
+    """Run every cell through the Run menu and wait until none is queued or running."""
+    started = time.monotonic()
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    page.wait_for_timeout(500)
+    try:
+        page.wait_for_function(
+            """() => {
+                const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)') || document;
+            const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
+                    .map(p => p.textContent.trim());
+                return prompts.length > 0 && prompts.every(t => /^\\[\\d+\\]:$/.test(t));
+            }""",
+            timeout=timeout_s * 1000,
+            polling=500,
+        )
+    except Exception as exc:
+        prompts = page.evaluate(
+            "() => [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')].map(p => p.textContent)"
+        )
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "run-all-timeout.png"))
+        raise AssertionError(f"cells did not all finish within {timeout_s:.0f} s; prompts: {prompts}") from exc
+    page.wait_for_timeout(800)
+    return time.monotonic() - started
+
+
+def cell_errors(page: Any) -> list[str]:
+    """Text of every output that shows an exception (a traceback or an ``XxxError:`` line)."""
+    panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+    texts = panel.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").all_inner_texts()
+    return [t[:500] for t in texts if "Traceback" in t or any(
+        line.split(":")[0].endswith(("Error", "Exception")) for line in t.splitlines())]
+
+
+def cell_with(page: Any, text: str) -> Any:
+    """The code cell whose source contains ``text`` (the last such cell)."""
+    panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+    cells = panel.locator(".jp-CodeCell").filter(has=page.locator(".jp-InputArea-editor", has_text=text))
+    if cells.count() == 0:
+        raise AssertionError(f"no code cell contains {text!r}")
+    return cells.last
+
+
+def picture(locator: Any) -> bytes:
+    locator.scroll_into_view_if_needed()
+    return locator.screenshot(animations="disabled")
+
+
+def wait_kernel_idle(page: Any, timeout_s: float = 120, settle_s: float = 1.0) -> None:
+    """Wait until the kernel has been idle for ``settle_s`` (widget callbacks make it busy)."""
+    indicator = page.locator(".jp-Notebook-ExecutionIndicator:visible")
+    if indicator.count() == 0:
+        page.wait_for_timeout(int(2000 * settle_s))
+        return
+    deadline = time.monotonic() + timeout_s
+    idle_since = None
+    while time.monotonic() < deadline:
+        if indicator.first.get_attribute("data-status") == "idle":
+            idle_since = idle_since or time.monotonic()
+            if time.monotonic() - idle_since >= settle_s:
+                return
+        else:
+            idle_since = None
+        time.sleep(0.2)
+    raise AssertionError(f"the kernel stayed busy for {timeout_s:.0f} s")
+
+
+def assert_changes(page: Any, locator: Any, action: Callable[[], None], what: str, timeout_s: float = 30) -> None:
+    """Do ``action`` and require that the picture of ``locator`` changes within ``timeout_s``.
+
+    Waits for the kernel to finish the callbacks (and the browser to paint) afterwards,
+    so that the next action and any screenshot see the final picture.
+    """
+    wait_kernel_idle(page)
+    before = picture(locator)
+    action()
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        time.sleep(0.3)
+        if picture(locator) != before:
+            wait_kernel_idle(page)
+            page.wait_for_timeout(700)
+            return
+    raise AssertionError(f"{what}: the picture did not change within {timeout_s:.0f} s")
+
+
+def save_screenshot(locator: Any, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    locator.scroll_into_view_if_needed()
+    locator.screenshot(path=str(path), animations="disabled")
+    return path
+
+
+# ----------------------------------------------------------------------------- widget helpers
+
+
+def output_of(cell: Any) -> Any:
+    return cell.locator(".jp-Cell-outputWrapper")
+
+
+def figure_of(cell: Any) -> Any:
+    """The matplotlib picture in a cell's output: the ipympl canvas, or the image widget."""
+    canvas = cell.locator(".jupyter-matplotlib-figure")
+    return canvas.first if canvas.count() else cell.locator(".jp-OutputArea-output img").first
+
+
+def press_slider(page: Any, cell: Any, index: int = 0, key: str = "ArrowRight", times: int = 1) -> None:
+    handle = cell.locator(".widget-slider .noUi-handle").nth(index)
+    handle.scroll_into_view_if_needed()
+    handle.focus()
+    for _ in range(times):
+        page.keyboard.press(key)
+
+
+def click_toggle(cell: Any, label: str) -> None:
+    cell.locator(".widget-toggle-button", has_text=label).first.click()
+
+
+def choose(cell: Any, label: str, index: int = 0) -> None:
+    cell.locator(".widget-dropdown select").nth(index).select_option(label=label)
+
+
+def type_text(page: Any, cell: Any, text: str, index: int = 0) -> None:
+    box = cell.locator(".widget-text input").nth(index)
+    box.fill(text)
+    box.press("Enter")
+
+
+def click_canvas(page: Any, cell: Any, fx: float, fy: float) -> None:
+    """Click the ipympl canvas at a fraction (fx, fy) of its width and height."""
+    canvas = cell.locator(".jupyter-matplotlib-canvas-div canvas").first
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    page.mouse.click(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+
+
+def choose_option(cell: Any, option: int, index: int = 0) -> None:
+    """Pick the ``option``-th entry (0-based) of the ``index``-th dropdown in a cell."""
+    cell.locator(".widget-dropdown select").nth(index).select_option(index=option)
+
+
+def drag_slider(page: Any, cell: Any, fraction: float = 0.25, index: int = 0) -> None:
+    """Drag the ``index``-th slider's handle by ``fraction`` of its track, as a learner's mouse would."""
+    handle = cell.locator(".widget-slider .noUi-handle").nth(index)
+    track = cell.locator(".widget-slider .noUi-target").nth(index)
+    handle.scroll_into_view_if_needed()
+    hb, tb = handle.bounding_box(), track.bounding_box()
+    x, y = hb["x"] + hb["width"] / 2, hb["y"] + hb["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + fraction * tb["width"], y, steps=8)
+    page.mouse.up()
