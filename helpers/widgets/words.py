@@ -269,7 +269,9 @@ class WordExplorer:
                         fontsize=9 if p.is_query else 7, fontweight="bold" if p.is_query else "normal",
                         color="black" if p.is_query else "dimgrey", zorder=4)
         label = METHOD_LABELS[self.method]
-        ax.set_title(f"{len(self.words)} words and their {self.k} nearest neighbours — {label} map")
+        several = len(self.words) > 1
+        chosen = f"{len(self.words)} word{'s' if several else ''} and {'their' if several else 'its'}"
+        ax.set_title(f"{chosen} {self.k} nearest neighbours — {label} map")
         ax.set_xlabel(f"{METHOD_LABELS[self.method]} 1")
         ax.set_ylabel(f"{METHOD_LABELS[self.method]} 2")
         ax.legend(loc="best", fontsize=8)
