@@ -1,0 +1,244 @@
+"""Exercises of notebook 04 (latent space): a path between codes, an error measure, and an
+encoder/decoder pair for a given bottleneck size."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from helpers.exercises import CustomProblem, FunctionProblem, Incorrect
+
+#: Bottleneck size asked for in exercise 3.
+BOTTLENECK = 8
+
+
+def solution_namespace() -> dict[str, Any]:
+    """What the official solutions use besides NumPy: torch and torch.nn."""
+    import torch
+    from torch import nn
+
+    return {"torch": torch, "nn": nn}
+
+
+# ----------------------------------------------------------------------------- q1: the path
+
+
+_PATH_ARGS = [
+    (np.array([0.0, 0.0]), np.array([4.0, 2.0]), 5),
+    (np.array([1.0, -1.0, 2.0]), np.array([-1.0, 3.0, 2.0]), 3),
+    (np.array([-2.5, 0.5]), np.array([1.5, 4.5]), 9),
+]
+
+
+def _straight_line(a: np.ndarray, b: np.ndarray, steps: int, ends: str = "both") -> np.ndarray:
+    if ends == "no_last":
+        t = np.arange(steps) / steps
+    elif ends == "inside":
+        t = np.arange(1, steps + 1) / (steps + 1)
+    else:
+        t = np.linspace(0.0, 1.0, steps)
+    return (1 - t)[:, None] * a + t[:, None] * b
+
+
+_PATH_CASES = [(args, {}, _straight_line(*args)) for args in _PATH_ARGS]
+
+
+def _explain_path(value: object) -> str | None:
+    try:
+        got = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    for (a, b, steps), _, expected in _PATH_CASES:
+        if got.shape == expected.T.shape and got.shape != expected.shape and np.allclose(got.T, expected):
+            return "The points are right but arranged in columns: return one point per row, shape (steps, d)."
+        if got.shape == expected.shape:
+            if np.allclose(got, expected[::-1]):
+                return "Your path runs backwards: the first row should be z_a and the last z_b."
+            if np.allclose(got, _straight_line(a, b, steps, "no_last")):
+                return ("Your path stops one step short of z_b: include both end points "
+                        "(np.linspace(0, 1, steps) gives the right fractions).")
+            if np.allclose(got, _straight_line(a, b, steps, "inside")):
+                return "Your path leaves out both end points: the first row should be z_a itself, the last z_b."
+            if np.allclose(got[0], a) and np.allclose(got[-1], b):
+                return "Both ends are right, but the points in between are not evenly spaced on the straight line."
+        if got.ndim == 2 and got.shape[1] == len(a) and len(got) in (steps - 1, steps + 1):
+            return f"The number of rows should equal steps ({steps}), counting both end points."
+        if got.ndim == 1 and len(got) == steps:
+            return "That is one number per step; each step should be a whole latent point (a row of d numbers)."
+    return None
+
+
+q1 = FunctionProblem(
+    "interpolation_path",
+    _PATH_CASES,
+    tol=1e-6,
+    hint=[
+        "Point k of the path is (1 - t) * z_a + t * z_b, where the fraction t goes from 0 (at z_a) to 1 (at z_b).",
+        "np.linspace(0, 1, steps) gives the fractions; turn them into a column with [:, None] so that "
+        "they multiply whole rows: t[:, None] * z_b has shape (steps, d).",
+    ],
+    solution=(
+        "def interpolation_path(z_a, z_b, steps):\n"
+        "    z_a, z_b = np.asarray(z_a, dtype=float), np.asarray(z_b, dtype=float)\n"
+        "    t = np.linspace(0.0, 1.0, steps)[:, None]   # (steps, 1): fractions from 0 to 1\n"
+        "    return (1 - t) * z_a + t * z_b              # (steps, d): one point per row"
+    ),
+    explanation="Every point of the path is a weighted average of the two codes; the decoder turns each into an image.",
+    explain_wrong=_explain_path,
+)
+
+
+# ----------------------------------------------------------------------------- q2: the error
+
+
+def _error_cases() -> list[tuple[tuple, dict, float]]:
+    rng = np.random.default_rng(4)
+    cases = []
+    for n in (2, 3, 5):
+        originals = rng.integers(0, 256, size=(n, 28, 28)).astype(np.uint8)
+        noise = rng.normal(0.0, 0.1, size=(n, 28, 28))
+        rebuilt = np.clip(originals / 255.0 + noise, 0.0, 1.0).astype(np.float32)
+        expected = float(np.mean((originals / 255.0 - rebuilt) ** 2))
+        cases.append(((originals, rebuilt), {}, expected))
+    return cases
+
+
+_ERROR_CASES = _error_cases()
+
+
+def _explain_error(value: object) -> str | None:
+    try:
+        got = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    for (originals, rebuilt), _, expected in _ERROR_CASES:
+        scaled = originals / 255.0
+        if np.isclose(got, np.mean((originals.astype(float) - rebuilt) ** 2), rtol=1e-4):
+            return ("That is far too big: the originals are uint8 (0-255) but the reconstructions are in [0, 1]. "
+                    "Divide the originals by 255 first.")
+        if np.isclose(got, np.sum((scaled - rebuilt) ** 2), rtol=1e-4):
+            return "That is the sum of the squared errors; take their mean instead."
+        if np.isclose(got, np.sqrt(expected), rtol=1e-4):
+            return "That is the root of the mean squared error; leave out the square root."
+        if np.isclose(got, np.mean(np.abs(scaled - rebuilt)), rtol=1e-4):
+            return "That is the mean absolute error: square the differences instead of taking their size."
+        if np.isclose(got, np.mean(np.sum((scaled - rebuilt) ** 2, axis=(1, 2))), rtol=1e-4):
+            return "That is the squared error per image; average over the pixels too (a mean over every pixel)."
+    return None
+
+
+q2 = FunctionProblem(
+    "reconstruction_error",
+    _ERROR_CASES,
+    tol=1e-6,
+    hint=[
+        "The originals are uint8 images (0-255); the reconstructions are floats in [0, 1]. Put both on one scale.",
+        "Divide the originals by 255, subtract, square, and take np.mean over everything.",
+    ],
+    solution=(
+        "def reconstruction_error(originals, reconstructions):\n"
+        "    originals = np.asarray(originals, dtype=float) / 255.0\n"
+        "    return float(np.mean((originals - np.asarray(reconstructions, dtype=float)) ** 2))"
+    ),
+    explanation="The same number compares any two encoders of the same size: the lower, the more the code keeps.",
+    explain_wrong=_explain_error,
+)
+
+
+# ----------------------------------------------------------------------------- q3: encoder and decoder
+
+
+def _check_encoder_decoder(namespace: Mapping[str, Any]) -> str | None:
+    import torch
+    from torch import nn
+
+    encoder, decoder = namespace["encoder"], namespace["decoder"]
+    for name, module in (("encoder", encoder), ("decoder", decoder)):
+        if not isinstance(module, nn.Module):
+            raise Incorrect(
+                f"`{name}` should be a torch module such as nn.Sequential(...), got {type(module).__name__}."
+            )
+    torch.manual_seed(0)
+    images = torch.rand(4, 1, 28, 28)
+    with torch.no_grad():
+        try:
+            codes = encoder(images)
+        except Exception as exc:  # noqa: BLE001 - any failure is the learner's to fix
+            text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            advice = (" The images are (n, 1, 28, 28): start the encoder with nn.Flatten() so that nn.Linear "
+                      "sees rows of 784 pixels." if "shape" in text or "mat1" in text else "")
+            raise Incorrect(
+                f"the encoder failed on a batch of 4 images: {type(exc).__name__}: {text}.{advice}"
+            ) from None
+        if not isinstance(codes, torch.Tensor):
+            raise Incorrect(f"the encoder should return a tensor, got {type(codes).__name__}.")
+        if codes.ndim != 2:
+            raise Incorrect(
+                f"the encoder turned (4, 1, 28, 28) images into shape {tuple(codes.shape)}; it should give "
+                f"one code per image, shape (4, {BOTTLENECK}). Did you start with nn.Flatten()?"
+            )
+        if codes.shape[1] != BOTTLENECK:
+            raise Incorrect(
+                f"the codes have {codes.shape[1]} numbers each; the bottleneck should have {BOTTLENECK}: "
+                "make the encoder's last layer output that many."
+            )
+        try:
+            rebuilt = decoder(codes)
+        except Exception as exc:  # noqa: BLE001
+            text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise Incorrect(
+                f"the decoder failed on codes of shape (4, {BOTTLENECK}): {type(exc).__name__}: {text}. "
+                f"Its first layer should read {BOTTLENECK} numbers."
+            ) from None
+    if not isinstance(rebuilt, torch.Tensor):
+        raise Incorrect(f"the decoder should return a tensor, got {type(rebuilt).__name__}.")
+    if tuple(rebuilt.shape) == (4, 784):
+        raise Incorrect(
+            "the decoder returns rows of 784 pixels; reshape them into images with nn.Unflatten(1, (1, 28, 28)) "
+            "at the end, so that the output has the input's shape (4, 1, 28, 28)."
+        )
+    if tuple(rebuilt.shape) != (4, 1, 28, 28):
+        raise Incorrect(
+            f"the decoder's output has shape {tuple(rebuilt.shape)}; it should match the input, (4, 1, 28, 28)."
+        )
+    if rebuilt.min() < 0 or rebuilt.max() > 1:
+        raise Incorrect(
+            "some output pixels lie outside [0, 1], where the input pixels are: end the decoder with nn.Sigmoid()."
+        )
+    hidden = [m for m in encoder.modules() if isinstance(m, nn.Linear)]
+    if len(hidden) < 2:
+        raise Incorrect(
+            "the shapes are right, but the encoder is a single linear layer: that can only learn what PCA finds. "
+            "Put a hidden layer with a nonlinearity (e.g. nn.Linear(784, 128), nn.ReLU()) before the bottleneck."
+        )
+    return None
+
+
+q3 = CustomProblem(
+    _check_encoder_decoder,
+    variables=("encoder", "decoder"),
+    hint=[
+        f"encoder: nn.Flatten(), then nn.Linear(784, 128), nn.ReLU(), then nn.Linear(128, {BOTTLENECK}).",
+        f"decoder: the mirror image: nn.Linear({BOTTLENECK}, 128), nn.ReLU(), nn.Linear(128, 784), nn.Sigmoid(), "
+        "then nn.Unflatten(1, (1, 28, 28)) to turn the rows back into images.",
+    ],
+    solution=(
+        "encoder = nn.Sequential(\n"
+        "    nn.Flatten(),                       # (n, 1, 28, 28) -> (n, 784)\n"
+        "    nn.Linear(784, 128), nn.ReLU(),\n"
+        f"    nn.Linear(128, {BOTTLENECK}),                  # the bottleneck: {BOTTLENECK} numbers per image\n"
+        ")\n"
+        "decoder = nn.Sequential(\n"
+        f"    nn.Linear({BOTTLENECK}, 128), nn.ReLU(),\n"
+        "    nn.Linear(128, 784), nn.Sigmoid(),  # pixels in [0, 1]\n"
+        "    nn.Unflatten(1, (1, 28, 28)),       # (n, 784) -> (n, 1, 28, 28)\n"
+        ")"
+    ),
+    explanation=(f"An image goes in, {BOTTLENECK} numbers come out of the encoder, and the decoder must rebuild "
+                 "the image from those alone."),
+    success=f"both shapes are right: (n, 1, 28, 28) -> (n, {BOTTLENECK}) -> (n, 1, 28, 28), pixels in [0, 1].",
+)
+
+PROBLEMS = {"q1": q1, "q2": q2, "q3": q3}

@@ -1,0 +1,524 @@
+"""Latent spaces in practice: train (or load) autoencoders, decode latent points, walk
+between codes, and compare with PCA at the same size.
+
+>>> from helpers.data import load_fashion_mnist
+>>> from helpers import latent
+>>> fashion = load_fashion_mnist()
+>>> net, info = latent.train_or_load_autoencoder(fashion, latent_dim=2)  # cached after the first run
+>>> Z = latent.encode_images(net, fashion.x_test)          # (3000, 2) latent codes
+>>> latent.decode_points(net, [0.5, -1.0]).shape          # one point -> one 28 x 28 image
+(28, 28)
+>>> path = latent.interpolate(Z[0], Z[1], steps=8)         # 8 points on the straight line
+
+Images go in as uint8 (0-255) or floats (0-1), shaped (n, 28, 28), (n, 1, 28, 28) or
+flat (n, 784); everything that comes out is float32 with pixels in [0, 1] (unless asked
+for uint8). Wrong inputs raise errors that name the argument.
+
+The defaults that notebook 04 trains with are module constants (``SMALL_LATENT_DIM``,
+``LARGE_LATENT_DIM``, ``EPOCHS`` ...), so any later notebook that asks for the same
+models gets the same cached weights.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, NamedTuple
+
+import numpy as np
+import torch
+from torch import nn
+
+from helpers.models.autoencoder import DEFAULT_HIDDEN, IMAGE_SHAPE, Autoencoder
+from helpers.training import (
+    WeightCache,
+    as_tensor_images,
+    cache_key,
+    fingerprint,
+    fit,
+    seed_everything,
+    train_or_load,
+)
+
+__all__ = [
+    "BATCH_SIZE",
+    "EPOCHS",
+    "HIDDEN",
+    "LARGE_LATENT_DIM",
+    "LEARNING_RATE",
+    "LOSSES",
+    "SMALL_LATENT_DIM",
+    "PCAReconstruction",
+    "decode_points",
+    "encode_images",
+    "interpolate",
+    "latent_extent",
+    "grid_extent",
+    "latent_grid",
+    "lattice",
+    "neighbours_split_apart",
+    "pca_reconstruct",
+    "per_image_mse",
+    "pixel_blend",
+    "reconstruct",
+    "reconstruction_mse",
+    "train_or_load_autoencoder",
+]
+
+#: The bottleneck that can be drawn directly: a latent *plane*.
+SMALL_LATENT_DIM = 2
+#: The larger bottleneck of notebook 04 (sharper reconstructions, not drawable).
+LARGE_LATENT_DIM = 16
+#: Training settings of the course's autoencoders (about 5 s each on a laptop CPU).
+EPOCHS = 10
+BATCH_SIZE = 128
+LEARNING_RATE = 2e-3
+HIDDEN: tuple[int, ...] = DEFAULT_HIDDEN
+#: Loss functions a training run may use: binary cross-entropy per pixel, or squared error.
+LOSSES: tuple[str, ...] = ("bce", "mse")
+
+_SIDE = IMAGE_SHAPE[1]
+_PIXELS = IMAGE_SHAPE[1] * IMAGE_SHAPE[2]
+
+
+# ----------------------------------------------------------------------------- input checks
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _check_model(model: Any, name: str = "model") -> nn.Module:
+    if not (isinstance(model, nn.Module) and hasattr(model, "encode") and hasattr(model, "decode")):
+        raise TypeError(
+            f"{name} must be an autoencoder (a torch module with encode and decode), "
+            f"got {type(model).__name__}"
+        )
+    if not _is_int(getattr(model, "latent_dim", None)):
+        raise TypeError(f"{name} must have an integer latent_dim attribute (the bottleneck size)")
+    return model
+
+
+def _as_numpy(x: Any, name: str) -> np.ndarray:
+    if isinstance(x, torch.Tensor):
+        x = x.detach().cpu().numpy()
+    try:
+        arr = np.asarray(x)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{name} must be an array of numbers: {error}") from None
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise TypeError(f"{name} must hold numbers, got values of type {arr.dtype}")
+    return arr
+
+
+def _images(x: Any, name: str) -> np.ndarray:
+    """Images as float32 (n, 28, 28) in [0, 1]: uint8 are divided by 255, floats kept."""
+    arr = _as_numpy(x, name)
+    if arr.ndim == 2 and arr.shape[1] == _PIXELS:
+        arr = arr.reshape(len(arr), _SIDE, _SIDE)
+    elif arr.ndim == 4 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim != 3 or arr.shape[1:] != (_SIDE, _SIDE):
+        raise ValueError(
+            f"{name} must hold 28 x 28 images, shaped (n, 28, 28), (n, 1, 28, 28) or (n, 784); "
+            f"got shape {arr.shape}"
+        )
+    if len(arr) == 0:
+        raise ValueError(f"{name} must hold at least one image")
+    if arr.dtype == np.uint8:
+        return arr.astype(np.float32) / 255.0
+    arr = arr.astype(np.float32)
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} contains NaN or infinite pixels")
+    return arr
+
+
+def _point(z: Any, name: str, dim: int | None = None) -> np.ndarray:
+    arr = _as_numpy(z, name).astype(np.float64)
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"{name} must be one latent point (a 1-D vector), got shape {arr.shape}")
+    if dim is not None and arr.size != dim:
+        raise ValueError(f"{name} must have {dim} values (the latent size), got {arr.size}")
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return arr
+
+
+def _points(Z: Any, name: str, dim: int) -> tuple[np.ndarray, bool]:
+    """Latent points as float32 (n, dim); the flag says whether a single point was given."""
+    arr = _as_numpy(Z, name).astype(np.float32)
+    single = arr.ndim == 1
+    if single:
+        arr = arr[None, :]
+    if arr.ndim != 2:
+        raise ValueError(
+            f"{name} must be one latent point (shape ({dim},)) or a batch (shape (n, {dim})), "
+            f"got shape {arr.shape}"
+        )
+    if arr.shape[1] != dim:
+        raise ValueError(
+            f"{name} must have {dim} values per point (the model's latent_dim), "
+            f"got {arr.shape[1]} (shape {arr.shape})"
+        )
+    if len(arr) == 0:
+        raise ValueError(f"{name} must hold at least one point")
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return arr, single
+
+
+def _check_steps(steps: Any) -> int:
+    if not _is_int(steps):
+        raise TypeError(f"steps must be an integer, got {steps!r}")
+    if steps < 2:
+        raise ValueError(f"steps must be at least 2 (the two end points), got {steps}")
+    return int(steps)
+
+
+def _check_range(limits: Any, name: str) -> tuple[float, float]:
+    try:
+        low, high = (float(v) for v in limits)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a pair of numbers (low, high), got {limits!r}") from None
+    if not (np.isfinite(low) and np.isfinite(high)) or not low < high:
+        raise ValueError(f"{name} must be finite with low < high, got {limits!r}")
+    return low, high
+
+
+# ----------------------------------------------------------------------------- training
+
+
+def train_or_load_autoencoder(
+    dataset: Any,
+    *,
+    latent_dim: int,
+    epochs: int = EPOCHS,
+    seed: int = 0,
+    hidden: Sequence[int] = HIDDEN,
+    batch_size: int = BATCH_SIZE,
+    lr: float = LEARNING_RATE,
+    loss: str = "bce",
+    progress: bool = True,
+    cache: WeightCache | None = None,
+) -> tuple[Autoencoder, dict[str, Any]]:
+    """Train an :class:`Autoencoder` on ``dataset.x_train``, or load it from the cache.
+
+    The cache key holds every setting and a fingerprint of the training images, so a
+    change of data or settings trains a new model and the same call anywhere in the
+    course loads the same weights. Returns ``(model, info)``: the model on the CPU in
+    eval mode, and a dict with ``from_cache``, ``train_seconds``, ``history`` (one row
+    per epoch), ``test_mse`` and ``dataset``.
+    """
+    for attribute in ("x_train", "x_test", "name"):
+        if not hasattr(dataset, attribute):
+            raise TypeError(
+                "dataset must be an ImageDataset (from helpers.data.load_fashion_mnist or "
+                f"load_mnist), got {type(dataset).__name__}"
+            )
+    if not _is_int(latent_dim) or latent_dim < 1:
+        raise ValueError(f"latent_dim must be a positive integer, got {latent_dim!r}")
+    if not _is_int(epochs) or epochs < 0:
+        raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
+    if loss not in LOSSES:
+        raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
+    hidden = tuple(int(h) for h in hidden)
+    config = {
+        "architecture": "mlp-autoencoder-1",
+        "dataset": str(dataset.name),
+        "latent_dim": int(latent_dim),
+        "hidden": list(hidden),
+        "epochs": int(epochs),
+        "batch_size": int(batch_size),
+        "lr": float(lr),
+        "loss": loss,
+        "seed": int(seed),
+    }
+    key = cache_key(f"autoencoder{int(latent_dim)}d", config, fingerprint(dataset.x_train))
+    seed_everything(seed)  # the initial weights depend on the seed too
+    model = Autoencoder(int(latent_dim), hidden)
+    x_train = as_tensor_images(dataset.x_train, name="dataset.x_train")
+    x_test = as_tensor_images(dataset.x_test, name="dataset.x_test")
+    loss_fn = nn.BCELoss() if loss == "bce" else nn.MSELoss()
+
+    def train(net: nn.Module):
+        with _cpu_threads():
+            return fit(
+                net, x_train, x_train, loss_fn=loss_fn, epochs=int(epochs), batch_size=int(batch_size),
+                lr=float(lr), seed=int(seed), val=(x_test, x_test), progress=progress,
+                description=f"autoencoder, {latent_dim}-D bottleneck",
+            )
+
+    def extra() -> dict[str, Any]:
+        return {
+            "dataset": str(dataset.name),
+            "latent_dim": int(latent_dim),
+            "test_mse": reconstruction_mse(dataset.x_test, reconstruct(model, dataset.x_test)),
+        }
+
+    return train_or_load(model, key, train, cache=cache, extra=extra)
+
+
+# ----------------------------------------------------------------------------- encode / decode
+
+
+def _model_device(model: nn.Module) -> torch.device:
+    try:
+        return next(model.parameters()).device
+    except StopIteration:
+        return torch.device("cpu")
+
+
+@torch.no_grad()
+def encode_images(model: nn.Module, images: Any, *, batch_size: int = 2048) -> np.ndarray:
+    """The latent codes of ``images``: float32 of shape (n, model.latent_dim)."""
+    model = _check_model(model)
+    x = torch.from_numpy(_images(images, "images"))[:, None]
+    device = _model_device(model)
+    model.eval()
+    with _cpu_threads(len(x)):
+        out = [model.encode(x[i : i + batch_size].to(device)).cpu() for i in range(0, len(x), batch_size)]
+    return torch.cat(out).numpy().astype(np.float32, copy=False)
+
+
+#: Batches up to this size are run on one CPU thread (see :func:`_cpu_threads`).
+SMALL_BATCH = 256
+#: On a CPU with at most this many cores, the course's autoencoders always use one thread.
+FEW_CORES = 2
+
+
+@contextmanager
+def _cpu_threads(batch: int | None = None) -> Iterator[None]:
+    """Run torch on one CPU thread for small batches, or on a machine with few cores.
+
+    These networks are small: a second thread saves little, but it must wait for the
+    operating system to schedule it, and when anything else keeps the CPU busy (a browser,
+    another notebook) that wait can make training many times slower. Decoding a handful
+    of points for a widget takes well under a millisecond on one thread.
+    """
+    before = torch.get_num_threads()
+    few_cores = (os.cpu_count() or 1) <= FEW_CORES
+    small = batch is not None and batch <= SMALL_BATCH
+    if before == 1 or not (few_cores or small):
+        yield
+        return
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+@torch.no_grad()
+def decode_points(model: nn.Module, Z: Any, *, as_uint8: bool = False) -> np.ndarray:
+    """Decode latent points into images.
+
+    ``Z`` is one point (shape ``(latent_dim,)``) or many (shape ``(n, latent_dim)``); the
+    answer is one image (28, 28) or many (n, 28, 28): float32 in [0, 1], or uint8 0-255
+    with ``as_uint8=True``.
+    """
+    model = _check_model(model)
+    points, single = _points(Z, "Z", int(model.latent_dim))
+    model.eval()
+    with _cpu_threads(len(points)):
+        images = model.decode(torch.from_numpy(points).to(_model_device(model))).cpu().numpy()
+    images = images.reshape(len(points), _SIDE, _SIDE)
+    if as_uint8:
+        images = np.clip(np.rint(images * 255.0), 0, 255).astype(np.uint8)
+    return images[0] if single else images
+
+
+def reconstruct(model: nn.Module, images: Any, *, batch_size: int = 2048) -> np.ndarray:
+    """Encode and decode ``images``: float32 (n, 28, 28) in [0, 1]."""
+    return decode_points(model, encode_images(model, images, batch_size=batch_size))
+
+
+# ----------------------------------------------------------------------------- paths and grids
+
+
+def interpolate(z_a: Any, z_b: Any, steps: int = 8) -> np.ndarray:
+    """``steps`` evenly spaced points on the straight line from ``z_a`` to ``z_b`` (both included).
+
+    Returns float32 of shape (steps, d): row 0 is ``z_a``, the last row ``z_b``.
+    """
+    a = _point(z_a, "z_a")
+    b = _point(z_b, "z_b")
+    if a.size != b.size:
+        raise ValueError(f"z_a and z_b must have the same length, got {a.size} and {b.size}")
+    t = np.linspace(0.0, 1.0, _check_steps(steps))[:, None]
+    return ((1.0 - t) * a + t * b).astype(np.float32)
+
+
+def pixel_blend(image_a: Any, image_b: Any, steps: int = 8) -> np.ndarray:
+    """The cross-fade of two images: (steps, 28, 28) float32, from ``image_a`` to ``image_b``.
+
+    This is interpolation in *pixel* space: each frame is a weighted average of the two
+    pictures, so in between one sees both at once, not a garment or digit in between.
+    """
+    a = _images(np.asarray(image_a)[None] if np.ndim(image_a) == 2 else image_a, "image_a")
+    b = _images(np.asarray(image_b)[None] if np.ndim(image_b) == 2 else image_b, "image_b")
+    if len(a) != 1 or len(b) != 1:
+        raise ValueError("image_a and image_b must each be a single 28 x 28 image")
+    t = np.linspace(0.0, 1.0, _check_steps(steps))[:, None, None]
+    return ((1.0 - t) * a[0] + t * b[0]).astype(np.float32)
+
+
+def latent_extent(Z: Any, *, quantile: float = 0.005, margin: float = 0.05) -> tuple[tuple[float, float], ...]:
+    """The box that holds the bulk of 2-D latent points: ``((x_low, x_high), (y_low, y_high))``.
+
+    The ``quantile`` share of points on each side is left out (outliers would stretch
+    the box), and ``margin`` of the width is added around it.
+    """
+    arr = _as_numpy(Z, "Z").astype(np.float64)
+    if arr.ndim != 2 or arr.shape[1] != 2 or len(arr) == 0:
+        raise ValueError(f"Z must be 2-D latent points of shape (n, 2), got shape {arr.shape}")
+    if not 0 <= quantile < 0.5:
+        raise ValueError(f"quantile must be between 0 and 0.5, got {quantile!r}")
+    limits = []
+    for column in arr.T:
+        low, high = np.quantile(column, [quantile, 1.0 - quantile])
+        pad = margin * (high - low) if high > low else 1.0
+        limits.append((float(low - pad), float(high + pad)))
+    return tuple(limits)
+
+
+def lattice(xlim: Sequence[float], ylim: Sequence[float], n: int) -> np.ndarray:
+    """An n x n lattice of 2-D points covering ``xlim`` x ``ylim``, shape (n * n, 2).
+
+    Rows come in reading order: the top row (largest y) first, x growing along each row,
+    so that point ``r * n + c`` belongs to tile (r, c) of :func:`latent_grid`.
+    """
+    x0, x1 = _check_range(xlim, "xlim")
+    y0, y1 = _check_range(ylim, "ylim")
+    if not _is_int(n) or n < 2:
+        raise ValueError(f"n must be an integer of at least 2, got {n!r}")
+    xs = np.linspace(x0, x1, int(n))
+    ys = np.linspace(y1, y0, int(n))
+    gx, gy = np.meshgrid(xs, ys)
+    return np.column_stack([gx.ravel(), gy.ravel()]).astype(np.float32)
+
+
+def grid_extent(xlim: Sequence[float], ylim: Sequence[float], n: int) -> tuple[float, float, float, float]:
+    """``(left, right, bottom, top)`` for ``imshow(latent_grid(...), extent=...)``: each tile
+    is then centred on its lattice point, in latent coordinates."""
+    x0, x1 = _check_range(xlim, "xlim")
+    y0, y1 = _check_range(ylim, "ylim")
+    if not _is_int(n) or n < 2:
+        raise ValueError(f"n must be an integer of at least 2, got {n!r}")
+    dx, dy = (x1 - x0) / (n - 1), (y1 - y0) / (n - 1)
+    return (x0 - dx / 2, x1 + dx / 2, y0 - dy / 2, y1 + dy / 2)
+
+
+def latent_grid(model: nn.Module, xlim: Sequence[float], ylim: Sequence[float], n: int = 15) -> np.ndarray:
+    """Decode an n x n lattice over the latent plane into one mosaic image (n*28, n*28).
+
+    The tile in row r, column c is the decoded :func:`lattice` point ``r * n + c``; the top
+    of the mosaic is the top (largest y) of the plane. Draw it with
+    ``imshow(mosaic, extent=grid_extent(xlim, ylim, n))`` to line it up with the latent map. Only for
+    2-D bottlenecks.
+    """
+    model = _check_model(model)
+    if model.latent_dim != 2:
+        raise ValueError(
+            f"latent_grid needs a model with a 2-D bottleneck (a plane to tile), got latent_dim={model.latent_dim}"
+        )
+    images = decode_points(model, lattice(xlim, ylim, n))
+    return images.reshape(n, n, _SIDE, _SIDE).transpose(0, 2, 1, 3).reshape(n * _SIDE, n * _SIDE)
+
+
+# ----------------------------------------------------------------------------- PCA and errors
+
+
+class PCAReconstruction(NamedTuple):
+    """What :func:`pca_reconstruct` returns (it unpacks like a tuple)."""
+
+    reconstructions: np.ndarray  #: the test images rebuilt from their codes, float32 (n, 28, 28)
+    train_codes: np.ndarray  #: the training images' coordinates on the components (n_train, k)
+    test_codes: np.ndarray  #: the test images' coordinates (n_test, k)
+
+
+def pca_reconstruct(X_train: Any, X_test: Any, n_components: int) -> PCAReconstruction:
+    """PCA with ``n_components`` fitted on ``X_train``; ``X_test`` encoded and rebuilt.
+
+    PCA is the best *linear* encoder/decoder pair of that size (for squared error), so it
+    is the baseline an autoencoder must beat. Pixels are scaled to [0, 1] first; the
+    reconstructions are left unclipped (a linear decoder can step slightly outside).
+    """
+    from sklearn.decomposition import PCA
+
+    train = _images(X_train, "X_train").reshape(-1, _PIXELS)
+    test = _images(X_test, "X_test").reshape(-1, _PIXELS)
+    most = min(train.shape)
+    if not _is_int(n_components) or not 1 <= n_components <= most:
+        raise ValueError(f"n_components must be an integer between 1 and {most}, got {n_components!r}")
+    pca = PCA(n_components=int(n_components), random_state=0).fit(train)
+    test_codes = pca.transform(test).astype(np.float32)
+    rebuilt = pca.inverse_transform(test_codes).astype(np.float32).reshape(-1, _SIDE, _SIDE)
+    return PCAReconstruction(rebuilt, pca.transform(train).astype(np.float32), test_codes)
+
+
+def _pair_of_images(originals: Any, reconstructions: Any) -> tuple[np.ndarray, np.ndarray]:
+    a = _images(originals, "originals")
+    b = _images(reconstructions, "reconstructions")
+    if a.shape != b.shape:
+        raise ValueError(
+            f"originals and reconstructions must hold the same number of images, got {len(a)} and {len(b)}"
+        )
+    return a, b
+
+
+def per_image_mse(originals: Any, reconstructions: Any) -> np.ndarray:
+    """Mean squared pixel error of each image (pixels in [0, 1]), float64 of shape (n,)."""
+    a, b = _pair_of_images(originals, reconstructions)
+    return ((a.astype(np.float64) - b) ** 2).reshape(len(a), -1).mean(axis=1)
+
+
+def reconstruction_mse(originals: Any, reconstructions: Any) -> float:
+    """Mean squared pixel error over all images and pixels (pixels in [0, 1])."""
+    return float(per_image_mse(originals, reconstructions).mean())
+
+
+# ----------------------------------------------------------------------------- closeness can fail
+
+
+def neighbours_split_apart(
+    images: Any, Z: Any, *, top: int = 3, pairs: int = 20_000, seed: int = 0
+) -> list[dict[str, float]]:
+    """Look-alike images whose latent codes are far apart: where "similar lands close" fails.
+
+    Every image is paired with its nearest neighbour in pixel space; the pairs whose
+    latent codes are furthest apart come first. ``latent_percentile`` says how many
+    random pairs of images (of ``pairs`` drawn) lie closer together in the latent space
+    than this pair of near twins (0.9: closer than only 10% of random pairs).
+    Returns ``top`` dicts with ``i``, ``j``, ``pixel_distance``, ``latent_distance`` and
+    ``latent_percentile``.
+    """
+    from helpers.metrics import knn_indices
+
+    pixels = _images(images, "images").reshape(-1, _PIXELS)
+    codes = _as_numpy(Z, "Z").astype(np.float32)
+    if codes.ndim != 2 or len(codes) != len(pixels):
+        raise ValueError(f"Z must hold one latent point per image: shape ({len(pixels)}, d), got {codes.shape}")
+    if not _is_int(top) or top < 1:
+        raise ValueError(f"top must be a positive integer, got {top!r}")
+    twin = knn_indices(pixels, 1)[:, 0]
+    latent_gap = np.linalg.norm(codes - codes[twin], axis=1)
+    rng = np.random.default_rng(seed)
+    a, b = rng.integers(0, len(codes), (2, int(pairs)))
+    random_gaps = np.sort(np.linalg.norm(codes[a] - codes[b], axis=1))
+    found, seen = [], set()
+    for i in np.argsort(-latent_gap):
+        j = int(twin[i])
+        if (min(i, j), max(i, j)) in seen:
+            continue
+        seen.add((min(i, j), max(i, j)))
+        found.append({
+            "i": int(i),
+            "j": j,
+            "pixel_distance": float(np.linalg.norm(pixels[i] - pixels[j])),
+            "latent_distance": float(latent_gap[i]),
+            "latent_percentile": float(np.searchsorted(random_gaps, latent_gap[i]) / len(random_gaps)),
+        })
+        if len(found) == top:
+            break
+    return found

@@ -1,0 +1,265 @@
+"""helpers.models.autoencoder and helpers.latent: shapes, paths, grids, PCA, errors, caching."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from helpers import latent
+from helpers.data import ImageDataset
+from helpers.models.autoencoder import Autoencoder
+from helpers.training import WeightCache
+
+
+@pytest.fixture(scope="module")
+def net2():
+    torch.manual_seed(0)
+    return Autoencoder(latent_dim=2, hidden=(32,)).eval()
+
+
+@pytest.fixture(scope="module")
+def images():
+    return np.random.default_rng(0).integers(0, 256, size=(40, 28, 28)).astype(np.uint8)
+
+
+def _tiny_dataset(n_train=48, n_test=16, name="tiny"):
+    rng = np.random.default_rng(1)
+    return ImageDataset(
+        x_train=rng.integers(0, 256, (n_train, 28, 28)).astype(np.uint8),
+        y_train=rng.integers(0, 3, n_train).astype(np.int64),
+        x_test=rng.integers(0, 256, (n_test, 28, 28)).astype(np.uint8),
+        y_test=rng.integers(0, 3, n_test).astype(np.int64),
+        class_names=("a", "b", "c"), name=name, source="shipped",
+    )
+
+
+# ----------------------------------------------------------------------------- the model
+
+
+@pytest.mark.parametrize("latent_dim", [2, 16, 32])
+def test_autoencoder_shapes(latent_dim):
+    net = Autoencoder(latent_dim=latent_dim)
+    x = torch.rand(5, 1, 28, 28)
+    z = net.encode(x)
+    assert z.shape == (5, latent_dim)
+    out = net.decode(z).detach()
+    assert out.shape == (5, 1, 28, 28) and float(out.min()) >= 0 and float(out.max()) <= 1
+    assert net(x).shape == x.shape
+    assert net.encode(torch.rand(3, 28, 28)).shape == (3, latent_dim)  # channel axis optional
+    assert f"latent_dim={latent_dim}" in repr(net)
+
+
+def test_autoencoder_rejects_bad_sizes_and_inputs():
+    with pytest.raises(ValueError, match="latent_dim"):
+        Autoencoder(latent_dim=0)
+    with pytest.raises(ValueError, match=r"hidden\[1\]"):
+        Autoencoder(latent_dim=2, hidden=(32, -1))
+    net = Autoencoder(latent_dim=2)
+    with pytest.raises(ValueError, match=r"z must have shape \(n, 2\)"):
+        net.decode(torch.zeros(1, 3))
+    with pytest.raises(ValueError, match="x must have shape"):
+        net.encode(torch.zeros(2, 1, 32, 32))
+    with pytest.raises(TypeError, match="x must be a torch tensor"):
+        net.encode(np.zeros((2, 28, 28)))
+
+
+# ----------------------------------------------------------------------------- encode / decode
+
+
+def test_encode_decode_reconstruct(net2, images):
+    Z = latent.encode_images(net2, images)
+    assert Z.shape == (40, 2) and Z.dtype == np.float32
+    one = latent.decode_points(net2, Z[0])
+    assert one.shape == (28, 28) and one.dtype == np.float32
+    many = latent.decode_points(net2, Z[:3])
+    assert many.shape == (3, 28, 28)
+    np.testing.assert_allclose(many[0], one, atol=1e-6)
+    as_bytes = latent.decode_points(net2, Z[:3], as_uint8=True)
+    assert as_bytes.dtype == np.uint8 and as_bytes.shape == (3, 28, 28)
+    rebuilt = latent.reconstruct(net2, images)
+    assert rebuilt.shape == (40, 28, 28) and 0 <= rebuilt.min() and rebuilt.max() <= 1
+    # the same images as floats, flat, or with a channel axis give the same codes
+    floats = images / 255.0
+    np.testing.assert_allclose(latent.encode_images(net2, floats.reshape(40, 784)), Z, atol=1e-5)
+    np.testing.assert_allclose(latent.encode_images(net2, floats[:, None]), Z, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "Z,words",
+    [
+        ([1.0, 2.0, 3.0], "Z must have 2 values per point"),
+        (np.zeros((4, 5)), "Z must have 2 values per point"),
+        (np.zeros((2, 2, 2)), "Z must be one latent point"),
+        ([np.nan, 0.0], "Z contains NaN"),
+        (np.zeros((0, 2)), "at least one point"),
+    ],
+)
+def test_decode_points_rejects_bad_points(net2, Z, words):
+    with pytest.raises(ValueError, match=words):
+        latent.decode_points(net2, Z)
+
+
+def test_bad_models_and_images_are_named(net2):
+    with pytest.raises(TypeError, match="model must be an autoencoder"):
+        latent.decode_points(torch.nn.Linear(2, 2), [0.0, 0.0])
+    with pytest.raises(ValueError, match="images must hold 28 x 28 images"):
+        latent.encode_images(net2, np.zeros((3, 32, 32)))
+    with pytest.raises(TypeError, match="images must hold numbers"):
+        latent.encode_images(net2, np.array([["a"] * 784]))
+
+
+# ----------------------------------------------------------------------------- paths and grids
+
+
+def test_interpolate_is_a_straight_line_with_both_ends():
+    path = latent.interpolate([0.0, 0.0], [4.0, 2.0], steps=5)
+    assert path.shape == (5, 2) and path.dtype == np.float32
+    np.testing.assert_allclose(path, [[0, 0], [1, 0.5], [2, 1], [3, 1.5], [4, 2]])
+    assert latent.interpolate(np.ones(16), np.zeros(16), 3).shape == (3, 16)
+    assert latent.interpolate(torch.zeros(2), torch.ones(2), 2).tolist() == [[0, 0], [1, 1]]
+
+
+@pytest.mark.parametrize(
+    "z_a,z_b,steps,error,words",
+    [
+        ([0, 0], [1, 1, 1], 4, ValueError, "same length"),
+        ([[0, 0]], [1, 1], 4, ValueError, "z_a must be one latent point"),
+        ([0, 0], [1, np.inf], 4, ValueError, "z_b contains NaN"),
+        ([0, 0], [1, 1], 1, ValueError, "steps must be at least 2"),
+        ([0, 0], [1, 1], 2.5, TypeError, "steps must be an integer"),
+        (["a", "b"], [1, 1], 3, TypeError, "z_a must hold numbers"),
+    ],
+)
+def test_interpolate_rejects_bad_input(z_a, z_b, steps, error, words):
+    with pytest.raises(error, match=words):
+        latent.interpolate(z_a, z_b, steps)
+
+
+def test_pixel_blend(images):
+    blend = latent.pixel_blend(images[0], images[1], steps=3)
+    assert blend.shape == (3, 28, 28)
+    np.testing.assert_allclose(blend[0], images[0] / 255.0, atol=1e-6)
+    np.testing.assert_allclose(blend[1], (images[0] / 255.0 + images[1] / 255.0) / 2, atol=1e-6)
+    with pytest.raises(ValueError, match="image_a and image_b must each be a single"):
+        latent.pixel_blend(images[:2], images[1], steps=3)
+
+
+def test_lattice_and_grid_line_up(net2):
+    points = latent.lattice((0, 2), (10, 20), 3)
+    assert points.shape == (9, 2)
+    np.testing.assert_allclose(points[0], [0, 20])  # top left first
+    np.testing.assert_allclose(points[2], [2, 20])
+    np.testing.assert_allclose(points[-1], [2, 10])
+    mosaic = latent.latent_grid(net2, (0, 2), (10, 20), 3)
+    assert mosaic.shape == (84, 84)
+    tiles = latent.decode_points(net2, points)
+    np.testing.assert_allclose(mosaic[:28, 28:56], tiles[1], atol=1e-6)  # row 0, column 1
+    np.testing.assert_allclose(mosaic[56:, :28], tiles[6], atol=1e-6)  # row 2, column 0
+    assert latent.grid_extent((0, 2), (10, 20), 3) == (-0.5, 2.5, 7.5, 22.5)
+
+
+def test_grid_input_checks(net2):
+    with pytest.raises(ValueError, match="xlim must be finite with low < high"):
+        latent.lattice((2, 0), (0, 1), 3)
+    with pytest.raises(TypeError, match="ylim must be a pair"):
+        latent.lattice((0, 1), 5, 3)
+    with pytest.raises(ValueError, match="n must be an integer of at least 2"):
+        latent.latent_grid(net2, (0, 1), (0, 1), 1)
+    with pytest.raises(ValueError, match="2-D bottleneck"):
+        latent.latent_grid(Autoencoder(latent_dim=3, hidden=(8,)), (0, 1), (0, 1), 3)
+
+
+def test_latent_extent_ignores_outliers():
+    Z = np.random.default_rng(0).normal(size=(2000, 2))
+    Z[0] = [1000.0, -1000.0]
+    (x0, x1), (y0, y1) = latent.latent_extent(Z)
+    assert -5 < x0 < -2 and 2 < x1 < 5 and -5 < y0 < -2 and 2 < y1 < 5
+    with pytest.raises(ValueError, match=r"Z must be 2-D latent points of shape \(n, 2\)"):
+        latent.latent_extent(np.zeros((5, 3)))
+
+
+# ----------------------------------------------------------------------------- PCA and errors
+
+
+def test_pca_reconstruct_and_mse(images):
+    train, test = images[:30], images[30:]
+    result = latent.pca_reconstruct(train, test, 5)
+    rebuilt, train_codes, test_codes = result  # unpacks like a tuple
+    assert rebuilt.shape == (10, 28, 28) and train_codes.shape == (30, 5) and test_codes.shape == (10, 5)
+    more = latent.pca_reconstruct(train, test, 20)
+    assert latent.reconstruction_mse(test, more.reconstructions) < latent.reconstruction_mse(test, rebuilt)
+    full = latent.pca_reconstruct(train, train, 29)  # as many components as the data allow
+    assert latent.reconstruction_mse(train, full.reconstructions) < 1e-6
+    with pytest.raises(ValueError, match="n_components must be an integer between 1 and 30"):
+        latent.pca_reconstruct(train, test, 31)
+    with pytest.raises(ValueError, match="X_test must hold 28 x 28 images"):
+        latent.pca_reconstruct(train, np.zeros((3, 10)), 2)
+
+
+def test_mse_helpers(images):
+    a = images[:4]
+    b = np.clip(a / 255.0 + 0.1, 0, 1)
+    per = latent.per_image_mse(a, b)
+    assert per.shape == (4,)
+    expected = np.mean((a / 255.0 - b) ** 2)
+    assert latent.reconstruction_mse(a, b) == pytest.approx(expected)
+    assert latent.reconstruction_mse(a, a) == 0.0
+    with pytest.raises(ValueError, match="originals and reconstructions must hold the same number"):
+        latent.reconstruction_mse(images[:4], images[:3])
+
+
+def test_neighbours_split_apart_finds_far_codes_of_look_alikes(images):
+    Z = np.zeros((40, 2), dtype=np.float32)
+    look_alike = images.copy()
+    look_alike[1] = look_alike[0]  # image 1 is a copy of image 0 ...
+    Z[1] = [50.0, 50.0]  # ... but its code lies far away
+    found = latent.neighbours_split_apart(look_alike, Z, top=2)
+    assert {found[0]["i"], found[0]["j"]} == {0, 1}
+    assert found[0]["pixel_distance"] == 0.0 and found[0]["latent_percentile"] > 0.9
+    with pytest.raises(ValueError, match="Z must hold one latent point per image"):
+        latent.neighbours_split_apart(images, Z[:5])
+
+
+# ----------------------------------------------------------------------------- training and the cache
+
+
+def test_train_or_load_autoencoder_caches_by_config_and_data(tmp_path):
+    data = _tiny_dataset()
+    cache = WeightCache(tmp_path)
+    settings = dict(latent_dim=2, epochs=1, hidden=(16,), batch_size=16, progress=False, cache=cache)
+    net, info = latent.train_or_load_autoencoder(data, **settings)
+    assert isinstance(net, Autoencoder) and not info["from_cache"] and info["latent_dim"] == 2
+    assert len(info["history"]) == 1 and 0 < info["test_mse"] < 1 and info["dataset"] == "tiny"
+    again, info2 = latent.train_or_load_autoencoder(data, **settings)
+    assert info2["from_cache"] and info2["test_mse"] == pytest.approx(info["test_mse"])
+    for p, q in zip(net.parameters(), again.parameters()):
+        assert torch.equal(p, q)
+    # another bottleneck, or other data, trains a new model
+    _, other = latent.train_or_load_autoencoder(data, **{**settings, "latent_dim": 3})
+    assert not other["from_cache"]
+    _, changed = latent.train_or_load_autoencoder(_tiny_dataset(n_train=40), **settings)
+    assert not changed["from_cache"]
+    assert len(list(tmp_path.glob("*.pt"))) == 3
+
+
+def test_train_or_load_autoencoder_input_checks(tmp_path):
+    data = _tiny_dataset()
+    with pytest.raises(TypeError, match="dataset must be an ImageDataset"):
+        latent.train_or_load_autoencoder(np.zeros((3, 28, 28)), latent_dim=2)
+    with pytest.raises(ValueError, match="latent_dim must be a positive integer"):
+        latent.train_or_load_autoencoder(data, latent_dim=0)
+    with pytest.raises(ValueError, match="loss must be one of"):
+        latent.train_or_load_autoencoder(data, latent_dim=2, loss="l1")
+
+
+def test_module_constants_describe_the_notebook_models():
+    assert latent.SMALL_LATENT_DIM == 2 and latent.LARGE_LATENT_DIM > 2
+    assert latent.EPOCHS >= 1 and latent.HIDDEN
+
+
+def test_helpers_leave_torch_thread_count_as_they_found_it(net2, images):
+    before = torch.get_num_threads()
+    latent.decode_points(net2, [0.0, 0.0])
+    latent.encode_images(net2, images)
+    assert torch.get_num_threads() == before
