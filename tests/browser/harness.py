@@ -306,3 +306,7 @@ def drag_slider(page: Any, cell: Any, fraction: float = 0.25, index: int = 0) ->
     page.mouse.down()
     page.mouse.move(x + fraction * tb["width"], y, steps=8)
     page.mouse.up()
+
+
+def click_checkbox(cell: Any, index: int = 0) -> None:
+    cell.locator(".widget-checkbox input").nth(index).click()

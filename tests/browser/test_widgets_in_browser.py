@@ -48,6 +48,19 @@ STEPS: dict[str, list[Step]] = {
         ("neighbour count", "WordExplorer(", lambda page, cell: h.drag_slider(page, cell, 0.2), _figure),
         ("unknown word", "WordExplorer(", lambda page, cell: h.type_text(page, cell, "coffee, qqqzx"), _output),
     ],
+    "04_latent_space": [
+        ("latent x slider", "explorer = LatentExplorer(", lambda page, cell: h.drag_slider(page, cell, 0.2, index=0),
+         _figure),
+        ("latent y slider", "explorer = LatentExplorer(", lambda page, cell: h.drag_slider(page, cell, -0.2, index=1),
+         _figure),
+        ("decoded grid", "explorer = LatentExplorer(", lambda page, cell: h.click_checkbox(cell), _figure),
+        ("click on the latent map", "explorer = LatentExplorer(",
+         lambda page, cell: h.click_canvas(page, cell, 0.3, 0.35), _figure),
+        ("interpolation end", "walk = InterpolationExplorer(", lambda page, cell: h.type_text(page, cell, "7", index=1),
+         _figure),
+        ("interpolation steps", "walk = InterpolationExplorer(", lambda page, cell: h.drag_slider(page, cell, 0.3),
+         _figure),
+    ],
 }
 
 # Notebook 7 covers the start notebook and one explorer.
