@@ -1,0 +1,253 @@
+"""Exercises of notebook 03 (image embeddings): a forward hook, k-NN accuracy, reading a map.
+
+The checkers build their own tiny CNN and small arrays, so checking takes a fraction of a
+second and does not depend on the notebook's trained model.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from helpers.exercises import ChoiceProblem, FunctionProblem
+
+# ----------------------------------------------------------------------------- q1: a forward hook
+
+
+def _tiny_cnn_and_images() -> tuple[Any, Any]:
+    import torch
+
+    from helpers.models.cnn import SmallCNN
+
+    generator = torch.Generator().manual_seed(3)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(3)
+        model = SmallCNN(num_classes=4, embedding_dim=6, channels=(3, 4))
+    with torch.no_grad():  # non-trivial batch-norm statistics, so that eval and train modes differ
+        for block in (model.conv1, model.conv2):
+            block[1].running_mean.uniform_(-0.2, 0.2, generator=generator)
+            block[1].running_var.uniform_(0.5, 1.5, generator=generator)
+    images = torch.rand(5, 1, 28, 28, generator=generator)
+    return model, images
+
+
+def _check_hook_embeddings(func: Any) -> str | None:
+    import torch
+
+    model, images = _tiny_cnn_and_images()
+    model.train()  # the learner's function must switch to eval mode itself
+    result = func(model, images)  # (the wrapper passes copies and reports exceptions and None)
+    model.eval()
+    with torch.no_grad():
+        expected = model.embed(images)
+        outputs = model.layer_outputs(images)
+        before_relu = model.embedding[1](model.embedding[0](model.flatten(model.conv2(model.conv1(images)))))
+    if not isinstance(result, torch.Tensor):
+        if isinstance(result, (list, tuple)) and result and isinstance(result[0], torch.Tensor):
+            return (
+                f"your function returned a {type(result).__name__} of tensors; return the one tensor that the "
+                "hook captured, e.g. `captured[0]` or `captured['embedding']`."
+            )
+        if isinstance(result, np.ndarray):
+            return "your function returned a NumPy array; return the captured torch tensor itself."
+        return f"your function should return a torch tensor, got {type(result).__name__}."
+    if _leaves_a_hook(getattr(func, "__wrapped__", func)):
+        return (
+            "the hook is still attached to the model after your function returned: keep the handle that "
+            "`register_forward_hook` gives you and call `handle.remove()` (a `try ... finally` makes sure)."
+        )
+    got = result.detach().float()
+    n, dim = len(images), model.embedding_dim
+    shape = tuple(got.shape)
+    if shape == (n, model.num_classes):
+        return (
+            f"that has shape {shape}: one score per class, the classifier's output. Hook the layer "
+            "before it, `model.embedding`."
+        )
+    width = got.flatten(1).shape[1] if got.ndim >= 2 and shape[0] == n else None
+    if width == outputs["conv2"].shape[1]:
+        return f"that has shape {shape}: the output of conv2. The embedding is the layer after it, `model.embedding`."
+    if width == outputs["conv1"].shape[1]:
+        return f"that has shape {shape}: the output of conv1. The embedding is `model.embedding`."
+    if shape != (n, dim):
+        return f"expected one {dim}-number embedding per image, shape ({n}, {dim}), got shape {shape}."
+    if torch.allclose(got, before_relu, atol=1e-5):
+        return (
+            "those are the values before the final ReLU (some are negative): hook the whole "
+            "`model.embedding` block, not its Linear layer."
+        )
+    if torch.allclose(got, expected, atol=1e-5):
+        return None
+    return (
+        "the shape is right but the values differ from the embedding. Did you call `model.eval()` before "
+        "running the model? In training mode dropout and batch normalisation change the outputs."
+    )
+
+
+def _leaves_a_hook(func: Any) -> bool:
+    """Call the learner's function on a model of ours and look for hooks left on it."""
+    model, images = _tiny_cnn_and_images()
+    try:
+        func(model, images)
+    except Exception:
+        return False  # already reported by the first call
+    return any(len(module._forward_hooks) for module in model.modules())
+
+
+q1 = FunctionProblem(
+    "hook_embeddings",
+    _check_hook_embeddings,
+    hint=[
+        "`handle = model.embedding.register_forward_hook(fn)` makes PyTorch call `fn(module, inputs, output)` "
+        "every time that layer runs; store `output` in a list or dict from inside `fn`.",
+        "Then: `model.eval()`, run `model(images)` inside `torch.no_grad()`, call `handle.remove()`, and return "
+        "what the hook stored.",
+    ],
+    solution=(
+        "import torch\n\n"
+        "def hook_embeddings(model, images):\n"
+        "    captured = []\n"
+        "    handle = model.embedding.register_forward_hook(\n"
+        "        lambda module, inputs, output: captured.append(output.detach())\n"
+        "    )\n"
+        "    try:\n"
+        "        model.eval()\n"
+        "        with torch.no_grad():\n"
+        "            model(images)\n"
+        "    finally:\n"
+        "        handle.remove()\n"
+        "    return captured[0]"
+    ),
+    explanation=(
+        "A hook reads any layer of any network without changing its code. torchvision offers the same as a "
+        "ready-made tool: `create_feature_extractor(model, {'embedding.2': 'embedding'})` from "
+        "`torchvision.models.feature_extraction` returns a model whose output is a dict with that layer's output."
+    ),
+)
+
+
+# ----------------------------------------------------------------------------- q2: k-NN accuracy
+
+
+def _knn_case() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """Three noisy clusters in 2-D, 36 training and 24 test points, k = 5.
+
+    Chosen so that no vote among the 5 nearest is tied, and so that the right answer
+    differs from what k = 1, other k, the farthest points or the error rate give.
+    """
+    rng = np.random.default_rng(13)
+    centres = np.array([[0.0, 0.0], [4.0, 0.0], [0.0, 4.0]])
+    train_labels = np.repeat(np.arange(3), 12)
+    train = centres[train_labels] + rng.normal(scale=1.4, size=(len(train_labels), 2))
+    test_labels = np.repeat(np.arange(3), 8)
+    test = centres[test_labels] + rng.normal(scale=1.4, size=(len(test_labels), 2))
+    return train, train_labels, test, test_labels, 5
+
+
+def _reference_accuracy(train: np.ndarray, train_labels: np.ndarray, test: np.ndarray, test_labels: np.ndarray,
+                        k: int, *, farthest: bool = False) -> tuple[float, int]:
+    distances = np.linalg.norm(test[:, None, :] - train[None, :, :], axis=2)
+    order = np.argsort(-distances if farthest else distances, axis=1, kind="stable")[:, :k]
+    votes = train_labels[order]
+    predicted = np.array([np.bincount(row, minlength=train_labels.max() + 1).argmax() for row in votes])
+    correct = int((predicted == test_labels).sum())
+    return correct / len(test_labels), correct
+
+
+def _check_knn_accuracy(func: Any) -> str | None:
+    train, train_labels, test, test_labels, k = _knn_case()
+    result = func(train.copy(), train_labels.copy(), test.copy(), test_labels.copy(), k)
+    if isinstance(result, (bool, np.bool_)) or not isinstance(result, (int, float, np.integer, np.floating)):
+        if hasattr(result, "shape") and getattr(result, "size", 0) == len(test_labels):
+            return (
+                f"your function returned {len(test_labels)} values, one per test point (predictions or hits?); "
+                "return one number: the share of test points whose predicted label is right."
+            )
+        return f"your function should return one number (a float between 0 and 1), got {type(result).__name__}."
+    value = float(result)
+    right, correct = _reference_accuracy(train, train_labels, test, test_labels, k)
+    if abs(value - right) < 1e-9:
+        return None
+    if abs(value - correct) < 1e-9 and correct != right:
+        return f"{value:g} looks like the number of correct predictions; divide by the number of test points."
+    if abs(value - (1 - right)) < 1e-9:
+        return f"{value:g} looks like the error rate (the share that is wrong); return the share that is right."
+    if abs(value - 100 * right) < 1e-6:
+        return f"{value:g} looks like a percentage; return a share between 0 and 1."
+    if abs(value - _reference_accuracy(train, train_labels, test, test_labels, 1)[0]) < 1e-9:
+        return ("that is the accuracy of the single nearest neighbour; let the k nearest vote "
+                "(the most common label among them wins).")
+    for other_k in (2, 3, 4, 6, 7, 10):
+        if abs(value - _reference_accuracy(train, train_labels, test, test_labels, other_k)[0]) < 1e-9:
+            return f"that is what another number of neighbours gives; the call asked for k={k}: use the argument `k`."
+    if abs(value - _reference_accuracy(train, train_labels, test, test_labels, k, farthest=True)[0]) < 1e-9:
+        return "that is what the k FARTHEST training points give: sort distances from small to large."
+    if not 0 <= value <= 1:
+        return f"an accuracy lies between 0 and 1, got {value:g}."
+    return f"your accuracy {value:g} is not right for this small test case."
+
+
+q2 = FunctionProblem(
+    "knn_accuracy_of",
+    _check_knn_accuracy,
+    hint=[
+        "For each test vector: the distances to all training vectors, the indices of the k smallest "
+        "(`np.argsort(distances)[:k]`), their labels, and the most common of those labels "
+        "(`np.bincount(labels).argmax()`).",
+        "Broadcasting gives all distances at once: "
+        "`np.linalg.norm(test_vectors[:, None, :] - train_vectors[None, :, :], axis=2)` has shape "
+        "(number of test vectors, number of training vectors). Accuracy = mean of (prediction == true label).",
+    ],
+    solution=(
+        "import numpy as np\n\n"
+        "def knn_accuracy_of(train_vectors, train_labels, test_vectors, test_labels, k):\n"
+        "    distances = np.linalg.norm(test_vectors[:, None, :] - train_vectors[None, :, :], axis=2)\n"
+        "    nearest = np.argsort(distances, axis=1)[:, :k]\n"
+        "    votes = train_labels[nearest]\n"
+        "    predicted = np.array([np.bincount(row).argmax() for row in votes])\n"
+        "    return float(np.mean(predicted == test_labels))"
+    ),
+    explanation=(
+        "k-NN accuracy measures an embedding directly: it is high only when images of the same class are "
+        "each other's neighbours. `helpers.metrics.knn_accuracy` does the same for large data sets."
+    ),
+)
+
+
+# ----------------------------------------------------------------------------- q3: reading a map
+
+q3 = ChoiceProblem(
+    "q3_answer",
+    {
+        "a": (
+            False,
+            "t-SNE and UMAP keep neighbourhoods, not large distances: the gap between two clusters on the map "
+            "says little about how far apart they are in the 64-D space.",
+        ),
+        "b": (
+            True,
+            "that is what a high trustworthiness measures: the map rarely puts points side by side that are "
+            "not neighbours in the original space.",
+        ),
+        "c": (
+            False,
+            "t-SNE in particular evens out densities, so a cluster's size on the map does not tell how varied "
+            "the class is.",
+        ),
+        "d": (
+            True,
+            "the explorer does exactly that: the neighbours it shows are found in the original vectors, and the "
+            "rings show where they ended up on the map.",
+        ),
+    },
+    multiple=True,
+    hint=[
+        "Think about what trustworthiness and neighbourhood recall measure: neighbourhoods, not distances.",
+        "Two statements are right: one about small-scale structure, one about where to look for neighbours.",
+    ],
+    solution="t-SNE and UMAP are built to keep each point's nearest neighbours; distances between clusters "
+    "and the sizes of clusters are not kept.",
+)
+
+PROBLEMS = {"q1": q1, "q2": q2, "q3": q3}

@@ -1,0 +1,119 @@
+"""The course CNN: shapes, the embedding layer, and training once then loading from the cache."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from helpers.data import FASHION_MNIST_CLASSES, ImageDataset
+from helpers.models.cnn import LAYER_NAMES, SmallCNN
+from helpers.trained import embed_images, train_or_load_cnn
+
+
+def test_shapes_of_embedding_logits_and_every_layer():
+    torch.manual_seed(0)
+    model = SmallCNN(num_classes=7, embedding_dim=12, channels=(4, 6)).eval()
+    x = torch.rand(3, 1, 28, 28)
+    assert model.embed(x).shape == (3, 12)
+    assert model(x).shape == (3, 7)
+    outputs = model.layer_outputs(x)
+    assert list(outputs) == list(LAYER_NAMES)
+    assert outputs["conv1"].shape == (3, 4 * 14 * 14)
+    assert outputs["conv2"].shape == (3, 6 * 7 * 7)
+    assert torch.allclose(outputs["embedding"], model.embed(x))
+    assert torch.allclose(outputs["classifier"], model(x))
+    assert (model.embed(x) >= 0).all()  # the embedding comes after a ReLU
+
+
+def test_forward_is_the_classifier_on_top_of_the_embedding():
+    model = SmallCNN().eval()
+    x = torch.rand(2, 1, 28, 28)
+    assert torch.allclose(model(x), model.classifier(model.embed(x)))
+
+
+def test_a_forward_hook_on_the_embedding_layer_sees_the_embedding():
+    model = SmallCNN(embedding_dim=16).eval()
+    seen = []
+    handle = model.embedding.register_forward_hook(lambda m, i, o: seen.append(o))
+    x = torch.rand(4, 1, 28, 28)
+    model(x)
+    handle.remove()
+    assert torch.allclose(seen[0], model.embed(x))
+
+
+def test_torchvision_feature_extraction_can_trace_the_model():
+    from torchvision.models.feature_extraction import create_feature_extractor
+
+    model = SmallCNN(embedding_dim=8).eval()
+    extractor = create_feature_extractor(model, {"embedding.2": "embedding"})
+    x = torch.rand(2, 1, 28, 28)
+    assert torch.allclose(extractor(x)["embedding"], model.embed(x))
+
+
+@pytest.mark.parametrize(
+    "kwargs,words",
+    [({"embedding_dim": 0}, "embedding_dim"), ({"channels": (4,)}, "channels"), ({"dropout": 1.0}, "dropout"),
+     ({"num_classes": 2.5}, "num_classes")],
+)
+def test_bad_settings_are_named(kwargs, words):
+    with pytest.raises(ValueError, match=words):
+        SmallCNN(**kwargs)
+
+
+def test_wrong_input_shape_is_explained():
+    with pytest.raises(ValueError, match=r"\(n, 1, 28, 28\)"):
+        SmallCNN().embed(torch.rand(2, 28, 28))
+
+
+def _tiny_dataset() -> ImageDataset:
+    rng = np.random.default_rng(0)
+    y_train = np.arange(60) % 10
+    y_test = np.arange(30) % 10
+    # each class gets a bright square in its own place, so the task is learnable
+    def images(labels):
+        x = rng.integers(0, 40, size=(len(labels), 28, 28)).astype(np.uint8)
+        for i, label in enumerate(labels):
+            r, c = divmod(int(label), 4)
+            x[i, 2 + 6 * r : 8 + 6 * r, 2 + 6 * c : 8 + 6 * c] = 250
+        return x
+
+    return ImageDataset(images(y_train), y_train.astype(np.int64), images(y_test), y_test.astype(np.int64),
+                        FASHION_MNIST_CLASSES, "tiny", "shipped")
+
+
+def test_train_or_load_cnn_trains_once_then_loads_the_same_weights():
+    data = _tiny_dataset()
+    settings = dict(epochs=2, embedding_dim=8, seed=1, channels=(2, 4), batch_size=16, capture_count=12,
+                    progress=False)
+    model, info = train_or_load_cnn(data, capture_epochs=True, **settings)
+    assert info["from_cache"] is False and info["train_seconds"] > 0
+    assert info["epoch_embeddings"].shape == (3, 12, 8)  # epoch 0 (untrained) + 2 epochs
+    assert info["epoch_embeddings"].dtype == np.float32
+    assert len(info["epoch_test_accuracy"]) == 3 and len(info["history"]) == 2
+    assert info["capture_labels"].tolist() == data.y_test[:12].tolist()
+    np.testing.assert_allclose(info["epoch_embeddings"][-1], embed_images(model, data.x_test[:12]), atol=1e-5)
+
+    again, cached = train_or_load_cnn(data, **settings)  # no captures asked for: same cache entry
+    assert cached["from_cache"] is True
+    assert "epoch_embeddings" not in cached
+    assert cached["test_accuracy"] == pytest.approx(info["test_accuracy"])
+    for a, b in zip(model.state_dict().values(), again.state_dict().values()):
+        assert torch.equal(a, b)
+
+    _, other = train_or_load_cnn(data, **{**settings, "seed": 2})
+    assert other["from_cache"] is False  # another seed is another model
+
+
+def test_embed_images_takes_uint8_images_and_keeps_the_mode():
+    model = SmallCNN(embedding_dim=5).train()
+    out = embed_images(model, np.zeros((3, 28, 28), dtype=np.uint8), batch_size=2)
+    assert out.shape == (3, 5) and out.dtype == np.float32
+    assert model.training
+
+
+def test_train_or_load_cnn_checks_its_arguments():
+    with pytest.raises(TypeError, match="dataset"):
+        train_or_load_cnn(np.zeros((3, 28, 28)))
+    with pytest.raises(ValueError, match="epochs"):
+        train_or_load_cnn(_tiny_dataset(), epochs=0)

@@ -1,0 +1,325 @@
+"""The projection explorer's logic, without a browser: selection, neighbours, caching, export, validation."""
+
+from __future__ import annotations
+
+import csv
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from helpers import projections
+from helpers.widgets.projection import EpochExplorer, ProjectionExplorer
+
+
+@pytest.fixture(autouse=True)
+def _fresh_projection_memory():
+    projections.clear_memory_cache()
+    yield
+    projections.clear_memory_cache()
+
+
+def _data(n=60, d=10, seed=0):
+    rng = np.random.default_rng(seed)
+    labels = np.arange(n) % 3
+    X = rng.normal(size=(n, d)).astype(np.float32) + 3.0 * labels[:, None]
+    images = rng.integers(0, 255, size=(n, 8, 8)).astype(np.uint8)
+    return X, labels, images
+
+
+def _brute_force_neighbours(X, i, k):
+    d = np.linalg.norm(X - X[i], axis=1)
+    d[i] = np.inf
+    return np.argsort(d, kind="stable")[:k]
+
+
+# ----------------------------------------------------------------------------- selection and neighbours
+
+
+def test_select_returns_neighbours_in_the_original_space_not_on_the_map():
+    X, labels, images = _data()
+    explorer = ProjectionExplorer(X, labels, images=images, k=5)
+    differs = 0
+    for i in range(0, 60, 7):
+        neighbours = explorer.select(i)
+        assert explorer.selected == i
+        assert neighbours.tolist() == _brute_force_neighbours(X, i, 5).tolist()
+        assert i not in neighbours
+        differs += set(neighbours.tolist()) != set(explorer.map_neighbors().tolist())
+    assert differs > 0  # a 2-D PCA map of 10-D data does move neighbours around
+
+
+def test_neighbours_follow_the_space_k_and_metric():
+    X, labels, _ = _data()
+    other = np.random.default_rng(5).normal(size=(60, 4))
+    explorer = ProjectionExplorer(X, labels, spaces={"other": other}, name="main", k=4)
+    explorer.select(10)
+    explorer.set_space("other")
+    assert explorer.selected == 10
+    assert explorer.neighbors.tolist() == _brute_force_neighbours(other, 10, 4).tolist()
+    explorer.set_k(7)
+    assert len(explorer.neighbors) == 7
+    cosine = ProjectionExplorer(X, labels, metric="cosine", k=3)
+    unit = X / np.linalg.norm(X, axis=1, keepdims=True)
+    sims = unit @ unit[2]
+    sims[2] = -np.inf
+    assert cosine.select(2).tolist() == np.argsort(-sims, kind="stable")[:3].tolist()
+
+
+def test_clearing_the_selection():
+    X, labels, _ = _data()
+    explorer = ProjectionExplorer(X, labels)
+    explorer.select(3)
+    assert explorer.select(None).size == 0 and explorer.selected is None
+
+
+def test_nearest_on_map_and_a_simulated_click():
+    X, labels, images = _data()
+    explorer = ProjectionExplorer(X, labels, images=images)
+    Y = explorer.current_map()
+    assert explorer.nearest_on_map(*Y[17]) == 17
+    view = explorer.view
+    view.fig.canvas.draw()  # fixes the axes' transform as a browser would have drawn it
+    px, py = view.ax.transData.transform(Y[23])
+    view._on_click(SimpleNamespace(inaxes=view.ax, button=1, x=px + 2, y=py - 1))
+    assert explorer.selected == 23
+    view._on_click(SimpleNamespace(inaxes=view.ax, button=1, x=-500.0, y=-500.0))  # far from every point
+    assert explorer.selected == 23
+    view._on_click(SimpleNamespace(inaxes=None, button=1, x=px, y=py))
+    assert explorer.selected == 23
+
+
+# ----------------------------------------------------------------------------- caching and redrawing
+
+
+def test_a_map_is_computed_once_and_redraws_reuse_it():
+    X, labels, images = _data()
+    explorer = ProjectionExplorer(X, labels, images=images)
+    view = explorer.view  # draws the PCA map
+    assert projections.cache_info()["misses"] == 1 and explorer.compute_count == 1
+    first = explorer.current_map()
+    explorer.select(4)
+    explorer.set_point_size(20)
+    explorer.set_color_by_class(False)
+    explorer.set_k(3)
+    view.live.refresh()
+    assert explorer.current_map() is first
+    assert projections.cache_info()["misses"] == 1 and explorer.compute_count == 1
+
+    explorer.set_method("tsne", perplexity=5)
+    explorer.set_method("pca")
+    explorer.set_method("tsne", perplexity=5)  # back again: nothing new to compute
+    assert projections.cache_info()["misses"] == 2
+
+    again = ProjectionExplorer(X, labels)  # another explorer on the same data: the kernel's memory cache
+    again.current_map()
+    assert projections.cache_info()["misses"] == 2 and projections.cache_info()["hits"] >= 1
+
+    projections.clear_memory_cache()  # as after a kernel restart: the disk cache answers
+    ProjectionExplorer(X, labels).current_map()
+    info = projections.cache_info()
+    assert info["misses"] == 0 and info["disk_hits"] == 1
+
+
+def test_selection_moves_only_the_highlight_artists():
+    X, labels, images = _data()
+    explorer = ProjectionExplorer(X, labels, images=images, k=4)
+    view = explorer.view
+    points_before = view.points.get_offsets().copy()
+    explorer.select(9)
+    Y = explorer.current_map()
+    np.testing.assert_allclose(view.star.get_offsets(), Y[[9]])
+    np.testing.assert_allclose(view.ring.get_offsets(), Y[explorer.neighbors])
+    np.testing.assert_allclose(view.points.get_offsets(), points_before)
+    assert len(view.links.get_segments()) == 4
+    assert "Selected #9" in view.status.value and "trustworthiness" in view.status.value
+    np.testing.assert_array_equal(view.thumbs[0][1].get_array(), images[9])
+    np.testing.assert_array_equal(view.thumbs[1][1].get_array(), images[explorer.neighbors[0]])
+
+
+def test_changing_the_method_moves_the_points_and_reports_progress():
+    X, labels, _ = _data()
+    explorer = ProjectionExplorer(X, labels)
+    view = explorer.view
+    messages = []
+    original = view.progress
+    view.progress = lambda message: (messages.append(message), original(message))
+    explorer.set_method("tsne", perplexity=8)
+    assert any("t-SNE" in m for m in messages)
+    np.testing.assert_allclose(view.points.get_offsets(), explorer.current_map())
+    assert "t-SNE" in view.ax.get_title() and "trustworthiness" in view.ax.get_title()
+    assert "trustworthiness" in view.status.value
+
+
+def test_trustworthiness_is_high_for_pca_of_nearly_flat_data():
+    rng = np.random.default_rng(1)
+    flat = np.c_[rng.normal(size=(80, 2)) * 10, rng.normal(size=(80, 3)) * 0.01]
+    explorer = ProjectionExplorer(flat, np.zeros(80, dtype=int))
+    assert explorer.trustworthiness() > 0.99
+    assert "trustworthiness (k=10)" in explorer.describe()
+
+
+def test_the_display_carries_a_static_png():
+    X, labels, images = _data()
+    bundle = ProjectionExplorer(X, labels, images=images)._repr_mimebundle_()
+    assert "image/png" in bundle and "application/vnd.jupyter.widget-view+json" in bundle
+
+
+def test_controls_report_bad_values_instead_of_raising():
+    X, labels, _ = _data(n=30)
+    explorer = ProjectionExplorer(X, labels)
+    view = explorer.view
+    view._guard(explorer.set_params, perplexity=5)  # PCA has no perplexity
+    assert "perplexity" in view.status.value and "color:#c62828" in view.status.value
+
+
+# ----------------------------------------------------------------------------- export
+
+
+def test_export_writes_the_projector_pair_and_the_map(tmp_path):
+    X, labels, images = _data(n=20, d=3)
+    names = ["cat\tone", "dog", "bird"]  # a tab inside a name must not break the TSV
+    explorer = ProjectionExplorer(X, labels, images=images, class_names=names)
+    written = explorer.export(tmp_path / "out")
+    vectors = np.loadtxt(written["vectors"], delimiter="\t")
+    np.testing.assert_allclose(vectors, X, rtol=1e-5)
+    meta = written["metadata"].read_text(encoding="utf-8").splitlines()
+    assert meta[0] == "index\tlabel" and len(meta) == 21
+    assert meta[1] == "0\tcat one" and meta[2] == "1\tdog"
+    assert all(line.count("\t") == 1 for line in meta)
+    with open(written["map_csv"], newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == ["index", "x", "y", "label"] and len(rows) == 21
+    got = np.array([[float(r[1]), float(r[2])] for r in rows[1:]])
+    np.testing.assert_allclose(got, explorer.current_map(), rtol=1e-4, atol=1e-4)
+    assert written["map_png"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# ----------------------------------------------------------------------------- validation
+
+
+@pytest.mark.parametrize(
+    "change,error,words",
+    [
+        (dict(X=np.zeros(60)), ValueError, "X must be a 2-D array"),
+        (dict(X=np.zeros((60, 8, 8))), ValueError, "flatten"),
+        (dict(X=np.array([["a"] * 3] * 60)), TypeError, "X must hold numbers"),
+        (dict(X=np.where(np.eye(60, 10) > 0, np.nan, 1.0)), ValueError, "X contains 10 NaN"),
+        (dict(X=np.ones((3, 4)), labels=[0, 1, 2]), ValueError, "at least 5 rows"),
+        (dict(labels=np.zeros(59)), ValueError, "labels must have one entry per row of X: got 59"),
+        (dict(labels=np.zeros((60, 2))), ValueError, "labels must be a 1-D"),
+        (dict(images=np.zeros((59, 8, 8))), ValueError, "images must have one image per row"),
+        (dict(images=np.zeros((60, 64))), ValueError, "images must have shape"),
+        (dict(spaces={"b": np.zeros((50, 2))}), ValueError, "spaces['b'] must have the same points"),
+        (dict(spaces={"b": np.full((60, 2), np.inf)}), ValueError, "spaces['b'] contains"),
+        (dict(class_names=["a", "b"]), ValueError, "labels must index class_names"),
+        (dict(method="isomap"), ValueError, "method must be one of"),
+        (dict(k=60), ValueError, "k must be between 1 and"),
+        (dict(k=2.5), TypeError, "k must be an integer"),
+        (dict(method="tsne", params={"perplexity": 30}), ValueError, "perplexity must be"),
+        (dict(method="umap", params={"n_neighbors": 60}), ValueError, "n_neighbors must be between 2 and 59"),
+        (dict(method="umap", params={"min_dist": 2}), ValueError, "min_dist must be between 0 and 1"),
+        (dict(method="umap", params={"perplexity": 5}), ValueError, "perplexity is not a parameter"),
+        (dict(point_size=-1), ValueError, "point_size"),
+        (dict(metric="manhattan"), ValueError, "metric"),
+    ],
+)
+def test_bad_input_gets_a_message_naming_the_argument(change, error, words):
+    X, labels, images = _data()
+    kwargs = {"X": X, "labels": labels, "images": images, **change}
+    with pytest.raises(error, match=None) as info:
+        ProjectionExplorer(kwargs.pop("X"), kwargs.pop("labels"), **kwargs)
+    assert words in str(info.value)
+
+
+def test_select_and_setters_validate_too():
+    X, labels, _ = _data(n=20)
+    explorer = ProjectionExplorer(X, labels)
+    with pytest.raises(ValueError, match="index must be between 0 and 19"):
+        explorer.select(20)
+    with pytest.raises(ValueError, match="space must be one of"):
+        explorer.set_space("pixels")
+    with pytest.raises(ValueError, match="perplexity must be"):
+        explorer.set_method("tsne", perplexity=10)  # 20 points are too few for perplexity 10
+    assert explorer.method == "pca"  # a refused change leaves the explorer as it was
+
+
+def test_defaults_shrink_to_fit_a_small_data_set():
+    X, labels, _ = _data(n=20)
+    explorer = ProjectionExplorer(X, labels, method="tsne")
+    assert explorer.params["tsne"]["perplexity"] < 20 / 3
+    explorer.set_method("umap")
+    assert explorer.params["umap"]["n_neighbors"] == 15
+    assert ProjectionExplorer(X[:9], labels[:9], method="umap").params["umap"]["n_neighbors"] == 8
+
+
+def test_string_labels_become_classes():
+    X, _, _ = _data(n=9)
+    explorer = ProjectionExplorer(X, ["b", "a", "c"] * 3)
+    assert explorer.class_names == ("a", "b", "c")
+    assert explorer.label_of(0) == "b"
+
+
+# ----------------------------------------------------------------------------- training evolution
+
+
+def _epochs(E=4, n=50, d=6, seed=0):
+    rng = np.random.default_rng(seed)
+    labels = np.arange(n) % 5
+    centres = rng.normal(size=(5, d)) * 6
+    noise = rng.normal(size=(n, d))
+    return np.stack([centres[labels] * (e / (E - 1)) + noise for e in range(E)]).astype(np.float32), labels
+
+
+def test_epoch_maps_are_aligned_to_the_last_epoch():
+    embeddings, labels = _epochs()
+    explorer = EpochExplorer(embeddings, labels, scores={"accuracy": [0.2, 0.5, 0.8, 0.9]})
+    maps = explorer.maps()
+    assert maps.shape == (4, 50, 2)
+    final = projections.project(embeddings[-1], "pca", verbose=False)
+    np.testing.assert_allclose(maps[-1], final, atol=1e-5)
+    raw = projections.project(embeddings[-2], "pca", verbose=False)
+    assert np.linalg.norm(maps[-2] - final) <= np.linalg.norm(raw - final) + 1e-6
+    assert explorer.maps() is maps  # computed once
+
+
+def test_epoch_slider_moves_the_points():
+    embeddings, labels = _epochs()
+    explorer = EpochExplorer(embeddings, labels, scores={"accuracy": [0.2, 0.5, 0.8, 0.9]})
+    view = explorer.view
+    np.testing.assert_allclose(view.points.get_offsets(), explorer.maps()[-1])
+    view.slider.value = 1
+    assert explorer.epoch == 1
+    np.testing.assert_allclose(view.points.get_offsets(), explorer.maps()[1])
+    assert "after epoch 1" in view.title.get_text()
+    explorer.set_epoch(0)
+    assert view.slider.value == 0 and "untrained" in view.title.get_text()
+    fig = explorer.small_multiples([0, 3])
+    assert len(fig.axes) == 2
+    assert "image/png" in explorer._repr_mimebundle_()
+
+
+@pytest.mark.parametrize(
+    "change,words",
+    [
+        (dict(embeddings=np.zeros((50, 6))), "embeddings must have shape (epochs, n points, d dims)"),
+        (dict(embeddings=np.zeros((1, 50, 6))), "at least 2 epochs"),
+        (dict(labels=np.zeros(49)), "labels must have one entry per row"),
+        (dict(scores={"acc": [1, 2]}), "scores['acc'] must have one value per epoch"),
+        (dict(epoch_numbers=[0, 1]), "epoch_numbers must have one entry per epoch"),
+        (dict(method="lda"), "method must be one of"),
+    ],
+)
+def test_epoch_explorer_validates_its_input(change, words):
+    embeddings, labels = _epochs()
+    kwargs = {"embeddings": embeddings, "labels": labels, **change}
+    with pytest.raises(ValueError) as info:
+        EpochExplorer(kwargs.pop("embeddings"), kwargs.pop("labels"), **kwargs)
+    assert words in str(info.value)
+
+
+def test_epoch_explorer_set_epoch_validates():
+    embeddings, labels = _epochs()
+    explorer = EpochExplorer(embeddings, labels)
+    with pytest.raises(ValueError, match="position must be between 0 and 3"):
+        explorer.set_epoch(4)
