@@ -310,3 +310,14 @@ def drag_slider(page: Any, cell: Any, fraction: float = 0.25, index: int = 0) ->
 
 def click_checkbox(cell: Any, index: int = 0) -> None:
     cell.locator(".widget-checkbox input").nth(index).click()
+
+
+def click_button(cell: Any, label: str) -> None:
+    cell.locator(".widget-button", has_text=label).first.click()
+
+
+def fill_number(cell: Any, value: int, index: int = 0) -> None:
+    """Type a number into the ``index``-th number box (IntText / BoundedIntText) of a cell."""
+    box = cell.locator(".widget-text input").nth(index)
+    box.fill(str(value))
+    box.press("Enter")

@@ -48,6 +48,16 @@ STEPS: dict[str, list[Step]] = {
         ("neighbour count", "WordExplorer(", lambda page, cell: h.drag_slider(page, cell, 0.2), _figure),
         ("unknown word", "WordExplorer(", lambda page, cell: h.type_text(page, cell, "coffee, qqqzx"), _output),
     ],
+    "03_image_embeddings": [
+        ("map method", "explorer = ProjectionExplorer(", lambda page, cell: h.click_toggle(cell, "PCA"), _figure),
+        ("colour by class", "explorer = ProjectionExplorer(", lambda page, cell: h.click_checkbox(cell), _figure),
+        ("pick by index", "explorer = ProjectionExplorer(",
+         lambda page, cell: (h.fill_number(cell, 25), h.click_button(cell, "show")), _output),
+        ("click a point", "explorer = ProjectionExplorer(", lambda page, cell: h.click_canvas(page, cell, 0.45, 0.5),
+         _output),
+        ("space", "explorer = ProjectionExplorer(", lambda page, cell: h.choose(cell, "pixels"), _figure),
+        ("epoch slider", "evolution.show()", lambda page, cell: h.drag_slider(page, cell, -0.6), _output),
+    ],
     "04_latent_space": [
         ("latent x slider", "explorer = LatentExplorer(", lambda page, cell: h.drag_slider(page, cell, 0.2, index=0),
          _figure),
