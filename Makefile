@@ -6,13 +6,14 @@ STAMP  := $(VENV)/.installed
 # Jupyter refuses to run as root (containers, some cloud shells) unless told it may.
 JUPYTER_FLAGS ?= $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 
-.PHONY: help lab notebook test test-fast lint data data-check colab-links strip clean
+.PHONY: help lab notebook test test-fast lint data data-check colab-links strip clean bench screenshots
 
 help:
 	@echo "make lab          create .venv if needed, install, open JupyterLab on the start notebook"
 	@echo "make test         create/update .venv, install, run every check (lint, unit, notebooks)"
 	@echo "make test-fast    the unit tests only (no notebook runs)"
 	@echo "make notebook     like 'make lab', with the classic Notebook 7 interface"
+	@echo "make bench        measure run times, widget latency and model quality (benchmarks/report.json)"
 	@echo "make data         rebuild the shipped data files in data/ from their sources"
 	@echo "make colab-links  copy the repository location from pyproject.toml into README and notebooks"
 	@echo "make strip        remove outputs from the notebooks before committing"
@@ -33,7 +34,7 @@ notebook: $(STAMP)
 	$(BIN)/jupyter notebook $(JUPYTER_FLAGS) --ServerApp.default_url=/notebooks/notebooks/00_start_here.ipynb
 
 lint: $(STAMP)
-	$(BIN)/ruff check helpers tests tools data notebooks
+	$(BIN)/ruff check helpers tests tools data notebooks benchmarks
 
 test: lint
 	$(BIN)/python -m pytest
@@ -52,6 +53,9 @@ colab-links: $(STAMP)
 
 strip: $(STAMP)
 	$(BIN)/python tools/strip_notebooks.py notebooks
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
 
 clean:
 	rm -rf .cache .pytest_cache .ruff_cache
