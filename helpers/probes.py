@@ -1,0 +1,255 @@
+"""Which layer of a network gives useful embeddings? Train an AlexNet-like network once,
+then *probe* each layer's output with two read-outs that need no further training of the
+network:
+
+- k-NN accuracy: label each test image by the majority of its ``k`` nearest training
+  images in that layer's space (high when similar images sit close together);
+- a linear probe: the test accuracy of a logistic regression on that layer's vectors
+  (high when the classes can be told apart by a flat cut through the space).
+
+>>> from helpers.data import load_fashion_mnist
+>>> from helpers.probes import train_or_load_alexnet, probe_layers
+>>> fashion = load_fashion_mnist()
+>>> net, info = train_or_load_alexnet(fashion, epochs=3)
+>>> rows = probe_layers(net, X_train, y_train, X_test, y_test, ["pixels", "conv1", "fc7"])
+
+Both results are cached under the course cache (weights in ``weights/``, probe results
+in ``probes/``), keyed by everything that changes them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from helpers.metrics import knn_accuracy, linear_probe
+from helpers.models.alexnet import LAYERS, AlexNetLike, layer_outputs
+from helpers.paths import cache_dir
+from helpers.training import (
+    accuracy,
+    as_tensor_images,
+    cache_key,
+    choose_device,
+    fingerprint,
+    fit,
+    predict,
+    train_or_load,
+)
+
+__all__ = ["PIXELS", "ProbeRows", "probe_layers", "train_or_load_alexnet"]
+
+#: The layer name that stands for the raw input (the pixels, flattened): the baseline.
+PIXELS = "pixels"
+
+#: Bump when the stored probe results change meaning, so old entries are ignored.
+_PROBE_FORMAT = 1
+
+
+def _check_int(value: Any, name: str, *, least: int) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < least:
+        raise ValueError(f"{name} must be an integer of at least {least}, got {value!r}")
+    return int(value)
+
+
+# ----------------------------------------------------------------------------- training
+
+
+def train_or_load_alexnet(
+    dataset: Any,
+    *,
+    epochs: int,
+    seed: int = 0,
+    batch_size: int = 128,
+    lr: float = 1e-3,
+    progress: bool = True,
+) -> tuple[AlexNetLike, dict[str, Any]]:
+    """Train :class:`~helpers.models.alexnet.AlexNetLike` on ``dataset``'s training images,
+    or load the weights cached by an earlier run with the same settings and data.
+
+    ``dataset`` is an :class:`~helpers.data.ImageDataset` (e.g. ``load_fashion_mnist()``).
+    Returns the model (on the CPU, in eval mode) and a dict with ``test_accuracy``,
+    ``history`` (one row per epoch), ``train_seconds`` and ``from_cache``.
+    """
+    for attribute in ("x_train", "y_train", "x_test", "y_test", "class_names"):
+        if not hasattr(dataset, attribute):
+            raise TypeError(
+                "dataset must be an ImageDataset such as load_fashion_mnist() "
+                f"(it has no {attribute!r}), got {type(dataset).__name__}"
+            )
+    epochs = _check_int(epochs, "epochs", least=1)
+    seed = _check_int(seed, "seed", least=0)
+    batch_size = _check_int(batch_size, "batch_size", least=1)
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0:
+        raise ValueError(f"lr must be a positive number, got {lr!r}")
+
+    x_train, x_test = as_tensor_images(dataset.x_train, name="dataset.x_train"), as_tensor_images(
+        dataset.x_test, name="dataset.x_test")
+    y_train = torch.as_tensor(np.asarray(dataset.y_train), dtype=torch.long)
+    y_test = torch.as_tensor(np.asarray(dataset.y_test), dtype=torch.long)
+    num_classes = len(dataset.class_names)
+
+    torch.manual_seed(seed)  # the initial weights depend on the seed too
+    model = AlexNetLike(num_classes=num_classes)
+    config = {**model.config(), "epochs": epochs, "seed": seed, "batch_size": batch_size, "lr": float(lr)}
+    key = cache_key("alexnet_like", config, fingerprint(dataset.x_train, dataset.y_train))
+
+    def train(net: nn.Module):
+        return fit(net, x_train, y_train, loss_fn=F.cross_entropy, epochs=epochs, batch_size=batch_size,
+                   lr=lr, seed=seed, device=choose_device(), progress=progress, description="AlexNet-like")
+
+    def test_accuracy() -> dict[str, Any]:
+        return {"test_accuracy": accuracy(predict(model, x_test), y_test)}
+
+    model, info = train_or_load(model, key, train, extra=test_accuracy)
+    if "test_accuracy" not in info:  # weights cached without it (should not happen)
+        info.update(test_accuracy())
+    return model, info
+
+
+# ----------------------------------------------------------------------------- probing
+
+
+class ProbeRows(list):
+    """The rows that :func:`probe_layers` returns (a list of dicts), plus ``from_cache``
+    (True when they were read from the cache) and ``seconds`` (time taken by this call)."""
+
+    from_cache: bool = False
+    seconds: float = 0.0
+
+
+def _images(x: Any, name: str) -> torch.Tensor:
+    if not isinstance(x, (np.ndarray, torch.Tensor)):
+        raise TypeError(f"{name} must be a NumPy array or a torch tensor of images, got {type(x).__name__}")
+    if x.ndim not in (3, 4):
+        raise ValueError(f"{name} must have shape (n, 28, 28) or (n, 1, 28, 28), got {tuple(x.shape)}")
+    if len(x) == 0:
+        raise ValueError(f"{name} must hold at least one image")
+    return as_tensor_images(x, name=name)
+
+
+def _labels(y: Any, name: str, n: int, x_name: str) -> np.ndarray:
+    if isinstance(y, torch.Tensor):
+        y = y.detach().cpu().numpy()
+    labels = np.asarray(y)
+    if labels.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D array of labels, got shape {labels.shape}")
+    if len(labels) != n:
+        raise ValueError(f"{name} must have one label per image of {x_name}: got {len(labels):,} for {n:,}")
+    if not np.issubdtype(labels.dtype, np.integer):
+        raise TypeError(f"{name} must hold integer class labels, got values of type {labels.dtype}")
+    return labels
+
+
+def _layer_names(layers: Any) -> list[str]:
+    if isinstance(layers, str):
+        layers = [layers]
+    if not isinstance(layers, Sequence) or not layers:
+        raise ValueError(f"layers must be a non-empty list of layer names such as ['pixels', 'fc7'], got {layers!r}")
+    allowed = (PIXELS, *LAYERS)
+    for layer in layers:
+        if layer not in allowed:
+            raise ValueError(f"layers: {layer!r} is not a layer; choose from {', '.join(allowed)}")
+    if len(set(layers)) != len(layers):
+        raise ValueError(f"layers must not repeat a name, got {list(layers)}")
+    return list(layers)
+
+
+def _probe_cache_path(model: nn.Module, arrays: Sequence[Any], layers: list[str], k: int) -> Path:
+    weights = fingerprint(*[t for t in model.state_dict().values()])
+    text = json.dumps({"format": _PROBE_FORMAT, "model": type(model).__name__, "weights": weights,
+                       "data": fingerprint(*arrays), "layers": layers, "k": k}, sort_keys=True)
+    return cache_dir("probes") / f"probe-{hashlib.sha256(text.encode()).hexdigest()[:16]}.json"
+
+
+def _read_rows(path: Path, layers: list[str]) -> list[dict[str, Any]] | None:
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))
+        if [row["layer"] for row in rows] != layers:
+            return None
+        return [{"layer": r["layer"], "dim": int(r["dim"]), "knn_acc": float(r["knn_acc"]),
+                 "linear_acc": float(r["linear_acc"])} for r in rows]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # missing or damaged: compute again
+
+
+def _write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(rows, fh, indent=1)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def probe_layers(
+    model: nn.Module,
+    X_train: Any,
+    y_train: Any,
+    X_test: Any,
+    y_test: Any,
+    layers: Sequence[str],
+    *,
+    k: int = 10,
+) -> ProbeRows:
+    """Probe each layer's output: k-NN accuracy and linear-probe accuracy on the test images.
+
+    ``X_*`` are images, (n, 28, 28) uint8 or (n, 1, 28, 28) floats; ``y_*`` their labels.
+    ``layers`` names layers of ``helpers.models.alexnet.LAYERS`` and may include
+    ``"pixels"`` (the flattened input, a baseline). Each layer's output is flattened to
+    one vector per image. Returns one row per layer, in order: ``{"layer", "dim",
+    "knn_acc", "linear_acc"}``. Results are cached by the model's weights, the data,
+    ``layers`` and ``k``; a repeated call reads them back (``rows.from_cache``).
+    """
+    started = time.perf_counter()
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    train_images, test_images = _images(X_train, "X_train"), _images(X_test, "X_test")
+    if train_images.shape[1:] != test_images.shape[1:]:
+        raise ValueError(f"X_test must hold images of the same shape as X_train: got "
+                         f"{tuple(test_images.shape[1:])} and {tuple(train_images.shape[1:])}")
+    train_labels = _labels(y_train, "y_train", len(train_images), "X_train")
+    test_labels = _labels(y_test, "y_test", len(test_images), "X_test")
+    names = _layer_names(layers)
+    if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"k must be a positive integer, got {k!r}")
+    if k > len(train_images):
+        raise ValueError(f"k must be at most the number of training images ({len(train_images):,}), got {k}")
+    k = int(k)
+
+    path = _probe_cache_path(model, [X_train, y_train, X_test, y_test], names, k)
+    cached = _read_rows(path, names)
+    if cached is not None:
+        rows = ProbeRows(cached)
+        rows.from_cache, rows.seconds = True, time.perf_counter() - started
+        return rows
+
+    net_layers = [name for name in names if name != PIXELS]
+    train_out = layer_outputs(model, train_images, net_layers) if net_layers else {}
+    test_out = layer_outputs(model, test_images, net_layers) if net_layers else {}
+    train_out[PIXELS], test_out[PIXELS] = train_images, test_images
+    rows = ProbeRows()
+    for name in names:
+        A = train_out[name].flatten(1).numpy().astype(np.float32, copy=False)
+        B = test_out[name].flatten(1).numpy().astype(np.float32, copy=False)
+        rows.append({
+            "layer": name,
+            "dim": int(A.shape[1]),
+            "knn_acc": knn_accuracy(A, train_labels, B, test_labels, k=k),
+            "linear_acc": linear_probe(A, train_labels, B, test_labels),
+        })
+    _write_rows(path, list(rows))
+    rows.from_cache, rows.seconds = False, time.perf_counter() - started
+    return rows
