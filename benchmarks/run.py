@@ -1,0 +1,357 @@
+"""The course's performance run: notebook times, projections, widget latency, training, quality.
+
+    python benchmarks/run.py [--quick] [--skip-notebooks] [--out benchmarks/report.json]
+
+Writes ``benchmarks/report.json`` and prints a table with each figure's budget (design
+section 9) marked pass or OVER. It measures; it never fails a build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+sys.path.insert(0, str(REPO_ROOT / "tools"))
+
+BUDGETS = {
+    "notebook_s": 60.0,  # each notebook, first run, 2-core CPU
+    "course_s": 300.0,  # all notebooks, first runs
+    "warm_ratio": 1 / 3,  # a warm re-run takes at most a third of the first
+    "interaction_ms": 100.0,  # p95 of a widget interaction
+    "import_helpers_s": 2.0,
+}
+
+# Values the notebooks leave in their kernels, collected after each run (missing names are skipped).
+QUALITY_NAMES = [
+    "color_word_neighbor_rgb_ratio", "glove_analogy_king_queen_rank",
+    "cnn_fashion_test_acc", "knn10_pixels_acc", "knn10_cnn_embedding_acc", "trustworthiness_by_method",
+    "ae2_test_mse", "pca2_test_mse", "ae_large_test_mse", "pca_large_test_mse", "ae2_latent_knn10_acc",
+    "pca2_knn10_acc", "ae2_trustworthiness", "structure_table", "layer_probe_results", "alexnet_test_acc",
+]
+
+
+def offline_prefix() -> list[str]:
+    """Run with no network but loopback when possible (root and util-linux's unshare)."""
+    if os.name == "posix" and os.geteuid() == 0:
+        probe = subprocess.run(["unshare", "-n", "sh", "-c", "ip link set lo up && true"], capture_output=True)
+        if probe.returncode == 0:
+            return ["unshare", "-n", "sh", "-c", 'ip link set lo up && exec "$@"', "offline"]
+    return []
+
+
+def run_notebook(path: Path, cache: Path, out: Path) -> dict[str, Any]:
+    """Execute a notebook in a fresh kernel (offline when possible); return seconds and collected values."""
+    collect = (
+        "import json as _json\n"
+        f"_names = {QUALITY_NAMES!r}\n"
+        "print('BENCH_VALUES', _json.dumps({n: globals()[n] for n in _names if n in globals()}, default=float))"
+    )
+    cmd = [*offline_prefix(), sys.executable, str(REPO_ROOT / "tools" / "run_notebook.py"), str(path),
+           "--out", str(out), "--append-code", collect]
+    env = dict(os.environ, COURSE_CACHE_DIR=str(cache))
+    started = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=path.parent, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    if proc.returncode != 0:
+        return {"ok": False, "wall_s": round(wall, 2), "error": proc.stderr[-1500:]}
+    summary = json.loads(proc.stdout.strip().splitlines()[-1])
+    values: dict[str, Any] = {}
+    nb = json.loads(out.read_text())
+    for output in nb["cells"][-1].get("outputs", []):
+        for line in "".join(output.get("text", "")).splitlines():
+            if line.startswith("BENCH_VALUES "):
+                values = json.loads(line.removeprefix("BENCH_VALUES "))
+    return {"ok": True, "seconds": summary["seconds"], "wall_s": round(wall, 2), "values": values}
+
+
+def bench_notebooks(work: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    from notebook_files import course_notebooks
+
+    cache = work / "notebook-cache"
+    results, quality = {}, {}
+    for path in course_notebooks():
+        first = run_notebook(path, cache, work / f"{path.stem}-first.ipynb")
+        warm = run_notebook(path, cache, work / f"{path.stem}-warm.ipynb")
+        entry = {"first_s": first.get("seconds"), "warm_s": warm.get("seconds"), "first_wall_s": first.get("wall_s"),
+                 "warm_wall_s": warm.get("wall_s"), "ok": first["ok"] and warm["ok"]}
+        if not entry["ok"]:
+            entry["error"] = (first.get("error") or warm.get("error") or "")[-800:]
+        results[path.stem] = entry
+        quality.update(first.get("values", {}))
+        print(f"  {path.stem}: first {entry['first_s']} s, warm {entry['warm_s']} s", flush=True)
+    return results, quality
+
+
+def bench_import() -> float:
+    """``import helpers`` in a fresh process (best of three)."""
+    code = "import time; t = time.perf_counter(); import helpers; print(time.perf_counter() - t)"
+    times = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT,
+                                  check=True).stdout) for _ in range(3)]
+    return round(min(times), 4)
+
+
+def _timed(function: Callable[[], Any]) -> float:
+    started = time.perf_counter()
+    function()
+    return time.perf_counter() - started
+
+
+def bench_projections(sizes: list[int]) -> dict[str, Any]:
+    """First (computed) and cached times of helpers.projections.project, against the library called directly."""
+    import numpy as np
+    from sklearn.decomposition import PCA
+    from sklearn.manifold import TSNE
+
+    from helpers import data, projections
+
+    fashion = data.load_fashion_mnist()
+    pixels = np.concatenate([fashion.x_train, fashion.x_test]).reshape(-1, 784).astype(np.float32) / 255
+    features = PCA(50, random_state=0).fit_transform(pixels).astype(np.float32)  # the usual pre-reduction
+    results: dict[str, Any] = {"input": "Fashion-MNIST pixels reduced to 50-d by PCA",
+                               "70000": "skipped: the full data set is not shipped (only downloaded on request)"}
+    for n in sizes:
+        X = features[:n]
+        row: dict[str, Any] = {}
+        for method in ("pca", "tsne", "umap"):
+            first = _timed(lambda: projections.project(X, method, verbose=False))  # noqa: B023
+            cached = _timed(lambda: projections.project(X, method, verbose=False))  # noqa: B023
+            if method == "pca":
+                direct = _timed(lambda: PCA(2, random_state=0).fit_transform(X))  # noqa: B023
+            elif method == "tsne":
+                direct = _timed(lambda: TSNE(2, perplexity=30, init="pca", learning_rate="auto",  # noqa: B023
+                                             random_state=0).fit_transform(X))  # noqa: B023
+            else:
+                import umap
+
+                direct = _timed(lambda: umap.UMAP(n_neighbors=15, min_dist=0.1,  # noqa: B023
+                                                  random_state=0).fit_transform(X))  # noqa: B023
+            row[method] = {"first_s": round(first, 3), "cached_s": round(cached, 5), "library_s": round(direct, 3),
+                           "overhead_ratio": round(first / direct, 2) if direct else None}
+        results[str(n)] = row
+        print(f"  projections at {n}: " + ", ".join(f"{m} {v['first_s']} s / cached {v['cached_s']} s"
+                                                   for m, v in row.items()), flush=True)
+    return results
+
+
+def latency(action: Callable[[int], Any], repeats: int = 50) -> dict[str, float]:
+    """p50 / p95 in milliseconds of ``action(i)`` over ``repeats`` calls (after two warm-up calls)."""
+    action(0)
+    action(1)
+    timings = []
+    for i in range(repeats):
+        started = time.perf_counter()
+        action(i)
+        timings.append(1000 * (time.perf_counter() - started))
+    timings.sort()
+    return {"p50_ms": round(statistics.median(timings), 2),
+            "p95_ms": round(timings[int(0.95 * (len(timings) - 1))], 2), "n": repeats}
+
+
+def _onehot_explorer(n: int) -> Callable[[int], Any]:
+    from helpers import data
+    from helpers.widgets.onehot import OneHotExplorer
+
+    explorer = OneHotExplorer(data.load_xkcd_colors(polite=True), size=8)
+    explorer.widget()
+    return lambda i: explorer.set_size(2 + (i % 23))
+
+
+def _word_explorer(n: int) -> Callable[[int], Any]:
+    from helpers import data
+    from helpers.widgets.words import WordExplorer
+
+    explorer = WordExplorer(data.load_glove(), words=["king", "frog", "coffee", "physics"])
+    explorer.widget()
+    return lambda i: explorer.set_k(3 + (i % 2))  # the two maps are cached after the warm-up calls
+
+
+def _projection_explorer(n: int) -> Callable[[int], Any]:
+    import numpy as np
+
+    from helpers.widgets.projection import ProjectionExplorer
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, 32)).astype(np.float32)
+    labels = rng.integers(0, 10, size=n)
+    images = rng.integers(0, 255, size=(n, 28, 28), dtype=np.uint8)
+    explorer = ProjectionExplorer(X, labels, images=images, method="pca")
+    getattr(explorer, "widget", None)
+    return lambda i: explorer.select(int((i * 7919) % n))
+
+
+def _latent_explorer(n: int) -> Callable[[int], Any]:
+    import numpy as np
+
+    from helpers import data, latent
+    from helpers.widgets.latent import LatentExplorer
+
+    fashion = data.load_fashion_mnist()
+    model, _ = latent.train_or_load_autoencoder(fashion, latent_dim=latent.SMALL_LATENT_DIM)
+    codes = latent.encode_images(model, fashion.x_train[:n])
+    explorer = LatentExplorer(model, codes, fashion.y_train[:n], fashion.class_names)
+    lo, hi = codes.min(axis=0), codes.max(axis=0)
+    targets = np.random.default_rng(0).uniform(lo, hi, size=(64, 2))
+    return lambda i: explorer.move_to(targets[i % 64])
+
+
+# name -> (sizes it is measured at, factory(n) returning the scripted interaction)
+EXPLORERS: dict[str, tuple[tuple[int, ...] | None, Callable[[int], Callable[[int], Any]]]] = {
+    "onehot_explorer": ((24,), _onehot_explorer),
+    "word_explorer": ((30000,), _word_explorer),
+    "projection_explorer": (None, _projection_explorer),
+    "latent_explorer": (None, _latent_explorer),
+}
+
+
+def bench_widgets(sizes: list[int]) -> dict[str, Any]:
+    """Scripted interactions with every explorer, timed including the redraw (static PNG mode)."""
+    results: dict[str, Any] = {"mode": "static figures: the PNG is re-rendered on every change (the slower path)"}
+    for name, (fixed, factory) in EXPLORERS.items():
+        results[name] = {}
+        for n in fixed or sizes:
+            try:
+                act = factory(n)
+                results[name][str(n)] = latency(act)
+            except Exception as exc:  # report and go on: a benchmark measures, it does not stop
+                results[name][str(n)] = {"error": f"{type(exc).__name__}: {exc}"}
+        print(f"  {name}: {results[name]}", flush=True)
+    return results
+
+
+def bench_training() -> dict[str, Any]:
+    """The helpers' fit loop against a minimal hand-written loop on the same model and data."""
+    import torch
+    from torch import nn
+
+    from helpers import data, training
+
+    fashion = data.load_fashion_mnist()
+    X = training.as_tensor_images(fashion.x_train[:4096])
+    y = torch.from_numpy(fashion.y_train[:4096])
+
+    def model() -> nn.Module:
+        torch.manual_seed(0)
+        return nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                             nn.Linear(16 * 14 * 14, 10))
+
+    helper_s = _timed(lambda: training.fit(model(), X, y, loss_fn=nn.functional.cross_entropy, epochs=2,
+                                           batch_size=128, device="cpu", progress=False))
+
+    def plain() -> None:
+        net = model()
+        opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+        gen = torch.Generator().manual_seed(0)
+        for _ in range(2):
+            for idx in torch.randperm(len(X), generator=gen).split(128):
+                opt.zero_grad()
+                nn.functional.cross_entropy(net(X[idx]), y[idx]).backward()
+                opt.step()
+
+    plain_s = _timed(plain)
+    return {"fit_loop": {"helpers_s": round(helper_s, 3), "plain_loop_s": round(plain_s, 3),
+                         "throughput_ratio": round(plain_s / helper_s, 3), "images": 2 * len(X)}}
+
+
+def machine() -> dict[str, Any]:
+    import torch
+
+    from helpers.training import choose_device
+
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cores": os.cpu_count(), "cpu": cpu, "python": platform.python_version(), "torch": torch.__version__,
+            "device": str(choose_device()), "platform": f"{platform.system()} {platform.machine()}"}
+
+
+def verdict(value: float | None, budget: float) -> str:
+    if value is None:
+        return "n/a"
+    return "pass" if value <= budget else "OVER"
+
+
+def print_table(report: dict[str, Any]) -> None:
+    print("\n== How fast is it? ==")
+    print(f"machine: {report['machine']}")
+    print(f"import helpers: {report['import_helpers_s']} s  [{verdict(report['import_helpers_s'], 2.0)}]")
+    nbs = report.get("notebooks", {})
+    if nbs:
+        print(f"\n{'notebook':<28}{'first s':>9}{'warm s':>9}  budget")
+        total = 0.0
+        for name, row in nbs.items():
+            first, warm = row.get("first_s"), row.get("warm_s")
+            total += first or 0
+            ratio_ok = first and warm is not None and warm <= first * BUDGETS["warm_ratio"]
+            print(f"{name:<28}{first!s:>9}{warm!s:>9}  first {verdict(first, BUDGETS['notebook_s'])}, "
+                  f"warm {'pass' if ratio_ok else 'OVER'}{'' if row.get('ok') else '  (FAILED)'}")
+        print(f"{'whole course (first runs)':<28}{round(total, 1):>9}{'':>9}  {verdict(total, BUDGETS['course_s'])}")
+    print()
+    for name, sizes in report.get("widgets", {}).items():
+        if not isinstance(sizes, dict):
+            continue
+        for n, row in sizes.items():
+            if "p95_ms" in row:
+                print(f"widget {name} at {n}: p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms  "
+                      f"[{verdict(row['p95_ms'], BUDGETS['interaction_ms'])}]")
+            elif "error" in row:
+                print(f"widget {name} at {n}: {row['error']}")
+    print()
+    for n, row in report.get("projections", {}).items():
+        if isinstance(row, dict):
+            print(f"projections at {n} points: " + "; ".join(
+                f"{m} first {v['first_s']} s, cached {v['cached_s']} s, library {v['library_s']} s"
+                for m, v in row.items()))
+    if report.get("training"):
+        print(f"training: {report['training']}")
+    if report.get("quality"):
+        print("quality: " + json.dumps(report["quality"], default=str)[:3000])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "benchmarks" / "report.json")
+    parser.add_argument("--skip-notebooks", action="store_true", help="leave out the notebook runs")
+    parser.add_argument("--quick", action="store_true", help="small sizes only (a smoke run)")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="course-bench-") as tmp:
+        work = Path(tmp)
+        os.environ["COURSE_CACHE_DIR"] = str(work / "bench-cache")
+        report: dict[str, Any] = {"machine": machine(), "budgets": BUDGETS, "import_helpers_s": bench_import()}
+        if not args.skip_notebooks:
+            print("notebooks (first run with empty caches, then warm; fresh kernel each, offline):", flush=True)
+            report["notebooks"], report["quality"] = bench_notebooks(work)
+        sizes = [1000] if args.quick else [1000, 10000]
+        print("projections:", flush=True)
+        report["projections"] = bench_projections(sizes)
+        print("widgets:", flush=True)
+        report["widgets"] = bench_widgets(sizes)
+        print("training:", flush=True)
+        report["training"] = bench_training()
+    report["bench_seconds"] = round(time.perf_counter() - started, 1)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2, default=str) + "\n")
+    print_table(report)
+    print(f"\nwrote {args.out} in {report['bench_seconds']} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
