@@ -71,6 +71,13 @@ STEPS: dict[str, list[Step]] = {
         ("interpolation steps", "walk = InterpolationExplorer(", lambda page, cell: h.drag_slider(page, cell, 0.3),
          _figure),
     ],
+    "06_exercises": [
+        ("layer picker", "layer_explorer = ProjectionExplorer(", lambda page, cell: h.choose(cell, "conv1"), _figure),
+        ("pick by index", "layer_explorer = ProjectionExplorer(",
+         lambda page, cell: (h.fill_number(cell, 40), h.click_button(cell, "show")), _output),
+        ("neighbour count", "layer_explorer = ProjectionExplorer(",
+         lambda page, cell: h.drag_slider(page, cell, 0.3, index=cell.locator(".widget-slider").count() - 1), _output),
+    ],
 }
 
 # Notebook 7 covers the start notebook and one explorer.
