@@ -38,6 +38,7 @@ from helpers.training import (
     fingerprint,
     fit,
     seed_everything,
+    torch_threads,
     train_or_load,
 )
 
@@ -296,17 +297,10 @@ def _cpu_threads(batch: int | None = None) -> Iterator[None]:
     another notebook) that wait can make training many times slower. Decoding a handful
     of points for a widget takes well under a millisecond on one thread.
     """
-    before = torch.get_num_threads()
     few_cores = (os.cpu_count() or 1) <= FEW_CORES
     small = batch is not None and batch <= SMALL_BATCH
-    if before == 1 or not (few_cores or small):
+    with torch_threads(1 if few_cores or small else None):
         yield
-        return
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 @torch.no_grad()

@@ -31,6 +31,7 @@ from helpers.training import (
     fit,
     predict,
     seed_everything,
+    torch_threads,
     train_or_load,
 )
 
@@ -163,12 +164,8 @@ def train_or_load_cnn(
         # One CPU thread: this small network gains nothing from more (its batches are
         # tiny), it is not slowed down by other busy programs, and the trained weights
         # come out the same on every machine whatever its number of cores.
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
+        with torch_threads(1):
             return _fit(net)
-        finally:
-            torch.set_num_threads(threads)
 
     def _fit(net: torch.nn.Module):
         return fit(

@@ -14,6 +14,7 @@ import tempfile
 import time
 import warnings
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,27 @@ def choose_device(prefer: str | None = None) -> torch.device:
         warnings.warn(f"{choice} was asked for but is not available here; using the CPU.", stacklevel=2)
         return torch.device("cpu")
     return torch.device(choice)
+
+
+@contextmanager
+def torch_threads(count: int | None) -> Iterator[None]:
+    """Run torch on ``count`` CPU threads inside the block (None: leave the setting alone).
+
+    Small networks gain little from a second thread, and on a 2-core machine that is busy
+    with anything else a second thread mostly waits, which can make training many times
+    slower; one thread also gives the same weights whatever the number of cores.
+    """
+    if count is not None and (not isinstance(count, int) or count < 1):
+        raise ValueError(f"count must be a positive integer or None, got {count!r}")
+    before = torch.get_num_threads()
+    if count is None or count == before:
+        yield
+        return
+    torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 # --------------------------------------------------------------------------- seeding

@@ -209,3 +209,15 @@ def test_extra_values_are_stored_beside_the_weights(tmp_path):
     training.train_or_load(_toy_model(), "toy-4", _train, cache=cache, extra=lambda: extra)
     _, info = training.train_or_load(_toy_model(), "toy-4", _train, cache=cache)
     assert torch.equal(info["embeddings"], torch.ones(3, 2)) and info["note"] == "hello"
+
+
+def test_torch_threads_sets_and_restores():
+    before = torch.get_num_threads()
+    with training.torch_threads(1):
+        assert torch.get_num_threads() == 1
+    assert torch.get_num_threads() == before
+    with training.torch_threads(None):
+        assert torch.get_num_threads() == before
+    with pytest.raises(ValueError, match="count must be"):
+        with training.torch_threads(0):
+            pass
