@@ -13,6 +13,7 @@ help:
 	@echo "make test         create/update .venv, install, run every check (lint, unit, notebooks)"
 	@echo "make test-fast    the unit tests only (no notebook runs)"
 	@echo "make notebook     like 'make lab', with the classic Notebook 7 interface"
+	@echo "make screenshots  run the browser tests and refresh the README's screenshots (docs/screenshots)"
 	@echo "make bench        measure run times, widget latency and model quality (benchmarks/report.json)"
 	@echo "make data         rebuild the shipped data files in data/ from their sources"
 	@echo "make colab-links  copy the repository location from pyproject.toml into README and notebooks"
@@ -53,6 +54,10 @@ colab-links: $(STAMP)
 
 strip: $(STAMP)
 	$(BIN)/python tools/strip_notebooks.py notebooks
+
+screenshots: $(STAMP)
+	$(BIN)/python -m pytest tests/browser -q -k "lab"
+	$(BIN)/python tools/readme_screenshots.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

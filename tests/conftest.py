@@ -17,6 +17,20 @@ def _isolated_cache(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path_factory.mktemp("course-cache")))
 
 
+@pytest.fixture(autouse=True)
+def _restore_matplotlib_backend():
+    """A test that switches matplotlib to ipympl must not change the backend of the tests after it."""
+    import matplotlib
+
+    before = matplotlib.get_backend()
+    yield
+    if matplotlib.get_backend() != before:
+        import matplotlib.pyplot as plt
+
+        plt.close("all")
+        plt.switch_backend(before)
+
+
 def offline_prefix() -> list[str] | None:
     """The command prefix that runs a program with no network but loopback, or None.
 
