@@ -1,0 +1,257 @@
+"""Structure explorer: how well does each space keep neighbours, for a chosen k?
+
+Used in notebook 05. Each space is a pair ``(X_high, X_low)``: ``X_low`` is the space
+being judged and ``X_high`` the reference whose neighbourhoods it should keep (usually
+the raw pixels). For every space and every ``k`` the explorer computes
+
+- **neighbourhood recall**: the share of each point's ``k`` reference neighbours that are
+  also among its ``k`` neighbours in the space;
+- **trustworthiness**: how far the space avoids inventing neighbours the reference lacks;
+- **k-NN accuracy**: leave-one-out accuracy of a ``k``-nearest-neighbour vote on the labels.
+
+``X_low=None`` means the reference itself: only its k-NN accuracy is computed (the two
+structure scores would be 1 by definition and are reported as NaN). Scores are cached
+per (space, k), so going back to a k already seen costs nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+
+from helpers.metrics import knn_accuracy, neighbourhood_recall, trustworthiness
+
+#: The three scores, in the order they are drawn.
+SCORES: tuple[str, ...] = ("neighbourhood recall", "trustworthiness", "k-NN accuracy")
+_COLOURS = ("tab:blue", "tab:orange", "tab:green")
+
+
+def _as_matrix(x: Any, name: str) -> np.ndarray:
+    try:
+        arr = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a 2-D array of numbers, got {type(x).__name__}") from None
+    if arr.ndim != 2 or arr.shape[0] < 3 or arr.shape[1] < 1:
+        raise ValueError(f"{name} must be a 2-D array with at least 3 rows, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return arr
+
+
+class StructureExplorer:
+    """Compare how well several spaces keep neighbourhoods and classes, for a chosen ``k``.
+
+    ``spaces`` maps a name to ``(X_high, X_low)`` (``X_low`` may be None, see the module
+    docstring); every array has one row per item of ``labels``. ``k_range`` bounds the
+    ``k`` the slider (and :meth:`set_k`) accepts; ``reference`` names the ``X_high`` spaces
+    in the chart's title (e.g. "the pixels").
+    """
+
+    def __init__(
+        self,
+        spaces: Mapping[str, tuple[Any, Any]],
+        labels: Any,
+        *,
+        k: int = 10,
+        k_range: tuple[int, int] = (5, 50),
+        reference: str = "the reference",
+    ) -> None:
+        if not isinstance(spaces, Mapping) or not spaces:
+            raise TypeError("spaces must be a non-empty dict {name: (X_high, X_low or None)}")
+        self.labels = np.asarray(labels)
+        if self.labels.ndim != 1 or len(self.labels) < 3:
+            raise ValueError(f"labels must be a 1-D array with at least 3 items, got shape {self.labels.shape}")
+        n = len(self.labels)
+        self.spaces: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
+        for name, pair in spaces.items():
+            if not isinstance(name, str) or not name:
+                raise TypeError(f"spaces: names must be non-empty strings, got {name!r}")
+            if not isinstance(pair, tuple) or len(pair) != 2:
+                raise TypeError(f"spaces[{name!r}] must be a tuple (X_high, X_low or None)")
+            high = _as_matrix(pair[0], f"spaces[{name!r}][0] (X_high)")
+            low = None if pair[1] is None else _as_matrix(pair[1], f"spaces[{name!r}][1] (X_low)")
+            for arr, which in ((high, "X_high"), (low, "X_low")):
+                if arr is not None and len(arr) != n:
+                    raise ValueError(
+                        f"spaces[{name!r}]: {which} has {len(arr)} rows but labels has {n} items"
+                    )
+            self.spaces[name] = (high, low)
+        if (
+            not isinstance(k_range, tuple) or len(k_range) != 2
+            or not all(isinstance(v, (int, np.integer)) for v in k_range)
+            or not 1 <= k_range[0] < k_range[1] < n / 2
+        ):
+            raise ValueError(f"k_range must be (low, high) integers with 1 <= low < high < {n / 2}, got {k_range!r}")
+        self.k_range = (int(k_range[0]), int(k_range[1]))
+        if not isinstance(reference, str):
+            raise TypeError(f"reference must be a string, got {reference!r}")
+        self.reference = reference
+        self.names = list(self.spaces)
+        self.k = self._check_k(k)
+        self.selected = list(self.names)
+        self._cache: dict[tuple[str, int], dict[str, float]] = {}
+        self._view: Any = None
+
+    # ------------------------------------------------------------------ logic (no widgets)
+
+    def _check_k(self, k: Any) -> int:
+        low, high = self.k_range
+        if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or not low <= k <= high:
+            raise ValueError(f"k must be an integer from {low} to {high}, got {k!r}")
+        return int(k)
+
+    def _check_names(self, names: Any) -> list[str]:
+        if isinstance(names, str) or not isinstance(names, Iterable):
+            raise TypeError(f"names must be a list of space names, got {names!r}")
+        names = list(names)
+        if not names:
+            raise ValueError("names must name at least one space")
+        unknown = [name for name in names if name not in self.spaces]
+        if unknown:
+            raise ValueError(f"names: unknown space {unknown[0]!r}; choose from {self.names}")
+        return [name for name in self.names if name in names]  # keep the given order of spaces
+
+    def space_scores(self, name: str, k: int | None = None) -> dict[str, float]:
+        """The three scores of one space at ``k`` (computed once, then cached)."""
+        if name not in self.spaces:
+            raise ValueError(f"name: unknown space {name!r}; choose from {self.names}")
+        k = self.k if k is None else self._check_k(k)
+        key = (name, k)
+        if key not in self._cache:
+            high, low = self.spaces[name]
+            if low is None:
+                recall = trust = float("nan")
+                accuracy = knn_accuracy(high, self.labels, k=k)
+            else:
+                recall = neighbourhood_recall(high, low, k=k)
+                trust = trustworthiness(high, low, k=k)
+                accuracy = knn_accuracy(low, self.labels, k=k)
+            self._cache[key] = dict(zip(SCORES, (recall, trust, accuracy)))
+        return dict(self._cache[key])
+
+    def add_scores(self, k: int, scores: Mapping[str, Mapping[str, float]]) -> None:
+        """Remember scores computed elsewhere, e.g. a table's rows: ``{space: {score: value}}``.
+
+        Only the three :data:`SCORES` of each space are kept; other entries are ignored.
+        """
+        k = self._check_k(k)
+        if not isinstance(scores, Mapping):
+            raise TypeError(f"scores must be a dict {{space: {{score: value}}}}, got {type(scores).__name__}")
+        for name, values in scores.items():
+            if name not in self.spaces:
+                raise ValueError(f"scores: unknown space {name!r}; choose from {self.names}")
+            if not isinstance(values, Mapping) or not all(score in values for score in SCORES):
+                raise ValueError(f"scores[{name!r}] must hold {list(SCORES)}")
+            self._cache[name, k] = {score: float(values[score]) for score in SCORES}
+        self._redraw()
+
+    def scores(self, k: int | None = None) -> dict[str, dict[str, float]]:
+        """``{space: {score: value}}`` for the chosen spaces at ``k`` (default: the current k)."""
+        k = self.k if k is None else self._check_k(k)
+        return {name: self.space_scores(name, k) for name in self.selected}
+
+    def set_k(self, k: int) -> None:
+        self.k = self._check_k(k)
+        self._redraw()
+
+    def set_spaces(self, names: Iterable[str]) -> None:
+        self.selected = self._check_names(names)
+        self._redraw()
+
+    def describe(self) -> str:
+        """One line: which chosen space scores best on each measure at the current k."""
+        scores = self.scores()
+        parts = []
+        for score in SCORES:
+            values = {name: s[score] for name, s in scores.items() if not np.isnan(s[score])}
+            if values:
+                best = max(values, key=values.get)
+                parts.append(f"{score}: {best} ({values[best]:.2f})")
+        return f"k = {self.k}. Best " + "; ".join(parts) + "."
+
+    # ------------------------------------------------------------------ display
+
+    def widget(self) -> Any:
+        """The explorer as a widget (built on first use)."""
+        if self._view is None:
+            self._build()
+        return self._view
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        from helpers.plotting import with_static_png
+
+        view = self.widget()
+        return with_static_png(view, self._fig)._repr_mimebundle_(**kwargs)
+
+    def _build(self) -> None:
+        import ipywidgets as widgets
+
+        from helpers.plotting import LiveFigure, new_figure
+
+        rows = len(self.names)
+        self._fig, self._ax = new_figure(figsize=(9.0, 0.55 * rows + 1.9))
+        self._bars: dict[tuple[str, str], Any] = {}
+        self._labels: dict[tuple[str, str], Any] = {}
+        for row, name in enumerate(self.names):
+            for j, (score, colour) in enumerate(zip(SCORES, _COLOURS)):
+                bar = self._ax.barh(row + (j - 1) * 0.26, 0.0, height=0.26, color=colour,
+                                    label=score if row == 0 else None)[0]
+                self._bars[name, score] = bar
+                self._labels[name, score] = self._ax.text(0, 0, "", va="center", fontsize=7)
+        self._ax.set_xlim(0, 1.12)
+        self._ax.set_xlabel("score (1 = best)")
+        self._ax.invert_yaxis()
+        self._ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, fontsize=8)
+        self._live = LiveFigure(self._fig)
+
+        low, high = self.k_range
+        self._k_slider = widgets.IntSlider(value=self.k, min=low, max=high, description="k",
+                                           continuous_update=False)
+        self._space_pick = widgets.SelectMultiple(options=self.names, value=tuple(self.selected),
+                                                  rows=min(rows, 10), description="spaces")
+        self._readout = widgets.HTML()
+        self._k_slider.observe(lambda change: self._on_k(change["new"]), names="value")
+        self._space_pick.observe(lambda change: self._on_spaces(change["new"]), names="value")
+        self._view = widgets.VBox([widgets.HBox([self._k_slider, self._space_pick]), self._readout,
+                                   self._live.widget])
+        self._redraw()
+
+    def _on_k(self, k: int) -> None:
+        if not all((name, k) in self._cache for name in self.selected):
+            self._readout.value = f"<i>computing the scores for k = {k} …</i>"
+        self.set_k(k)
+
+    def _on_spaces(self, names: tuple[str, ...]) -> None:
+        if not names:
+            self._readout.value = "<b>Choose at least one space</b> (Ctrl- or Cmd-click to pick several)."
+            return
+        self.set_spaces(names)
+
+    def _redraw(self) -> None:
+        if self._view is None:
+            return
+        scores = self.scores()
+        for (name, score), bar in self._bars.items():
+            label = self._labels[name, score]
+            shown = name in scores
+            bar.set_visible(shown)
+            label.set_visible(shown)
+            if not shown:
+                continue
+            row = self.selected.index(name)
+            j = SCORES.index(score)
+            value = scores[name][score]
+            bar.set_y(row + (j - 1) * 0.26 - 0.13)
+            bar.set_width(0.0 if np.isnan(value) else value)
+            label.set_position((0.005 if np.isnan(value) else value + 0.005, row + (j - 1) * 0.26))
+            no_score = "reference: no recall or trustworthiness" if score == "trustworthiness" else ""
+            label.set_text(no_score if np.isnan(value) else f"{value:.2f}")
+        count = len(self.selected)
+        self._ax.set_yticks(range(count), self.selected)
+        self._ax.set_ylim(count - 0.5, -0.5)
+        self._ax.set_title(f"Scores at k = {self.k} (recall and trustworthiness measured against {self.reference})",
+                           fontsize=10)
+        self._readout.value = f"<span style='font-size:0.95em'>{self.describe()}</span>"
+        self._live.refresh()
