@@ -321,3 +321,8 @@ def fill_number(cell: Any, value: int, index: int = 0) -> None:
     box = cell.locator(".widget-text input").nth(index)
     box.fill(str(value))
     box.press("Enter")
+
+
+def deselect_first(cell: Any, index: int = 0) -> None:
+    """Ctrl-click the first entry of a multiple-selection list, removing it from the selection."""
+    cell.locator(".widget-select-multiple select").nth(index).locator("option").first.click(modifiers=["Control"])

@@ -71,6 +71,10 @@ STEPS: dict[str, list[Step]] = {
         ("interpolation steps", "walk = InterpolationExplorer(", lambda page, cell: h.drag_slider(page, cell, 0.3),
          _figure),
     ],
+    "05_representations": [
+        ("k slider", "explorer = StructureExplorer(", lambda page, cell: h.drag_slider(page, cell, 0.25), _figure),
+        ("spaces compared", "explorer = StructureExplorer(", lambda page, cell: h.deselect_first(cell), _figure),
+    ],
     "06_exercises": [
         ("layer picker", "layer_explorer = ProjectionExplorer(", lambda page, cell: h.choose(cell, "conv1"), _figure),
         ("pick by index", "layer_explorer = ProjectionExplorer(",
