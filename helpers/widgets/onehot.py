@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from helpers.plotting import LazyWidget
+
 REPRESENTATIONS = ("one-hot", "RGB values")
 
 
@@ -38,7 +40,7 @@ def pairwise_distances(X: np.ndarray) -> np.ndarray:
     return np.sqrt((differences**2).sum(axis=-1))
 
 
-class OneHotExplorer:
+class OneHotExplorer(LazyWidget):
     """Pick a vocabulary size and a representation; see the vectors and their distances.
 
     ``colors`` is a list of ``(name, (r, g, b))`` pairs, e.g. ``helpers.data.load_xkcd_colors()``.
@@ -122,17 +124,6 @@ class OneHotExplorer:
 
     # ------------------------------------------------------------------ display
 
-    def widget(self) -> Any:
-        """The explorer as a widget (built on first use)."""
-        if self._view is None:
-            self._build()
-        return self._view
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        from helpers.plotting import with_static_png
-
-        view = self.widget()
-        return with_static_png(view, self._fig)._repr_mimebundle_(**kwargs)
 
     def _build(self) -> None:
         import ipywidgets as widgets

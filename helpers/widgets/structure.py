@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from helpers.metrics import knn_accuracy, neighbourhood_recall, trustworthiness
+from helpers.plotting import LazyWidget
 
 #: The three scores, in the order they are drawn.
 SCORES: tuple[str, ...] = ("neighbourhood recall", "trustworthiness", "k-NN accuracy")
@@ -40,7 +41,7 @@ def _as_matrix(x: Any, name: str) -> np.ndarray:
     return arr
 
 
-class StructureExplorer:
+class StructureExplorer(LazyWidget):
     """Compare how well several spaces keep neighbourhoods and classes, for a chosen ``k``.
 
     ``spaces`` maps a name to ``(X_high, X_low)`` (``X_low`` may be None, see the module
@@ -173,17 +174,6 @@ class StructureExplorer:
 
     # ------------------------------------------------------------------ display
 
-    def widget(self) -> Any:
-        """The explorer as a widget (built on first use)."""
-        if self._view is None:
-            self._build()
-        return self._view
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        from helpers.plotting import with_static_png
-
-        view = self.widget()
-        return with_static_png(view, self._fig)._repr_mimebundle_(**kwargs)
 
     def _build(self) -> None:
         import ipywidgets as widgets

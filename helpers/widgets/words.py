@@ -17,6 +17,7 @@ import numpy as np
 
 from helpers.data import WordVectors
 from helpers.metrics import nearest_neighbors
+from helpers.plotting import LazyWidget
 from helpers.projections import METHODS, project
 
 #: Ready-made groups of words (all among the shipped 30,000).
@@ -61,7 +62,7 @@ def parse_words(text: Any) -> list[str]:
     return list(seen)
 
 
-class WordExplorer:
+class WordExplorer(LazyWidget):
     """Words and their k nearest neighbours (cosine, in the full space) on a 2-D map."""
 
     def __init__(
@@ -194,16 +195,6 @@ class WordExplorer:
 
     # ------------------------------------------------------------------ display
 
-    def widget(self) -> Any:
-        if self._view is None:
-            self._build()
-        return self._view
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        from helpers.plotting import with_static_png
-
-        view = self.widget()
-        return with_static_png(view, self._fig)._repr_mimebundle_(**kwargs)
 
     def _build(self) -> None:
         import ipywidgets as widgets
