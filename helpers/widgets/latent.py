@@ -179,13 +179,30 @@ class _Painter:
             Image.fromarray(rgba[..., :3]).save(buffer, format="png", compress_level=1)
             self.live.widget.value = buffer.getvalue()
 
+    def _leave_to_ipympl(self) -> bool:
+        """With ipympl, let the canvas draw when it is ready (``draw_idle``) instead of blitting.
+
+        Pixels pushed before the browser view exists end up in the canvas's initial-image
+        state in a form the browser cannot decode (the figure then never shows), and blitted
+        diffs can reach a view that holds a different picture; ipympl's own idle draw sends
+        a correct diff, and the draw handler paints the moving parts on top.
+        """
+        if self.live.interactive:
+            self.fig.canvas.draw_idle()
+            return True
+        return False
+
     def full_redraw(self) -> None:
         """Redraw everything (after the background itself changed)."""
+        if self._leave_to_ipympl():
+            return
         self.fig.canvas.draw()  # the draw_event handler paints the animated artists on top
         self._send()
 
     def update(self) -> None:
         """Redraw only the animated artists on the saved background."""
+        if self._leave_to_ipympl():
+            return
         if self._background is None or self.fig.canvas.get_width_height(physical=True) != self._background_size:
             self.full_redraw()
             return

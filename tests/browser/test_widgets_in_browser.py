@@ -145,7 +145,7 @@ def _operate(page, server, notebook: str) -> list[str]:
 def test_widgets_respond(browser, server, notebook):
     if server.kind == "notebook" and notebook not in NOTEBOOK7:
         pytest.skip("Notebook 7 is checked on the start notebook and the word explorer")
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport={"width": 1700, "height": 1050})
     page = context.new_page()
     try:
         _operate(page, server, notebook)
