@@ -35,7 +35,7 @@ def main() -> int:
         image = Image.open(SOURCE / src).convert("RGB")
         if image.width > MAX_WIDTH:
             image = image.resize((MAX_WIDTH, round(image.height * MAX_WIDTH / image.width)), Image.LANCZOS)
-        image = image.quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+        image = image.quantize(colors=256, method=Image.Quantize.FASTOCTREE)
         image.save(TARGET / name, optimize=True)
         print(f"{TARGET.relative_to(REPO_ROOT) / name}: {(TARGET / name).stat().st_size:,} bytes")
     return 0
