@@ -56,7 +56,10 @@ def run_notebook(path: Path, cache: Path, out: Path) -> dict[str, Any]:
     collect = (
         "import json as _json\n"
         f"_names = {QUALITY_NAMES!r}\n"
-        "print('BENCH_VALUES', _json.dumps({n: globals()[n] for n in _names if n in globals()}, default=float))"
+        "def _plain(value):\n"
+        "    return value.to_dict() if hasattr(value, 'to_dict') else value.tolist() if hasattr(value, 'tolist') "
+        "else str(value)\n"
+        "print('BENCH_VALUES', _json.dumps({n: globals()[n] for n in _names if n in globals()}, default=_plain))"
     )
     cmd = [*offline_prefix(), sys.executable, str(REPO_ROOT / "tools" / "run_notebook.py"), str(path),
            "--out", str(out), "--append-code", collect]
@@ -76,12 +79,14 @@ def run_notebook(path: Path, cache: Path, out: Path) -> dict[str, Any]:
     return {"ok": True, "seconds": summary["seconds"], "wall_s": round(wall, 2), "values": values}
 
 
-def bench_notebooks(work: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+def bench_notebooks(work: Path, only: list[str] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
     from notebook_files import course_notebooks
 
     cache = work / "notebook-cache"
     results, quality = {}, {}
     for path in course_notebooks():
+        if only and path.stem not in only:
+            continue
         first = run_notebook(path, cache, work / f"{path.stem}-first.ipynb")
         warm = run_notebook(path, cache, work / f"{path.stem}-warm.ipynb")
         entry = {"first_s": first.get("seconds"), "warm_s": warm.get("seconds"), "first_wall_s": first.get("wall_s"),
@@ -187,7 +192,7 @@ def _projection_explorer(n: int) -> Callable[[int], Any]:
     labels = rng.integers(0, 10, size=n)
     images = rng.integers(0, 255, size=(n, 28, 28), dtype=np.uint8)
     explorer = ProjectionExplorer(X, labels, images=images, method="pca")
-    getattr(explorer, "widget", None)
+    _ = explorer.view  # build the figure and controls, so that each selection redraws them
     return lambda i: explorer.select(int((i * 7919) % n))
 
 
@@ -324,12 +329,31 @@ def print_table(report: dict[str, Any]) -> None:
         print("quality: " + json.dumps(report["quality"], default=str)[:3000])
 
 
+def rerun_notebooks(out: Path, names: list[str]) -> int:
+    """Measure some notebooks (and all widgets) again and update their entries in ``out``."""
+    report = json.loads(out.read_text()) if out.exists() else {"machine": machine(), "import_helpers_s": bench_import()}
+    with tempfile.TemporaryDirectory(prefix="course-bench-") as tmp:
+        rows, quality = bench_notebooks(Path(tmp), only=names)
+        os.environ["COURSE_CACHE_DIR"] = str(Path(tmp) / "bench-cache")
+        print("widgets:", flush=True)
+        report["widgets"] = bench_widgets([1000, 10000])
+    report.setdefault("notebooks", {}).update(rows)
+    report.setdefault("quality", {}).update(quality)
+    out.write_text(json.dumps(report, indent=2, default=str) + "\n")
+    print_table(report)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "benchmarks" / "report.json")
     parser.add_argument("--skip-notebooks", action="store_true", help="leave out the notebook runs")
     parser.add_argument("--quick", action="store_true", help="small sizes only (a smoke run)")
+    parser.add_argument("--notebooks", nargs="+", metavar="NAME",
+                        help="re-run only these notebooks (and the widgets) and update an existing report")
     args = parser.parse_args(argv)
+    if args.notebooks:
+        return rerun_notebooks(args.out, args.notebooks)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="course-bench-") as tmp:
         work = Path(tmp)
