@@ -33,13 +33,20 @@ BUDGETS = {
     "import_helpers_s": 2.0,
 }
 
-# Values the notebooks leave in their kernels, collected after each run (missing names are skipped).
-QUALITY_NAMES = [
-    "color_word_neighbor_rgb_ratio", "glove_analogy_king_queen_rank",
-    "cnn_fashion_test_acc", "knn10_pixels_acc", "knn10_cnn_embedding_acc", "trustworthiness_by_method",
-    "ae2_test_mse", "pca2_test_mse", "ae_large_test_mse", "pca_large_test_mse", "ae2_latent_knn10_acc",
-    "pca2_knn10_acc", "ae2_trustworthiness", "structure_table", "layer_probe_results", "alexnet_test_acc",
-]
+# Quality values read from each notebook's kernel after it ran: report key -> expression.
+QUALITY = {
+    "02_embedding_layers": {"color_word_neighbor_rgb_ratio": "color_word_neighbor_rgb_ratio",
+                            "glove_analogy_king_queen_rank": "glove_analogy_king_queen_rank"},
+    "03_image_embeddings": {"cnn_fashion_test_acc": "info['test_accuracy']", "knn10_pixels_acc": "knn_pixels",
+                            "knn10_cnn_embedding_acc": "knn_embedding",
+                            "trustworthiness_cnn_embedding_maps": "scores"},
+    "04_latent_space": {"ae2_test_mse": "mse['AE-2']", "pca2_test_mse": "mse['PCA-2']",
+                        "ae16_test_mse": "mse['AE-16']", "pca16_test_mse": "mse['PCA-16']",
+                        "ae2_latent_knn10_acc": "knn['AE-2']", "pca2_knn10_acc": "knn['PCA-2']",
+                        "trustworthiness_ae2": "trust_ae", "trustworthiness_pca2": "trust_pca"},
+    "05_representations": {"structure_table": "structure_table"},
+    "06_exercises": {"alexnet_test_acc": "info['test_accuracy']", "layer_probes": "probe_table"},
+}
 
 
 def offline_prefix() -> list[str]:
@@ -55,11 +62,16 @@ def run_notebook(path: Path, cache: Path, out: Path) -> dict[str, Any]:
     """Execute a notebook in a fresh kernel (offline when possible); return seconds and collected values."""
     collect = (
         "import json as _json\n"
-        f"_names = {QUALITY_NAMES!r}\n"
+        f"_wanted = {QUALITY.get(path.stem, {})!r}\n"
+        "def _value(expression):\n"
+        "    try:\n"
+        "        return eval(expression, globals())\n"
+        "    except Exception as error:\n"
+        "        return f'not found: {error}'\n"
         "def _plain(value):\n"
         "    return value.to_dict() if hasattr(value, 'to_dict') else value.tolist() if hasattr(value, 'tolist') "
         "else str(value)\n"
-        "print('BENCH_VALUES', _json.dumps({n: globals()[n] for n in _names if n in globals()}, default=_plain))"
+        "print('BENCH_VALUES', _json.dumps({k: _value(e) for k, e in _wanted.items()}, default=_plain))"
     )
     cmd = [*offline_prefix(), sys.executable, str(REPO_ROOT / "tools" / "run_notebook.py"), str(path),
            "--out", str(out), "--append-code", collect]
@@ -220,19 +232,57 @@ EXPLORERS: dict[str, tuple[tuple[int, ...] | None, Callable[[int], Callable[[int
 }
 
 
+def _ipympl_latency(factory: Callable[[int], Callable[[int], Any]], n: int) -> dict[str, float]:
+    """Latency with interactive figures (the learner's default): the callback plus the Agg render
+    of the explorer's figures, which ipympl then sends to the browser as a PNG diff (not timed)."""
+    import matplotlib
+    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    previous = matplotlib.get_backend()
+    plt.switch_backend("module://ipympl.backend_nbagg")
+    try:
+        plt.close("all")
+        act = factory(n)
+
+        def step(i: int) -> None:
+            act(i)
+            for number in plt.get_fignums():
+                FigureCanvasAgg.draw(plt.figure(number).canvas)
+
+        return latency(step)
+    finally:
+        plt.close("all")
+        plt.switch_backend(previous)
+
+
 def bench_widgets(sizes: list[int]) -> dict[str, Any]:
-    """Scripted interactions with every explorer, timed including the redraw (static PNG mode)."""
-    results: dict[str, Any] = {"mode": "static figures: the PNG is re-rendered on every change (the slower path)"}
+    """Scripted interactions with every explorer, timed including the redraw, in both figure modes."""
+    results: dict[str, Any] = {
+        "modes": {"ipympl": "interactive figures (the default): callback + Agg render of the figure",
+                  "static": "no ipympl: callback + the whole figure re-rendered and encoded as a PNG"},
+    }
     for name, (fixed, factory) in EXPLORERS.items():
-        results[name] = {}
-        for n in fixed or sizes:
-            try:
-                act = factory(n)
-                results[name][str(n)] = latency(act)
-            except Exception as exc:  # report and go on: a benchmark measures, it does not stop
-                results[name][str(n)] = {"error": f"{type(exc).__name__}: {exc}"}
-        print(f"  {name}: {results[name]}", flush=True)
+        for mode in ("ipympl", "static"):
+            key = f"{name} [{mode}]"
+            results[key] = {}
+            for n in fixed or sizes:
+                try:
+                    results[key][str(n)] = _ipympl_latency(factory, n) if mode == "ipympl" else latency(factory(n))
+                except Exception as exc:  # report and go on: a benchmark measures, it does not stop
+                    results[key][str(n)] = {"error": f"{type(exc).__name__}: {exc}"}
+            print(f"  {key}: {results[key]}", flush=True)
     return results
+
+
+def bench_mnist_quality() -> dict[str, Any]:
+    """The CNN of notebook 03 trained on MNIST (the notebook's second data set; not in its default run)."""
+    from helpers import data
+    from helpers.trained import CNN_EPOCHS, train_or_load_cnn
+
+    mnist = data.load_mnist()
+    _, info = train_or_load_cnn(mnist, epochs=CNN_EPOCHS[mnist.name], progress=False)
+    return {"cnn_mnist_test_acc": round(float(info["test_accuracy"]), 4), "cnn_mnist_epochs": CNN_EPOCHS[mnist.name]}
 
 
 def bench_training() -> dict[str, Any]:
@@ -337,6 +387,7 @@ def rerun_notebooks(out: Path, names: list[str]) -> int:
         os.environ["COURSE_CACHE_DIR"] = str(Path(tmp) / "bench-cache")
         print("widgets:", flush=True)
         report["widgets"] = bench_widgets([1000, 10000])
+        quality.update(bench_mnist_quality())
     report.setdefault("notebooks", {}).update(rows)
     report.setdefault("quality", {}).update(quality)
     out.write_text(json.dumps(report, indent=2, default=str) + "\n")
@@ -369,6 +420,7 @@ def main(argv: list[str] | None = None) -> int:
         report["widgets"] = bench_widgets(sizes)
         print("training:", flush=True)
         report["training"] = bench_training()
+        report.setdefault("quality", {}).update(bench_mnist_quality())
     report["bench_seconds"] = round(time.perf_counter() - started, 1)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, default=str) + "\n")
