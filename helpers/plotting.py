@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import io
+import threading
 from typing import Any
 
 import matplotlib
@@ -41,39 +42,279 @@ def new_figure(figsize: tuple[float, float] = (6.0, 4.0), **subplots: Any) -> tu
     return fig, axes
 
 
+def save_figure(fig: Figure, target: Any, **savefig: Any) -> None:
+    """``fig.savefig(target, **savefig)`` with the moving parts of a :class:`LiveFigure` drawn too.
+
+    savefig leaves animated artists out; for the saved picture they are drawn as ordinary ones.
+    """
+    moving = [artist for artist in getattr(fig, "_live_animated", ()) if artist.get_animated()]
+    for artist in moving:
+        artist.set_animated(False)
+    try:
+        fig.savefig(target, **savefig)
+    finally:
+        for artist in moving:
+            artist.set_animated(True)
+
+
 def figure_png(fig: Figure, dpi: int = 90) -> bytes:
-    """The figure rendered to PNG bytes."""
+    """The figure rendered to PNG bytes (moving parts of a :class:`LiveFigure` included)."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
+    save_figure(fig, buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
+
+
+def _root_figure(artist: Any) -> Any:
+    """The top-level figure an artist (or subfigure) belongs to."""
+    figure = artist if isinstance(artist, Figure) else artist.figure
+    while figure is not None and getattr(figure, "_parent", None) is not None:  # a SubFigure
+        figure = figure._parent
+    return figure
+
+
+def _fast_png(rgba: Any) -> bytes:
+    """RGBA pixels as a PNG, compressed lightly (speed matters more than bytes on a local link)."""
+    import numpy as np
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(np.asarray(rgba)[..., :3]).save(buffer, format="png", compress_level=1)
     return buffer.getvalue()
 
 
 class LiveFigure:
-    """A figure shown as a widget that :meth:`refresh` redraws in place.
+    """A figure shown as a widget that redraws in place, as little as it can.
 
     Change the artists (``bar.set_height``, ``line.set_data``, ``scatter.set_offsets``)
-    and call ``refresh()``; nothing else is redrawn.
+    and call :meth:`refresh`. Two things keep a redraw quick:
+
+    * the page layout is planned once (constrained layout, at the first refresh) and
+      then kept, so a redraw does not re-plan the margins; :meth:`relayout` plans again
+      after the figure's structure changed (new axes, much longer labels);
+    * ``animated`` artists (the parts that move: a marker, a highlighted image) are
+      drawn on top of a saved picture of everything else, so :meth:`refresh_animated`
+      redraws only them ("blitting").
+
+    With ipympl the canvas is the widget. A refresh tells the browser that a picture is
+    ready; its request is answered with a full render, or, after :meth:`refresh_animated`,
+    with the blitted pixels as they are. Each answer is a complete picture, not ipympl's
+    usual difference image: the browser loads pictures into one image element, so one that
+    arrives while the previous is still loading replaces it, and a lost difference image
+    would leave stale pixels behind. Without ipympl an image widget shows a PNG.
     """
 
-    def __init__(self, fig: Figure) -> None:
+    def __init__(self, fig: Figure, *, animated: Any = (), fixed_layout: bool = True) -> None:
         if not isinstance(fig, Figure):
             raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
         import ipywidgets as widgets
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
 
         self.fig = fig
         self.interactive = interactive_backend() and isinstance(fig.canvas, widgets.DOMWidget)
+        if not self.interactive and not isinstance(fig.canvas, FigureCanvasAgg):
+            FigureCanvasAgg(fig)
+        self.animated: list[Any] = []
+        self.set_animated(animated)
+        self._layout_pending = fixed_layout
+        self._relayouting = self._planning = False
+        self._placed_titles: list[Any] = []
+        self._background: Any = None
+        self._background_size: tuple[int, int] | None = None
+        fig.canvas.mpl_connect("draw_event", self._on_draw)
+        self._full_pending = self._blit_pending = self._rendering = False
+        self._changes = 0  # counts changes, so that one made while a picture is being sent is not lost
+        self._lock = threading.RLock()
         if self.interactive:
             self.widget = fig.canvas
+            self._take_over_draw_requests(fig.canvas)
         else:
             self.widget = widgets.Image(value=figure_png(fig), format="png")
             self.widget.layout.max_width = "100%"
 
-    def refresh(self) -> None:
-        """Redraw the figure after its artists changed."""
-        if self.interactive:
-            self.fig.canvas.draw_idle()
+    def set_animated(self, artists: Any) -> None:
+        """Make ``artists`` the moving parts (replacing the previous ones); the next refresh is full."""
+        from matplotlib.artist import Artist
+
+        artists = list(artists)
+        for i, artist in enumerate(artists):
+            if not isinstance(artist, Artist) or _root_figure(artist) is not _root_figure(self.fig):
+                raise ValueError(f"animated[{i}] must be an artist of this figure, got {artist!r}")
+        for artist in self.animated:
+            if artist not in artists:
+                artist.set_animated(False)
+        for artist in artists:
+            artist.set_animated(True)
+        self.animated = artists
+        self.fig._live_animated = artists
+        self._background = None
+
+    # ---------------------------------------------------------------- layout
+
+    def fix_layout(self) -> None:
+        """Plan the layout now (constrained layout, for the artists as they are) and keep it."""
+        self._layout_pending = False
+        engine = self.fig.get_layout_engine()
+        if engine is None or type(engine).__name__ == "PlaceHolderLayoutEngine":
+            return
+        self._planning = True
+        try:
+            self.fig.draw_without_rendering()
+        finally:
+            self._planning = False
+        self.fig.set_layout_engine("none")
+        for ax in self.fig.axes:  # titles stay where the plan put them (no re-placing on every draw)
+            if getattr(ax, "_autotitlepos", None):
+                ax._autotitlepos = False
+                self._placed_titles.append(ax)
+
+    def relayout(self) -> None:
+        """Plan the layout again at the next refresh (after new axes or much longer labels)."""
+        self.fig.set_layout_engine("constrained")
+        for ax in self._placed_titles:
+            ax._autotitlepos = True
+        self._placed_titles = []
+        self._layout_pending = True
+
+    # ---------------------------------------------------------------- drawing
+
+    def _overflows(self, renderer: Any) -> bool:
+        """Whether an axis label or title now sticks out of the figure (e.g. wider tick labels pushed it)."""
+        width, height = self.fig.bbox.width, self.fig.bbox.height
+        for ax in self.fig.axes:
+            for text in (ax.xaxis.label, ax.yaxis.label, ax.title):
+                if text.get_visible() and text.get_text() and not text.get_animated():
+                    box = text.get_window_extent(renderer)
+                    if box.x0 < -1 or box.y0 < -1 or box.x1 > width + 1 or box.y1 > height + 1:
+                        return True
+        return False
+
+    def _on_draw(self, event: Any) -> None:
+        canvas = self.fig.canvas
+        if canvas.is_saving() or self._planning:
+            return  # savefig, or the layout pass of fix_layout (which draws nothing)
+        engine = self.fig.get_layout_engine()
+        if type(engine).__name__ == "PlaceHolderLayoutEngine" and self._overflows(event.renderer):
+            if not self._relayouting:  # the kept layout no longer fits: plan it again and draw once more
+                self._relayouting = True
+                self.relayout()  # the caller (refresh, or the answer to the browser) renders again
+                if self.interactive and not self._rendering:
+                    self.fig.canvas.draw_idle()
+                return
         else:
-            self.widget.value = figure_png(self.fig)
+            self._relayouting = False
+        if not self.animated:
+            return
+        self._background = canvas.copy_from_bbox(self.fig.bbox)
+        self._background_size = canvas.get_width_height(physical=True)
+        self._draw_animated()
+
+    def _draw_animated(self) -> None:
+        for artist in self.animated:
+            if artist.get_visible():
+                self.fig.draw_artist(artist)
+
+    def _send(self) -> None:
+        self.widget.value = _fast_png(self.fig.canvas.buffer_rgba())
+
+    def _take_over_draw_requests(self, canvas: Any) -> None:
+        """Answer the browser's draw requests: a full render, or the already blitted pixels."""
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        ask_browser = canvas.draw_idle  # sends the browser a "draw" event; it then requests a picture
+
+        def draw_idle() -> None:  # anyone's draw_idle (zoom, resize, our refresh) needs a full render
+            self._full_pending = True
+            self._changes += 1
+            ask_browser()
+
+        def send_picture() -> None:
+            # A complete picture (losing the previous one then does no harm), lightly compressed.
+            import numpy as np
+
+            rgba = np.asarray(canvas.get_renderer().buffer_rgba())
+            canvas.set_image_mode("full")
+            canvas._last_buff = rgba.view(np.uint32).squeeze(2).copy()  # ipympl's own next diff starts here
+            canvas._png_is_old = canvas._force_full = False
+            canvas.send_binary(_fast_png(rgba))
+
+        def handle_draw(event: Any) -> None:
+            with self._lock:
+                changes = self._changes
+                if self._blit_pending and not self._full_pending:
+                    self._blit_pending = False  # the pixels are ready: send them as they are
+                else:
+                    self._full_pending = self._blit_pending = False
+                    self._rendering = True
+                    try:
+                        FigureCanvasAgg.draw(canvas)  # render (the draw handler adds the moving parts)
+                        if self._layout_pending:  # the render found the kept layout too tight: plan, render again
+                            self.fix_layout()
+                            FigureCanvasAgg.draw(canvas)
+                    finally:
+                        self._rendering = False
+                send_picture()
+                if self._changes != changes:
+                    # Something changed meanwhile; the browser ignores a "draw" event while it waits
+                    # for a picture, so tell it again now that the picture is on its way.
+                    ask_browser()
+
+        self._ask_browser = ask_browser
+        canvas.draw_idle = draw_idle
+        canvas.handle_draw = handle_draw
+
+    def frontend_ready(self) -> bool:
+        """With ipympl: whether the browser's view of the canvas exists and takes difference images."""
+        return self.interactive and getattr(self.fig.canvas, "syncing_data_url", True) is False
+
+    def refresh(self) -> None:
+        """Redraw the whole figure after its artists changed."""
+        with self._lock:  # widget callbacks can run on more than one of the kernel's threads
+            if self._layout_pending:
+                self.fix_layout()
+            if self.interactive:
+                self.fig.canvas.draw_idle()
+                return
+            self.fig.canvas.draw()  # the draw handler paints the animated artists on top
+            if self._layout_pending:  # the draw found the layout too tight and asked for a new one
+                self.fix_layout()
+                self.fig.canvas.draw()
+            self._send()
+
+    def refresh_animated(self) -> None:
+        """Redraw only the animated artists on the saved picture of the rest.
+
+        Falls back to a full :meth:`refresh` when there is no saved picture yet, when the
+        canvas changed size, or (with ipympl) while the browser's view is not ready: pixels
+        pushed before then would become the view's first picture in a form it cannot show.
+        """
+        canvas = self.fig.canvas
+        if (
+            not self.animated
+            or self._layout_pending
+            or self._background is None
+            or canvas.get_width_height(physical=True) != self._background_size
+            or (self.interactive and not self.frontend_ready())
+        ):
+            self.refresh()
+            return
+        with self._lock:
+            if not self.interactive:
+                canvas.restore_region(self._background)
+                self._draw_animated()
+                self._send()
+                return
+            self._changes += 1
+            if self._rendering:
+                # Called while a render is under way (the kernel can handle a widget's message in
+                # the middle of one): leave its pixels alone and ask for a full picture after it.
+                self._full_pending = True
+                self._ask_browser()
+                return
+            canvas.restore_region(self._background)
+            self._draw_animated()
+            if not self._full_pending:  # else the full render asked for will include these changes
+                self._blit_pending = True
+            self._ask_browser()
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         return with_static_png(self.widget, self.fig)._repr_mimebundle_(**kwargs)

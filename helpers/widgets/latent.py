@@ -16,13 +16,11 @@ encoding. Each explorer also displays a static PNG for front ends without widget
 
 from __future__ import annotations
 
-import io
 import time
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from torch import nn
 
@@ -130,85 +128,7 @@ def _strip(images: np.ndarray, gap: int = 2) -> np.ndarray:
     return out
 
 
-# ----------------------------------------------------------------------------- redrawing only what changed
-
-
-class _Painter:
-    """Draws a figure once as a background, then redraws only its *animated* artists.
-
-    With ipympl the canvas's own buffer is updated and blitted (sent as a diff image);
-    without it the figure has an Agg canvas of its own and the PNG image widget gets the
-    new picture. A full redraw (first display, zoom, resize) refreshes the background.
-    """
-
-    def __init__(self, fig: Figure, live: LiveFigure, artists: list[Artist]) -> None:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-        self.fig, self.live = fig, live
-        self.artists = list(artists)
-        for artist in self.artists:
-            artist.set_animated(True)
-        if not live.interactive and not isinstance(fig.canvas, FigureCanvasAgg):
-            FigureCanvasAgg(fig)
-        self._background = None
-        self._background_size: tuple[int, int] | None = None
-        fig.canvas.mpl_connect("draw_event", self._on_draw)
-        self.full_redraw()
-
-    def _on_draw(self, event: Any) -> None:
-        canvas = self.fig.canvas
-        if canvas.is_saving():  # savefig draws the animated artists itself
-            return
-        self._background = canvas.copy_from_bbox(self.fig.bbox)
-        self._background_size = canvas.get_width_height(physical=True)
-        self._draw_artists()
-
-    def _draw_artists(self) -> None:
-        for artist in self.artists:
-            if artist.get_visible():
-                self.fig.draw_artist(artist)
-
-    def _send(self) -> None:
-        if self.live.interactive:
-            self.fig.canvas.blit(self.fig.bbox)
-        else:
-            from PIL import Image
-
-            rgba = np.asarray(self.fig.canvas.buffer_rgba())
-            buffer = io.BytesIO()
-            Image.fromarray(rgba[..., :3]).save(buffer, format="png", compress_level=1)
-            self.live.widget.value = buffer.getvalue()
-
-    def _leave_to_ipympl(self) -> bool:
-        """With ipympl, let the canvas draw when it is ready (``draw_idle``) instead of blitting.
-
-        Pixels pushed before the browser view exists end up in the canvas's initial-image
-        state in a form the browser cannot decode (the figure then never shows), and blitted
-        diffs can reach a view that holds a different picture; ipympl's own idle draw sends
-        a correct diff, and the draw handler paints the moving parts on top.
-        """
-        if self.live.interactive:
-            self.fig.canvas.draw_idle()
-            return True
-        return False
-
-    def full_redraw(self) -> None:
-        """Redraw everything (after the background itself changed)."""
-        if self._leave_to_ipympl():
-            return
-        self.fig.canvas.draw()  # the draw_event handler paints the animated artists on top
-        self._send()
-
-    def update(self) -> None:
-        """Redraw only the animated artists on the saved background."""
-        if self._leave_to_ipympl():
-            return
-        if self._background is None or self.fig.canvas.get_width_height(physical=True) != self._background_size:
-            self.full_redraw()
-            return
-        self.fig.canvas.restore_region(self._background)
-        self._draw_artists()
-        self._send()
+# ----------------------------------------------------------------------------- display
 
 
 class _Displayable:
@@ -308,8 +228,8 @@ class LatentExplorer(_Displayable):
                                           ha="center", va="top", fontsize=9)
         _class_legend(self.fig, handles)
 
-        self.live = LiveFigure(self.fig)
-        self._painter = _Painter(self.fig, self.live, [self.cursor, self.image, self.readout])
+        self.live = LiveFigure(self.fig, animated=[self.cursor, self.image, self.readout])
+        self.live.refresh()
         step_x = (self.xlim[1] - self.xlim[0]) / 200
         step_y = (self.ylim[1] - self.ylim[0]) / 200
         self.slider_x = widgets.FloatSlider(value=float(self._position[0]), min=self.xlim[0], max=self.xlim[1],
@@ -380,7 +300,7 @@ class LatentExplorer(_Displayable):
             text += f"\nnearest training code: {self.class_names[self.labels[nearest]]}"
         self.readout.set_text(text)
         self._sync_sliders()
-        self._painter.update()
+        self.live.refresh_animated()
         return decoded
 
     def grid_images(self) -> np.ndarray:
@@ -402,7 +322,7 @@ class LatentExplorer(_Displayable):
             scatter.set_alpha(0.12 if visible else 0.45)
         if self.grid_toggle.value != bool(visible):
             self.grid_toggle.value = bool(visible)  # its observer calls back once, harmlessly
-        self._painter.full_redraw()
+        self.live.refresh()
 
     def measure_latency(self, n: int = 50, seed: int = 0) -> dict[str, float]:
         """Time ``n`` cursor moves to random points (decode + redraw + PNG); milliseconds."""
@@ -523,11 +443,11 @@ class InterpolationExplorer(_Displayable):
         self._set_step_ticks()
         _class_legend(self.fig, handles)
 
-        self.live = LiveFigure(self.fig)
-        self._painter = _Painter(self.fig, self.live, [
+        self.live = LiveFigure(self.fig, animated=[
             self.line, self.path_dots, self.ends, self.label_a, self.label_b,
             self.walk_image, self.blend_image,
         ])
+        self.live.refresh()
         self.box_a = widgets.BoundedIntText(value=0, min=0, max=n - 1, description="image A",
                                             layout=widgets.Layout(width="170px"))
         self.box_b = widgets.BoundedIntText(value=1, min=0, max=n - 1, description="image B",
@@ -613,7 +533,7 @@ class InterpolationExplorer(_Displayable):
         self.walk_image.set_data(_strip(self._decoded))
         self.blend_image.set_data(_strip(self._blended))
         self._sync_boxes()
-        self._painter.update()
+        self.live.refresh_animated()
         return self.path()
 
     def set_steps(self, steps: int) -> np.ndarray:
@@ -623,7 +543,7 @@ class InterpolationExplorer(_Displayable):
         if self.steps_slider.value != self._steps and self.steps_slider.min <= self._steps <= self.steps_slider.max:
             self.steps_slider.value = self._steps
         path = self.select_pair(*self._pair)
-        self._painter.full_redraw()  # the strips changed width: the axes must be redrawn
+        self.live.refresh()  # the strips changed width: the axes must be redrawn
         return path
 
     def pick_at(self, x: float, y: float) -> int:

@@ -120,7 +120,7 @@ class OneHotExplorer(LazyWidget):
         if not isinstance(index, (int, np.integer)) or not 0 <= index < self.size:
             raise ValueError(f"index must be an integer from 0 to {self.size - 1}, got {index!r}")
         self.selected = int(index)
-        self._redraw()
+        self._redraw(moved_only=True)
 
     # ------------------------------------------------------------------ display
 
@@ -135,13 +135,20 @@ class OneHotExplorer(LazyWidget):
             figsize=(9.5, 4.6), ncols=2, gridspec_kw={"width_ratios": [1, 1.15]}
         )
         self._img_vec = self._ax_vec.imshow(np.eye(2), cmap="Greys", vmin=0, vmax=1, aspect="auto")
-        self._img_dist = self._ax_dist.imshow(np.eye(2), cmap="viridis", vmin=0, vmax=1.75)
+        # Same rows in both panels: the colour names on the left serve the distance matrix too.
+        self._img_dist = self._ax_dist.imshow(np.eye(2), cmap="viridis", vmin=0, vmax=1.75, aspect="auto")
+        self._ax_dist.set_yticks([])  # no labels: the names on the left name these rows too
+        self._ax_dist.set_ylabel("colour (same rows as on the left)")
+        self._ax_dist.set_xlabel("colour number")
         colorbar = self._fig.colorbar(self._img_dist, ax=self._ax_dist, shrink=0.85)
         colorbar.set_label("Euclidean distance")
         style = {"fill": False, "edgecolor": "crimson", "linewidth": 2}
         self._mark_vec = self._ax_vec.add_patch(Rectangle((0, 0), 1, 1, **style))
         self._mark_dist = self._ax_dist.add_patch(Rectangle((0, 0), 1, 1, **style))
-        self._live = LiveFigure(self._fig)
+        # The two panels are redrawn on each change, over a saved picture of the rest (the colour bar).
+        self._live = LiveFigure(self._fig, animated=[self._ax_vec, self._ax_dist])
+        self._plan_layout()
+        self._syncing = False
 
         self._size_slider = widgets.IntSlider(
             value=self.size, min=2, max=self.max_size, description="vocabulary", continuous_update=False
@@ -152,16 +159,41 @@ class OneHotExplorer(LazyWidget):
         self._readout = widgets.HTML()
         self._size_slider.observe(lambda c: self.set_size(c["new"]), names="value")
         self._rep_buttons.observe(lambda c: self.set_representation(c["new"]), names="value")
-        self._pick.observe(lambda c: c["new"] is not None and self.select(c["new"]), names="value")
+        self._pick.observe(lambda c: c["new"] is not None and not self._syncing and self.select(c["new"]),
+                           names="value")
         controls = widgets.HBox([self._size_slider, self._pick])
         self._view = widgets.VBox([controls, self._rep_buttons, self._readout, self._live.widget])
         self._redraw()
 
+    @staticmethod
+    def _fontsize(n: int) -> int:
+        return 9 if n <= 10 else 7 if n <= 18 else 6
+
+    def _plan_layout(self) -> None:
+        """Plan the page once, for the widest colour name any vocabulary size can show."""
+        widest = max(
+            ((name, self._fontsize(size)) for size in range(2, self.max_size + 1) for name, _ in self.vocabulary(size)),
+            key=lambda item: len(item[0]) * item[1],
+        )
+        self._ax_vec.set_yticks([0], [f"{widest[0]}  00"], fontsize=widest[1])
+        self._ax_dist.set_xticks([0], ["00"], fontsize=10)
+        self._ax_dist.set_xlabel("colour number")
+        self._ax_vec.set_xlabel("entry")
+        self._ax_vec.set_title("vectors")
+        self._live.fix_layout()
+
     def _options(self) -> list[tuple[str, int]]:
         return [(name, i) for i, (name, _) in enumerate(self.vocabulary())]
 
-    def _redraw(self) -> None:
+    def _redraw(self, moved_only: bool = False) -> None:
         if self._view is None:
+            return
+        if moved_only:  # a new colour picked: only the frames and the read-out change
+            width = self.vectors().shape[1]
+            self._mark_vec.set_bounds(-0.5, self.selected - 0.5, width, 1)
+            self._mark_dist.set_bounds(-0.5, self.selected - 0.5, self.size, 1)
+            self._readout.value = f"<span style='font-size:0.95em'>{self.describe()}</span>"
+            self._live.refresh_animated()
             return
         X, D = self.vectors(), self.distances()
         names = [name for name, _ in self.vocabulary()]
@@ -170,13 +202,16 @@ class OneHotExplorer(LazyWidget):
         self._img_vec.set_extent((-0.5, width - 0.5, n - 0.5, -0.5))
         self._img_dist.set_data(D)
         self._img_dist.set_extent((-0.5, n - 0.5, n - 0.5, -0.5))
-        fontsize = 9 if n <= 10 else 7 if n <= 18 else 6
-        for ax in (self._ax_vec, self._ax_dist):
-            ax.set_yticks(range(n), names, fontsize=fontsize)
-        self._ax_dist.set_xticks(range(n), names, rotation=90, fontsize=fontsize)
+        fontsize = self._fontsize(n)
+        # Each colour is named once, with its number; the number also labels its column of the
+        # distance matrix and, for one-hot vectors, the entry that is 1.
+        self._ax_vec.set_yticks(range(n), [f"{name}  {i}" for i, name in enumerate(names)], fontsize=fontsize)
+        every = 1 if n <= 12 else 2  # fewer numbers when they would crowd
+        numbers = range(0, n, every)
+        self._ax_dist.set_xticks(numbers, [str(i) for i in numbers], fontsize=fontsize + 1)
         if self.representation == "one-hot":
-            self._ax_vec.set_xticks(range(width), [str(i) for i in range(width)], fontsize=fontsize)
-            self._ax_vec.set_xlabel("entry (one per colour in the vocabulary)")
+            self._ax_vec.set_xticks(numbers, [str(i) for i in numbers], fontsize=fontsize + 1)
+            self._ax_vec.set_xlabel("entry (entry i is 1 for colour number i)")
         else:
             self._ax_vec.set_xticks(range(3), ["red", "green", "blue"])
             self._ax_vec.set_xlabel("entry (intensity of each light)")
@@ -189,8 +224,12 @@ class OneHotExplorer(LazyWidget):
         self._mark_vec.set_bounds(-0.5, self.selected - 0.5, width, 1)
         self._mark_dist.set_bounds(-0.5, self.selected - 0.5, n, 1)
         if [label for label, _ in self._pick.options] != names:
-            with self._pick.hold_trait_notifications():
-                self._pick.options = self._options()
-                self._pick.value = self.selected
+            self._syncing = True  # setting the options must not call select() (and redraw) again
+            try:
+                with self._pick.hold_trait_notifications():
+                    self._pick.options = self._options()
+                    self._pick.value = self.selected
+            finally:
+                self._syncing = False
         self._readout.value = f"<span style='font-size:0.95em'>{self.describe()}</span>"
-        self._live.refresh()
+        self._live.refresh_animated()

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from helpers import metrics, projections
-from helpers.plotting import LiveFigure, new_figure, with_static_png
+from helpers.plotting import LiveFigure, new_figure, save_figure, with_static_png
 
 __all__ = ["FIXED_PARAMS", "EpochExplorer", "ProjectionExplorer", "TUNABLE_PARAMS", "method_label"]
 
@@ -436,7 +436,7 @@ class ProjectionExplorer:
             writer.writerow(["index", "x", "y", "label"])
             for i in range(self.n):
                 writer.writerow([i, f"{Y[i, 0]:.6g}", f"{Y[i, 1]:.6g}", self.label_of(i)])
-        self.view.fig.savefig(written["map_png"], dpi=100)
+        save_figure(self.view.fig, written["map_png"], dpi=100)
         return written
 
     def _changed_map(self) -> None:
@@ -501,7 +501,8 @@ class _ExplorerView:
         self.legend = None
         self.thumbs: list[tuple[Any, Any]] = []
         self.rebuild_thumbnails()
-        self.live = LiveFigure(fig)
+        # The map is drawn once; a selection redraws only its marks and the image panel.
+        self.live = LiveFigure(fig, animated=self._moving())
         self._busy = False
         self.controls = self._controls(widgets)
         self.widget = widgets.VBox([self.controls, self.status, self.live.widget])
@@ -619,6 +620,15 @@ class _ExplorerView:
 
     # ---------------------------------------------------------------- drawing
 
+    def _moving(self) -> list[Any]:
+        """The artists a selection changes: redrawn on their own over the rest of the figure."""
+        moving = [self.links, self.ring, self.star]
+        for _ax, art, title in self.thumbs:
+            moving += [art, title]
+        if self.image_fig is not None and self.image_fig._suptitle is not None:
+            moving.append(self.image_fig._suptitle)
+        return moving
+
     def rebuild_thumbnails(self) -> None:
         """(Re)make the image panel: the selected image and one per neighbour."""
         if self.image_fig is None:
@@ -640,9 +650,15 @@ class _ExplorerView:
                 ax.axis("off")
                 continue
             art = ax.imshow(blank, cmap="gray_r" if grey else None, vmin=0, vmax=vmax)
-            title = ax.set_title("", fontsize=7)
+            title = ax.set_title("#00000 d=0.00\nlabel", fontsize=7)  # sized for the layout, emptied below
+            for spine in ax.spines.values():
+                spine.set_edgecolor("gold" if i == 0 else "0.6")
+                spine.set_linewidth(2.5 if i == 0 else 0.8)
             self.thumbs.append((ax, art, title))
-        self.image_fig.suptitle("", fontsize=9)
+        self.image_fig.suptitle("#00000 and its nearest neighbours\nin the space", fontsize=8)
+        if hasattr(self, "live"):
+            self.live.set_animated(self._moving())
+            self.live.relayout()
 
     def draw_map(self, refresh: bool = True) -> None:
         ex = self.ex
@@ -730,7 +746,7 @@ class _ExplorerView:
         self._draw_images()
         self._show_status()
         if refresh:
-            self.live.refresh()
+            self.live.refresh_animated()
 
     def _show_status(self) -> None:
         """The map's line, and below it the selected point and its neighbours."""
@@ -758,9 +774,10 @@ class _ExplorerView:
             self.image_fig.suptitle("select a point to see it\nand its nearest neighbours", fontsize=9)
             return
         order = [ex.selected, *ex.neighbors.tolist()]
-        for i, (ax, art, title) in enumerate(self.thumbs):
+        for i, (_ax, art, title) in enumerate(self.thumbs):
             if i >= len(order):
-                break
+                title.set_text("")
+                continue
             j = order[i]
             art.set_data(ex.images[j])
             same = ex.codes[j] == ex.codes[ex.selected]
@@ -770,9 +787,6 @@ class _ExplorerView:
             else:
                 title.set_text(f"#{j} d={ex.distances[i - 1]:.2g}\n{ex.label_of(j)}")
                 title.set_color("black" if same else "crimson")
-            for spine in ax.spines.values():
-                spine.set_edgecolor("gold" if i == 0 else "0.6")
-                spine.set_linewidth(2.5 if i == 0 else 0.8)
         agree = int(sum(ex.codes[j] == ex.codes[ex.selected] for j in ex.neighbors))
         self.image_fig.suptitle(
             f"#{ex.selected} and its {ex.k} nearest neighbours in {ex.space}\n"
@@ -983,11 +997,13 @@ class _EpochView:
             curve_ax.set_title("scores by epoch", fontsize=10)
             curve_ax.legend(fontsize=8, loc="lower right")
             curve_ax.grid(alpha=0.3)
-        self.live = LiveFigure(fig)
+        # Moving the slider redraws the points, the title and the rings, over a saved picture of the rest.
+        self.live = LiveFigure(fig, animated=[self.points, self.title, *(marker for marker, _ in self.markers)])
         self.slider = widgets.IntSlider(
             value=ex.epoch, min=0, max=ex.n_epochs - 1, description="epoch", continuous_update=True,
         )
-        self.slider.observe(lambda change: ex.set_epoch(change["new"]), names="value")
+        self._syncing = False  # True while draw() moves the slider itself (no second redraw)
+        self.slider.observe(lambda change: self._syncing or ex.set_epoch(change["new"]), names="value")
         note = widgets.HTML(
             value=f"Each epoch's {name} map is aligned to the last epoch's (rotation, reflection, "
             "scale, shift), so a class keeps its place while the map forms. "
@@ -1005,6 +1021,10 @@ class _EpochView:
         for marker, values in self.markers:
             marker.set_data([ex.epoch_numbers[ex.epoch]], [values[ex.epoch]])
         if self.slider.value != ex.epoch:
-            self.slider.value = ex.epoch
+            self._syncing = True
+            try:
+                self.slider.value = ex.epoch
+            finally:
+                self._syncing = False
         if refresh:
-            self.live.refresh()
+            self.live.refresh_animated()

@@ -90,6 +90,7 @@ class WordExplorer(LazyWidget):
         self.k = self._check_k(k)
         self.words: list[str] = []
         self.messages: list[str] = []
+        self._neighbours: dict[tuple[str, int], list[tuple[str, float]]] = {}
         self._view: Any = None
         first_group = next(iter(self.groups.values()))
         self.set_words(list(words) if words is not None else list(first_group))
@@ -157,8 +158,11 @@ class WordExplorer(LazyWidget):
         k = self.k if k is None else self._check_k(k)
         if k == 0:
             return []
-        idx, dist = nearest_neighbors(self.vectors.vectors, self.vectors.index(word), k, metric="cosine")
-        return [(self.vectors.words[i], 1.0 - float(d)) for i, d in zip(idx, dist)]
+        key = (word, k)
+        if key not in self._neighbours:  # a search over all 30,000 words: done once per (word, k)
+            idx, dist = nearest_neighbors(self.vectors.vectors, self.vectors.index(word), k, metric="cosine")
+            self._neighbours[key] = [(self.vectors.words[i], 1.0 - float(d)) for i, d in zip(idx, dist)]
+        return list(self._neighbours[key])
 
     def points(self) -> list[MapPoint]:
         """Every word on the map: the chosen ones first, then their neighbours (each word once)."""
@@ -198,10 +202,25 @@ class WordExplorer(LazyWidget):
 
     def _build(self) -> None:
         import ipywidgets as widgets
+        from matplotlib.collections import LineCollection
+        from matplotlib.lines import Line2D
 
         from helpers.plotting import LiveFigure, new_figure
 
         self._fig, self._ax = new_figure(figsize=(7.5, 5.6))
+        ax = self._ax
+        # The artists are made once and updated on each change (quicker than clearing the axes).
+        self._links = ax.add_collection(LineCollection([], alpha=0.35, linewidths=1, zorder=1))
+        self._others = ax.scatter([], [], s=22, alpha=0.7, zorder=2)
+        self._queries = ax.scatter([], [], s=90, edgecolors="black", zorder=3)
+        self._labels: list[Any] = []
+        self._title = ax.set_title(" ", y=1.0, pad=8)  # y given: the title is not re-placed on every draw
+        ax.legend(handles=[
+            Line2D([], [], marker="o", linestyle="", markersize=10, markerfacecolor="0.6", markeredgecolor="black",
+                   label="chosen word"),
+            Line2D([], [], marker="o", linestyle="", markersize=5, color="0.6", alpha=0.7,
+                   label="neighbour (nearest in all 50 dimensions); line to its word"),
+        ], loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, fontsize=8, frameon=False)
         self._live = LiveFigure(self._fig)
         self._text = widgets.Text(
             value=", ".join(self.words), description="words", continuous_update=False,
@@ -243,29 +262,36 @@ class WordExplorer(LazyWidget):
         palette = colormaps["tab10"]
         colour = {word: palette(i % 10) for i, word in enumerate(self.words)}
         ax = self._ax
-        ax.clear()
         positions = {p.word: Z[i] for i, p in enumerate(points)}
-        for i, p in enumerate(points):
-            if not p.is_query:
-                ax.plot(*zip(positions[p.owner], Z[i]), color=colour[p.owner], alpha=0.35, linewidth=1, zorder=1)
-        queries = [i for i, p in enumerate(points) if p.is_query]
         others = [i for i, p in enumerate(points) if not p.is_query]
-        if others:
-            ax.scatter(Z[others, 0], Z[others, 1], s=22, c=[colour[points[i].owner] for i in others], alpha=0.7,
-                       zorder=2, label="neighbour (in 50-d)")
-        ax.scatter(Z[queries, 0], Z[queries, 1], s=90, c=[colour[points[i].word] for i in queries],
-                   edgecolors="black", zorder=3, label="chosen word")
-        for i, p in enumerate(points):
-            ax.annotate(p.word, Z[i], xytext=(4, 3), textcoords="offset points",
-                        fontsize=9 if p.is_query else 7, fontweight="bold" if p.is_query else "normal",
-                        color="black" if p.is_query else "dimgrey", zorder=4)
+        queries = [i for i, p in enumerate(points) if p.is_query]
+        self._links.set_segments([np.stack([positions[points[i].owner], Z[i]]) for i in others])
+        self._links.set_colors([colour[points[i].owner] for i in others])
+        self._others.set_offsets(Z[others].reshape(-1, 2))
+        self._others.set_facecolors([colour[points[i].owner] for i in others])
+        self._queries.set_offsets(Z[queries].reshape(-1, 2))
+        self._queries.set_facecolors([colour[points[i].word] for i in queries])
+        while len(self._labels) < len(points):
+            self._labels.append(ax.annotate("", (0, 0), xytext=(4, 3), textcoords="offset points", zorder=4))
+        for label, i in zip(self._labels, range(len(self._labels))):
+            label.set_visible(i < len(points))
+            if i < len(points):
+                query = points[i].is_query
+                label.xy = tuple(Z[i])
+                label.set_text(points[i].word)
+                label.set_fontsize(9 if query else 7)
+                label.set_fontweight("bold" if query else "normal")
+                label.set_color("black" if query else "dimgrey")
+        low, high = Z.min(axis=0), Z.max(axis=0)
+        span = np.maximum(high - low, 1e-6)
+        ax.set_xlim(low[0] - 0.06 * span[0], high[0] + 0.18 * span[0])  # room for the labels on the right
+        ax.set_ylim(low[1] - 0.08 * span[1], high[1] + 0.08 * span[1])
         label = METHOD_LABELS[self.method]
         several = len(self.words) > 1
         chosen = f"{len(self.words)} word{'s' if several else ''} and {'their' if several else 'its'}"
-        ax.set_title(f"{chosen} {self.k} nearest neighbours — {label} map")
-        ax.set_xlabel(f"{METHOD_LABELS[self.method]} 1")
-        ax.set_ylabel(f"{METHOD_LABELS[self.method]} 2")
-        ax.legend(loc="best", fontsize=8)
+        self._title.set_text(f"{chosen} {self.k} nearest neighbours — {label} map")
+        ax.set_xlabel(f"{label} 1")
+        ax.set_ylabel(f"{label} 2")
         rows = "".join(
             f"<tr><td><b>{html.escape(w)}</b></td><td>"
             + ", ".join(f"{html.escape(n)}&nbsp;<small>{s:.2f}</small>" for n, s in self.neighbours(w))

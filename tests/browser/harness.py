@@ -81,8 +81,10 @@ class JupyterServer:
             (settings / plugin).write_text(json.dumps(values))
         (state / "workspaces").mkdir(parents=True, exist_ok=True)
         self.log = state / f"{kind}-server.log"
+        self.runtime = state / "runtime"  # the kernels' connection files: the tests can reach a kernel too
         env = dict(os.environ, COURSE_CACHE_DIR=str(cache), JUPYTERLAB_SETTINGS_DIR=str(settings),
-                   JUPYTERLAB_WORKSPACES_DIR=str(state / "workspaces"), MPLBACKEND="agg")
+                   JUPYTERLAB_WORKSPACES_DIR=str(state / "workspaces"), MPLBACKEND="agg",
+                   JUPYTER_RUNTIME_DIR=str(self.runtime))
         cmd = [
             sys.executable, "-m", "jupyter", "lab" if kind == "lab" else "notebook", "--no-browser",
             "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0",
@@ -95,6 +97,27 @@ class JupyterServer:
         self.process = subprocess.Popen(cmd, cwd=root, env=env, stdout=self._log_file, stderr=subprocess.STDOUT,
                                         start_new_session=True)
         self._wait_ready()
+
+    def execute(self, notebook: str, code: str, timeout_s: float = 60) -> None:
+        """Run ``code`` in the kernel of the open ``notebook`` (as a second client, beside the browser)."""
+        from jupyter_client import BlockingKernelClient
+
+        with urllib.request.urlopen(f"{self.base}/api/sessions?token={self.token}", timeout=5) as response:
+            sessions = json.loads(response.read())
+        kernels = [s["kernel"]["id"] for s in sessions if s.get("path", "").endswith(notebook)]
+        if not kernels:
+            raise AssertionError(f"no kernel runs {notebook}")
+        client = BlockingKernelClient(connection_file=str(self.runtime / f"kernel-{kernels[0]}.json"))
+        client.load_connection_file()
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=timeout_s)
+            reply = client.execute_interactive(code, timeout=timeout_s, store_history=False,
+                                               output_hook=lambda msg: None)
+            if reply["content"]["status"] != "ok":
+                raise AssertionError(f"code in the kernel of {notebook} failed: {reply['content']}")
+        finally:
+            client.stop_channels()
 
     @property
     def base(self) -> str:
@@ -237,6 +260,39 @@ def assert_changes(page: Any, locator: Any, action: Callable[[], None], what: st
             page.wait_for_timeout(700)
             return
     raise AssertionError(f"{what}: the picture did not change within {timeout_s:.0f} s")
+
+
+REDRAW_ALL_FIGURES = (
+    "import matplotlib.pyplot as _plt\n"
+    "for _number in _plt.get_fignums():\n"
+    "    _plt.figure(_number).canvas.draw_idle()\n"
+)
+
+
+def assert_full_redraw_matches(page: Any, server: JupyterServer, notebook: str, cell: Any, what: str) -> bool:
+    """With ipympl: ask the kernel to redraw every figure in full and require the same picture.
+
+    Widgets redraw only what changed (blitting); a picture the browser assembled wrongly
+    (a lost or misapplied difference image) differs from a full render. Returns False when
+    the cell shows no ipympl canvas (nothing to compare).
+    """
+    canvas = cell.locator(".jupyter-matplotlib-canvas-div canvas")
+    if canvas.count() == 0:
+        return False
+    wait_kernel_idle(page)
+    page.wait_for_timeout(500)
+    before = picture(canvas.first)
+    server.execute(notebook, REDRAW_ALL_FIGURES)
+    wait_kernel_idle(page)
+    page.wait_for_timeout(1000)
+    after = picture(canvas.first)
+    if before != after:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        stem = f"mismatch-{server.kind}-{notebook}-{what.replace(' ', '-')}"
+        (SCREENSHOTS / f"{stem}-shown.png").write_bytes(before)
+        (SCREENSHOTS / f"{stem}-full-redraw.png").write_bytes(after)
+        raise AssertionError(f"{notebook} / {what}: the picture shown differs from a full redraw ({stem}-*.png)")
+    return True
 
 
 def save_screenshot(locator: Any, name: str) -> Path:

@@ -135,7 +135,8 @@ def _operate(page, server, notebook: str) -> list[str]:
         cell = h.cell_with(page, source)
         h.assert_changes(page, part(cell), lambda a=action, c=cell: a(page, c), f"{notebook} / {name}")
         shot = h.save_screenshot(h.output_of(cell), f"{server.kind}-{notebook}-{name.replace(' ', '-')}")
-        done.append(f"{name} -> {shot.name}")
+        checked = h.assert_full_redraw_matches(page, server, f"{notebook}.ipynb", cell, name)
+        done.append(f"{name} -> {shot.name}{' (= full redraw)' if checked else ''}")
     assert not h.cell_errors(page), f"{notebook}: an interaction raised an error"
     print(f"[{server.kind}] {notebook}: ran all in {seconds:.1f} s; operated {len(done)} widgets: {done}")
     return done
