@@ -263,7 +263,7 @@ class LiveFigure:
         canvas.handle_draw = handle_draw
 
     def frontend_ready(self) -> bool:
-        """With ipympl: whether the browser's view of the canvas exists and takes difference images."""
+        """With ipympl: whether the browser's view of the canvas exists (it has said "initialized")."""
         return self.interactive and getattr(self.fig.canvas, "syncing_data_url", True) is False
 
     def refresh(self) -> None:
@@ -284,8 +284,8 @@ class LiveFigure:
         """Redraw only the animated artists on the saved picture of the rest.
 
         Falls back to a full :meth:`refresh` when there is no saved picture yet, when the
-        canvas changed size, or (with ipympl) while the browser's view is not ready: pixels
-        pushed before then would become the view's first picture in a form it cannot show.
+        canvas changed size or its layout is to be planned, or (with ipympl) while the
+        browser's view is not ready.
         """
         canvas = self.fig.canvas
         if (
