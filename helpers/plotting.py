@@ -14,6 +14,8 @@ import threading
 from typing import Any
 
 import matplotlib
+import matplotlib.transforms
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 
 
@@ -80,6 +82,167 @@ def _fast_png(rgba: Any) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(np.asarray(rgba)[..., :3]).save(buffer, format="png", compress_level=1)
     return buffer.getvalue()
+
+
+class StampedLabels(Artist):
+    """A row (or column) of labels beside an axes, drawn from pixels rendered once.
+
+    Matplotlib lays out and renders every glyph of every text on every draw, about a
+    millisecond a label; a figure that redraws a few dozen labels on each widget change
+    spends most of its time there. Each label here is rendered once per text, font size
+    and resolution, then pasted. They sit where tick labels would (right-aligned left of
+    the axes for ``axis="y"``, centred under it for ``axis="x"``), at data positions along
+    that axis, and count in constrained layout. The axis label moves out past them (give the
+    ticks empty labels). Vector output (SVG, PDF) gets real text.
+
+    >>> labels = StampedLabels(ax, axis="y", fontsize=8)
+    >>> labels.set_labels(range(3), ["red", "green", "blue"])
+    """
+
+    def __init__(self, ax: Any, *, axis: str = "y", fontsize: float = 9.0, color: Any = "black") -> None:
+        from matplotlib.axes import Axes
+
+        if not isinstance(ax, Axes):
+            raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
+        if axis not in ("x", "y"):
+            raise ValueError(f"axis must be 'x' or 'y', got {axis!r}")
+        super().__init__()
+        self.axis, self.color = axis, color
+        self.fontsize = self._check_fontsize(fontsize)
+        tick = f"{axis}tick.major"
+        self._pad_points = matplotlib.rcParams[f"{tick}.size"] + matplotlib.rcParams[f"{tick}.pad"]
+        self.offset = 0.0  # points beyond the usual place of tick labels
+        self._positions: list[float] = []
+        self._texts: list[str] = []
+        self._stamps: dict[tuple[Any, ...], Any] = {}
+        self.stamps_rendered = 0  # how many label pictures were rendered (the rest were pasted)
+        self.set_clip_on(False)
+        ax.add_artist(self)
+
+    @staticmethod
+    def _check_fontsize(fontsize: Any) -> float:
+        if isinstance(fontsize, bool) or not isinstance(fontsize, (int, float)) or not fontsize > 0:
+            raise ValueError(f"fontsize must be a positive number of points, got {fontsize!r}")
+        return float(fontsize)
+
+    def set_labels(self, positions: Any, texts: Any, *, fontsize: float | None = None,
+                   offset: float | None = None) -> None:
+        """Show ``texts[i]`` at data position ``positions[i]`` along the axis.
+
+        ``offset`` (points) moves the labels further out from the axes, e.g. to stand a
+        second column of labels beside a first.
+        """
+        positions, texts = [float(p) for p in positions], list(texts)
+        if len(positions) != len(texts):
+            raise ValueError(f"positions and texts must have the same length, got {len(positions)} and {len(texts)}")
+        for i, text in enumerate(texts):
+            if not isinstance(text, str):
+                raise TypeError(f"texts[{i}] must be a string, got {text!r}")
+        if fontsize is not None:
+            self.fontsize = self._check_fontsize(fontsize)
+        if offset is not None:
+            if isinstance(offset, bool) or not isinstance(offset, (int, float)):
+                raise ValueError(f"offset must be a number of points, got {offset!r}")
+            self.offset = float(offset)
+        self._positions, self._texts = positions, texts
+        self._leave_room_for_axis_label()
+        self.stale = True
+
+    def _leave_room_for_axis_label(self) -> None:
+        """Move the axis label out past the labels (it is placed after the tick labels, here empty)."""
+        stamps = [self._stamp(text) for text in self._texts if text]
+        reach = max((stamp[0].shape[0 if self.axis == "x" else 1] for stamp in stamps if stamp is not None),
+                    default=0)  # the labels' height under the axes, or their width beside it
+        axis = self.axes.xaxis if self.axis == "x" else self.axes.yaxis
+        axis.labelpad = matplotlib.rcParams["axes.labelpad"] + self.offset + reach * 72 / self.figure.dpi
+
+    # ---------------------------------------------------------------- drawing
+
+    def _anchors(self) -> list[tuple[str, float, float]]:
+        """(text, x, y) in display pixels of each label's anchor inside the axis' span."""
+        ax = self.axes
+        pad = (self._pad_points + self.offset) * self.figure.dpi / 72
+        low, high = sorted(ax.get_ylim() if self.axis == "y" else ax.get_xlim())
+        anchors = []
+        for position, text in zip(self._positions, self._texts, strict=True):
+            if not text or not low <= position <= high:
+                continue
+            if self.axis == "y":
+                y = ax.get_yaxis_transform().transform((0.0, position))[1]
+                anchors.append((text, ax.bbox.x0 - pad, y))
+            else:
+                x = ax.get_xaxis_transform().transform((position, 0.0))[0]
+                anchors.append((text, x, ax.bbox.y0 - pad))
+        return anchors
+
+    def _alignment(self) -> tuple[str, str]:
+        return ("right", "center_baseline") if self.axis == "y" else ("center", "top")
+
+    def _stamp(self, text: str) -> Any:
+        """(pixels with the top row first, x and y offset of their lower left from the anchor)."""
+        import numpy as np
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        dpi = self.figure.dpi
+        key = (text, self.fontsize, str(self.color), dpi)
+        if key in self._stamps:
+            return self._stamps[key]
+        size = self.fontsize * dpi / 72
+        width, height = int(2 * (len(text) + 2) * size) + 8, int(4 * size) + 8
+        sheet = Figure(figsize=(width / dpi, height / dpi), dpi=dpi)
+        sheet.patch.set_alpha(0)
+        canvas = FigureCanvasAgg(sheet)
+        x0, y0 = width // 2, height // 2
+        ha, va = self._alignment()
+        sheet.text(x0 / width, y0 / height, text, fontsize=self.fontsize, color=self.color, ha=ha, va=va)
+        canvas.draw()
+        rgba = np.asarray(canvas.buffer_rgba())
+        ink = np.argwhere(rgba[..., 3] > 0)
+        stamp = None
+        if len(ink):
+            (top, left), (bottom, right) = ink.min(axis=0), ink.max(axis=0) + 1
+            stamp = (rgba[top:bottom, left:right].copy(), left - x0, (height - bottom) - y0)
+        if len(self._stamps) > 2000:  # a learner's many font sizes and resolutions: start afresh
+            self._stamps.clear()
+        self._stamps[key] = stamp
+        self.stamps_rendered += 1
+        return stamp
+
+    def draw(self, renderer: Any) -> None:
+        from matplotlib.backends.backend_agg import RendererAgg
+        from matplotlib.text import Text
+
+        if not self.get_visible() or not self._texts:
+            return
+        if not isinstance(renderer, RendererAgg):  # vector output: real text
+            ha, va = self._alignment()
+            for text, x, y in self._anchors():
+                label = Text(x, y, text, fontsize=self.fontsize, color=self.color, ha=ha, va=va)
+                label.set_figure(self.figure)
+                label.set_transform(matplotlib.transforms.IdentityTransform())
+                label.draw(renderer)
+            self.stale = False
+            return
+        gc = renderer.new_gc()
+        for text, x, y in self._anchors():
+            stamp = self._stamp(text)
+            if stamp is not None:
+                pixels, dx, dy = stamp
+                renderer.draw_image(gc, round(x) + dx, round(y) + dy, pixels[::-1])
+        gc.restore()
+        self.stale = False
+
+    def get_window_extent(self, renderer: Any = None) -> Any:
+        from matplotlib.transforms import Bbox
+
+        boxes = []
+        for text, x, y in self._anchors():
+            stamp = self._stamp(text)
+            if stamp is not None:
+                pixels, dx, dy = stamp
+                left, bottom = round(x) + dx, round(y) + dy
+                boxes.append(Bbox.from_bounds(left, bottom, pixels.shape[1], pixels.shape[0]))
+        return Bbox.union(boxes) if boxes else Bbox.null()
 
 
 class LiveFigure:

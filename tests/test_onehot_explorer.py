@@ -36,6 +36,28 @@ def test_vocabulary_spans_hues_and_resizes(explorer):
     assert len(set(names)) == 12 and explorer.vectors().shape == (12, 12)
 
 
+def test_vocabularies_grow_one_colour_at_a_time_across_the_hues(explorer):
+    import colorsys
+
+    previous: set[str] = set()
+    for size in range(2, explorer.max_size + 1):
+        vocab = explorer.vocabulary(size)
+        names = {name for name, _ in vocab}
+        assert len(names) == size and previous < names  # the smaller vocabulary plus one colour
+        previous = names
+        hues = [colorsys.rgb_to_hls(*rgb)[0] for _, rgb in vocab if colorsys.rgb_to_hls(*rgb)[2] > 0.25]
+        assert hues == sorted(hues)  # rows in rainbow order
+    hues = [colorsys.rgb_to_hls(*rgb)[0] for _, rgb in explorer.vocabulary(8)]
+    assert max(hues) - min(hues) > 0.6  # eight colours already span most of the wheel
+
+
+def test_selected_colour_stays_selected_when_the_vocabulary_grows(explorer):
+    explorer.select(4)
+    name = explorer.vocabulary()[4][0]
+    explorer.set_size(12)
+    assert explorer.vocabulary()[explorer.selected][0] == name
+
+
 def test_selection_follows_size(explorer):
     explorer.select(5)
     explorer.set_size(3)

@@ -184,3 +184,122 @@ def test_ipympl_sends_pictures_only_when_the_browser_asks():
         plt.close(fig)
     finally:
         plt.switch_backend(previous)
+
+
+# ------------------------------------------------------------------ StampedLabels
+
+
+def _ink_box(rgba, columns=slice(None)):
+    """(first row, last row, first column, last column) of dark pixels in a region."""
+    dark = np.argwhere(np.asarray(rgba)[:, columns, 0] < 160)
+    return (*dark.min(axis=0), *dark.max(axis=0))
+
+
+def _labelled_figure(stamped: bool, names=("red", "light blue", "grey  2"), dpi=100):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = Figure(figsize=(4, 3), dpi=dpi)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.45, 0.15, 0.5, 0.75))
+    ax.imshow(np.eye(len(names)), cmap="Greys", aspect="auto", vmin=2, vmax=3)  # a white picture
+    ax.set_xticks([])
+    if stamped:
+        ax.set_yticks(range(len(names)), [""] * len(names))
+        labels = plotting.StampedLabels(ax, axis="y", fontsize=9)
+        labels.set_labels(range(len(names)), names)
+    else:
+        ax.set_yticks(range(len(names)), names, fontsize=9)
+        labels = None
+    return fig, ax, labels
+
+
+def test_stamped_labels_sit_where_tick_labels_would():
+    texts, _, _ = _labelled_figure(stamped=False)
+    stamps, _, _ = _labelled_figure(stamped=True)
+    texts.canvas.draw()
+    stamps.canvas.draw()
+    left = slice(0, 170)  # the margin left of the axes, where the names are
+    expected = _ink_box(texts.canvas.buffer_rgba(), left)
+    got = _ink_box(stamps.canvas.buffer_rgba(), left)
+    assert np.abs(np.array(got) - np.array(expected)).max() <= 1, (got, expected)
+
+
+def test_stamped_labels_render_each_text_once_per_size():
+    fig, _, labels = _labelled_figure(stamped=True)
+    fig.canvas.draw()
+    assert labels.stamps_rendered == 3
+    fig.canvas.draw()
+    labels.set_labels([0, 1], ["red", "light blue"])
+    fig.canvas.draw()
+    assert labels.stamps_rendered == 3  # the same texts at the same size: pasted, not rendered
+    labels.set_labels([0, 1], ["red", "light blue"], fontsize=12)
+    fig.canvas.draw()
+    assert labels.stamps_rendered == 5
+
+
+def test_stamped_labels_follow_the_resolution_of_a_saved_picture():
+    import io
+
+    from PIL import Image
+
+    fig, _, labels = _labelled_figure(stamped=True)
+    boxes = []
+    for dpi in (100, 200):
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=dpi)
+        picture = np.asarray(Image.open(buffer).convert("RGBA"))
+        boxes.append(_ink_box(picture, slice(0, int(1.7 * dpi))))
+    height = [box[2] - box[0] for box in boxes]
+    assert 1.8 < height[1] / height[0] < 2.2  # twice the dots: labels twice as tall, not pasted small
+
+
+def test_stamped_labels_can_stand_further_out():
+    near, _, _ = _labelled_figure(stamped=True)
+    far, _, labels = _labelled_figure(stamped=True)
+    labels.set_labels(range(3), ["red", "light blue", "grey  2"], offset=20)
+    near.canvas.draw()
+    far.canvas.draw()
+    shift = _ink_box(near.canvas.buffer_rgba(), slice(0, 170))[3] - _ink_box(far.canvas.buffer_rgba(), slice(0, 170))[3]
+    assert abs(shift - 20 * 100 / 72) <= 1  # 20 points further left, at 100 dots per inch
+    assert far.axes[0].yaxis.labelpad > near.axes[0].yaxis.labelpad + 19
+
+
+def test_stamped_labels_count_in_the_layout():
+    fig = Figure(figsize=(4, 3), layout="constrained")
+    ax = fig.subplots()
+    ax.set_yticks([0, 1], ["", ""])
+    plotting.StampedLabels(ax, axis="y", fontsize=10).set_labels([0, 1], ["a rather long colour name", "b"])
+    fig.draw_without_rendering()
+    assert ax.get_position().x0 > 0.25  # room was left for the names
+
+
+def test_stamped_labels_on_the_x_axis_and_in_vector_output():
+    import io
+
+    fig = Figure(figsize=(4, 3))
+    ax = fig.subplots()
+    ax.set_xlim(-0.5, 2.5)
+    labels = plotting.StampedLabels(ax, axis="x", fontsize=8)
+    labels.set_labels([0, 1, 2], ["zero", "one", "two"])
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg")
+    svg = buffer.getvalue()
+    assert svg.count("<!-- zero -->") == 1 and "<!-- two -->" in svg  # real text where pixels are not wanted
+
+
+def test_stamped_labels_validate_their_arguments():
+    fig = Figure()
+    ax = fig.subplots()
+    with pytest.raises(TypeError, match="ax must be a matplotlib Axes"):
+        plotting.StampedLabels("ax")
+    with pytest.raises(ValueError, match="axis must be 'x' or 'y'"):
+        plotting.StampedLabels(ax, axis="z")
+    labels = plotting.StampedLabels(ax)
+    with pytest.raises(ValueError, match="positions and texts must have the same length"):
+        labels.set_labels([0, 1], ["a"])
+    with pytest.raises(TypeError, match=r"texts\[1\] must be a string"):
+        labels.set_labels([0, 1], ["a", 2])
+    with pytest.raises(ValueError, match="fontsize must be a positive number"):
+        labels.set_labels([0], ["a"], fontsize=0)
+    with pytest.raises(ValueError, match="offset must be a number of points"):
+        labels.set_labels([0], ["a"], offset="far")

@@ -34,6 +34,26 @@ def _validate_colors(colors: Any) -> list[tuple[str, tuple[float, float, float]]
     return checked
 
 
+def _spread(count: int, length: int) -> list[int]:
+    """``count`` distinct indices into ``range(length)``; every first k of them spread evenly.
+
+    The van der Corput sequence (0, 1/2, 1/4, 3/4, 1/8, ...) fills the gaps it left before.
+    """
+    chosen: list[int] = []
+    k = 0
+    while len(chosen) < count:
+        fraction, scale, n = 0.0, 1.0, k
+        while n:
+            scale /= 2
+            fraction += scale * (n % 2)
+            n //= 2
+        index = int(fraction * length)
+        if index not in chosen:
+            chosen.append(index)
+        k += 1
+    return chosen
+
+
 def pairwise_distances(X: np.ndarray) -> np.ndarray:
     """Euclidean distance between every pair of rows."""
     differences = X[:, None, :] - X[None, :, :]
@@ -44,7 +64,8 @@ class OneHotExplorer(LazyWidget):
     """Pick a vocabulary size and a representation; see the vectors and their distances.
 
     ``colors`` is a list of ``(name, (r, g, b))`` pairs, e.g. ``helpers.data.load_xkcd_colors()``.
-    The vocabulary is drawn evenly from the colours sorted by hue, so it spans the rainbow.
+    The vocabularies are nested: a larger one is the smaller one plus a colour, picked so
+    that every size spans the rainbow; the rows are shown in rainbow order.
     """
 
     def __init__(self, colors: Sequence[tuple[str, Sequence[float]]], *, size: int = 6, max_size: int = 24) -> None:
@@ -58,6 +79,7 @@ class OneHotExplorer(LazyWidget):
 
         self.pool = sorted(pool, key=hue_key)
         self.max_size = max_size
+        self._order = _spread(max_size, len(self.pool))
         self.size = self._check_size(size)
         self.representation = REPRESENTATIONS[0]
         self.selected = 0
@@ -71,10 +93,9 @@ class OneHotExplorer(LazyWidget):
         return int(size)
 
     def vocabulary(self, size: int | None = None) -> list[tuple[str, tuple[float, float, float]]]:
-        """``size`` colours picked evenly along the hue-sorted pool."""
+        """``size`` colours spread along the hue-sorted pool, in hue order (nested in larger sizes)."""
         size = self.size if size is None else self._check_size(size)
-        picks = np.linspace(0, len(self.pool) - 1, size).round().astype(int)
-        return [self.pool[i] for i in picks]
+        return [self.pool[i] for i in sorted(self._order[:size])]
 
     def vectors(self) -> np.ndarray:
         """The current vocabulary written in the current representation (one row per colour)."""
@@ -106,8 +127,11 @@ class OneHotExplorer(LazyWidget):
         )
 
     def set_size(self, size: int) -> None:
-        self.size = self._check_size(size)
-        self.selected = min(self.selected, self.size - 1)
+        size = self._check_size(size)
+        chosen = self.vocabulary()[self.selected][0]
+        self.size = size
+        names = [name for name, _ in self.vocabulary()]
+        self.selected = names.index(chosen) if chosen in names else min(self.selected, size - 1)
         self._redraw()
 
     def set_representation(self, representation: str) -> None:
@@ -129,7 +153,7 @@ class OneHotExplorer(LazyWidget):
         import ipywidgets as widgets
         from matplotlib.patches import Rectangle
 
-        from helpers.plotting import LiveFigure, new_figure
+        from helpers.plotting import LiveFigure, StampedLabels, new_figure
 
         self._fig, (self._ax_vec, self._ax_dist) = new_figure(
             figsize=(9.5, 4.6), ncols=2, gridspec_kw={"width_ratios": [1, 1.15]}
@@ -145,6 +169,12 @@ class OneHotExplorer(LazyWidget):
         style = {"fill": False, "edgecolor": "crimson", "linewidth": 2}
         self._mark_vec = self._ax_vec.add_patch(Rectangle((0, 0), 1, 1, **style))
         self._mark_dist = self._ax_dist.add_patch(Rectangle((0, 0), 1, 1, **style))
+        # Names and numbers are pasted from pictures rendered once: the ticks stay, their
+        # labels are drawn by these (redrawing ~50 texts on every change was most of the time).
+        self._row_numbers = StampedLabels(self._ax_vec, axis="y")
+        self._names = StampedLabels(self._ax_vec, axis="y")  # a column left of the numbers
+        self._entry_numbers = StampedLabels(self._ax_vec, axis="x")
+        self._column_numbers = StampedLabels(self._ax_dist, axis="x")
         # The two panels are redrawn on each change, over a saved picture of the rest (the colour bar).
         self._live = LiveFigure(self._fig, animated=[self._ax_vec, self._ax_dist])
         self._plan_layout()
@@ -169,14 +199,22 @@ class OneHotExplorer(LazyWidget):
     def _fontsize(n: int) -> int:
         return 9 if n <= 10 else 7 if n <= 18 else 6
 
+    @staticmethod
+    def _name_offset(fontsize: int) -> float:
+        """Points from the numbers' place to the names' place: room for two digits and a gap."""
+        return 2.0 * fontsize
+
     def _plan_layout(self) -> None:
         """Plan the page once, for the widest colour name any vocabulary size can show."""
         widest = max(
             ((name, self._fontsize(size)) for size in range(2, self.max_size + 1) for name, _ in self.vocabulary(size)),
             key=lambda item: len(item[0]) * item[1],
         )
-        self._ax_vec.set_yticks([0], [f"{widest[0]}  00"], fontsize=widest[1])
-        self._ax_dist.set_xticks([0], ["00"], fontsize=10)
+        self._ax_vec.set_yticks([0], [""])
+        self._row_numbers.set_labels([0], ["00"], fontsize=widest[1])
+        self._names.set_labels([0], [widest[0]], fontsize=widest[1], offset=self._name_offset(widest[1]))
+        self._ax_dist.set_xticks([0], [""])
+        self._column_numbers.set_labels([0], ["00"], fontsize=10)
         self._ax_dist.set_xlabel("colour number")
         self._ax_vec.set_xlabel("entry")
         self._ax_vec.set_title("vectors")
@@ -205,15 +243,20 @@ class OneHotExplorer(LazyWidget):
         fontsize = self._fontsize(n)
         # Each colour is named once, with its number; the number also labels its column of the
         # distance matrix and, for one-hot vectors, the entry that is 1.
-        self._ax_vec.set_yticks(range(n), [f"{name}  {i}" for i, name in enumerate(names)], fontsize=fontsize)
+        self._ax_vec.set_yticks(range(n), [""] * n)
+        self._row_numbers.set_labels(range(n), [str(i) for i in range(n)], fontsize=fontsize)
+        self._names.set_labels(range(n), names, fontsize=fontsize, offset=self._name_offset(fontsize))
         every = 1 if n <= 12 else 2  # fewer numbers when they would crowd
         numbers = range(0, n, every)
-        self._ax_dist.set_xticks(numbers, [str(i) for i in numbers], fontsize=fontsize + 1)
+        self._ax_dist.set_xticks(numbers, [""] * len(numbers))
+        self._column_numbers.set_labels(numbers, [str(i) for i in numbers], fontsize=fontsize + 1)
         if self.representation == "one-hot":
-            self._ax_vec.set_xticks(numbers, [str(i) for i in numbers], fontsize=fontsize + 1)
+            self._ax_vec.set_xticks(numbers, [""] * len(numbers))
+            self._entry_numbers.set_labels(numbers, [str(i) for i in numbers], fontsize=fontsize + 1)
             self._ax_vec.set_xlabel("entry (entry i is 1 for colour number i)")
         else:
-            self._ax_vec.set_xticks(range(3), ["red", "green", "blue"])
+            self._ax_vec.set_xticks(range(3), [""] * 3)
+            self._entry_numbers.set_labels(range(3), ["red", "green", "blue"], fontsize=10)
             self._ax_vec.set_xlabel("entry (intensity of each light)")
         self._ax_vec.set_title(f"{self.representation} vectors ({n} x {width})")
         off = D[~np.eye(n, dtype=bool)]
@@ -226,9 +269,8 @@ class OneHotExplorer(LazyWidget):
         if [label for label, _ in self._pick.options] != names:
             self._syncing = True  # setting the options must not call select() (and redraw) again
             try:
-                with self._pick.hold_trait_notifications():
-                    self._pick.options = self._options()
-                    self._pick.value = self.selected
+                self._pick.options = self._options()  # (the selected row can lie past the old options)
+                self._pick.value = self.selected
             finally:
                 self._syncing = False
         self._readout.value = f"<span style='font-size:0.95em'>{self.describe()}</span>"
