@@ -265,12 +265,14 @@ def knn_accuracy(
     *,
     k: int = 10,
     metric: str = "euclidean",
+    cache: bool = True,
 ) -> float:
     """Accuracy of a k-nearest-neighbour classifier that uses these vectors.
 
     Each test row gets the majority label of its ``k`` nearest training rows (a tie goes
     to the tied label whose nearest member is closest). Without a test set, every
-    training row is classified by the others (leave-one-out).
+    training row is classified by the others (leave-one-out). The score is remembered
+    in the course cache for the same inputs (``cache=False`` computes it anyway).
     """
     train = _matrix(X_train, "X_train")
     labels = _labels(y_train, "y_train", train, "X_train")
@@ -279,14 +281,31 @@ def knn_accuracy(
         raise ValueError("X_test and y_test must be given together (or neither, for leave-one-out on the training set)")
     if X_test is None:
         k = _check_k(k, len(train) - 1, "leave-one-out: the number of training rows minus one")
-        neighbours = _knn(train, k, metric)
-        truth = labels
+        test, truth = None, labels
     else:
         test = _matrix(X_test, "X_test")
         _same_width(train, test, "X_train", "X_test")
         truth = _labels(y_test, "y_test", test, "X_test")
         k = _check_k(k, len(train), "the number of training rows")
-        neighbours = _knn(train, k, metric, queries=test)
+    arrays = {"train": train, "labels": labels, "truth": truth, **({} if test is None else {"test": test})}
+    return _remember("knn_accuracy", arrays, {"k": int(k), "metric": metric}, cache,
+                     lambda: _knn_vote_accuracy(train, labels, test, truth, int(k), metric))
+
+
+def _remember(name: str, arrays: dict[str, np.ndarray], params: dict[str, Any], cache: Any,
+              compute: Any) -> float:
+    if not isinstance(cache, bool):
+        raise TypeError(f"cache must be True or False, got {cache!r}")
+    if not cache:
+        return float(compute())
+    from helpers import memo
+
+    return memo.remembered(name, arrays, params, compute)
+
+
+def _knn_vote_accuracy(train: np.ndarray, labels: np.ndarray, test: np.ndarray | None, truth: np.ndarray,
+                       k: int, metric: str) -> float:
+    neighbours = _knn(train, k, metric) if test is None else _knn(train, k, metric, queries=test)
     classes, codes = np.unique(np.concatenate([labels, truth]), return_inverse=True)
     train_codes, truth_codes = codes[: len(labels)], codes[len(labels):]
     votes = train_codes[neighbours]  # (m, k), nearest first
@@ -310,15 +329,22 @@ def _pair(X_high: Any, X_low: Any) -> tuple[np.ndarray, np.ndarray]:
     return high, low
 
 
-def neighbourhood_recall(X_high: Any, X_low: Any, k: int = 10, *, metric: str = "euclidean") -> float:
+def neighbourhood_recall(X_high: Any, X_low: Any, k: int = 10, *, metric: str = "euclidean",
+                         cache: bool = True) -> float:
     """Mean share of each point's ``k`` nearest neighbours in ``X_high`` that are also among its ``k`` in ``X_low``.
 
     1.0: every neighbourhood is kept; about k/n: no better than chance. ``metric``
-    applies to ``X_high``; the map ``X_low`` is always Euclidean.
+    applies to ``X_high``; the map ``X_low`` is always Euclidean. The score is
+    remembered in the course cache for the same inputs (``cache=False`` computes it anyway).
     """
     high, low = _pair(X_high, X_low)
     metric = _check_metric(metric)
-    k = _check_k(k, len(high) - 1, f"there are {len(high):,} points and a point is not its own neighbour")
+    k = int(_check_k(k, len(high) - 1, f"there are {len(high):,} points and a point is not its own neighbour"))
+    return _remember("neighbourhood_recall", {"high": high, "low": low}, {"k": k, "metric": metric}, cache,
+                     lambda: _recall(high, low, k, metric))
+
+
+def _recall(high: np.ndarray, low: np.ndarray, k: int, metric: str) -> float:
     a, b = _knn(high, k, metric), _knn(low, k, "euclidean")
     shared = 0
     step = max(1, _BLOCK_ELEMENTS // (k * k))
@@ -336,6 +362,7 @@ def trustworthiness(
     metric: str = "euclidean",
     sample: int | None = None,
     random_state: int = 0,
+    cache: bool = True,
 ) -> float:
     """How far the map ``X_low`` avoids inventing neighbours that ``X_high`` does not have (0-1).
 
@@ -343,10 +370,9 @@ def trustworthiness(
     blocks so that memory stays small at tens of thousands of points. ``metric`` applies
     to ``X_high``; the map is always Euclidean. ``sample`` estimates the score from that
     many randomly chosen points (their ranks still use all points), which is faster.
-    Points at exactly equal distances count in the map's favour.
+    Points at exactly equal distances count in the map's favour. The score is remembered
+    in the course cache for the same inputs (``cache=False`` computes it anyway).
     """
-    from sklearn.metrics import pairwise_distances
-
     high, low = _pair(X_high, X_low)
     metric = _check_metric(metric)
     n = len(high)
@@ -362,6 +388,14 @@ def trustworthiness(
             raise ValueError(f"sample must be a positive integer or None, got {sample}")
         if sample < n:
             rows = np.sort(np.random.default_rng(random_state).choice(n, size=int(sample), replace=False))
+    return _remember("trustworthiness", {"high": high, "low": low, "rows": rows}, {"k": k, "metric": metric}, cache,
+                     lambda: _trustworthiness(high, low, rows, k, metric))
+
+
+def _trustworthiness(high: np.ndarray, low: np.ndarray, rows: np.ndarray, k: int, metric: str) -> float:
+    from sklearn.metrics import pairwise_distances
+
+    n = len(high)
     low_neighbours = _knn(low, k, "euclidean")
     high = high.astype(np.float64, copy=False)
     penalty = 0

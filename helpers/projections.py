@@ -429,11 +429,9 @@ def _record(method: str, source: str, seconds: float, n: int, d: int, n_componen
 
 def _fingerprint(arr: np.ndarray) -> str:
     """A short hash of an array's dtype, shape and bytes."""
-    arr = np.ascontiguousarray(arr)
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(f"{arr.dtype.str}{arr.shape}".encode())
-    digest.update(memoryview(arr).cast("B"))
-    return digest.hexdigest()
+    from helpers.memo import fingerprint
+
+    return fingerprint(arr)
 
 
 def _jsonable(value: Any) -> Any:
