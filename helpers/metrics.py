@@ -426,18 +426,16 @@ def linear_probe(
     random_state: int = 0,
     C: float = 1.0,
     tol: float = 1e-3,
+    cache: bool = True,
 ) -> float:
     """Test accuracy of a logistic regression (L-BFGS) trained on standardised ``X_train``.
 
     Measures how much of the label information a linear read-out can find in the
     vectors. ``C`` is the inverse regularisation strength. The loose ``tol`` stops the
     fit once the accuracy has settled (about 80 iterations, 1-3 s, for 12,000 x 512
-    features); stopping at ``max_iter`` before full convergence is silent.
+    features); stopping at ``max_iter`` before full convergence is silent. The score is
+    remembered in the course cache for the same inputs (``cache=False`` computes it anyway).
     """
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.preprocessing import StandardScaler
-
     train = _matrix(X_train, "X_train")
     labels = _labels(y_train, "y_train", train, "X_train")
     test = _matrix(X_test, "X_test")
@@ -450,8 +448,19 @@ def linear_probe(
             raise ValueError(f"{name} must be a positive number, got {value!r}")
     if len(np.unique(labels)) < 2:
         raise ValueError("y_train must hold at least two classes to train a classifier")
+    params = {"max_iter": int(max_iter), "random_state": random_state, "C": float(C), "tol": float(tol)}
+    return _remember("linear_probe", {"train": train, "labels": labels, "test": test, "truth": truth}, params, cache,
+                     lambda: _logistic_accuracy(train, labels, test, truth, **params))
+
+
+def _logistic_accuracy(train: np.ndarray, labels: np.ndarray, test: np.ndarray, truth: np.ndarray, *,
+                       max_iter: int, random_state: Any, C: float, tol: float) -> float:
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
     scaler = StandardScaler().fit(train)
-    model = LogisticRegression(C=float(C), tol=float(tol), max_iter=int(max_iter), random_state=random_state)
+    model = LogisticRegression(C=C, tol=tol, max_iter=max_iter, random_state=random_state)
     with warnings.catch_warnings(), _one_blas_thread():
         warnings.filterwarnings("ignore", category=ConvergenceWarning)
         model.fit(scaler.transform(train), labels)

@@ -108,3 +108,15 @@ def test_metrics_recompute_for_other_inputs_and_on_request(monkeypatch):
     assert len(searches) == 4
     with pytest.raises(TypeError, match="cache must be True or False"):
         metrics.trustworthiness(X, X[:, :2], k=5, cache="yes")
+
+
+def test_the_linear_probe_is_remembered(monkeypatch):
+    import sklearn.linear_model
+
+    X, _, y = _data()
+    first = metrics.linear_probe(X[:40], y[:40], X[40:], y[40:])
+    monkeypatch.setattr(sklearn.linear_model, "LogisticRegression",
+                        lambda **kw: (_ for _ in ()).throw(AssertionError("trained again")))
+    assert metrics.linear_probe(X[:40], y[:40], X[40:], y[40:]) == first
+    with pytest.raises(AssertionError, match="trained again"):
+        metrics.linear_probe(X[:40], y[:40], X[40:], y[40:], C=0.5)  # other settings: trained afresh
