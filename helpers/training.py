@@ -233,7 +233,9 @@ def fit(
                 row.update(evaluate(model, *val, loss_fn=loss_fn, metric=metric, device=device))
             row["seconds"] = time.perf_counter() - started
             history.rows.append(row)
-            bar.set_postfix({k: round(v, 4) for k, v in row.items() if k not in ("epoch", "seconds")})
+            # shown with the bar's next update (at most ten a second): a redraw per epoch costs
+            # more than a small model's whole epoch
+            bar.set_postfix({k: round(v, 4) for k, v in row.items() if k not in ("epoch", "seconds")}, refresh=False)
             if on_epoch_end is not None:
                 model.eval()
                 on_epoch_end(epoch, model)

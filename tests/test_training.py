@@ -221,3 +221,29 @@ def test_torch_threads_sets_and_restores():
     with pytest.raises(ValueError, match="count must be"):
         with training.torch_threads(0):
             pass
+
+
+def test_the_progress_bar_is_not_redrawn_every_epoch(monkeypatch):
+    """A forced redraw per epoch cost more than a small model's epoch (400 epochs: +0.7 s in a notebook)."""
+    import tqdm.auto
+
+    redraws = []
+
+    class Bar:
+        def __init__(self, **kwargs):
+            pass
+
+        def update(self, n=1):
+            pass
+
+        def set_postfix(self, values, refresh=True):
+            redraws.append(refresh)
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(tqdm.auto, "tqdm", Bar)
+    model = nn.Linear(2, 1)
+    training.fit(model, torch.randn(8, 2), torch.randn(8, 1), loss_fn=nn.functional.mse_loss, epochs=5,
+                 batch_size=8, device="cpu")
+    assert redraws == [False] * 5
