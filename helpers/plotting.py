@@ -84,6 +84,51 @@ def _fast_png(rgba: Any) -> bytes:
     return buffer.getvalue()
 
 
+def freeze(artist: Any) -> Any:
+    """Draw ``artist`` from a picture of it taken at its first draw; return it.
+
+    For artists that cost much to draw and stay the same between redraws: matplotlib lays
+    out a legend afresh on every draw (about 25 ms for a dozen entries). The picture is
+    taken again when the canvas size, resolution or the artist's axes move; an artist that
+    changes must be frozen anew (or replaced). Vector output draws it as usual.
+    """
+    if not isinstance(artist, Artist):
+        raise TypeError(f"artist must be a matplotlib Artist, got {type(artist).__name__}")
+    import numpy as np
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    draw_directly = artist.draw
+    pictures: dict[tuple[Any, ...], Any] = {}
+
+    def draw(renderer: Any) -> None:
+        if not isinstance(renderer, RendererAgg) or not artist.get_visible():
+            draw_directly(renderer)
+            return
+        axes = getattr(artist, "axes", None)
+        key = (renderer.width, renderer.height, renderer.dpi, tuple(axes.bbox.bounds) if axes is not None else None)
+        if key not in pictures:
+            pictures.clear()
+            sheet = RendererAgg(int(renderer.width), int(renderer.height), renderer.dpi)
+            draw_directly(sheet)
+            rgba = np.asarray(sheet.buffer_rgba())
+            ink = np.argwhere(rgba[..., 3] > 0)
+            if len(ink):
+                (top, left), (bottom, right) = ink.min(axis=0), ink.max(axis=0) + 1
+                pictures[key] = (rgba[top:bottom, left:right][::-1].copy(), left, int(renderer.height) - bottom)
+            else:
+                pictures[key] = None
+        picture = pictures[key]
+        if picture is not None:
+            pixels, x, y = picture
+            gc = renderer.new_gc()
+            renderer.draw_image(gc, x, y, pixels)
+            gc.restore()
+        artist.stale = False
+
+    artist.draw = draw
+    return artist
+
+
 class StampedLabels(Artist):
     """A row (or column) of labels beside an axes, drawn from pixels rendered once.
 

@@ -303,3 +303,57 @@ def test_stamped_labels_validate_their_arguments():
         labels.set_labels([0], ["a"], fontsize=0)
     with pytest.raises(ValueError, match="offset must be a number of points"):
         labels.set_labels([0], ["a"], offset="far")
+
+
+# ------------------------------------------------------------------ freeze
+
+
+def _legend_figure():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = Figure(figsize=(4, 3), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.1, 0.1, 0.5, 0.8))
+    for i in range(6):
+        ax.scatter([i], [i], label=f"class {i}")
+    legend = ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+    return fig, legend
+
+
+def test_a_frozen_artist_looks_the_same_and_is_laid_out_once(monkeypatch):
+    plain, _ = _legend_figure()
+    frozen, legend = _legend_figure()
+    plotting.freeze(legend)
+    plain.canvas.draw()
+    frozen.canvas.draw()
+    expected = np.asarray(plain.canvas.buffer_rgba()).astype(int)
+    got = np.asarray(frozen.canvas.buffer_rgba()).astype(int)
+    assert np.abs(got - expected).max() <= 2  # the same picture, up to rounding in the blend
+    drawn = []
+    real = type(legend).draw
+    monkeypatch.setattr(type(legend), "draw", lambda self, r: drawn.append(1) or real(self, r))
+    frozen.canvas.draw()
+    frozen.canvas.draw()
+    assert drawn == []  # pasted from the picture
+
+
+def test_a_frozen_artist_is_drawn_again_at_another_size():
+    import io
+
+    from PIL import Image
+
+    fig, legend = _legend_figure()
+    plotting.freeze(legend)
+    fig.canvas.draw()
+    small_ink = (np.asarray(fig.canvas.buffer_rgba())[:, 250:, 0] < 128).sum()  # the legend's side
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=200)
+    big = np.asarray(Image.open(buffer).convert("RGB"))
+    assert big.shape[:2] == (600, 800)
+    big_ink = (big[:, 500:, 0] < 128).sum()
+    assert small_ink > 0 and 3 * small_ink < big_ink < 5 * small_ink  # drawn again at twice the dots, not pasted
+
+
+def test_freeze_validates_its_argument():
+    with pytest.raises(TypeError, match="artist must be a matplotlib Artist"):
+        plotting.freeze("legend")

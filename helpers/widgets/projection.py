@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from helpers import metrics, projections
-from helpers.plotting import LiveFigure, new_figure, save_figure, with_static_png
+from helpers.plotting import LiveFigure, freeze, new_figure, save_figure, with_static_png
 
 __all__ = ["FIXED_PARAMS", "EpochExplorer", "ProjectionExplorer", "TUNABLE_PARAMS", "method_label"]
 
@@ -725,8 +725,9 @@ class _ExplorerView:
                 Line2D([], [], marker="o", linestyle="", markersize=5, color=cmap(c % cmap.N), label=name)
                 for c, name in enumerate(ex.class_names)
             ] + handles
-        self.legend = self.ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.01, 0.5),
-                                     fontsize=7, frameon=False)
+        # Pasted from a picture on each redraw: laying the legend out again cost a third of a map switch.
+        self.legend = freeze(self.ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.01, 0.5),
+                                            fontsize=7, frameon=False))
         if refresh:
             self.live.refresh()
 
