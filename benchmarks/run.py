@@ -412,16 +412,17 @@ def bench_training() -> dict[str, Any]:
     from helpers import data, training
 
     fashion = data.load_fashion_mnist()
-    X = training.as_tensor_images(fashion.x_train[:4096])
-    y = torch.from_numpy(fashion.y_train[:4096])
+    X = training.as_tensor_images(fashion.x_train)  # 12,000 images
+    y = torch.from_numpy(fashion.y_train)
 
     def model() -> nn.Module:
         torch.manual_seed(0)
         return nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
                              nn.Linear(16 * 14 * 14, 10))
 
-    helper_s = _timed(lambda: training.fit(model(), X, y, loss_fn=nn.functional.cross_entropy, epochs=2,
-                                           batch_size=128, device="cpu", progress=False))
+    def helpers_loop() -> None:
+        training.fit(model(), X, y, loss_fn=nn.functional.cross_entropy, epochs=2, batch_size=128, device="cpu",
+                     progress=False)
 
     def plain() -> None:
         net = model()
@@ -433,7 +434,14 @@ def bench_training() -> dict[str, Any]:
                 nn.functional.cross_entropy(net(X[idx]), y[idx]).backward()
                 opt.step()
 
-    plain_s = _timed(plain)
+    # Best of three, taken in turn, after one untimed run of each: the first training in a process
+    # pays one-off costs (kernel set-up in the math libraries) that would favour whichever runs second.
+    helpers_loop()
+    plain()
+    helper_s = plain_s = float("inf")
+    for _ in range(3):
+        helper_s = min(helper_s, _timed(helpers_loop))
+        plain_s = min(plain_s, _timed(plain))
     return {"fit_loop": {"helpers_s": round(helper_s, 3), "plain_loop_s": round(plain_s, 3),
                          "throughput_ratio": round(plain_s / helper_s, 3), "images": 2 * len(X)}}
 

@@ -11,6 +11,7 @@ cannot be written only warns. Deleting the cache folder is always safe.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -43,6 +44,7 @@ def fingerprint(arr: Any) -> str:
     return digest.hexdigest()
 
 
+@functools.cache
 def _versions() -> dict[str, str]:
     found = {}
     for package in ("numpy", "scikit-learn"):

@@ -177,7 +177,11 @@ class StampedLabels(Artist):
         ``offset`` (points) moves the labels further out from the axes, e.g. to stand a
         second column of labels beside a first.
         """
-        positions, texts = [float(p) for p in positions], list(texts)
+        try:
+            positions, texts = [float(p) for p in positions], list(texts)
+        except (TypeError, ValueError):
+            raise TypeError(f"positions must be numbers and texts a list of strings, got {positions!r}, {texts!r}") \
+                from None
         if len(positions) != len(texts):
             raise ValueError(f"positions and texts must have the same length, got {len(positions)} and {len(texts)}")
         for i, text in enumerate(texts):

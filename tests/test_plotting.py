@@ -295,6 +295,8 @@ def test_stamped_labels_validate_their_arguments():
     with pytest.raises(ValueError, match="axis must be 'x' or 'y'"):
         plotting.StampedLabels(ax, axis="z")
     labels = plotting.StampedLabels(ax)
+    with pytest.raises(TypeError, match="positions must be numbers"):
+        labels.set_labels(["top"], ["a"])
     with pytest.raises(ValueError, match="positions and texts must have the same length"):
         labels.set_labels([0, 1], ["a"])
     with pytest.raises(TypeError, match=r"texts\[1\] must be a string"):
