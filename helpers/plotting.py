@@ -84,6 +84,25 @@ def _fast_png(rgba: Any) -> bytes:
     return buffer.getvalue()
 
 
+def _crop_to_ink(rgba: Any) -> Any:
+    """A rendering cut down to its non-transparent pixels: (pixels, bottom row first, as
+    ``draw_image`` takes them; x and y of their lower left corner), or None when it is empty."""
+    import numpy as np
+
+    rgba = np.asarray(rgba)
+    ink = np.argwhere(rgba[..., 3] > 0)
+    if not len(ink):
+        return None
+    (top, left), (bottom, right) = ink.min(axis=0), ink.max(axis=0) + 1
+    return rgba[top:bottom, left:right][::-1].copy(), int(left), int(rgba.shape[0] - bottom)
+
+
+def _paste(renderer: Any, pixels: Any, x: int, y: int) -> None:
+    gc = renderer.new_gc()
+    renderer.draw_image(gc, x, y, pixels)
+    gc.restore()
+
+
 def freeze(artist: Any) -> Any:
     """Draw ``artist`` from a picture of it taken at its first draw; return it.
 
@@ -94,7 +113,6 @@ def freeze(artist: Any) -> Any:
     """
     if not isinstance(artist, Artist):
         raise TypeError(f"artist must be a matplotlib Artist, got {type(artist).__name__}")
-    import numpy as np
     from matplotlib.backends.backend_agg import RendererAgg
 
     draw_directly = artist.draw
@@ -110,19 +128,9 @@ def freeze(artist: Any) -> Any:
             pictures.clear()
             sheet = RendererAgg(int(renderer.width), int(renderer.height), renderer.dpi)
             draw_directly(sheet)
-            rgba = np.asarray(sheet.buffer_rgba())
-            ink = np.argwhere(rgba[..., 3] > 0)
-            if len(ink):
-                (top, left), (bottom, right) = ink.min(axis=0), ink.max(axis=0) + 1
-                pictures[key] = (rgba[top:bottom, left:right][::-1].copy(), left, int(renderer.height) - bottom)
-            else:
-                pictures[key] = None
-        picture = pictures[key]
-        if picture is not None:
-            pixels, x, y = picture
-            gc = renderer.new_gc()
-            renderer.draw_image(gc, x, y, pixels)
-            gc.restore()
+            pictures[key] = _crop_to_ink(sheet.buffer_rgba())
+        if pictures[key] is not None:
+            _paste(renderer, *pictures[key])
         artist.stale = False
 
     artist.draw = draw
@@ -228,8 +236,7 @@ class StampedLabels(Artist):
         return ("right", "center_baseline") if self.axis == "y" else ("center", "top")
 
     def _stamp(self, text: str) -> Any:
-        """(pixels with the top row first, x and y offset of their lower left from the anchor)."""
-        import numpy as np
+        """(pixels, bottom row first; x and y offset of their lower left from the anchor), or None."""
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
         dpi = self.figure.dpi
@@ -245,12 +252,8 @@ class StampedLabels(Artist):
         ha, va = self._alignment()
         sheet.text(x0 / width, y0 / height, text, fontsize=self.fontsize, color=self.color, ha=ha, va=va)
         canvas.draw()
-        rgba = np.asarray(canvas.buffer_rgba())
-        ink = np.argwhere(rgba[..., 3] > 0)
-        stamp = None
-        if len(ink):
-            (top, left), (bottom, right) = ink.min(axis=0), ink.max(axis=0) + 1
-            stamp = (rgba[top:bottom, left:right].copy(), left - x0, (height - bottom) - y0)
+        picture = _crop_to_ink(canvas.buffer_rgba())
+        stamp = None if picture is None else (picture[0], picture[1] - x0, picture[2] - y0)
         if len(self._stamps) > 2000:  # a learner's many font sizes and resolutions: start afresh
             self._stamps.clear()
         self._stamps[key] = stamp
@@ -272,13 +275,11 @@ class StampedLabels(Artist):
                 label.draw(renderer)
             self.stale = False
             return
-        gc = renderer.new_gc()
         for text, x, y in self._anchors():
             stamp = self._stamp(text)
             if stamp is not None:
                 pixels, dx, dy = stamp
-                renderer.draw_image(gc, round(x) + dx, round(y) + dy, pixels[::-1])
-        gc.restore()
+                _paste(renderer, pixels, round(x) + dx, round(y) + dy)
         self.stale = False
 
     def get_window_extent(self, renderer: Any = None) -> Any:

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from helpers import paths
+from helpers.memo import fingerprint
 
 __all__ = [
     "METHODS",
@@ -427,19 +428,12 @@ def _record(method: str, source: str, seconds: float, n: int, d: int, n_componen
 # ----------------------------------------------------------------------------- caching
 
 
-def _fingerprint(arr: np.ndarray) -> str:
-    """A short hash of an array's dtype, shape and bytes."""
-    from helpers.memo import fingerprint
-
-    return fingerprint(arr)
-
-
 def _jsonable(value: Any) -> Any:
     """A parameter value as something json can write (arrays become fingerprints)."""
     if hasattr(value, "detach") and hasattr(value, "cpu"):
         value = value.detach().cpu().numpy()
     if isinstance(value, np.ndarray):
-        return {"array": _fingerprint(value)}
+        return {"array": fingerprint(value)}
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, float) and not math.isfinite(value):
@@ -459,7 +453,7 @@ def _library_version(method: str) -> str:
 def _cache_key(X: np.ndarray, method: str, n_components: int, random_state: int, params: dict[str, Any]) -> str:
     description = {
         "format": CACHE_FORMAT,
-        "data": _fingerprint(X),
+        "data": fingerprint(X),
         "method": method,
         "n_components": n_components,
         "random_state": random_state,
