@@ -131,6 +131,7 @@ def setup_notebook(quiet: bool = False) -> dict[str, Any]:
 
         output.enable_custom_widget_manager()
     interactive = use_interactive_figures()
+    importlib.import_module("helpers.figure_alt").register()  # figures carry alt text from their titles
     status = {"colab": colab, "installed": installed, "interactive_figures": interactive}
     if not quiet:
         where = "Google Colab" if colab else "local"

@@ -1,0 +1,212 @@
+"""Alt text for the course's figures: one sentence made from a figure's titles.
+
+A picture in a notebook's output says nothing to a screen reader, and an executed copy
+(the course's web pages, an HTML export) has only the PNG. :func:`register` makes IPython
+attach a description to every figure it displays, as the ``alt`` of the PNG's output
+metadata::
+
+    {"image/png": {"alt": "Two panels: one-hot: every pair is √2 ≈ 1.41 apart; ..."}}
+
+It covers matplotlib figures (inline), ipympl canvases and the course's live figures and
+explorers (their static PNG). ``setup_notebook`` calls it, so every notebook has it; the
+site builder writes the text into each page's ``<img alt>``.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import Any
+
+#: At most this many panel titles are listed; the rest are counted.
+MAX_TITLES = 12
+
+#: The text used when a figure has neither titles nor axis labels.
+UNTITLED = "A figure without a title."
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def plain_text(text: str) -> str:
+    """A title as words: mathtext's ``$`` and backslashes removed, lines joined, spaces squeezed."""
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a string, got {type(text).__name__}")
+    text = re.sub(r"(?<!\\)\$", "", text)
+    text = re.sub(r"\\([A-Za-z]+)", r"\1", text).replace("\\$", "$").replace("{", "").replace("}", "")
+    return " ".join(text.split())
+
+
+def _visible_text(artist: Any) -> str:
+    if artist is None or not artist.get_visible():
+        return ""
+    return plain_text(artist.get_text())
+
+
+def figure_titles(fig: Any) -> tuple[list[str], list[str]]:
+    """(suptitles, panel titles) of ``fig``, in drawing order, visible and non-empty only.
+
+    Suptitles are the figure's and its subfigures'; panel titles are each axes' centre,
+    left and right titles (a panel with several is joined by " – ").
+    """
+    from matplotlib.figure import FigureBase
+
+    if not isinstance(fig, FigureBase):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    suptitles: list[str] = []
+    figures = [fig, *getattr(fig, "subfigs", [])]
+    for figure in figures:
+        text = _visible_text(getattr(figure, "_suptitle", None))
+        if text:
+            suptitles.append(text)
+    panels = []
+    for ax in fig.get_axes():
+        if not ax.get_visible():
+            continue
+        parts = [plain_text(ax.get_title(loc)) for loc in ("left", "center", "right")]
+        text = " – ".join(part for part in parts if part)
+        if text:
+            panels.append(text)
+    return suptitles, panels
+
+
+def _axis_labels(fig: Any) -> str:
+    """'y against x' for the first axes with axis labels, or ''."""
+    for ax in fig.get_axes():
+        x, y = plain_text(ax.get_xlabel()), plain_text(ax.get_ylabel())
+        if x and y:
+            return f"{y} against {x}"
+        if x or y:
+            return x or y
+    return ""
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def alt_text(fig: Any) -> str:
+    """One sentence describing ``fig`` from its titles (suptitle first, then each panel's).
+
+    >>> alt_text(fig)   # a figure with two titled panels
+    'Two panels: one-hot: every pair is √2 apart; RGB values: red is nearer orange than blue.'
+
+    A figure without titles is described by its axis labels ("A plot of loss against
+    epoch."), and one with neither gets :data:`UNTITLED`.
+    """
+    suptitles, panels = figure_titles(fig)
+    if len(panels) > MAX_TITLES:
+        shown = "; ".join(panels[:MAX_TITLES]) + f"; and {len(panels) - MAX_TITLES} more"
+    else:
+        shown = "; ".join(panels)
+    if suptitles:
+        head = _sentence("; ".join(suptitles))
+        if not panels:
+            return head
+        return f"{head} {_count(len(panels))}: {shown}."
+    if len(panels) == 1:
+        return _sentence(panels[0])
+    if panels:
+        return f"{_count(len(panels))}: {shown}."
+    labels = _axis_labels(fig)
+    return _sentence(f"A plot of {labels}") if labels else UNTITLED
+
+
+_NUMBERS = {2: "Two", 3: "Three", 4: "Four", 5: "Five", 6: "Six", 7: "Seven", 8: "Eight", 9: "Nine", 10: "Ten"}
+
+
+def _count(panels: int) -> str:
+    return f"{_NUMBERS.get(panels, panels)} panels" if panels > 1 else "One panel"
+
+
+def figure_of(obj: Any) -> Any:
+    """The matplotlib figure behind a displayed object, or None.
+
+    A figure itself; an object that keeps it in ``fig`` (LiveFigure, with_static_png, the latent
+    explorers), ``figure`` (an ipympl canvas) or ``_fig`` (the explorers built on LazyWidget, by
+    its documented contract); or in the ``fig`` of its ``view`` (the projection explorers).
+    """
+    figure_module = sys.modules.get("matplotlib.figure")
+    if figure_module is None:  # matplotlib was never imported: nothing displayed is a figure
+        return None
+    if isinstance(obj, figure_module.Figure):
+        return obj
+    for holder in (obj, getattr(obj, "view", None)):
+        for name in ("fig", "figure", "_fig"):
+            candidate = getattr(holder, name, None)
+            if isinstance(candidate, figure_module.Figure):
+                return candidate
+    return None
+
+
+def png_metadata(obj: Any, *, live: bool = False) -> dict[str, Any]:
+    """The output metadata for the PNG of ``obj``: ``{"image/png": {"alt": ..., "live": ...}}``.
+
+    ``live`` marks a still of something the learner can operate when the notebook runs
+    (an explorer, a slider's figure). Empty when ``obj`` has no figure.
+    """
+    fig = figure_of(obj)
+    if fig is None:
+        return {}
+    meta: dict[str, Any] = {"alt": alt_text(fig)}
+    if live:
+        meta["live"] = True
+    return {"image/png": meta}
+
+
+def _is_canvas(obj: Any) -> bool:
+    backend_bases = sys.modules.get("matplotlib.backend_bases")
+    return backend_bases is not None and isinstance(obj, backend_bases.FigureCanvasBase)
+
+
+def describe(obj: Any) -> Any:
+    """IPython's mime-bundle printer for every object: its own bundle, with the PNG described.
+
+    An object without ``_repr_mimebundle_`` gets None (IPython then formats it as usual); a bare
+    figure gets only the metadata (the PNG formatter draws it). A PNG shown beside a widget is
+    marked ``live`` unless the widget is just the figure's canvas (ipympl).
+    """
+    figure_module = sys.modules.get("matplotlib.figure")
+    if figure_module is not None and isinstance(obj, figure_module.Figure):
+        try:
+            return {}, png_metadata(obj)
+        except Exception:  # a description must never stop a figure from showing
+            return None
+    from IPython.utils.dir2 import get_real_method
+
+    method = get_real_method(obj, "_repr_mimebundle_")
+    if method is None:
+        return None
+    bundle = method(include=None, exclude=None)  # as IPython itself calls it
+    if not bundle:
+        return bundle
+    data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+    if not isinstance(data, dict) or "image/png" not in data:
+        return bundle
+    try:
+        extra = png_metadata(obj, live=WIDGET_VIEW in data and not _is_canvas(obj))
+    except Exception:
+        extra = {}
+    metadata = dict(metadata or {})
+    for mime, values in extra.items():
+        metadata[mime] = {**metadata.get(mime, {}), **values}
+    return data, metadata
+
+
+def register(shell: Any = None) -> bool:
+    """Make ``shell`` (default: the running IPython) describe every figure it displays.
+
+    Returns False outside IPython. Safe to call more than once.
+    """
+    if shell is None:
+        try:
+            from IPython import get_ipython
+        except ImportError:
+            return False
+        shell = get_ipython()
+    formatter = getattr(getattr(shell, "display_formatter", None), "mimebundle_formatter", None)
+    if formatter is None:
+        return False
+    formatter.for_type(object, describe)
+    return True
