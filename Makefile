@@ -15,6 +15,7 @@ help:
 	@echo "make notebook     like 'make lab', with the classic Notebook 7 interface"
 	@echo "make screenshots  run the browser tests and refresh the README's screenshots (docs/screenshots)"
 	@echo "make bench        measure run times, widget latency and model quality (benchmarks/report.json)"
+	@echo "make site         the notebooks, run offline, as web pages in build/site (site-screenshots: their pictures)"
 	@echo "make data         rebuild the shipped data files in data/ from their sources"
 	@echo "make colab-links  copy the repository location from pyproject.toml into README and notebooks"
 	@echo "make strip        remove outputs from the notebooks before committing"
@@ -64,3 +65,12 @@ bench: $(STAMP)
 
 clean:
 	rm -rf .cache .pytest_cache .ruff_cache
+
+# The course as web pages (build/site): every notebook run offline on the CPU (or its executed
+# copy from the notebook tests reused) and rendered; site-screenshots takes the README's pictures.
+.PHONY: site site-screenshots
+site: $(STAMP)
+	$(BIN)/python tools/build_site.py
+
+site-screenshots: $(STAMP)
+	$(BIN)/python tools/site_screenshots.py

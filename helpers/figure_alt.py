@@ -160,12 +160,20 @@ def _is_canvas(obj: Any) -> bool:
     return backend_bases is not None and isinstance(obj, backend_bases.FigureCanvasBase)
 
 
+def shows_only_its_figure(obj: Any) -> bool:
+    """Whether the widget that ``obj`` displays is just its figure's picture (an ipympl canvas or an
+    image widget, as a lone LiveFigure shows) rather than something with controls to operate."""
+    widget = obj if _is_canvas(obj) else getattr(obj, "widget", None)
+    widgets_module = sys.modules.get("ipywidgets")
+    return _is_canvas(widget) or (widgets_module is not None and isinstance(widget, widgets_module.Image))
+
+
 def describe(obj: Any) -> Any:
     """IPython's mime-bundle printer for every object: its own bundle, with the PNG described.
 
     An object without ``_repr_mimebundle_`` gets None (IPython then formats it as usual); a bare
     figure gets only the metadata (the PNG formatter draws it). A PNG shown beside a widget is
-    marked ``live`` unless the widget is just the figure's canvas (ipympl).
+    marked ``live`` unless that widget is just the figure's picture (:func:`shows_only_its_figure`).
     """
     figure_module = sys.modules.get("matplotlib.figure")
     if figure_module is not None and isinstance(obj, figure_module.Figure):
@@ -185,7 +193,7 @@ def describe(obj: Any) -> Any:
     if not isinstance(data, dict) or "image/png" not in data:
         return bundle
     try:
-        extra = png_metadata(obj, live=WIDGET_VIEW in data and not _is_canvas(obj))
+        extra = png_metadata(obj, live=WIDGET_VIEW in data and not shows_only_its_figure(obj))
     except Exception:
         extra = {}
     metadata = dict(metadata or {})

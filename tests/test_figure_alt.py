@@ -152,14 +152,27 @@ def test_without_register_there_is_no_alt_text():
     assert data["image/png"] and "image/png" not in metadata
 
 
-def test_a_live_figure_still_is_marked_live_and_keeps_its_widget():
+def test_a_figure_with_controls_is_marked_live_and_keeps_its_widget():
+    import ipywidgets as widgets
+
     shell = _shell()
     figure_alt.register(shell)
     figure_alt.register(shell)  # twice is harmless
     fig, _ = _figure("one-hot vector of red")
-    data, metadata = shell.display_formatter.format(plotting.LiveFigure(fig))
+    live = plotting.LiveFigure(fig)
+    shown = plotting.with_static_png(widgets.VBox([widgets.IntSlider(), live.widget]), fig)
+    data, metadata = shell.display_formatter.format(shown)
     assert "application/vnd.jupyter.widget-view+json" in data and data["image/png"]
     assert metadata["image/png"] == {"alt": "One-hot vector of red.", "live": True}
+
+
+def test_a_lone_live_figure_is_described_but_not_marked_live():
+    shell = _shell()
+    figure_alt.register(shell)
+    fig, _ = _figure("four epochs side by side")
+    data, metadata = shell.display_formatter.format(plotting.LiveFigure(fig))
+    assert "application/vnd.jupyter.widget-view+json" in data
+    assert metadata["image/png"] == {"alt": "Four epochs side by side."}
 
 
 def test_an_explorer_still_is_described():
@@ -205,7 +218,7 @@ def test_a_failing_description_never_hides_the_figure(monkeypatch):
 
     monkeypatch.setattr(figure_alt, "alt_text", broken)
     fig, _ = _figure("t")
-    data, metadata = shell.display_formatter.format(plotting.LiveFigure(fig))
+    data, metadata = shell.display_formatter.format(_ViewExplorer(fig))
     assert data["image/png"] and "image/png" not in metadata
     data, metadata = shell.display_formatter.format(fig)
     assert data["image/png"]
