@@ -55,6 +55,7 @@ def figure_titles(fig: Any) -> tuple[list[str], list[str]]:
     suptitles: list[str] = []
     figures = [fig, *getattr(fig, "subfigs", [])]
     for figure in figures:
+        # the suptitle's Text (for its visibility); get_suptitle() gives only the string
         text = _visible_text(getattr(figure, "_suptitle", None))
         if text:
             suptitles.append(text)

@@ -337,11 +337,6 @@ class Course:
     def colab(self, page: Page) -> str:
         return colab_url(self.repository, self.branch, page.stem)
 
-    @property
-    def pages_url(self) -> str:
-        owner, name = self.repository.removeprefix("https://github.com/").split("/")
-        return f"https://{owner.lower()}.github.io/{name}/"
-
 
 def _site_links(html: str, course: Course, page_dir: Path, out_dir: Path) -> str:
     """Point the links of a notebook's (or the README's) text at what the site has.
