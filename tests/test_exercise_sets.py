@@ -193,10 +193,9 @@ def test_embedding_q2_wrong_answers_get_specific_feedback():
     assert embedding_set.q2.evaluate({"nearest_words": _nearest(glove)}).status == CORRECT
 
 
-def test_embedding_q3_the_answer_matches_the_shipped_vectors():
-    glove = embedding_set.solution_namespace()["glove"]
-    cos = {w: float(glove.vector("cold") @ glove.vector(w) / np.linalg.norm(glove.vector("cold"))
-                    / np.linalg.norm(glove.vector(w))) for w in ["hot", "warm", "freezing", "chilly"]}
-    assert max(cos, key=cos.get) == "hot"
-    result = embedding_set.q3.evaluate({"q3_answer": "chilly"})
-    assert result.status == INCORRECT and "closest in meaning" in result.message
+def test_embedding_q3_does_not_hang_on_a_hair():
+    sims = embedding_set.cold_similarities()
+    ranked = sorted(sims, key=sims.get, reverse=True)
+    assert ranked[0] == "hot" and sims[ranked[0]] - sims[ranked[1]] > 0.05
+    result = embedding_set.q3.evaluate({"q3_answer": "hot"})
+    assert result.status == CORRECT and f"hot {sims['hot']:.2f}" in result.message

@@ -165,14 +165,6 @@ q2 = FunctionProblem(
 
 # ----------------------------------------------------------------------------- q3: what the measurements support
 
-#: The statements of exercise 3 (the notebook prints the same text).
-STATEMENTS = {
-    "a": "The CNN embedding's neighbours share the class more often than the raw pixels'.",
-    "b": "The 16-D autoencoder code's neighbours share the class more often than the raw pixels'.",
-    "c": "The raw pixels' neighbours share the class far more often than chance.",
-    "d": "A space that keeps more of the pixels' neighbours (higher recall) always has the higher k-NN accuracy.",
-    "e": "The hand-made features' neighbours share the class less often than the raw pixels'.",
-}
 PIXELS, CNN, AE16, FEATURES = "raw pixels (784)", "CNN embedding (64)", "autoencoder (16)", "hand-made features (21)"
 
 #: One run of notebook 05's section 3 on Fashion-MNIST (2,000 images): recall and k-NN accuracy per space.
