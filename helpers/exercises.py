@@ -151,7 +151,7 @@ class CheckResult:
     checker itself failed) or ``"noted"`` (a :class:`Reflection`: not graded). ``message``
     is what the learner reads. ``reason`` says more precisely why: ``"missing"``,
     ``"placeholder"``, ``"none"``, ``"type"``, ``"shape"``, ``"value"``, ``"exception"``,
-    ``"choice"``, ``"shortcut"``, ``"reflection"`` or ``"internal"``.
+    ``"choice"``, ``"reflection"`` or ``"internal"``.
     """
 
     status: str

@@ -16,6 +16,7 @@ from typing import Any
 
 from helpers.exercises import (
     CORRECT,
+    INCORRECT,
     CheckResult,
     ChoiceProblem,
     CustomProblem,
@@ -97,15 +98,10 @@ def useful_layers_measured(clothes: Mapping[str, float], n: int) -> list[str]:
     return [name for name in LAYERS if compare_accuracies(clothes[best], clothes[name], n) != 1]
 
 
-def _interval_text(accuracy: float, n: int) -> str:
-    from helpers.metrics import accuracy_interval
-
-    low, high = accuracy_interval(accuracy, n)
-    return f"{accuracy:.3f} ({low:.3f}-{high:.3f})"
-
-
 def _check_useful_layers(namespace: Mapping[str, Any]) -> Any:
     chosen = _layer_list(namespace["useful_layers"])
+    from helpers.claims import with_interval as _interval_text
+
     clothes, digits, n = _measured(namespace)
     good = useful_layers_measured(clothes, n)
     best = max(LAYERS, key=lambda name: clothes[name])
@@ -125,7 +121,7 @@ def _check_useful_layers(namespace: Mapping[str, Any]) -> Any:
     wrong = [name for name in chosen if name not in good]
     if wrong:
         return CheckResult(
-            "incorrect",
+            INCORRECT,
             " ".join(notes) + f" Leave out {', '.join(wrong)}, or look at the chart of section 5 again.",
             "value",
         )
@@ -272,7 +268,7 @@ def _check_properties(namespace: Mapping[str, Any]) -> Any:
     if missing:
         lines.append(f"Give a property for each of ({'), ('.join(missing)}) too.")
     if lines:
-        return CheckResult("incorrect", "\n".join(lines), "value")
+        return CheckResult(INCORRECT, "\n".join(lines), "value")
     return CheckResult(CORRECT, "each representation is matched with the property it lacks: "
                        + "; ".join(f"{_NAMES[k]}: {PROPERTIES[v]}" for k, v in given.items()) + ".")
 

@@ -43,24 +43,24 @@ def _check_one_hot(one_hot: Any) -> str | None:
     for args, _, expected in _ONE_HOT_CASES:
         got = one_hot(*args)
         indices, num_classes = args
+        call = f"one_hot({indices!r}, {num_classes})"
         try:
             arr = np.asarray(got, dtype=float)
         except (TypeError, ValueError):
-            return f"`one_hot{args!r}` should return a NumPy array of numbers, got {type(got).__name__}."
+            return f"`{call}` should return a NumPy array of numbers, got {type(got).__name__}."
         advice = _explain_one_hot(got)
         if advice:
-            return f"for `one_hot{args!r}`: {advice}"
+            return f"for `{call}`: {advice[:1].lower()}{advice[1:]}"
         if arr.shape != expected.shape:
-            return (f"`one_hot{args!r}` returned shape {arr.shape}; expected one row per index and "
+            return (f"`{call}` returned shape {arr.shape}; expected one row per index and "
                     f"`num_classes` columns, shape {expected.shape}.")
         if not np.array_equal(arr, expected):
             shifted = np.eye(num_classes + 1)[[i + 1 for i in indices]][:, :num_classes]
             if np.array_equal(arr, shifted) or np.array_equal(arr, np.eye(num_classes)[[i - 1 for i in indices]]):
-                return (f"for `one_hot{args!r}` each 1 sits one column off: index `i` goes in column `i` "
+                return (f"for `{call}` each 1 sits one column off: index `i` goes in column `i` "
                         "(Python counts from 0).")
-            return f"for `one_hot{args!r}` the shape is right, but some 1s are in the wrong columns."
+            return f"for `{call}` the shape is right, but some 1s are in the wrong columns."
     return None
-
 
 
 _ONE_HOT_CASES = [
