@@ -230,7 +230,7 @@ _COLD_NOTES = {
 }
 
 
-def _check_cold(namespace: Mapping[str, Any]) -> str | None:
+def _check_cold(namespace: Mapping[str, Any]) -> Any:
     answer = namespace["q3_answer"]
     if not isinstance(answer, str):
         return f"`q3_answer` should be one word in quotes, one of {', '.join(COLD_CANDIDATES)}; got " \
