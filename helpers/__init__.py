@@ -17,6 +17,7 @@ _SUBMODULES = (
     "data",
     "models",
     "metrics",
+    "claims",
     "projections",
     "training",
     "trained",

@@ -14,9 +14,9 @@ A notebook binds its problems once and the learner works through them::
     ex.progress()                             # what is solved in this notebook
 
 Problems are small classes: :class:`ValueProblem` (a variable), :class:`FunctionProblem`
-(a function, called on test cases), :class:`ChoiceProblem` (single or multiple choice),
-:class:`KeywordProblem` (free text that should mention some ideas) and
-:class:`CustomProblem` (anything else). Feedback never shows a traceback: mistakes in the
+(a function, called on test cases), :class:`ChoiceProblem` (single or multiple choice) and
+:class:`CustomProblem` (anything else). Free text is never graded: a :class:`Reflection`
+shows it beside a model answer. Feedback never shows a traceback: mistakes in the
 learner's code and bugs in a checker are both reported in one line.
 
 ``check()`` displays its feedback and returns nothing; ``evaluate()`` returns a
@@ -37,6 +37,7 @@ import re
 import sys
 import tempfile
 import types
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -56,13 +57,16 @@ __all__ = [
     "INCORRECT",
     "NOT_ATTEMPTED",
     "ERROR",
+    "NOTED",
     "Incorrect",
     "NotAttempted",
     "Problem",
     "ValueProblem",
     "FunctionProblem",
     "ChoiceProblem",
-    "KeywordProblem",
+    "Reflection",
+    "functions_used",
+    "names_used",
     "CustomProblem",
     "compare_values",
     "bind",
@@ -135,17 +139,19 @@ CORRECT = "correct"
 INCORRECT = "incorrect"
 NOT_ATTEMPTED = "not_attempted"
 ERROR = "error"
-_STATUSES = (CORRECT, INCORRECT, NOT_ATTEMPTED, ERROR)
+NOTED = "noted"  # a reflection: not graded, shown beside a model answer
+_STATUSES = (CORRECT, INCORRECT, NOT_ATTEMPTED, ERROR, NOTED)
 
 
 @dataclass(frozen=True)
 class CheckResult:
     """The outcome of checking one answer.
 
-    ``status`` is ``"correct"``, ``"incorrect"``, ``"not_attempted"`` or ``"error"`` (the
-    checker itself failed). ``message`` is what the learner reads. ``reason`` says more
-    precisely why: ``"missing"``, ``"placeholder"``, ``"none"``, ``"type"``, ``"shape"``,
-    ``"value"``, ``"exception"``, ``"choice"``, ``"keywords"`` or ``"internal"``.
+    ``status`` is ``"correct"``, ``"incorrect"``, ``"not_attempted"``, ``"error"`` (the
+    checker itself failed) or ``"noted"`` (a :class:`Reflection`: not graded). ``message``
+    is what the learner reads. ``reason`` says more precisely why: ``"missing"``,
+    ``"placeholder"``, ``"none"``, ``"type"``, ``"shape"``, ``"value"``, ``"exception"``,
+    ``"choice"``, ``"reflection"`` or ``"internal"``.
     """
 
     status: str
@@ -364,7 +370,8 @@ def _compare_number(value: Any, expected: Any, tol: float | None) -> _Mismatch |
     rel, abs_ = _tolerances(tol)
     if math.isclose(got, want, rel_tol=rel, abs_tol=abs_):
         return None
-    if want != 0 and abs(got - want) <= 1e-2 * abs(want):
+    whole = float(got).is_integer() and float(want).is_integer()
+    if want != 0 and abs(got - want) <= 1e-2 * abs(want) and not whole:
         return _Mismatch(
             "value", f"your value {_number_text(got)} is close, but not close enough (rounded?)"
         )
@@ -940,10 +947,12 @@ class ChoiceProblem(Problem):
     Keys are matched ignoring case and brackets (``"B"``, ``"(b)"``). With
     ``multiple=True`` the answer may be a list, a set or a string such as ``"a, c"``.
     Each wrongly chosen option is explained; missing correct options are counted, not named.
+    With ``multiple=True`` an option may also be ``(None, explanation)``: a borderline option
+    that may be picked or left out; its explanation is shown either way once the rest is right.
     """
 
     def __init__(
-        self, var: str, options: Mapping[Any, tuple[bool, str]], *, multiple: bool = False,
+        self, var: str, options: Mapping[Any, tuple[bool | None, str]], *, multiple: bool = False,
         hint: str | list[str] = (), solution: str | None = None, explanation: str | None = None,
     ) -> None:
         super().__init__(hint=hint, solution=solution, explanation=explanation)
@@ -960,14 +969,17 @@ class ChoiceProblem(Problem):
                 raise TypeError(f"options: keys must be short str or int, got {key!r}")
             if (
                 not isinstance(entry, tuple) or len(entry) != 2
-                or not isinstance(entry[0], bool) or not isinstance(entry[1], str)
+                or not (isinstance(entry[0], bool) or (entry[0] is None and multiple))
+                or not isinstance(entry[1], str)
             ):
-                raise TypeError(f"options[{key!r}] must be a tuple (correct: bool, explanation: str)")
+                raise TypeError(f"options[{key!r}] must be a tuple (correct: bool, explanation: str)"
+                                + (" or (None, explanation) for a borderline option" if multiple else ""))
             if _choice_key(key) in self._keys:
                 raise ValueError(f"options: keys {self._keys[_choice_key(key)]!r} and {key!r} clash")
             self._keys[_choice_key(key)] = key
             self.options[key] = entry
-        self.correct_keys = [key for key, (ok, _) in self.options.items() if ok]
+        self.correct_keys = [key for key, (ok, _) in self.options.items() if ok is True]
+        self.borderline_keys = [key for key, (ok, _) in self.options.items() if ok is None]
         if not self.correct_keys:
             raise ValueError("options: at least one option must be correct")
 
@@ -979,7 +991,8 @@ class ChoiceProblem(Problem):
     def solution_parts(self) -> tuple[str, str | None]:
         lines = [self._solution or ""] if self._solution else []
         for key, (ok, why) in self.options.items():
-            lines.append(f"({key}) {'right' if ok else 'wrong'}: {why}")
+            verdict = "borderline (either answer is accepted)" if ok is None else "right" if ok else "wrong"
+            lines.append(f"({key}) {verdict}: {why}")
         if self.explanation:
             lines.append(self.explanation)
         return ("\n".join(lines), self.solution_code)
@@ -1036,13 +1049,17 @@ class ChoiceProblem(Problem):
             if ok:
                 return CheckResult(CORRECT, f"({chosen[0]}) is right: {why}")
             return CheckResult(INCORRECT, f"({chosen[0]}) is not the answer: {why}", "value")
-        wrong = [key for key in chosen if not self.options[key][0]]
+        wrong = [key for key in chosen if self.options[key][0] is False]
         missing = [key for key in self.correct_keys if key not in chosen]
         if not wrong and not missing:
             reasons = " ".join(f"({key}) {self.options[key][1]}" for key in self.correct_keys)
-            return CheckResult(CORRECT, f"you picked exactly the right options. {reasons}")
+            text = f"you picked exactly the right options. {reasons}"
+            if self.borderline_keys:
+                text += " Borderline, either way: " + " ".join(
+                    f"({key}) {self.options[key][1]}" for key in self.borderline_keys)
+            return CheckResult(CORRECT, text)
         lines = [f"({key}) is not right: {self.options[key][1]}" for key in wrong]
-        right = [key for key in chosen if self.options[key][0]]
+        right = [key for key in chosen if self.options[key][0] is True]
         if missing:
             many = len(missing) > 1
             lines.append(
@@ -1053,133 +1070,140 @@ class ChoiceProblem(Problem):
         return CheckResult(INCORRECT, "\n".join(lines), "value")
 
 
-_WORD = re.compile(r"[^\W_]+")
+class Reflection:
+    """A question answered in your own words: never graded, shown beside a model answer.
 
-
-def _singular(word: str) -> str:
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith(("sses", "xes", "zes", "ches", "shes")):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
-
-
-def _word_forms(word: str) -> frozenset[str]:
-    base = _singular(word)
-    forms = {word, base, base + "s", base + "es"}
-    if base.endswith("y"):
-        forms.add(base[:-1] + "ies")
-    return frozenset(forms)
-
-
-class _Phrase:
-    """One keyword or phrase: 'one hot' matches 'one-hot', 'vector' matches 'vectors',
-    'similar*' matches every word that starts with 'similar'."""
-
-    def __init__(self, text: str) -> None:
-        words = _WORD.findall(text.casefold())
-        if not words:
-            raise ValueError(f"required_groups: {text!r} holds no word")
-        self.matchers: list[Callable[[str], bool]] = []
-        for i, word in enumerate(words):
-            if text.rstrip().endswith("*") and i == len(words) - 1:
-                self.matchers.append(lambda token, w=word: token.startswith(w))
-            else:
-                forms = _word_forms(word)
-                self.matchers.append(lambda token, f=forms: token in f)
-
-    def found_in(self, tokens: list[str]) -> bool:
-        n = len(self.matchers)
-        return any(
-            all(match(tokens[start + i]) for i, match in enumerate(self.matchers))
-            for start in range(len(tokens) - n + 1)
-        )
-
-
-class KeywordProblem(Problem):
-    """Free text that should mention some ideas.
-
-    ``required_groups`` is a list of ``(description, {"synonym", "phrase", "prefix*"})`` (or
-    just the set). An idea counts when any of its words appears (ignoring case; plurals and
-    hyphens are fine). Feedback names the missing ideas by their description, never by
-    their words. ``solution`` is a model answer; ``min_groups`` defaults to all groups.
+    Free text cannot be graded honestly by looking for words (an answer that says the
+    opposite in the right words would pass), so ``compare(text)`` does not grade: it
+    shows the learner's text, a model answer and ``points`` to compare the two by.
     """
 
-    def __init__(
-        self, var: str, required_groups: list[tuple[str, Iterable[str]] | Iterable[str]], *,
-        min_groups: int | None = None, hint: str | list[str] = (), solution: str,
-        explanation: str | None = None,
-    ) -> None:
-        super().__init__(hint=hint, solution=_check_text(solution, "solution", optional=False),
-                         explanation=explanation)
+    def __init__(self, model_answer: str, *, points: Iterable[str] = (), var: str = "my_answer") -> None:
+        self.model_answer = _check_text(model_answer, "model_answer", optional=False)
+        if not self.model_answer.strip():
+            raise ValueError("model_answer must not be empty")
+        self.points = _check_hints(list(points)) if points else ()
         self.var = _check_name(var, "var")
-        if not isinstance(required_groups, (list, tuple)) or not required_groups:
-            raise TypeError("required_groups must be a non-empty list of (description, {words})")
-        self.groups: list[tuple[str, list[_Phrase]]] = []
-        for i, group in enumerate(required_groups):
-            description = "another key idea"
-            if isinstance(group, tuple) and len(group) == 2 and isinstance(group[0], str):
-                description, group = group
-            if isinstance(group, str) or not isinstance(group, (set, frozenset, list, tuple)):
-                raise TypeError(
-                    f"required_groups[{i}] must be a set of words or (description, set of words)"
-                )
-            if not group or not all(isinstance(w, str) for w in group):
-                raise TypeError(f"required_groups[{i}] must hold at least one word (str)")
-            self.groups.append((description, [_Phrase(w) for w in sorted(group)]))
-        if min_groups is None:
-            min_groups = len(self.groups)
-        if isinstance(min_groups, bool) or not isinstance(min_groups, int):
-            raise TypeError(f"min_groups must be an int, got {_describe(min_groups)}")
-        if not 1 <= min_groups <= len(self.groups):
-            raise ValueError(f"min_groups must be between 1 and {len(self.groups)}, got {min_groups}")
-        self.min_groups = min_groups
 
-    @property
-    def solution_code(self) -> str:
-        return f"{self.var} = {self._solution!r}"
+    def evaluate(self, answer: Any) -> CheckResult:
+        """``not_attempted`` for a blank or empty answer, ``incorrect`` (type) for one that is
+        not text, else ``noted`` with the model answer in the message."""
+        if answer is BLANK or _contains_blank(answer):
+            return CheckResult(NOT_ATTEMPTED, f"`{self.var}` is still the placeholder `____`: write your answer "
+                               "in quotes first; then this cell shows a model answer to compare it with.",
+                               "placeholder")
+        if not isinstance(answer, str):
+            return CheckResult(INCORRECT, f"`{self.var}` should be text in quotes, got {_describe(answer)}.", "type")
+        if not answer.strip():
+            return CheckResult(NOT_ATTEMPTED, f"`{self.var}` is empty: write your answer in the quotes first.",
+                               "placeholder")
+        parts = [f"Your answer:\n{answer.strip()}", f"A model answer:\n{self.model_answer.strip()}"]
+        if self.points:
+            parts.append("Compare the two:\n" + "\n".join(f"- {point}" for point in self.points))
+        return CheckResult(NOTED, "\n\n".join(parts), "reflection")
 
-    def solution_parts(self) -> tuple[str, str | None]:
-        ideas = "; ".join(d for d, _ in self.groups if d != "another key idea")
-        text = f"A model answer:\n\n{self._solution}"
-        if ideas:
-            text += f"\n\nThe key ideas: {ideas}."
-        if self.explanation:
-            text += f"\n\n{self.explanation}"
-        return (text, None)
+    def compare(self, answer: Any) -> None:
+        """Show the comparison (or what is missing); records nothing, grades nothing."""
+        try:
+            result = self.evaluate(answer)
+            title = {NOTED: "Not graded: compare your answer with a model answer",
+                     NOT_ATTEMPTED: "Not attempted yet", INCORRECT: "Not text"}[result.status]
+            tone = {NOTED: "info", NOT_ATTEMPTED: "not_attempted", INCORRECT: "incorrect"}[result.status]
+            _show(Feedback(tone, title, _capitalised(result.message)))
+        except Exception as exc:  # never a traceback in the notebook
+            print(f"the comparison could not be shown (please report it): {_one_line(exc)}")
 
-    def _evaluate(self, namespace: Mapping[str, Any]) -> CheckResult:
-        value = _lookup(namespace, self.var)
-        if value is None:
-            raise self._none_result(self.var)
-        if not isinstance(value, str):
-            return CheckResult(
-                INCORRECT, f"`{self.var}` should be text (a str in quotes), got {_describe(value)}.",
-                "type",
-            )
-        if not value.strip():
-            raise _stop(NOT_ATTEMPTED, f"`{self.var}` is empty: write your answer in the quotes.",
-                        "placeholder")
-        tokens = _WORD.findall(value.casefold())
-        found = [any(p.found_in(tokens) for p in phrases) for _, phrases in self.groups]
-        hits = sum(found)
-        if hits >= self.min_groups:
-            return CheckResult(
-                CORRECT, "your answer covers the key ideas; compare it with the model answer "
-                "that `solution()` shows.",
-            )
-        missing = [d for (d, _), ok in zip(self.groups, found, strict=True) if not ok]
-        needed = self.min_groups - hits
-        listing = "; ".join(missing)
-        which = "still missing" if needed == len(missing) else f"{needed} more of these"
-        return CheckResult(
-            INCORRECT,
-            f"your answer touches {hits} of the {len(self.groups)} key ideas; "
-            f"{which}: {listing}.",
-            "keywords",
-        )
+    def __repr__(self) -> str:
+        return f"Reflection({self.var!r})"
+
+
+def _learner_functions(func: Callable) -> list[Any]:
+    """``func`` and the learner's own functions it calls (same globals), up to three calls deep."""
+    func = getattr(func, "__wrapped__", func)
+    found: list[Any] = []
+    queue = [(func, 0)]
+    while queue:
+        function, depth = queue.pop()
+        if getattr(function, "__code__", None) is None or any(function is f for f in found) or depth > 3:
+            continue
+        found.append(function)
+        scope = getattr(function, "__globals__", {})
+        for name in _code_names(function.__code__):
+            obj = scope.get(name)
+            if isinstance(obj, types.FunctionType) and obj.__globals__ is scope:
+                queue.append((obj, depth + 1))
+    return found
+
+
+def _code_names(code: types.CodeType) -> set[str]:
+    """The global and attribute names that ``code`` and the functions defined inside it use."""
+    names: set[str] = set()
+    stack = [code]
+    while stack:
+        current = stack.pop()
+        names.update(current.co_names)
+        stack += [c for c in current.co_consts if isinstance(c, types.CodeType)]
+    return names
+
+
+def names_used(func: Callable) -> set[str]:
+    """The global and attribute names in the code of ``func`` and of the learner's functions it calls.
+
+    For ``return model.embed(x)`` that is ``{"embed"}`` (``model`` is a local name, not a global one).
+    """
+    names: set[str] = set()
+    for function in _learner_functions(func):
+        names |= _code_names(function.__code__)
+    return names
+
+
+def functions_used(func: Callable, targets: Mapping[str, Any]) -> list[str]:
+    """The labels of ``targets`` (label -> function object) that ``func``'s code refers to.
+
+    Looks at the names in the function's code (and in functions defined inside it, and
+    in the learner's own functions it calls) and follows them through the learner's
+    globals and module attributes, so ``F.one_hot``, ``torch.nn.functional.one_hot`` and
+    ``from sklearn.metrics.pairwise import cosine_similarity as cs`` are all found.
+    """
+    wanted = {id(obj): label for label, obj in targets.items()}
+    found: list[str] = []
+
+    def note(obj: Any) -> None:
+        label = wanted.get(id(obj))
+        if label is not None and label not in found:
+            found.append(label)
+
+    for function in _learner_functions(func):
+        names = _code_names(function.__code__)
+        scope = getattr(function, "__globals__", {})
+        for cell in getattr(function, "__closure__", None) or ():
+            try:
+                note(cell.cell_contents)
+            except ValueError:  # an empty cell
+                pass
+        frontier = []
+        for name in names:
+            if name in scope:
+                note(scope[name])
+                if isinstance(scope[name], (types.ModuleType, type)):
+                    frontier.append(scope[name])
+        for _ in range(3):  # module.attribute.attribute ...
+            next_frontier = []
+            for obj in frontier:
+                for name in names:
+                    try:
+                        with warnings.catch_warnings():  # e.g. NumPy's warning about `np.str`
+                            warnings.simplefilter("ignore")
+                            child = getattr(obj, name, None)
+                    except Exception:
+                        continue
+                    if child is None:
+                        continue
+                    note(child)
+                    if isinstance(child, types.ModuleType):
+                        next_frontier.append(child)
+            frontier = next_frontier
+    return found
 
 
 class CustomProblem(Problem):

@@ -159,7 +159,7 @@ def project(
     label = METHOD_NAMES[method]
     note = " (cached afterwards)" if use_cache else ""
     if method == "umap" and "umap" not in sys.modules:
-        note += "; the first UMAP of a session also compiles code, about 10 s"
+        note += "; the first UMAP of a session also compiles its code"
     say(f"Computing {label} for {n:,} points x {d:,} dims ...{note}")
     started = time.perf_counter()
     result = _COMPUTE[method](data, n_components, random_state, resolved)

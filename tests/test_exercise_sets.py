@@ -48,12 +48,13 @@ from helpers.exercise_sets import start_here  # noqa: E402
 
 @pytest.mark.parametrize(
     "answer,expected_words",
-    [(1, "entries are 1"), (3, "three colours"), (100, "Too short"), (1000, "Too long")],
+    [(949, "length of the whole vector"), (1, "entries are 1"), (3, "three colours"), (100, "Too few"),
+     (1000, "Too many")],
 )
-def test_start_here_q1_wrong_sizes_get_specific_feedback(answer, expected_words):
+def test_start_here_q1_wrong_counts_get_specific_feedback(answer, expected_words):
     result = start_here.q1.evaluate({"q1_answer": answer})
     assert result.status == INCORRECT and expected_words in result.message
-    assert "949" not in result.message
+    assert "948" not in result.message and "rounded" not in result.message
 
 
 def test_start_here_q1_wrong_type():
@@ -129,7 +130,7 @@ def test_one_hot_q1_torch_style_int_answer_is_accepted():
     assert one_hot_set.q1.evaluate({"one_hot": one_hot}).status == CORRECT
 
 
-@pytest.mark.parametrize("answer,words", [(2, "squared"), (1, "two entries"), (0, "same"), (10000, "vocabulary")])
+@pytest.mark.parametrize("answer,words", [(2, "squared"), (1, "two entries"), (0, "same"), (10000, "does not matter")])
 def test_one_hot_q2_typical_wrong_distances(answer, words):
     result = one_hot_set.q2.evaluate({"q2_answer": answer})
     assert result.status == INCORRECT and words in result.message
@@ -192,10 +193,9 @@ def test_embedding_q2_wrong_answers_get_specific_feedback():
     assert embedding_set.q2.evaluate({"nearest_words": _nearest(glove)}).status == CORRECT
 
 
-def test_embedding_q3_the_answer_matches_the_shipped_vectors():
-    glove = embedding_set.solution_namespace()["glove"]
-    cos = {w: float(glove.vector("cold") @ glove.vector(w) / np.linalg.norm(glove.vector("cold"))
-                    / np.linalg.norm(glove.vector(w))) for w in ["hot", "warm", "freezing", "chilly"]}
-    assert max(cos, key=cos.get) == "hot"
-    result = embedding_set.q3.evaluate({"q3_answer": "chilly"})
-    assert result.status == INCORRECT and "closest in meaning" in result.message
+def test_embedding_q3_does_not_hang_on_a_hair():
+    sims = embedding_set.cold_similarities()
+    ranked = sorted(sims, key=sims.get, reverse=True)
+    assert ranked[0] == "hot" and sims[ranked[0]] - sims[ranked[1]] > 0.05
+    result = embedding_set.q3.evaluate({"q3_answer": "hot"})
+    assert result.status == CORRECT and f"hot {sims['hot']:.2f}" in result.message

@@ -20,7 +20,6 @@ from helpers.exercises import (
     CustomProblem,
     FunctionProblem,
     Incorrect,
-    KeywordProblem,
     NotAttempted,
     ValueProblem,
     ____,
@@ -138,6 +137,11 @@ def test_number_wrong_value_does_not_give_the_answer_away():
 def test_number_close_but_rounded():
     result = _run(_value(0.123456), answer=0.1235)
     assert result.status == "incorrect" and "close" in result.message
+
+
+def test_a_whole_number_off_by_one_is_not_called_rounded():
+    result = _run(_value(949), answer=948)
+    assert result.status == "incorrect" and "rounded" not in result.message and "close" not in result.message
 
 
 @pytest.mark.parametrize(
@@ -444,55 +448,82 @@ def test_choice_solution_code_and_official_solution():
     assert ex.run_official_solution(_choice(multiple=True)).correct
 
 
-# ----------------------------------------------------------------------------- KeywordProblem
+# ----------------------------------------------------------------------------- Reflection (never graded)
 
 
-def _keywords(**kwargs) -> KeywordProblem:
-    return KeywordProblem(
-        "why",
-        [
-            ("how closeness is measured", {"similar*", "distance", "close"}),
-            ("what the model sees", {"one hot", "vector"}),
-            {"order"},
-        ],
-        solution="Embeddings put similar words at a small distance; one-hot vectors have no order.",
-        **kwargs,
-    )
+def _reflection() -> ex.Reflection:
+    return ex.Reflection("One-hot vectors put every pair at the same distance.",
+                         points=["Did you say which property is missing?"], var="my_answer")
 
 
-def test_keywords_all_ideas():
-    result = _run(_keywords(), why="Similarity shows as distances between Vectors; there's no order.")
-    assert result.correct
+def test_reflection_shows_the_model_answer_beside_any_text_and_grades_nothing():
+    for text in ("Not one-hot, not bag of words, not pixels: those are all embeddings.",
+                 "categorical indicator columns, word frequency vectors, raw image intensities"):
+        result = _reflection().evaluate(text)
+        assert result.status == ex.NOTED and not result.correct
+        assert text in result.message and "same distance" in result.message and "property" in result.message
 
 
-def test_keywords_plurals_phrases_and_word_boundaries():
-    assert _run(_keywords(), why="close words, one-hot codes, orders").correct
-    result = _run(_keywords(), why="closet disorder vectorize")
-    assert result.status == "incorrect"
-    assert "0 of the 3" in result.message
+@pytest.mark.parametrize(("answer", "status"), [(____, "not_attempted"), ("  ", "not_attempted"),
+                                                (3, "incorrect"), ([____], "not_attempted")])
+def test_reflection_blank_empty_or_not_text(answer, status):
+    result = _reflection().evaluate(answer)
+    assert result.status == status and "same distance" not in result.message
 
 
-def test_keywords_missing_ideas_described_without_the_words():
-    result = _run(_keywords(), why="The vectors have no order.")
-    assert result.status == "incorrect" and result.reason == "keywords"
-    assert "how closeness is measured" in result.message
-    for word in ("similar", "distance", "close "):
-        assert word not in result.message.lower().replace("closeness", "")
+def test_reflection_compare_displays_without_raising(capsys):
+    _reflection().compare("my words")
+    _reflection().compare(42)
+    out = capsys.readouterr().out
+    assert "Not graded" in out and "my words" in out and "Not text" in out
 
 
-def test_keywords_min_groups():
-    assert _run(_keywords(min_groups=2), why="one hot vectors have no order").correct
+def test_reflection_validation():
+    with pytest.raises(TypeError, match="model_answer"):
+        ex.Reflection(None)
+    with pytest.raises(ValueError, match="model_answer"):
+        ex.Reflection("  ")
 
 
-@pytest.mark.parametrize(
-    ("answer", "status"), [(____, "not_attempted"), ("   ", "not_attempted"), (3, "incorrect")]
-)
-def test_keywords_not_attempted_or_wrong_type(answer, status):
-    assert _run(_keywords(), why=answer).status == status
+# ----------------------------------------------------------------------------- functions_used
+
+import math as _math  # noqa: E402
+import types as _types  # noqa: E402
 
 
-def test_keywords_official_solution_passes():
-    assert ex.run_official_solution(_keywords()).correct
+def _learner_function(source: str, name: str, **names):
+    namespace = {"np": np, "math": _math, **names}
+    exec(source, namespace)
+    return namespace[name]
+
+
+def test_functions_used_finds_direct_aliased_and_module_attribute_calls():
+    targets = {"math.hypot": _math.hypot}
+    direct = _learner_function("def f(a, b):\n    return math.hypot(a, b)", "f")
+    aliased = _learner_function("def f(a, b):\n    return h(a, b)", "f", h=_math.hypot)
+    nested = _learner_function("def f(a, b):\n    def g():\n        return math.hypot(a, b)\n    return g()", "f")
+    helper = _learner_function("def helper(a, b):\n    return math.hypot(a, b)\ndef f(a, b):\n    return helper(a, b)",
+                               "f")
+    for func in (direct, aliased, nested, helper):
+        assert ex.functions_used(func, targets) == ["math.hypot"]
+
+
+def test_names_used_reads_the_learner_code_and_its_helpers():
+    helper = _learner_function("def helper(model, x):\n    return model.embed(x)\n"
+                               "def f(model, x):\n    return helper(model, x)", "f")
+    assert "embed" in ex.names_used(helper) and "helper" in ex.names_used(helper)
+    plain = _learner_function("def f(model, x):\n    return model(x)", "f")
+    assert "embed" not in ex.names_used(plain)
+
+
+def test_functions_used_follows_attribute_chains_and_ignores_innocent_code():
+    fake = _types.ModuleType("fake")
+    fake.inner = _types.ModuleType("fake.inner")
+    fake.inner.shortcut = lambda x: x
+    chained = _learner_function("def f(x):\n    return fake.inner.shortcut(x)", "f", fake=fake)
+    assert ex.functions_used(chained, {"shortcut": fake.inner.shortcut}) == ["shortcut"]
+    innocent = _learner_function("def f(a, b):\n    return float(np.sqrt(np.sum((a - b) ** 2)))", "f")
+    assert ex.functions_used(innocent, {"math.hypot": _math.hypot}) == []
 
 
 # ----------------------------------------------------------------------------- CustomProblem
@@ -566,9 +597,6 @@ def test_checker_returning_nonsense_is_an_internal_error():
         (lambda: ChoiceProblem("x", {"a": "yes"}), "options"),
         (lambda: ChoiceProblem("x", {"a": (False, "no")}), "options"),
         (lambda: ChoiceProblem("x", {"a": (True, "y")}, multiple="yes"), "multiple"),
-        (lambda: KeywordProblem("x", [], solution="s"), "required_groups"),
-        (lambda: KeywordProblem("x", [("d", "word")], solution="s"), "required_groups"),
-        (lambda: KeywordProblem("x", [{"a"}], min_groups=2, solution="s"), "min_groups"),
         (lambda: CustomProblem("check", solution="x"), "check"),
         (lambda: CustomProblem(print, variables=[1], solution="x"), "variables"),
     ],
@@ -800,8 +828,7 @@ def test_run_official_solutions_for_every_class():
         "q1": ValueProblem("n_columns", 3, solution="n_columns = 3"),
         "q2": _one_hot_problem(),
         "q3": _choice(),
-        "q4": _keywords(),
-        "q5": CustomProblem(lambda ns: None if ns["x"] == 1 else "no", variables="x", solution="x = 1"),
+        "q4": CustomProblem(lambda ns: None if ns["x"] == 1 else "no", variables="x", solution="x = 1"),
     }
     results = ex.run_official_solutions(problems, {"np": np})
     assert {name: r.status for name, r in results.items()} == dict.fromkeys(problems, "correct")

@@ -299,3 +299,68 @@ def test_linear_probe_validation(blobs):
         linear_probe(X[:100], y[:100], X[100:], y[100:], max_iter=0)
     with pytest.raises(ValueError, match=r"C must be a positive number"):
         linear_probe(X[:100], y[:100], X[100:], y[100:], C=0)
+
+
+# ----------------------------------------------------------------------------- uncertainty of accuracies
+
+from helpers.metrics import accuracy_interval, compare_accuracies  # noqa: E402
+
+
+def test_accuracy_interval_matches_the_wilson_formula():
+    low, high = accuracy_interval(0.8, 100)
+    # Wilson score interval, z = 1.959964: 0.8 on 100 items
+    assert low == pytest.approx(0.7112, abs=1e-4) and high == pytest.approx(0.8666, abs=1e-4)
+    assert low < 0.8 < high
+
+
+def test_accuracy_interval_narrows_with_more_items_and_stays_in_range():
+    wide, narrow = accuracy_interval(0.9, 100), accuracy_interval(0.9, 10_000)
+    assert wide[1] - wide[0] > 5 * (narrow[1] - narrow[0])
+    low, high = accuracy_interval(1.0, 50)
+    assert high == pytest.approx(1.0) and 0.9 < low < 1.0
+    low, high = accuracy_interval(0.0, 50)
+    assert low == pytest.approx(0.0) and 0.0 < high < 0.1
+
+
+def test_accuracy_interval_covers_the_truth_about_95_percent_of_the_time():
+    rng = np.random.default_rng(0)
+    n, truth = 400, 0.78
+    hits = 0
+    for _ in range(2000):
+        low, high = accuracy_interval(rng.binomial(n, truth) / n, n)
+        hits += low <= truth <= high
+    assert 0.93 < hits / 2000 < 0.97
+
+
+def test_a_higher_confidence_gives_a_wider_interval():
+    low90, high90 = accuracy_interval(0.7, 300, confidence=0.90)
+    low99, high99 = accuracy_interval(0.7, 300, confidence=0.99)
+    assert low99 < low90 and high99 > high90
+
+
+@pytest.mark.parametrize(
+    "args,kwargs,message",
+    [((1.2, 100), {}, "accuracy must be a number between 0 and 1"),
+     (("0.8", 100), {}, "accuracy must be a number between 0 and 1"),
+     ((0.8, 0), {}, "n must be a positive integer"),
+     ((0.8, 10.5), {}, "n must be a positive integer"),
+     ((0.8, 100), {"confidence": 1.0}, "confidence must be a number between 0 and 1")],
+)
+def test_accuracy_interval_validation(args, kwargs, message):
+    with pytest.raises((TypeError, ValueError), match=message):
+        accuracy_interval(*args, **kwargs)
+
+
+def test_compare_accuracies_claims_a_difference_only_when_the_intervals_say_so():
+    # the issue's own example: 0.772 against 0.781 on 1,000 test images is noise
+    assert compare_accuracies(0.772, 0.781, 1000) == 0
+    assert compare_accuracies(0.908, 0.539, 1000) == 1
+    assert compare_accuracies(0.539, 0.908, 1000) == -1
+    # the same gap is clear with many more items
+    assert compare_accuracies(0.772, 0.812, 20_000) == -1
+    assert compare_accuracies(0.77, 0.75, 500, n_b=100_000) == 0
+
+
+def test_compare_accuracies_validation():
+    with pytest.raises(ValueError, match="n_b must be a positive integer"):
+        compare_accuracies(0.5, 0.6, 100, n_b=-3)

@@ -1,5 +1,12 @@
 """Exercises of notebook 06: the chapter's exercises 1-1 (which layers of an AlexNet-like
-network give useful embeddings?) and 1-2 (input representations that are not embeddings)."""
+network give useful embeddings?) and 1-2 (input representations that are not embeddings).
+
+Exercise 1 is graded against the probes the notebook itself measured (``probe_table`` and
+the test labels ``y_check``): a layer counts as a useful embedding of clothing images when
+its k-NN accuracy on the clothes is not clearly below the best layer's (their 95 %
+intervals overlap). Exercise 1-2's free-text answer is never graded: a :class:`Reflection`
+shows it beside a model answer.
+"""
 
 from __future__ import annotations
 
@@ -9,33 +16,41 @@ from typing import Any
 
 from helpers.exercises import (
     CORRECT,
+    INCORRECT,
     CheckResult,
     ChoiceProblem,
     CustomProblem,
     Incorrect,
-    KeywordProblem,
+    Reflection,
 )
 
 #: The network's layers, from input to output (as in ``helpers.models.alexnet.LAYERS``).
 LAYERS = ("conv1", "conv2", "conv3", "conv4", "conv5", "fc6", "fc7", "fc8")
 
-# ============================================================================ exercise 1-1
+#: The column of ``probe_table`` that exercise 1 is graded on, and the one for the new task.
+CLOTHES_KNN, DIGITS_KNN = "clothes k-NN", "digits k-NN"
 
-#: What the checker says about each layer a learner may pick.
-_LAYER_NOTES = {
-    "conv1": "conv1 is a representation too, but its 3,136 numbers mostly record where edges and blobs are; "
-             "its neighbours were barely better than raw pixels.",
-    "conv2": "conv2 is a representation, but still large and close to the pixels: generic, not yet "
-             "organised by what the garment is.",
-    "conv3": "conv3 is midway: better neighbours than pixels, but 2,352 numbers per image.",
-    "conv4": "conv4 is midway: better neighbours than pixels, but 2,352 numbers per image.",
-    "conv5": "conv5 is defensible: its 288 numbers already put same-class images close together.",
-    "fc6": "fc6 is a good choice: a short vector whose neighbours are mostly of the same class.",
-    "fc7": "fc7, the penultimate layer, is the classic choice for an embedding.",
-    "fc8": "fc8 is defensible only for this task: its 10 numbers are class scores, so it knows the ten "
-           "classes and little else.",
-}
-_GOOD = {"conv5", "fc6", "fc7"}
+#: One run of notebook 06's probes (k-NN accuracy on 1,000 test images: clothes, digits).
+EXAMPLE_PROBES = {"pixels": (0.772, 0.908), "conv1": (0.784, 0.911), "conv2": (0.805, 0.934),
+                  "conv3": (0.817, 0.934), "conv4": (0.843, 0.930), "conv5": (0.862, 0.914),
+                  "fc6": (0.865, 0.783), "fc7": (0.858, 0.626), "fc8": (0.863, 0.525)}
+
+
+def example_probe_table(probes: Mapping[str, tuple[float, float]] = EXAMPLE_PROBES) -> Any:
+    """A ``probe_table`` like the notebook's (its two k-NN columns), from ``{layer: (clothes, digits)}``."""
+    import pandas as pd
+
+    return pd.DataFrame({CLOTHES_KNN: {k: v[0] for k, v in probes.items()},
+                         DIGITS_KNN: {k: v[1] for k, v in probes.items()}})
+
+
+def solution_namespace() -> dict[str, Any]:
+    """What the official solutions use: an example of the notebook's probes and its 1,000 test labels."""
+    import numpy as np
+
+    return {"probe_table": example_probe_table(), "y_check": np.repeat(np.arange(10), 100)}
+
+# ============================================================================ exercise 1-1
 
 
 def _layer_list(value: Any) -> list[str]:
@@ -64,24 +79,59 @@ def _layer_list(value: Any) -> list[str]:
     return names
 
 
+def _measured(namespace: Mapping[str, Any]) -> tuple[dict[str, float], dict[str, float], int]:
+    """The notebook's measured k-NN accuracies (clothes, digits) per layer and the number of test images."""
+    table, labels = namespace.get("probe_table"), namespace.get("y_check")
+    if table is None or labels is None or not hasattr(table, "index"):
+        raise Incorrect("This exercise is graded on the probes of section 5: run the cells of section 5 first "
+                        "(they define `probe_table` and `y_check`), then check again.")
+    clothes = {name: float(table.loc[name, CLOTHES_KNN]) for name in LAYERS}
+    digits = {name: float(table.loc[name, DIGITS_KNN]) for name in LAYERS}
+    return clothes, digits, len(labels)
+
+
+def useful_layers_measured(clothes: Mapping[str, float], n: int) -> list[str]:
+    """The layers whose clothes k-NN accuracy is not clearly below the best layer's (overlapping intervals)."""
+    from helpers.metrics import compare_accuracies
+
+    best = max(LAYERS, key=lambda name: clothes[name])
+    return [name for name in LAYERS if compare_accuracies(clothes[best], clothes[name], n) != 1]
+
+
 def _check_useful_layers(namespace: Mapping[str, Any]) -> Any:
     chosen = _layer_list(namespace["useful_layers"])
-    notes = " ".join(_LAYER_NOTES[name] for name in chosen)
-    if not _GOOD & set(chosen):
-        if chosen == ["fc8"]:
-            raise Incorrect(
-                "fc8 alone is too narrow. Its outputs are the ten class scores: images of the same class do land "
-                "close, but everything else about them is squeezed out (look at fc8 on the digits, a task it was not "
-                "trained for). Which hidden layers sit just before it?"
-            )
-        raise Incorrect(
-            f"{notes} None of your layers is among the ones whose neighbours were best on the clothes: "
-            "look at the right end of the chart."
+    from helpers.claims import with_interval as _interval_text
+
+    clothes, digits, n = _measured(namespace)
+    good = useful_layers_measured(clothes, n)
+    best = max(LAYERS, key=lambda name: clothes[name])
+    notes = []
+    for name in chosen:
+        measured = f"{name}: k-NN accuracy {_interval_text(clothes[name], n)} on the clothes"
+        if name not in good:
+            notes.append(f"{measured}, clearly below the best layer, {best} with {_interval_text(clothes[best], n)}: "
+                         "its neighbours share the garment's class less often.")
+        elif name == "fc8":
+            notes.append(f"{measured}, as good as the best, because its 10 numbers are the scores of exactly these "
+                         f"ten classes; on the digits, a task it was not trained for, it scored {digits[name]:.3f}.")
+        elif name == "fc7":
+            notes.append(f"{measured}, as good as the best: the second-to-last layer, the chapter's usual choice.")
+        else:
+            notes.append(f"{measured}, as good as the best (the intervals overlap).")
+    wrong = [name for name in chosen if name not in good]
+    if wrong:
+        return CheckResult(
+            INCORRECT,
+            " ".join(notes) + f" Leave out {', '.join(wrong)}, or look at the chart of section 5 again.",
+            "value",
         )
+    others = [name for name in good if name not in chosen]
+    more = f" Also as good here: {', '.join(others)}." if others else ""
     return CheckResult(
         CORRECT,
-        f"a defensible choice. {notes} Strictly, every layer's output is a representation and could be used; "
-        "the last hidden layers are the usual answer because they are short and similar images sit close there.",
+        "every layer you chose gives neighbours that share the class as often as the best layer does. "
+        + " ".join(notes) + more + " Strictly, every layer's output is a representation and could serve as an "
+        "embedding (the chapter says so); these are the ones that measure best for finding similar garments.",
     )
 
 
@@ -89,12 +139,17 @@ q1 = CustomProblem(
     _check_useful_layers,
     variables="useful_layers",
     hint=[
-        "Read the chart of section 5: which layers give the best k-NN accuracy with the fewest numbers?",
-        "The chapter associates embeddings with the second-to-last layer. Which layer is that here?",
+        "Read the left panel of the chart of section 5: which layers' k-NN accuracy is as high as the best, "
+        "within the error bars?",
+        "A layer whose bar overlaps the best layer's bar cannot be told apart from it with 1,000 test images. "
+        "The chapter's usual choice is the second-to-last layer.",
     ],
-    solution='useful_layers = ["fc6", "fc7"]',
-    explanation="Other defensible answers include conv5 (already compact and well organised) and, for this "
-                "task only, fc8.",
+    solution=(
+        "from helpers.exercise_sets.chapter_exercises import CLOTHES_KNN, useful_layers_measured\n"
+        "# every layer whose clothes k-NN interval overlaps the best layer's; any of them is a good answer\n"
+        "useful_layers = useful_layers_measured(probe_table[CLOTHES_KNN], len(y_check))"
+    ),
+    explanation="The right set follows from the measurements: the layers tied with the best on the clothes.",
 )
 
 q2 = ChoiceProblem(
@@ -105,9 +160,10 @@ q2 = ChoiceProblem(
         "b": (False, "Backpropagation trains every layer against the labels, not only the last. fc8's outputs "
                      "are the class scores: one number per class, and little else."),
         "c": (True, "The hidden fully connected layers are short vectors in which images of the same class sit "
-                    "close together; the penultimate layer fc7 is the textbook choice."),
-        "d": (False, "More numbers is not more meaning: conv1's neighbours were barely better than the pixels'. "
-                     "Early layers detect local patterns (edges, blobs) and say little about what the object is."),
+                    "close together; the second-to-last layer fc7 is the chapter's usual choice."),
+        "d": (False, "More numbers is not more meaning: on the clothes, conv1's neighbours shared the class less "
+                     "often than those of the later layers. Early layers detect local patterns (edges, blobs) and "
+                     "say little about what the object is."),
         "e": (True, "On the clothes fc8 did well, but on digits, a task it was not trained for, its neighbours "
                     "were the worst of all layers: the output layer is specialised to its own classes."),
         "f": (False, "A stack of feature maps becomes a vector by flattening it (as the probes did) or by "
@@ -126,84 +182,122 @@ q2 = ChoiceProblem(
 q3 = ChoiceProblem(
     "q3_answer",
     {
-        "a": (True, "One-hot vectors are a representation, but every pair of categories is equally far apart: "
-                    "no notion of similarity."),
-        "b": (True, "Bag-of-words counts only notice shared spellings: two sentences that say the same thing in "
-                    "different words have cosine similarity 0."),
+        "a": (True, "One-hot vectors fail the test outright: every pair of categories is equally far apart, so no "
+                    "category is closer to a similar one."),
+        "b": (True, "Bag-of-words counts fail it: two sentences that say the same thing in different words have "
+                    "cosine similarity 0, and a nonsense reordering has cosine 1."),
         "c": (True, "TF-IDF re-weights bag-of-words counts by how rare each word is; it still cannot see that two "
                     "different words mean the same."),
-        "d": (True, "Raw pixels are the input itself, compared spot by spot: on the clothes, pixel neighbours "
-                    "shared their label less often than those of any trained layer (section 5)."),
-        "e": (True, "Hand-made features such as colour histograms encode what a person chose to measure; nothing "
-                    "was learned to put similar items close."),
-        "f": (True, "Label (integer) encoding just numbers the categories: 'cat'=0, 'dog'=1, 'car'=2 suggests an "
-                    "order and distances that mean nothing."),
-        "g": (False, "The penultimate layer of a trained CNN is the classic image embedding: similar images land "
-                     "close (section 5)."),
+        "d": (None, "Borderline, and the course measured why. Raw pixels are the input itself, and on small "
+                    "centred images same-class images often overlap pixel by pixel: in notebook 05 their "
+                    "neighbours shared the class far more often than chance, about as often as those of the 16-D "
+                    "autoencoder code. Both are usually called representations, not embeddings, of what an image "
+                    "shows."),
+        "e": (None, "Borderline: hand-made features (such as histograms) keep what a person chose to measure; in "
+                    "notebook 05 their neighbours shared the class more often than chance but less often than the "
+                    "pixels'."),
+        "f": (True, "Label (integer) encoding fails the test: 'cat'=0, 'dog'=1, 'car'=2 makes distances follow the "
+                    "order of a list, which means nothing."),
+        "g": (False, "The second-to-last layer of a trained CNN is the classic image embedding: similar images land "
+                     "close (its neighbours shared the class most often in notebooks 03, 05 and section 5)."),
         "h": (False, "word2vec and GloVe vectors are learned word embeddings: words used in similar contexts get "
                      "similar vectors (notebook 02)."),
-        "i": (False, "An autoencoder's bottleneck codes are learned, compressed vectors in which similar inputs "
-                     "tend to land close (notebook 04): a latent space used as an embedding."),
+        "i": (None, "Borderline by the measurements: the chapter says an autoencoder *may* place similar inputs "
+                    "close, and in notebook 05 the 16-D code's neighbours shared the class about as often as the "
+                    "raw pixels'. A latent space is an embedding to the degree the test says so."),
     },
     multiple=True,
     hint=[
-        "For each one ask: was it *learned* so that similar inputs end up close? If not, it is a representation "
-        "but not an embedding.",
-        "Six of the nine are not embeddings. The three that are were all produced by training a network.",
+        "Use the chapter's test for every option: does the representation put similar inputs close? Not: was it "
+        "learned?",
+        "Four fail the test outright (the distances say nothing, or something wrong, about similarity). Two are "
+        "clearly embeddings. For three, the course's measurements blur the line: either answer is accepted, with "
+        "the reason.",
     ],
 )
 
-#: Names of embeddings that a learner may mention in the free text by mistake.
-_EMBEDDING_WORDS = {
-    "word2vec": "word2vec", "glove": "GloVe", "fasttext": "fastText", "autoencoder": "autoencoder codes",
-    "penultimate": "penultimate-layer vectors", "bert": "BERT vectors",
+#: The properties to choose from in exercise 4: a number -> what the representation lacks.
+PROPERTIES: dict[int, str] = {
+    1: "the distances say nothing: every pair of different items is equally far apart",
+    2: "the distances follow the order of a numbered list, which means nothing about the items",
+    3: "two texts that say the same thing in different words share no entry",
+    4: "it was not learned by a neural network",
+    5: "it has too many numbers",
+    6: "it is sparse: almost all of its entries are 0",
+}
+
+#: The right property (or properties) for each representation that fails the test.
+_LACKS: dict[str, set[int]] = {"a": {1}, "b": {3}, "c": {3}, "f": {2}}
+_NAMES = {"a": "one-hot vectors", "b": "bag-of-words counts", "c": "TF-IDF weights", "f": "label encoding"}
+_DISTRACTORS = {
+    4: "how a representation was made is not the chapter's test: the colours' RGB values of notebook 01 were not "
+       "learned, yet similar colours are close in them.",
+    5: "size is not the test: the chapter says embeddings can have more dimensions than the input.",
+    6: "sparsity is not the test: a sparse vector can still put similar items close (tags shared by similar "
+       "items, for example).",
 }
 
 
-class _RepresentationsText(KeywordProblem):
-    """The keyword check, plus a gentle note when the text names a learned embedding."""
+def _check_properties(namespace: Mapping[str, Any]) -> Any:
+    answer = namespace["q4_answer"]
+    if not isinstance(answer, Mapping):
+        raise Incorrect("`q4_answer` should be a dict from each representation's letter to a property number, "
+                        'such as {"a": 1, "b": 3}.')
+    given: dict[str, int] = {}
+    for key, prop in answer.items():
+        letter = str(key).strip().strip("()").casefold()
+        if letter in ("d", "e", "i"):
+            continue  # borderline in exercise 3: not asked here, and not held against anyone
+        if letter in ("g", "h"):
+            raise Incorrect(f"({letter}) is an embedding (exercise 3): it lacks none of these properties; "
+                            "leave it out.")
+        if letter not in _LACKS:
+            raise Incorrect(f"{key!r} is not one of the representations of exercise 3 that fail the test "
+                            f"({', '.join(_LACKS)}).")
+        if isinstance(prop, bool) or not isinstance(prop, int) or prop not in PROPERTIES:
+            raise Incorrect(f"for ({letter}) give one property number from 1 to {len(PROPERTIES)}, got {prop!r}.")
+        given[letter] = prop
+    missing = [letter for letter in _LACKS if letter not in given]
+    lines = []
+    for letter, prop in given.items():
+        if prop in _DISTRACTORS:
+            lines.append(f"({letter}) {_NAMES[letter]}, property {prop}: {_DISTRACTORS[prop]}")
+        elif prop not in _LACKS[letter]:
+            lines.append(f"({letter}) {_NAMES[letter]}, property {prop}: that is true of another representation, "
+                         f"not of {_NAMES[letter]}.")
+    if missing:
+        lines.append(f"Give a property for each of ({'), ('.join(missing)}) too.")
+    if lines:
+        return CheckResult(INCORRECT, "\n".join(lines), "value")
+    return CheckResult(CORRECT, "each representation is matched with the property it lacks: "
+                       + "; ".join(f"{_NAMES[k]}: {PROPERTIES[v]}" for k, v in given.items()) + ".")
 
-    def _evaluate(self, namespace: Mapping[str, Any]) -> CheckResult:
-        result = super()._evaluate(namespace)
-        text = namespace.get(self.var)
-        if not isinstance(text, str):
-            return result
-        words = set(re.findall(r"[a-z0-9]+", text.casefold()))
-        named = [label for word, label in _EMBEDDING_WORDS.items() if word in words]
-        if not named:
-            return result
-        note = (f" You mention {', '.join(named)}: those are learned embeddings, so if you listed them as "
-                "non-embeddings, look again.")
-        return CheckResult(result.status, result.message + note, result.reason)
 
-
-q4 = _RepresentationsText(
-    "q4_answer",
-    [
-        ("vectors with a single 1 per category", {"one hot", "onehot", "dummy variable", "dummy encoding",
-                                                   "indicator vector"}),
-        ("counting the words of a text", {"bag of words", "bow", "word count", "word counts", "count vector",
-                                           "term frequency", "count vectorizer", "n gram", "ngram"}),
-        ("word counts weighted by how rare each word is", {"tf idf", "tfidf"}),
-        ("the image itself, number by number", {"pixel*", "raw image", "raw images"}),
-        ("measurements a person designed by hand", {"hand crafted", "handcrafted", "hand made", "handmade",
-                                                    "hand engineered", "hand designed", "histogram*",
-                                                    "engineered feature", "feature engineering", "manual feature",
-                                                    "sift", "hog"}),
-        ("categories replaced by the numbers 0, 1, 2 and so on", {"label encoding", "label encoded", "integer encoding",
-                                                         "integer encoded", "ordinal encoding", "ordinal encoded",
-                                                         "integer label", "integer id"}),
-    ],
-    min_groups=3,
+q4 = CustomProblem(
+    _check_properties,
+    variables="q4_answer",
     hint=[
-        "Think of the inputs of the earlier notebooks before any network touched them: categories, texts, images.",
-        "Name at least three, e.g. one for categories, one for texts, one for images.",
+        "Take one representation at a time and compute two distances in your head: between two similar items, "
+        "and between two different ones. What goes wrong?",
+        "Three of the six properties are about distances; the other three are true of some representations but "
+        "are not what the chapter's test asks.",
     ],
-    solution=(
-        "One-hot vectors of categories, label (integer) encoding, bag-of-words counts and TF-IDF weights of "
-        "texts, raw pixel values of images, and hand-crafted features such as colour histograms. They are "
-        "representations, but none was learned to put similar inputs close together."
-    ),
+    solution='q4_answer = {"a": 1, "b": 3, "c": 3, "f": 2}',
+)
+
+#: Exercise 1-2 in the learner's own words: not graded, compared with this model answer.
+REFLECTION = Reflection(
+    "One-hot vectors and integer label codes of categories, bag-of-words counts and TF-IDF weights of texts "
+    "are representations but not embeddings: their distances say nothing about similarity (one-hot: every pair "
+    "equally far; label codes: the order of a list; bag-of-words: different words for the same meaning share "
+    "nothing). Raw pixels and hand-made features are borderline: similar images are often close in them, but "
+    "only as far as they overlap pixel by pixel or in what a person chose to measure.",
+    points=[
+        "Does your answer name representations, not learning methods?",
+        "For each one, does it say which part of the test fails (similar inputs close), rather than how it was made?",
+        "Does it say where the line blurs (raw pixels, hand-made features)?",
+    ],
+    var="my_answer",
 )
 
 PROBLEMS = {"q1": q1, "q2": q2, "q3": q3, "q4": q4}

@@ -6,11 +6,13 @@ second and does not depend on the notebook's trained model.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
-from helpers.exercises import ChoiceProblem, FunctionProblem
+from helpers.exercises import ChoiceProblem, FunctionProblem, names_used
 
 # ----------------------------------------------------------------------------- q1: a forward hook
 
@@ -32,12 +34,44 @@ def _tiny_cnn_and_images() -> tuple[Any, Any]:
     return model, images
 
 
+@contextmanager
+def _counting_calls(model_class: type) -> Iterator[dict[str, int]]:
+    """Count calls of ``model_class.embed`` and of ``register_forward_hook`` while the block runs.
+
+    The counting sits on the classes, not on one model, because the learner's function gets
+    a copy of the model.
+    """
+    from torch import nn
+
+    calls = {"embed": 0, "hooks": 0}
+    embed, register = model_class.embed, nn.Module.register_forward_hook
+
+    def counted_embed(self: Any, *args: Any, **kwargs: Any) -> Any:
+        calls["embed"] += 1
+        return embed(self, *args, **kwargs)
+
+    def counted_register(self: Any, *args: Any, **kwargs: Any) -> Any:
+        calls["hooks"] += 1
+        return register(self, *args, **kwargs)
+
+    model_class.embed, nn.Module.register_forward_hook = counted_embed, counted_register
+    try:
+        yield calls
+    finally:
+        model_class.embed, nn.Module.register_forward_hook = embed, register
+
+
 def _check_hook_embeddings(func: Any) -> str | None:
     import torch
 
     model, images = _tiny_cnn_and_images()
     model.train()  # the learner's function must switch to eval mode itself
-    result = func(model, images)  # (the wrapper passes copies and reports exceptions and None)
+    with _counting_calls(type(model)) as calls:
+        result = func(model, images)  # (the wrapper passes copies and reports exceptions and None)
+    if calls["embed"] and not calls["hooks"] and "embed" in names_used(func):
+        return ("your function calls `model.embed`, which works only because we wrote that method for this "
+                "model. The point is to read a layer of *any* network: register a forward hook on "
+                "`model.embedding` and run `model(images)` instead.")
     model.eval()
     with torch.no_grad():
         expected = model.embed(images)
@@ -99,8 +133,8 @@ q1 = FunctionProblem(
     "hook_embeddings",
     _check_hook_embeddings,
     hint=[
-        "`handle = model.embedding.register_forward_hook(fn)` makes PyTorch call `fn(module, inputs, output)` "
-        "every time that layer runs; store `output` in a list or dict from inside `fn`.",
+        "A layer's `register_forward_hook(fn)` makes PyTorch call `fn(module, inputs, output)` every time that "
+        "layer runs. Where can `fn` put the `output` it receives, so that your function can return it later?",
         "Then: `model.eval()`, run `model(images)` inside `torch.no_grad()`, call `handle.remove()`, and return "
         "what the hook stored.",
     ],

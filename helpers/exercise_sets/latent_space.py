@@ -207,22 +207,51 @@ def _check_encoder_decoder(namespace: Mapping[str, Any]) -> str | None:
         raise Incorrect(
             "some output pixels lie outside [0, 1], where the input pixels are: end the decoder with nn.Sigmoid()."
         )
-    hidden = [m for m in encoder.modules() if isinstance(m, nn.Linear)]
-    if len(hidden) < 2:
+    weighted = [m for m in encoder.modules() if isinstance(m, (nn.Linear, nn.Conv2d, nn.Conv1d, nn.Bilinear))]
+    if _is_affine(encoder, images):
+        what = ("linear layers in a row add up to one linear map" if len(weighted) > 1
+                else "it is a single linear layer")
         raise Incorrect(
-            "the shapes are right, but the encoder is a single linear layer: that can only learn what PCA finds. "
-            "Put a hidden layer with a nonlinearity (e.g. nn.Linear(784, 128), nn.ReLU()) before the bottleneck."
+            f"the shapes are right, but the encoder has no nonlinearity: {what}, which can only learn what PCA "
+            "finds. Put a hidden layer and a nonlinearity such as nn.ReLU() before the bottleneck layer."
+        )
+    if len(weighted) < 2:
+        raise Incorrect(
+            f"the shapes are right, but the encoder goes from the pixels to the {BOTTLENECK} numbers in one layer. "
+            "Add a hidden layer (with its nonlinearity) before the bottleneck layer."
         )
     return None
+
+
+def _is_affine(module: Any, images: Any) -> bool:
+    """True when ``module`` behaves as a linear map plus a constant on these inputs.
+
+    An affine map sends the midpoint of two inputs to the midpoint of their outputs; a
+    network with a ReLU, tanh or sigmoid between its layers does not (for random inputs
+    and weights), so this tells the two apart without reading the layers' names.
+    """
+    import copy
+
+    import torch
+
+    module = copy.deepcopy(module).eval()  # dropout off, batch norm fixed: as the trained encoder is used
+    first, second = images[:2], images[2:4]
+    with torch.no_grad():
+        middle = module((first + second) / 2)
+        average = (module(first) + module(second)) / 2
+    scale = float(average.abs().max()) + 1e-6
+    return bool(torch.allclose(middle, average, atol=1e-4 * scale, rtol=1e-4))
 
 
 q3 = CustomProblem(
     _check_encoder_decoder,
     variables=("encoder", "decoder"),
     hint=[
-        f"encoder: nn.Flatten(), then nn.Linear(784, 128), nn.ReLU(), then nn.Linear(128, {BOTTLENECK}).",
-        f"decoder: the mirror image: nn.Linear({BOTTLENECK}, 128), nn.ReLU(), nn.Linear(128, 784), nn.Sigmoid(), "
-        "then nn.Unflatten(1, (1, 28, 28)) to turn the rows back into images.",
+        "Plan the sizes first: the encoder goes 784 pixels -> a hidden layer of your choice -> "
+        f"{BOTTLENECK} numbers, the decoder the same way back. What turns (n, 1, 28, 28) images into rows of "
+        "784, and what keeps a pixel between 0 and 1?",
+        f"encoder: nn.Flatten(), then nn.Linear(784, 128), nn.ReLU(), then nn.Linear(128, {BOTTLENECK}). The "
+        "decoder mirrors it and ends with nn.Sigmoid() and nn.Unflatten(1, (1, 28, 28)).",
     ],
     solution=(
         "encoder = nn.Sequential(\n"

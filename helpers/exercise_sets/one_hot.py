@@ -1,12 +1,14 @@
-"""Exercises of notebook 01 (one-hot encoding)."""
+"""Exercises of notebook 01 (one-hot encoding): predictions checked before the notebook
+shows the numbers, a one-hot function written with NumPy, and statements to judge."""
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
-from helpers.exercises import ChoiceProblem, FunctionProblem, ValueProblem
+from helpers.exercises import ChoiceProblem, FunctionProblem, ValueProblem, functions_used
 
 
 def _explain_one_hot(value: object) -> str | None:
@@ -24,15 +26,53 @@ def _explain_one_hot(value: object) -> str | None:
     return None
 
 
+def _torch_shortcuts() -> dict[str, Any]:
+    try:
+        import torch.nn.functional as F
+    except ImportError:  # without torch there is no shortcut to look for
+        return {}
+    return {"F.one_hot": F.one_hot}
+
+
+def _check_one_hot(one_hot: Any) -> str | None:
+    used = functions_used(one_hot, _torch_shortcuts())
+    if used:
+        return ("your function calls PyTorch's `F.one_hot`, which does the work for you. That is the right tool "
+                "in real code, but here the point is to see how a one-hot matrix is built: write it with NumPy "
+                "(a matrix of zeros, then one 1 per row).")
+    for args, _, expected in _ONE_HOT_CASES:
+        got = one_hot(*args)
+        indices, num_classes = args
+        call = f"one_hot({indices!r}, {num_classes})"
+        try:
+            arr = np.asarray(got, dtype=float)
+        except (TypeError, ValueError):
+            return f"`{call}` should return a NumPy array of numbers, got {type(got).__name__}."
+        advice = _explain_one_hot(got)
+        if advice:
+            return f"for `{call}`: {advice[:1].lower()}{advice[1:]}"
+        if arr.shape != expected.shape:
+            return (f"`{call}` returned shape {arr.shape}; expected one row per index and "
+                    f"`num_classes` columns, shape {expected.shape}.")
+        if not np.array_equal(arr, expected):
+            shifted = np.eye(num_classes + 1)[[i + 1 for i in indices]][:, :num_classes]
+            if np.array_equal(arr, shifted) or np.array_equal(arr, np.eye(num_classes)[[i - 1 for i in indices]]):
+                return (f"for `{call}` each 1 sits one column off: index `i` goes in column `i` "
+                        "(Python counts from 0).")
+            return f"for `{call}` the shape is right, but some 1s are in the wrong columns."
+    return None
+
+
+_ONE_HOT_CASES = [
+    (([0, 2, 1], 3), {}, np.eye(3)[[0, 2, 1]]),
+    (([4], 5), {}, np.eye(5)[[4]]),
+    (([1, 1, 0, 3], 4), {}, np.eye(4)[[1, 1, 0, 3]]),
+    (([0, 1], 6), {}, np.eye(6)[[0, 1]]),
+]
 
 q1 = FunctionProblem(
     "one_hot",
-    [
-        (([0, 2, 1], 3), {}, np.eye(3)[[0, 2, 1]]),
-        (([4], 5), {}, np.eye(5)[[4]]),
-        (([1, 1, 0, 3], 4), {}, np.eye(4)[[1, 1, 0, 3]]),
-        (([0, 1], 6), {}, np.eye(6)[[0, 1]]),
-    ],
+    _check_one_hot,
     hint=[
         "Start from a matrix of zeros with shape `(len(indices), num_classes)`.",
         "Then set one entry per row: row `i` gets a 1 in column `indices[i]`. "
@@ -45,21 +85,21 @@ q1 = FunctionProblem(
         "    return matrix"
     ),
     explanation="`np.eye(num_classes)[indices]` is a one-line alternative: it picks rows of the identity matrix.",
-    explain_wrong=_explain_one_hot,
 )
 
 
 def _explain_distance(value: object) -> str | None:
-    if not isinstance(value, (int, float)):
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         return None
     if math.isclose(value, 2.0):
         return "2 is the *squared* distance: the square root is missing."
     if math.isclose(value, 0.0):
-        return "0 would mean the two vectors are the same, but cat and dog have their 1 in different places."
+        return "0 would mean the two vectors are the same, but two different colours have their 1 in different places."
     if math.isclose(value, 1.0):
-        return "The vectors differ in two entries, not one: cat's 1 is dog's 0 and the other way round."
-    if value >= 100:
-        return "The vocabulary size does not matter: only the entries where the two vectors differ count."
+        return "The vectors differ in two entries, not one: one colour's 1 is the other's 0, and the other way round."
+    if value >= 3:
+        return ("The number of colours does not matter: only the entries where the two vectors differ count, "
+                "and there are two of them.")
     return None
 
 
@@ -68,7 +108,8 @@ q2 = ValueProblem(
     math.sqrt(2),
     tol=1e-3,
     hint=[
-        "Write the difference of the two vectors. How many of its entries are not zero, and what are they?",
+        "Write the difference of two one-hot vectors, say [1, 0, 0] - [0, 1, 0]. How many of its entries are "
+        "not zero?",
         "The difference has a +1 and a -1 and zeros elsewhere. Square, add, take the square root.",
     ],
     solution="q2_answer = 2 ** 0.5  # about 1.414, whatever the vocabulary size",
@@ -78,10 +119,17 @@ q2 = ValueProblem(
 
 
 def _explain_cosine(value: object) -> str | None:
-    if isinstance(value, (int, float)) and math.isclose(value, 1.0):
-        return "A cosine of 1 means the vectors point the same way; cat and dog point along different axes."
-    if isinstance(value, (int, float)) and math.isclose(value, -1.0):
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        return None
+    if math.isclose(value, 1.0):
+        return "A cosine of 1 means the vectors point the same way; two different one-hot vectors point along " \
+               "different axes."
+    if math.isclose(value, -1.0):
         return "-1 would mean opposite directions; one-hot vectors have no negative entries."
+    if math.isclose(value, math.sqrt(2), abs_tol=1e-3) or value > 1:
+        return "A cosine similarity lies between -1 and 1; that looks like a distance."
+    if 0 < value < 1:
+        return "The dot product adds up the products of matching entries: in how many places are both vectors 1?"
     return None
 
 

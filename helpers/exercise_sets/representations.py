@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 
-from helpers.exercises import ChoiceProblem, FunctionProblem
+from helpers.exercises import ChoiceProblem, CustomProblem, FunctionProblem, Incorrect
 
 # ----------------------------------------------------------------------------- q1: bag of words
 
 
-def _reference_bag_of_words(sentences: list[str], vocabulary: list[str]) -> np.ndarray:
+def _reference_bag_of_words(sentences: list[str], vocabulary: list[str], *, lower: bool = True) -> np.ndarray:
     position = {word: j for j, word in enumerate(vocabulary)}
     counts = np.zeros((len(sentences), len(vocabulary)))
     for i, sentence in enumerate(sentences):
-        for word in sentence.lower().split():
+        for word in (sentence.lower() if lower else sentence).split():
             if word in position:
                 counts[i, position[word]] += 1
     return counts
@@ -34,9 +37,15 @@ def _explain_bag_of_words(value: object) -> str | None:
         return None
     for sentences, vocabulary in _BOW_CASES:
         expected = _reference_bag_of_words(sentences, vocabulary)
+        as_written = _reference_bag_of_words(sentences, vocabulary, lower=False)
         if arr.shape == expected.T.shape and arr.shape != expected.shape and np.allclose(arr, expected.T):
             return " Rows and columns are swapped: one *row* per sentence, one column per vocabulary word."
-        if arr.shape == expected.shape and np.allclose(arr, (expected > 0).astype(float)) and expected.max() > 1:
+        if arr.shape != expected.shape or np.allclose(arr, expected):
+            continue
+        if np.allclose(arr, as_written):
+            return (" A capitalised word was not counted: 'Big' and 'big' are the same word here. Lower-case each "
+                    "sentence before you split it.")
+        if np.allclose(arr, (expected > 0).astype(float)) or np.allclose(arr, (as_written > 0).astype(float)):
             return " You marked whether a word occurs; count how many times it occurs instead."
     if arr.ndim == 1:
         return " Return a 2-D array: one row per sentence."
@@ -154,31 +163,99 @@ q2 = FunctionProblem(
     explain_wrong=_explain_recall,
 )
 
-# ----------------------------------------------------------------------------- q3: which are embeddings?
+# ----------------------------------------------------------------------------- q3: what the measurements support
 
-q3 = ChoiceProblem(
-    "q3_answer",
-    {
-        "a": (False, "One-hot vectors of colour names put every pair of names at the same distance (√2): "
-                     "'red' is as far from 'dark red' as from 'blue'. A representation, not an embedding."),
-        "b": (False, "Bag-of-words counts: two sentences that say the same thing with different words share "
-                     "no entry and get cosine 0. A representation, not an embedding."),
-        "c": (True, "The CNN's 64-number vectors were trained so that images of a class gather: "
-                    "their neighbours share the class most often of all the spaces measured."),
-        "d": (False, "Raw pixels: a coat moved a few pixels is farther from itself than from another coat. "
-                     "A representation, not an embedding."),
-        "e": (True, "GloVe vectors were trained so that words used in similar contexts get close vectors."),
-        "f": (True, "The 16-D autoencoder codes are latent vectors, and they keep pixel neighbourhoods and "
-                    "classes well (measured in section 3), so they also serve as an embedding."),
-    },
-    multiple=True,
+PIXELS, CNN, AE16, FEATURES = "raw pixels (784)", "CNN embedding (64)", "autoencoder (16)", "hand-made features (21)"
+
+#: One run of notebook 05's section 3 on Fashion-MNIST (2,000 images): recall and k-NN accuracy per space.
+EXAMPLE_MEASUREMENTS = {
+    PIXELS: (np.nan, 0.781), FEATURES: (0.125, 0.563), "pixels → PCA (2)": (0.141, 0.505),
+    "pixels → t-SNE (2)": (0.494, 0.755), "pixels → UMAP (2)": (0.375, 0.725), CNN: (0.271, 0.862),
+    "CNN → PCA (2)": (0.061, 0.596), AE16: (0.459, 0.780), "autoencoder (2)": (0.231, 0.630),
+}
+
+
+def example_table(measurements: Mapping[str, tuple[float, float]] = EXAMPLE_MEASUREMENTS) -> Any:
+    """A ``structure_table`` like the notebook's (recall and k-NN columns), from ``{space: (recall, k-NN)}``."""
+    import pandas as pd
+
+    return pd.DataFrame({"neighbourhood recall": {k: v[0] for k, v in measurements.items()},
+                         "k-NN accuracy": {k: v[1] for k, v in measurements.items()}})
+
+
+def solution_namespace() -> dict[str, Any]:
+    """What the official solutions use: an example of the notebook's measurements."""
+    return {"structure_table": example_table(), "y": np.repeat(np.arange(10), 200)}
+
+
+def measured_statements(table: Any, labels: Any) -> dict[str, tuple[bool, str]]:
+    """Whether each statement holds for this ``structure_table`` (k-NN on ``len(labels)`` images), and why."""
+    from helpers.claims import with_interval
+    from helpers.metrics import compare_accuracies
+
+    n = len(labels)
+    knn = {name: float(table.loc[name, "k-NN accuracy"]) for name in table.index}
+    recall = {name: float(table.loc[name, "neighbourhood recall"]) for name in table.index
+              if not np.isnan(table.loc[name, "neighbourhood recall"])}
+
+    def versus(a: str, b: str) -> tuple[int, str]:
+        sign = compare_accuracies(knn[a], knn[b], n)
+        words = {1: "the intervals do not overlap", -1: "the intervals do not overlap",
+                 0: "the intervals overlap: the measurement cannot tell them apart"}[sign]
+        return sign, f"{with_interval(knn[a], n)} against {with_interval(knn[b], n)}; {words}."
+
+    chance = 1 / len(np.unique(labels))
+    sign_a, text_a = versus(CNN, PIXELS)
+    sign_b, text_b = versus(AE16, PIXELS)
+    sign_e, text_e = versus(FEATURES, PIXELS)
+    above_chance = compare_accuracies(knn[PIXELS], chance, n, n_b=10**9) == 1 and knn[PIXELS] > 2 * chance
+    counter = sorted(((a, b) for a in recall for b in recall
+                      if recall[a] > recall[b] and compare_accuracies(knn[a], knn[b], n) == -1),
+                     key=lambda pair: knn[pair[1]] - knn[pair[0]], reverse=True)   # the clearest first
+    if counter:
+        a, b = counter[0]
+        text_d = (f"the {a} keeps more pixel neighbours than the {b} (recall {recall[a]:.3f} against "
+                  f"{recall[b]:.3f}), yet its k-NN accuracy is clearly lower ({knn[a]:.3f} against {knn[b]:.3f}).")
+    else:
+        text_d = "in your table no space with a higher recall has a clearly lower k-NN accuracy."
+    return {
+        "a": (sign_a == 1, text_a),
+        "b": (sign_b == 1, text_b),
+        "c": (above_chance, f"{knn[PIXELS]:.3f} against chance {chance:.2f}."),
+        "d": (not counter, text_d),
+        "e": (sign_e == -1, text_e),
+    }
+
+
+def _check_statements(namespace: Mapping[str, Any]) -> Any:
+    table, labels = namespace.get("structure_table"), namespace.get("y")
+    if table is None or labels is None or not hasattr(table, "loc"):
+        raise Incorrect("This exercise is graded on your measurements: run the cells of section 3 first "
+                        "(they make `structure_table`), then check again.")
+    facts = measured_statements(table, labels)
+    options = {key: (holds, ("supported: " if holds else "not supported: ") + why)
+               for key, (holds, why) in facts.items()}
+    if not any(holds for holds, _ in facts.values()):
+        raise Incorrect("None of the statements holds for your measurements: `q3_answer = []` would be right, "
+                        "but the exercise expects at least one; look at your table again.")
+    return ChoiceProblem("q3_answer", options, multiple=True).evaluate(namespace)
+
+
+q3 = CustomProblem(
+    _check_statements,
+    variables="q3_answer",
     hint=[
-        "An embedding is a representation in which similar inputs are close. For each option, ask: was "
-        "anything done (training, a loss) to put similar inputs close, and did the measurements confirm it?",
+        "Read the k-NN column of `structure_table` and the chart's error bars: two accuracies differ only when "
+        "their bars do not overlap.",
+        "For (d), one counterexample is enough: look for a space with a higher recall but a clearly lower k-NN "
+        "accuracy than another.",
     ],
-    solution='q3_answer = ["c", "e", "f"]',
-    explanation="Every option is a representation; only the learned ones were shaped so that "
-                "similar inputs land close.",
+    solution=(
+        "from helpers.exercise_sets.representations import measured_statements\n"
+        "q3_answer = [key for key, (holds, _) in measured_statements(structure_table, y).items() if holds]"
+    ),
+    explanation="Each statement is judged by the same rule as the notebook's text: a difference counts only when "
+                "the 95% intervals do not overlap.",
 )
 
 PROBLEMS = {"q1": q1, "q2": q2, "q3": q3}

@@ -1,0 +1,64 @@
+"""Sentences built from measured numbers, so that a notebook's prose cannot disagree with its outputs.
+
+>>> from helpers.claims import compared, with_interval
+>>> f"pixels {with_interval(0.781, 2000)} are {compared(0.781, 0.780, 2000)} the 16-D code"
+'pixels 0.781 (0.762-0.799) are indistinguishable from the 16-D code'
+
+A difference between two accuracies is claimed only when their 95 % intervals do not
+overlap (:func:`helpers.metrics.compare_accuracies`); otherwise the sentence says that
+the measurement cannot tell them apart.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from helpers.metrics import accuracy_interval, compare_accuracies
+
+__all__ = ["compared", "fewer_mistakes", "say", "with_interval"]
+
+
+def with_interval(accuracy: Any, n: Any) -> str:
+    """``"0.862 (0.846-0.877)"``: an accuracy on ``n`` test items and its 95 % interval."""
+    low, high = accuracy_interval(accuracy, n)
+    return f"{float(accuracy):.3f} ({low:.3f}-{high:.3f})"
+
+
+def compared(a: Any, b: Any, n: Any, *, n_b: Any = None, more: str = "clearly higher than",
+             less: str = "clearly lower than", same: str = "indistinguishable from") -> str:
+    """The words that compare accuracy ``a`` with ``b``: ``more``, ``less`` or ``same``.
+
+    ``same`` whenever the 95 % intervals overlap (``a`` on ``n`` items, ``b`` on ``n_b``,
+    by default also ``n``).
+    """
+    for name, text in (("more", more), ("less", less), ("same", same)):
+        if not isinstance(text, str):
+            raise TypeError(f"{name} must be a str, got {type(text).__name__}")
+    return {1: more, -1: less, 0: same}[compare_accuracies(a, b, n, n_b=n_b)]
+
+
+def fewer_mistakes(before: Any, after: Any) -> str:
+    """``"29% fewer mistakes"`` (or ``"12% more mistakes"``) going from accuracy ``before`` to ``after``."""
+    for name, value in (("before", before), ("after", after)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= float(value) <= 1:
+            raise ValueError(f"{name} must be an accuracy between 0 and 1, got {value!r}")
+    if float(before) == 1:
+        return "no mistakes before either" if float(after) == 1 else "mistakes where there were none"
+    change = 1 - (1 - float(after)) / (1 - float(before))
+    return f"{abs(change):.0%} {'fewer' if change >= 0 else 'more'} mistakes"
+
+
+def say(text: str) -> None:
+    """Show ``text`` (Markdown) as a paragraph of the notebook; plain text outside Jupyter."""
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}")
+    try:
+        from IPython import get_ipython
+        from IPython.display import Markdown, display
+    except ImportError:  # pragma: no cover - IPython comes with Jupyter
+        print(text)
+        return
+    if get_ipython() is None:
+        print(text)
+    else:
+        display(Markdown(text))
