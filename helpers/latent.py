@@ -204,6 +204,7 @@ def _model_device(model: nn.Module) -> torch.device:
 def encode_images(model: nn.Module, images: Any, *, batch_size: int = 2048) -> np.ndarray:
     """The latent codes of ``images``: float32 of shape (n, model.latent_dim)."""
     model = _check_model(model)
+    batch_size = validation.integer(batch_size, "batch_size", low=1)
     x = torch.from_numpy(_images(images, "images"))[:, None]
     device = _model_device(model)
     model.eval()
@@ -242,6 +243,7 @@ def decode_points(model: nn.Module, Z: Any, *, as_uint8: bool = False) -> np.nda
     with ``as_uint8=True``.
     """
     model = _check_model(model)
+    as_uint8 = validation.boolean(as_uint8, "as_uint8")
     points, single = _points(Z, "Z", int(model.latent_dim))
     model.eval()
     with _cpu_threads(len(points)):

@@ -127,16 +127,24 @@ def writable_folder(preferred: Path | str) -> tuple[Path, str]:
     """``preferred`` created and tested for writing, or a fallback folder if it cannot be written.
 
     Returns ``(folder, note)``: the note is empty when ``preferred`` was used, else one
-    line saying why it was not and where the files go instead (a folder of the same name
-    under the system's temporary folder). Raises :class:`UnwritableError` (one line)
-    when neither can be written.
+    line saying why it was not and where the files go instead: a folder of the same name
+    under ``course-exports`` in the system's temporary folder (or, if someone else owns
+    that, under a new temporary folder). Raises :class:`UnwritableError` (one line) when
+    none can be written.
     """
     preferred = Path(preferred).expanduser()
     problem = _try_folder(preferred)
     if problem is None:
         return preferred, ""
-    fallback = Path(tempfile.gettempdir()) / "course-exports" / (preferred.name or "export")
+    name = preferred.name or "export"
+    fallback = Path(tempfile.gettempdir()) / "course-exports" / name
     second = _try_folder(fallback)
+    if second is not None:
+        try:
+            fallback = Path(tempfile.mkdtemp(prefix="course-exports-")) / name
+            second = _try_folder(fallback)
+        except OSError as error:
+            second = error.strerror or type(error).__name__
     if second is None:
         return fallback, f"{preferred} cannot be written ({problem}), so the files went to {fallback} instead"
     raise UnwritableError(f"cannot write to {preferred} ({problem}) nor to {fallback} ({second}); "

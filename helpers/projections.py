@@ -43,6 +43,7 @@ __all__ = [
     "clear_disk_cache",
     "clear_memory_cache",
     "last_timing",
+    "map_subset",
     "project",
 ]
 
@@ -85,6 +86,10 @@ CACHE_FORMAT = 2
 
 #: The suffix of cached projections (verified entries holding an ``.npy`` array).
 ENTRY_SUFFIX = ".npy.entry"
+
+#: The fewest points a notebook's maps may show: t-SNE with the usual perplexity of 30 needs
+#: more than 90 (a third of the points must exceed the perplexity).
+MIN_MAP_POINTS = 100
 
 #: How many projections the memory cache keeps (least recently used ones go first).
 MEMORY_CACHE_SIZE = 256
@@ -174,6 +179,22 @@ def project(
         _remember(key, result)
         _write_disk(key, result)
     return result.copy()
+
+
+def map_subset(map_points: Any, available: int) -> np.ndarray:
+    """The row indices 0 .. MAP_POINTS - 1 of the points a notebook draws on its maps.
+
+    ``map_points`` is the notebook's ``MAP_POINTS`` setting: an integer from
+    :data:`MIN_MAP_POINTS` to ``available`` (the points there are). Anything else (a
+    float, a string, too few or too many points) is an error that names ``MAP_POINTS``.
+    """
+    available = validation.integer(available, "available", low=1)
+    count = validation.integer(
+        map_points, "MAP_POINTS", low=MIN_MAP_POINTS, high=max(MIN_MAP_POINTS, available),
+        why=f" (points on the maps: t-SNE's perplexity of 30 needs more than 90, and there are {available:,})")
+    if count > available:
+        raise validation.InvalidValue(f"MAP_POINTS must be at most {available:,} (the points there are), got {count:,}")
+    return np.arange(count)
 
 
 def align(Y: Any, reference: Any) -> np.ndarray:

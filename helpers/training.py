@@ -253,6 +253,10 @@ def predict(
     model: nn.Module, inputs: torch.Tensor, *, batch_size: int = 1024, device: torch.device | str | None = None
 ) -> torch.Tensor:
     """Run ``model`` on ``inputs`` in batches, in eval mode, and return the outputs on the CPU."""
+    validation.module(model, "model")
+    if not isinstance(inputs, torch.Tensor):
+        validation.fail("inputs", "a torch tensor", inputs, kind=validation.InvalidType,
+                        got=validation.type_name(inputs))
     device = torch.device(device) if device is not None else next(model.parameters()).device
     model.eval()
     outs = [model(xb.to(device)).cpu() for (xb,) in iterate_batches(inputs, batch_size=batch_size)]

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
 import re
 import sys
 import warnings
@@ -68,7 +69,9 @@ __all__ = [
     "words",
 ]
 
-_HELPERS_DIR = str(Path(__file__).resolve().parent)
+# The helpers folder as code objects name it (as imported, and with links resolved).
+_HELPERS_DIRS = tuple({os.path.dirname(os.path.abspath(__file__)) + os.sep,
+                       str(Path(__file__).resolve().parent) + os.sep})
 
 
 # ============================================================================ errors and warnings
@@ -107,7 +110,7 @@ def warn(message: str, category: type[Warning] = UserWarning) -> None:
     """
     frame = sys._getframe(1)
     level = 2  # 1 would be this function
-    while frame is not None and frame.f_code.co_filename.startswith(_HELPERS_DIR):
+    while frame is not None and frame.f_code.co_filename.startswith(_HELPERS_DIRS):
         frame = frame.f_back
         level += 1
     warnings.warn(" ".join(str(message).split()), category, stacklevel=level)

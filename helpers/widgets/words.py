@@ -58,13 +58,18 @@ def parse_words(text: Any) -> list[str]:
 
 
 class WordExplorer(LazyWidget):
-    """Words and their k nearest neighbours (cosine, in the full space) on a 2-D map."""
+    """Words and their k nearest neighbours (cosine, in the full space) on a 2-D map.
+
+    ``words`` is a list of words or one typed string ("king, queen"); by default the first
+    of ``groups``. Unknown words are skipped with a message; when none is known, the
+    explorer says so and keeps what it showed.
+    """
 
     def __init__(
         self,
         vectors: WordVectors,
         *,
-        words: Sequence[str] | None = None,
+        words: Sequence[str] | str | None = None,
         groups: Mapping[str, Sequence[str]] | None = None,
         method: str = "pca",
         k: int = 5,
@@ -88,7 +93,7 @@ class WordExplorer(LazyWidget):
         self._neighbours: dict[tuple[str, int], list[tuple[str, float]]] = {}
         self._view: Any = None
         first_group = next(iter(self.groups.values()))
-        self.set_words(list(words) if words is not None else list(first_group))
+        self.set_words(first_group if words is None else words)
 
     # ------------------------------------------------------------------ logic (no widgets)
 
