@@ -313,7 +313,8 @@ class WordVectors:
 
     def __init__(self, words: Sequence[str], vectors: np.ndarray) -> None:
         if len(words) != len(vectors):
-            raise ValueError(f"{len(words)} words but {len(vectors)} vectors")
+            raise validation.InvalidValue(f"words and vectors must have the same length: {len(words)} words but "
+                                          f"{len(vectors)} vectors")
         self.words: list[str] = [str(word) for word in words]
         self.vectors: np.ndarray = np.asarray(vectors, dtype=np.float32)
         self._index = {word: i for i, word in enumerate(self.words)}

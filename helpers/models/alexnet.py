@@ -143,16 +143,17 @@ def _resolve(names: Iterable[str] | None) -> dict[str, str]:
     try:
         names = list(names)
     except TypeError:
-        raise TypeError(f"names must be a list of layer names such as {list(LAYERS[:2])}, got {names!r}") from None
+        raise validation.InvalidType(
+            f"names must be a list of layer names such as {list(LAYERS[:2])}, got {names!r}") from None
     if not names:
-        raise ValueError("names must name at least one layer")
+        raise validation.InvalidValue("names must name at least one layer")
     nodes: dict[str, str] = {}
     for name in names:
         if not isinstance(name, str):
-            raise TypeError(f"names must hold strings, got {name!r}")
+            raise validation.InvalidType(f"names must hold strings, got {name!r}")
         node = PROBE_POINTS.get(name, name)
         if node in nodes:
-            raise ValueError(f"names: {name!r} is asked for twice")
+            raise validation.InvalidValue(f"names: {name!r} is asked for twice")
         nodes[node] = name
     return nodes
 
@@ -175,16 +176,16 @@ def layer_outputs(
     from torchvision.models.feature_extraction import create_feature_extractor, get_graph_node_names
 
     if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+        raise validation.InvalidType(f"model must be a torch.nn.Module, got {type(model).__name__}")
     if not isinstance(x, torch.Tensor) or x.ndim != 4:
         shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
-        raise ValueError(f"x must be a float tensor of shape (n, channels, height, width), got {shape}")
+        raise validation.InvalidValue(f"x must be a float tensor of shape (n, channels, height, width), got {shape}")
     batch_size = validation.integer(batch_size, "batch_size", low=1)
     nodes = _resolve(names)
     known = get_graph_node_names(model)[1]
     unknown = [name for node, name in nodes.items() if node not in known]
     if unknown:
-        raise ValueError(
+        raise validation.InvalidValue(
             f"names: {', '.join(map(repr, unknown))} is not a layer of this model; "
             f"use one of {', '.join(LAYERS)} or a node of get_graph_node_names(model)"
         )

@@ -64,19 +64,19 @@ class Autoencoder(nn.Module):
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         """Images (n, 1, 28, 28) or (n, 28, 28), floats in [0, 1] -> latent codes (n, latent_dim)."""
         if not isinstance(x, torch.Tensor):
-            raise TypeError(f"x must be a torch tensor, got {type(x).__name__}")
+            raise validation.InvalidType(f"x must be a torch tensor, got {type(x).__name__}")
         if x.ndim == 3:
             x = x.unsqueeze(1)
         if x.ndim != 4 or tuple(x.shape[1:]) != IMAGE_SHAPE:
-            raise ValueError(f"x must have shape (n, 1, 28, 28) or (n, 28, 28), got {tuple(x.shape)}")
+            raise validation.InvalidValue(f"x must have shape (n, 1, 28, 28) or (n, 28, 28), got {tuple(x.shape)}")
         return self.encoder(x)
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """Latent codes (n, latent_dim) -> images (n, 1, 28, 28) with pixels in [0, 1]."""
         if not isinstance(z, torch.Tensor):
-            raise TypeError(f"z must be a torch tensor, got {type(z).__name__}")
+            raise validation.InvalidType(f"z must be a torch tensor, got {type(z).__name__}")
         if z.ndim != 2 or z.shape[1] != self.latent_dim:
-            raise ValueError(
+            raise validation.InvalidValue(
                 f"z must have shape (n, {self.latent_dim}) for this {self.latent_dim}-D bottleneck, "
                 f"got {tuple(z.shape)}"
             )

@@ -63,9 +63,9 @@ class SmallCNN(nn.Module):
 
     def _check_input(self, x: torch.Tensor) -> None:
         if not isinstance(x, torch.Tensor):
-            raise TypeError(f"x must be a torch tensor of shape (n, 1, 28, 28), got {type(x).__name__}")
+            raise validation.InvalidType(f"x must be a torch tensor of shape (n, 1, 28, 28), got {type(x).__name__}")
         if x.ndim != 4 or tuple(x.shape[1:]) != (1, 28, 28):
-            raise ValueError(f"x must have shape (n, 1, 28, 28), got {tuple(x.shape)}")
+            raise validation.InvalidValue(f"x must have shape (n, 1, 28, 28), got {tuple(x.shape)}")
 
     def embed(self, x: torch.Tensor) -> torch.Tensor:
         """The penultimate layer's output: one ``embedding_dim`` vector per image."""
