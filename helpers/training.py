@@ -351,8 +351,10 @@ class WeightCache:
             tmp = None
             _atomic_write_text(target.with_suffix(".sha256"), digest)
         except OSError as error:
-            if tmp is not None:
-                Path(tmp).unlink(missing_ok=True)
+            try:  # the weights without their checksum would read as damaged next time
+                Path(tmp if tmp is not None else target).unlink(missing_ok=True)
+            except OSError:
+                pass
             course_cache.remember_unsaved("weights", str(target), copy.deepcopy(state))
             paths.report_unwritable(self.folder, error)
             return None

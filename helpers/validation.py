@@ -37,12 +37,14 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "DISTANCE_METRICS",
     "CourseError",
     "InvalidArgument",
     "InvalidType",
     "InvalidValue",
     "PROJECTION_METHODS",
     "PROJECTION_METHOD_NAMES",
+    "PROJECTION_PARAMETERS",
     "boolean",
     "callable_or_none",
     "choice",
@@ -63,6 +65,8 @@ __all__ = [
     "projection_params",
     "random_state",
     "shown",
+    "text",
+    "type_name",
     "value_range",
     "vector",
     "warn",
