@@ -318,3 +318,36 @@ def test_real_read_only_and_full_file_systems(tmp_path, mount):
     assert len(report["warnings"]) == 1, report["warnings"]
     reason = "Read-only file system" if mount == "read-only" else "No space left on device"
     assert reason in report["warnings"][0] and "COURSE_CACHE_DIR" in report["warnings"][0]
+
+
+# ----------------------------------------------------------------------------- trained weights keep their keys
+
+
+def test_the_course_models_keep_their_weight_keys(monkeypatch):
+    """A learner who updates the course finds their trained weights again: the keys are those of
+    the weights already in learners' caches. (Changing the shipped data or a model's settings
+    changes them on purpose; then update this list.)"""
+    from helpers import latent, trained
+    from helpers.data import load_fashion_mnist, load_mnist
+
+    keys = []
+
+    class Stop(Exception):
+        pass
+
+    def capture(model, key, train, **kwargs):
+        keys.append(key)
+        raise Stop
+
+    for module in (trained, latent, probes):
+        monkeypatch.setattr(module, "train_or_load", capture)
+    for dataset in (load_fashion_mnist(), load_mnist()):
+        for call in (lambda: trained.train_or_load_cnn(dataset),  # noqa: B023
+                     lambda: latent.train_or_load_autoencoder(dataset, latent_dim=2),  # noqa: B023
+                     lambda: latent.train_or_load_autoencoder(dataset, latent_dim=16),  # noqa: B023
+                     lambda: probes.train_or_load_alexnet(dataset, epochs=3)):  # noqa: B023
+            with pytest.raises(Stop):
+                call()
+    assert keys == ["cnn-97ff5776bb3d580f", "autoencoder2d-8efcb70a0c3643ce", "autoencoder16d-49245e55db1f9982",
+                    "alexnet_like-014e54de4d44fcab", "cnn-2fe2ad182907b066", "autoencoder2d-7b12c0c4deff7cfb",
+                    "autoencoder16d-6038ff19929e7c95", "alexnet_like-d7d9f986806d9fb0"]
