@@ -161,7 +161,8 @@ def test_probe_layers_recomputes_when_the_cached_file_is_damaged(net, tiny):
     probes.probe_layers(net, *tiny, ["fc8"], k=3)
     for path in cache_dir("probes").glob("*.json"):
         path.write_text("{not json")
-    rows = probes.probe_layers(net, *tiny, ["fc8"], k=3)
+    with pytest.warns(UserWarning, match="is damaged"):
+        rows = probes.probe_layers(net, *tiny, ["fc8"], k=3)
     assert rows.from_cache is False and len(rows) == 1
 
 
