@@ -4,8 +4,9 @@ and, only when asked, the full datasets from torchvision.
 Nothing here touches the network unless ``source="torchvision"`` is passed, and importing
 this module imports neither torch nor scikit-learn.
 
->>> from helpers.data import load_fashion_mnist, load_glove
+>>> from helpers.data import load_dataset, load_fashion_mnist, load_glove
 >>> fashion = load_fashion_mnist()            # the shipped class-balanced subset
+>>> digits = load_dataset("mnist")            # what a notebook's DATASET = "mnist" loads
 >>> words = load_glove(num_words=10_000)
 >>> words.vector("king").shape
 (50,)
@@ -16,7 +17,6 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,9 +24,10 @@ from typing import Any
 
 import numpy as np
 
-from helpers import paths
+from helpers import paths, validation
 
 __all__ = [
+    "DATASETS",
     "DATA_DIR",
     "DATA_FILES",
     "FASHION_MNIST_CLASSES",
@@ -36,6 +37,7 @@ __all__ = [
     "DataFileError",
     "ImageDataset",
     "WordVectors",
+    "load_dataset",
     "load_digits_8x8",
     "load_fashion_mnist",
     "load_glove",
@@ -135,7 +137,7 @@ def verify_file(name: str) -> Path:
     """
     files = _manifest()
     if name not in files:
-        raise ValueError(f"{name!r} is not a shipped data file; the manifest lists {sorted(files)}")
+        raise validation.InvalidValue(f"{name!r} is not a shipped data file; the manifest lists {sorted(files)}")
     path = _data_dir() / name
     if not path.is_file():
         raise DataFileError(name, f"{_shown(path)} is missing.")
@@ -216,9 +218,8 @@ class ImageDataset:
         )
 
 
-def _check_source(source: str) -> None:
-    if source not in SOURCES:
-        raise ValueError(f"source must be one of {SOURCES}, not {source!r}")
+def _check_source(source: str) -> str:
+    return validation.choice(source, "source", SOURCES)
 
 
 def _shipped_images(file: str, name: str, class_names: tuple[str, ...]) -> ImageDataset:
@@ -248,11 +249,10 @@ def _torchvision_images(
         x_train, x_test = (np.asarray(s.data.numpy(), dtype=np.uint8) for s in splits)
         y_train, y_test = (np.asarray(s.targets.numpy(), dtype=np.int64) for s in splits)
     except Exception as error:  # no torchvision, no network, a bad mirror ...
-        warnings.warn(
+        validation.warn(
             f"could not download {name} with torchvision: {type(error).__name__}: {error}; "
             "using the shipped subset instead",
             DataDownloadWarning,
-            stacklevel=3,
         )
         return _shipped_images(file, name, class_names)
     return ImageDataset(x_train, y_train, x_test, y_test, class_names, name, "torchvision")
@@ -266,8 +266,7 @@ def load_fashion_mnist(source: str = "shipped") -> ImageDataset:
     into the course cache on first use; falls back to the shipped subset, with a
     warning, if the download fails.
     """
-    _check_source(source)
-    if source == "torchvision":
+    if _check_source(source) == "torchvision":
         return _torchvision_images(
             "FashionMNIST", "fashion_mnist.npz", "Fashion-MNIST", FASHION_MNIST_CLASSES
         )
@@ -282,10 +281,24 @@ def load_mnist(source: str = "shipped") -> ImageDataset:
     cache on first use; falls back to the shipped digits, with a warning, if the
     download fails.
     """
-    _check_source(source)
-    if source == "torchvision":
+    if _check_source(source) == "torchvision":
         return _torchvision_images("MNIST", "mnist.npz", "MNIST", MNIST_CLASSES)
     return _shipped_images("mnist.npz", "MNIST", MNIST_CLASSES)
+
+
+#: The image datasets a notebook's ``DATASET`` setting can name, and their loaders.
+DATASETS: dict[str, Any] = {"fashion": load_fashion_mnist, "mnist": load_mnist}
+
+
+def load_dataset(dataset: str = "fashion", source: str = "shipped") -> ImageDataset:
+    """The image dataset a notebook's ``DATASET`` names: "fashion" (Fashion-MNIST) or "mnist" (digits).
+
+    Any case is accepted; anything else is an error that lists the two names (and
+    suggests the nearer one), so a typing slip never loads the other dataset silently.
+    """
+    name = validation.choice(dataset, "DATASET", DATASETS,
+                             what="'fashion' (Fashion-MNIST) or 'mnist' (handwritten digits)")
+    return DATASETS[name](source)
 
 
 # ------------------------------------------------------------------------ word vectors
@@ -300,7 +313,8 @@ class WordVectors:
 
     def __init__(self, words: Sequence[str], vectors: np.ndarray) -> None:
         if len(words) != len(vectors):
-            raise ValueError(f"{len(words)} words but {len(vectors)} vectors")
+            raise validation.InvalidValue(f"words and vectors must have the same length: {len(words)} words but "
+                                          f"{len(vectors)} vectors")
         self.words: list[str] = [str(word) for word in words]
         self.vectors: np.ndarray = np.asarray(vectors, dtype=np.float32)
         self._index = {word: i for i, word in enumerate(self.words)}
@@ -329,15 +343,20 @@ class WordVectors:
 
     def _unknown_message(self, word: object) -> str:
         message = f"{word!r} is not among the {len(self):,} shipped words"
+        hint = self.hint(word)
+        return message + (f" ({hint})" if hint else "")
+
+    def hint(self, word: object) -> str:
+        """What to try instead of an unknown ``word``: its lowercase form, or close words ("" if none)."""
         if not isinstance(word, str):
-            return message + " (words are strings)"
+            return "words are strings"
         hints = []
         if word.lower() != word and word.lower() in self._index:
             hints.append(f"the words are lowercase: try {word.lower()!r}")
         close = difflib.get_close_matches(word.lower(), self.words, n=3, cutoff=0.75)
         if close:
             hints.append("did you mean " + ", ".join(repr(w) for w in close) + "?")
-        return message + (f" ({'; '.join(hints)})" if hints else "")
+        return "; ".join(hints)
 
 
 def load_glove(num_words: int | None = None) -> WordVectors:
@@ -348,12 +367,8 @@ def load_glove(num_words: int | None = None) -> WordVectors:
     """
     arrays = _load_arrays("glove_50d.npz", ("words", "vectors"))
     available = len(arrays["words"])
-    if num_words is not None:
-        if isinstance(num_words, bool) or not isinstance(num_words, (int, np.integer)):
-            raise TypeError(f"num_words must be a positive int or None, not {num_words!r}")
-        if not 1 <= num_words <= available:
-            raise ValueError(f"num_words must be between 1 and {available}, not {num_words}")
-    n = available if num_words is None else int(num_words)
+    n = available if num_words is None else validation.integer(
+        num_words, "num_words", low=1, high=available, why=" (or None for all the shipped words)")
     return WordVectors(arrays["words"][:n].tolist(), arrays["vectors"][:n])
 
 
@@ -384,8 +399,7 @@ def load_xkcd_colors(*, polite: bool = False) -> list[tuple[str, tuple[float, fl
     """
     from matplotlib.colors import XKCD_COLORS, to_rgb
 
-    if not isinstance(polite, bool):
-        raise TypeError(f"polite must be True or False, got {polite!r}")
+    polite = validation.boolean(polite, "polite")
     colors = [(name.removeprefix("xkcd:"), to_rgb(hex_code)) for name, hex_code in XKCD_COLORS.items()]
     if polite:
         colors = [(name, rgb) for name, rgb in colors if not set(name.split()) & XKCD_CRUDE_WORDS]

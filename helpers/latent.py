@@ -30,6 +30,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from helpers import validation
 from helpers.models.autoencoder import DEFAULT_HIDDEN, IMAGE_SHAPE, Autoencoder
 from helpers.training import (
     WeightCache,
@@ -86,105 +87,38 @@ _PIXELS = IMAGE_SHAPE[1] * IMAGE_SHAPE[2]
 # ----------------------------------------------------------------------------- input checks
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
-
-
 def _check_model(model: Any, name: str = "model") -> nn.Module:
     if not (isinstance(model, nn.Module) and hasattr(model, "encode") and hasattr(model, "decode")):
-        raise TypeError(
-            f"{name} must be an autoencoder (a torch module with encode and decode), "
-            f"got {type(model).__name__}"
-        )
-    if not _is_int(getattr(model, "latent_dim", None)):
-        raise TypeError(f"{name} must have an integer latent_dim attribute (the bottleneck size)")
+        validation.fail(name, "an autoencoder (a torch module with encode and decode)", model,
+                        kind=validation.InvalidType, got=validation.type_name(model))
+    validation.integer(getattr(model, "latent_dim", None), f"{name}.latent_dim")
     return model
-
-
-def _as_numpy(x: Any, name: str) -> np.ndarray:
-    if isinstance(x, torch.Tensor):
-        x = x.detach().cpu().numpy()
-    try:
-        arr = np.asarray(x)
-    except (TypeError, ValueError) as error:
-        raise TypeError(f"{name} must be an array of numbers: {error}") from None
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
-        raise TypeError(f"{name} must hold numbers, got values of type {arr.dtype}")
-    return arr
 
 
 def _images(x: Any, name: str) -> np.ndarray:
     """Images as float32 (n, 28, 28) in [0, 1]: uint8 are divided by 255, floats kept."""
-    arr = _as_numpy(x, name)
-    if arr.ndim == 2 and arr.shape[1] == _PIXELS:
-        arr = arr.reshape(len(arr), _SIDE, _SIDE)
-    elif arr.ndim == 4 and arr.shape[1] == 1:
-        arr = arr[:, 0]
-    if arr.ndim != 3 or arr.shape[1:] != (_SIDE, _SIDE):
-        raise ValueError(
-            f"{name} must hold 28 x 28 images, shaped (n, 28, 28), (n, 1, 28, 28) or (n, 784); "
-            f"got shape {arr.shape}"
-        )
-    if len(arr) == 0:
-        raise ValueError(f"{name} must hold at least one image")
+    arr = validation.images(x, name, side=_SIDE, flat=True)
     if arr.dtype == np.uint8:
         return arr.astype(np.float32) / 255.0
-    arr = arr.astype(np.float32)
-    if not np.isfinite(arr).all():
-        raise ValueError(f"{name} contains NaN or infinite pixels")
-    return arr
+    return arr.astype(np.float32)
 
 
 def _point(z: Any, name: str, dim: int | None = None) -> np.ndarray:
-    arr = _as_numpy(z, name).astype(np.float64)
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"{name} must be one latent point (a 1-D vector), got shape {arr.shape}")
-    if dim is not None and arr.size != dim:
-        raise ValueError(f"{name} must have {dim} values (the latent size), got {arr.size}")
-    if not np.isfinite(arr).all():
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return arr
+    return validation.vector(z, name, length=dim, what=" (one latent point)", dtype=np.float64)
 
 
 def _points(Z: Any, name: str, dim: int) -> tuple[np.ndarray, bool]:
     """Latent points as float32 (n, dim); the flag says whether a single point was given."""
-    arr = _as_numpy(Z, name).astype(np.float32)
+    arr = validation.numbers(Z, name, expected=f"one latent point (shape ({dim},)) or a batch (shape (n, {dim}))")
     single = arr.ndim == 1
     if single:
-        arr = arr[None, :]
-    if arr.ndim != 2:
-        raise ValueError(
-            f"{name} must be one latent point (shape ({dim},)) or a batch (shape (n, {dim})), "
-            f"got shape {arr.shape}"
-        )
-    if arr.shape[1] != dim:
-        raise ValueError(
-            f"{name} must have {dim} values per point (the model's latent_dim), "
-            f"got {arr.shape[1]} (shape {arr.shape})"
-        )
-    if len(arr) == 0:
-        raise ValueError(f"{name} must hold at least one point")
-    if not np.isfinite(arr).all():
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return arr, single
+        return validation.vector(arr, name, length=dim, what=" (the model's latent_dim)", dtype=np.float32)[None], True
+    return validation.matrix(arr, name, cols=dim, what="one latent point per row, the model's latent_dim values "
+                             "each", dtype=np.float32, flat_hint=False), False
 
 
 def _check_steps(steps: Any) -> int:
-    if not _is_int(steps):
-        raise TypeError(f"steps must be an integer, got {steps!r}")
-    if steps < 2:
-        raise ValueError(f"steps must be at least 2 (the two end points), got {steps}")
-    return int(steps)
-
-
-def _check_range(limits: Any, name: str) -> tuple[float, float]:
-    try:
-        low, high = (float(v) for v in limits)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a pair of numbers (low, high), got {limits!r}") from None
-    if not (np.isfinite(low) and np.isfinite(high)) or not low < high:
-        raise ValueError(f"{name} must be finite with low < high, got {limits!r}")
-    return low, high
+    return validation.integer(steps, "steps", low=2, why=" (the two end points and any between)")
 
 
 # ----------------------------------------------------------------------------- training
@@ -211,19 +145,15 @@ def train_or_load_autoencoder(
     eval mode, and a dict with ``from_cache``, ``train_seconds``, ``history`` (one row
     per epoch), ``test_mse`` and ``dataset``.
     """
-    for attribute in ("x_train", "x_test", "name"):
-        if not hasattr(dataset, attribute):
-            raise TypeError(
-                "dataset must be an ImageDataset (from helpers.data.load_fashion_mnist or "
-                f"load_mnist), got {type(dataset).__name__}"
-            )
-    if not _is_int(latent_dim) or latent_dim < 1:
-        raise ValueError(f"latent_dim must be a positive integer, got {latent_dim!r}")
-    if not _is_int(epochs) or epochs < 0:
-        raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
-    if loss not in LOSSES:
-        raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
-    hidden = tuple(int(h) for h in hidden)
+    validation.image_dataset(dataset)
+    latent_dim = validation.integer(latent_dim, "latent_dim", low=1)
+    epochs = validation.integer(epochs, "epochs", low=0)
+    seed = validation.integer(seed, "seed", low=0)
+    batch_size = validation.integer(batch_size, "batch_size", low=1)
+    lr = validation.number(lr, "lr", low=0, low_open=True)
+    loss = validation.choice(loss, "loss", LOSSES, ignore_case=False)
+    validation.boolean(progress, "progress")
+    hidden = validation.integers(hidden, "hidden", low=1)
     config = {
         "architecture": "mlp-autoencoder-1",
         "dataset": str(dataset.name),
@@ -274,6 +204,7 @@ def _model_device(model: nn.Module) -> torch.device:
 def encode_images(model: nn.Module, images: Any, *, batch_size: int = 2048) -> np.ndarray:
     """The latent codes of ``images``: float32 of shape (n, model.latent_dim)."""
     model = _check_model(model)
+    batch_size = validation.integer(batch_size, "batch_size", low=1)
     x = torch.from_numpy(_images(images, "images"))[:, None]
     device = _model_device(model)
     model.eval()
@@ -312,6 +243,7 @@ def decode_points(model: nn.Module, Z: Any, *, as_uint8: bool = False) -> np.nda
     with ``as_uint8=True``.
     """
     model = _check_model(model)
+    as_uint8 = validation.boolean(as_uint8, "as_uint8")
     points, single = _points(Z, "Z", int(model.latent_dim))
     model.eval()
     with _cpu_threads(len(points)):
@@ -338,7 +270,7 @@ def interpolate(z_a: Any, z_b: Any, steps: int = 8) -> np.ndarray:
     a = _point(z_a, "z_a")
     b = _point(z_b, "z_b")
     if a.size != b.size:
-        raise ValueError(f"z_a and z_b must have the same length, got {a.size} and {b.size}")
+        raise validation.InvalidValue(f"z_a and z_b must have the same length, got {a.size} and {b.size}")
     t = np.linspace(0.0, 1.0, _check_steps(steps))[:, None]
     return ((1.0 - t) * a + t * b).astype(np.float32)
 
@@ -352,7 +284,7 @@ def pixel_blend(image_a: Any, image_b: Any, steps: int = 8) -> np.ndarray:
     a = _images(np.asarray(image_a)[None] if np.ndim(image_a) == 2 else image_a, "image_a")
     b = _images(np.asarray(image_b)[None] if np.ndim(image_b) == 2 else image_b, "image_b")
     if len(a) != 1 or len(b) != 1:
-        raise ValueError("image_a and image_b must each be a single 28 x 28 image")
+        raise validation.InvalidValue("image_a and image_b must each be a single 28 x 28 image")
     t = np.linspace(0.0, 1.0, _check_steps(steps))[:, None, None]
     return ((1.0 - t) * a[0] + t * b[0]).astype(np.float32)
 
@@ -363,11 +295,10 @@ def latent_extent(Z: Any, *, quantile: float = 0.005, margin: float = 0.05) -> t
     The ``quantile`` share of points on each side is left out (outliers would stretch
     the box), and ``margin`` of the width is added around it.
     """
-    arr = _as_numpy(Z, "Z").astype(np.float64)
-    if arr.ndim != 2 or arr.shape[1] != 2 or len(arr) == 0:
-        raise ValueError(f"Z must be 2-D latent points of shape (n, 2), got shape {arr.shape}")
-    if not 0 <= quantile < 0.5:
-        raise ValueError(f"quantile must be between 0 and 0.5, got {quantile!r}")
+    arr = validation.matrix(Z, "Z", cols=2, what="2-D latent points, shape (n, 2)", dtype=np.float64,
+                            flat_hint=False)
+    quantile = validation.number(quantile, "quantile", low=0, high=0.5, high_open=True)
+    margin = validation.number(margin, "margin", low=0)
     limits = []
     for column in arr.T:
         low, high = np.quantile(column, [quantile, 1.0 - quantile])
@@ -382,10 +313,9 @@ def lattice(xlim: Sequence[float], ylim: Sequence[float], n: int) -> np.ndarray:
     Rows come in reading order: the top row (largest y) first, x growing along each row,
     so that point ``r * n + c`` belongs to tile (r, c) of :func:`latent_grid`.
     """
-    x0, x1 = _check_range(xlim, "xlim")
-    y0, y1 = _check_range(ylim, "ylim")
-    if not _is_int(n) or n < 2:
-        raise ValueError(f"n must be an integer of at least 2, got {n!r}")
+    x0, x1 = validation.value_range(xlim, "xlim")
+    y0, y1 = validation.value_range(ylim, "ylim")
+    n = validation.integer(n, "n", low=2)
     xs = np.linspace(x0, x1, int(n))
     ys = np.linspace(y1, y0, int(n))
     gx, gy = np.meshgrid(xs, ys)
@@ -395,10 +325,9 @@ def lattice(xlim: Sequence[float], ylim: Sequence[float], n: int) -> np.ndarray:
 def grid_extent(xlim: Sequence[float], ylim: Sequence[float], n: int) -> tuple[float, float, float, float]:
     """``(left, right, bottom, top)`` for ``imshow(latent_grid(...), extent=...)``: each tile
     is then centred on its lattice point, in latent coordinates."""
-    x0, x1 = _check_range(xlim, "xlim")
-    y0, y1 = _check_range(ylim, "ylim")
-    if not _is_int(n) or n < 2:
-        raise ValueError(f"n must be an integer of at least 2, got {n!r}")
+    x0, x1 = validation.value_range(xlim, "xlim")
+    y0, y1 = validation.value_range(ylim, "ylim")
+    n = validation.integer(n, "n", low=2)
     dx, dy = (x1 - x0) / (n - 1), (y1 - y0) / (n - 1)
     return (x0 - dx / 2, x1 + dx / 2, y0 - dy / 2, y1 + dy / 2)
 
@@ -413,9 +342,10 @@ def latent_grid(model: nn.Module, xlim: Sequence[float], ylim: Sequence[float], 
     """
     model = _check_model(model)
     if model.latent_dim != 2:
-        raise ValueError(
+        raise validation.InvalidValue(
             f"latent_grid needs a model with a 2-D bottleneck (a plane to tile), got latent_dim={model.latent_dim}"
         )
+    n = validation.integer(n, "n", low=2)
     images = decode_points(model, lattice(xlim, ylim, n))
     return images.reshape(n, n, _SIDE, _SIDE).transpose(0, 2, 1, 3).reshape(n * _SIDE, n * _SIDE)
 
@@ -442,10 +372,9 @@ def pca_reconstruct(X_train: Any, X_test: Any, n_components: int) -> PCAReconstr
 
     train = _images(X_train, "X_train").reshape(-1, _PIXELS)
     test = _images(X_test, "X_test").reshape(-1, _PIXELS)
-    most = min(train.shape)
-    if not _is_int(n_components) or not 1 <= n_components <= most:
-        raise ValueError(f"n_components must be an integer between 1 and {most}, got {n_components!r}")
-    pca = PCA(n_components=int(n_components), random_state=0).fit(train)
+    n_components = validation.integer(n_components, "n_components", low=1, high=min(train.shape),
+                                      why=" (at most the number of training images and of pixels)")
+    pca = PCA(n_components=n_components, random_state=0).fit(train)
     test_codes = pca.transform(test).astype(np.float32)
     rebuilt = pca.inverse_transform(test_codes).astype(np.float32).reshape(-1, _SIDE, _SIDE)
     return PCAReconstruction(rebuilt, pca.transform(train).astype(np.float32), test_codes)
@@ -455,7 +384,7 @@ def _pair_of_images(originals: Any, reconstructions: Any) -> tuple[np.ndarray, n
     a = _images(originals, "originals")
     b = _images(reconstructions, "reconstructions")
     if a.shape != b.shape:
-        raise ValueError(
+        raise validation.InvalidValue(
             f"originals and reconstructions must hold the same number of images, got {len(a)} and {len(b)}"
         )
     return a, b
@@ -490,11 +419,12 @@ def neighbours_split_apart(
     from helpers.metrics import knn_indices
 
     pixels = _images(images, "images").reshape(-1, _PIXELS)
-    codes = _as_numpy(Z, "Z").astype(np.float32)
-    if codes.ndim != 2 or len(codes) != len(pixels):
-        raise ValueError(f"Z must hold one latent point per image: shape ({len(pixels)}, d), got {codes.shape}")
-    if not _is_int(top) or top < 1:
-        raise ValueError(f"top must be a positive integer, got {top!r}")
+    codes = validation.matrix(Z, "Z", what="one latent point per image", dtype=np.float32, flat_hint=False)
+    if len(codes) != len(pixels):
+        raise validation.InvalidValue(
+            f"Z must hold one latent point per image: shape ({len(pixels)}, d), got {codes.shape}")
+    top = validation.integer(top, "top", low=1)
+    pairs = validation.integer(pairs, "pairs", low=1)
     twin = knn_indices(pixels, 1)[:, 0]
     latent_gap = np.linalg.norm(codes - codes[twin], axis=1)
     rng = np.random.default_rng(seed)

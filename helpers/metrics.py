@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from helpers import validation
+
 __all__ = [
     "METRICS",
     "accuracy_interval",
@@ -45,84 +47,38 @@ _BLOCK_ELEMENTS = 1 << 25
 # ----------------------------------------------------------------------------- input checks
 
 
-def _as_array(x: Any, name: str) -> np.ndarray:
-    if hasattr(x, "detach") and hasattr(x, "cpu"):
-        x = x.detach().cpu().numpy()
-    try:
-        return np.asarray(x)
-    except (ValueError, TypeError) as error:
-        raise ValueError(f"{name} must be an array of numbers (rows of equal length): {error}") from None
-
-
-def _numeric(arr: np.ndarray, name: str) -> np.ndarray:
-    if arr.dtype == bool:
-        arr = arr.astype(np.float32)
-    if not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
-        raise TypeError(f"{name} must hold numbers, got values of type {arr.dtype}")
-    if np.issubdtype(arr.dtype, np.integer):
-        arr = arr.astype(np.float64)
-    if not np.isfinite(arr).all():
-        nans, infs = int(np.isnan(arr).sum()), int(np.isinf(arr).sum())
-        parts = [f"{count:,} {what} value{'s' if count != 1 else ''}" for count, what in
-                 ((nans, "NaN"), (infs, "infinite")) if count]
-        raise ValueError(f"{name} contains {' and '.join(parts)}")
-    return arr
-
-
 def _matrix(x: Any, name: str) -> np.ndarray:
     """``x`` as a finite float 2-D array with at least one row and one column."""
-    arr = _as_array(x, name)
-    if arr.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D array (one row per item), got shape {arr.shape}")
-    if arr.shape[0] == 0 or arr.shape[1] == 0:
-        raise ValueError(f"{name} must have at least one row and one column, got shape {arr.shape}")
-    return _numeric(arr, name)
+    arr = validation.matrix(x, name, what="one row per item")
+    return arr.astype(np.float64) if np.issubdtype(arr.dtype, np.integer) else arr
 
 
 def _vector(x: Any, name: str) -> np.ndarray:
-    arr = _as_array(x, name)
-    if arr.ndim != 1:
-        raise ValueError(f"{name} must be a 1-D vector, got shape {arr.shape}")
-    if arr.size == 0:
-        raise ValueError(f"{name} must not be empty")
-    return _numeric(arr, name)
+    arr = validation.vector(x, name)
+    return arr.astype(np.float64) if np.issubdtype(arr.dtype, np.integer) else arr
 
 
 def _labels(y: Any, name: str, X: np.ndarray, X_name: str) -> np.ndarray:
-    arr = _as_array(y, name)
-    if arr.ndim != 1:
-        raise ValueError(f"{name} must be a 1-D array of labels, got shape {arr.shape}")
-    if len(arr) != len(X):
-        raise ValueError(
-            f"{name} must have one label per row of {X_name}: got {len(arr):,} labels for {len(X):,} rows"
-        )
-    return arr
+    return validation.labels(y, name, len(X), X_name)
 
 
 def _check_k(k: Any, most: int, why: str) -> int:
-    if not isinstance(k, (int, np.integer)) or isinstance(k, (bool, np.bool_)):
-        raise TypeError(f"k must be a positive integer, got {k!r}")
-    if k < 1:
-        raise ValueError(f"k must be a positive integer, got {k}")
-    if k > most:
-        raise ValueError(f"k must be at most {most:,} ({why}), got {k}")
-    return int(k)
+    return validation.integer(k, "k", low=1, high=most, why=f" ({why})")
 
 
 def _check_metric(metric: Any) -> str:
-    if metric not in METRICS:
-        raise ValueError(f"metric must be 'euclidean' or 'cosine', got {metric!r}")
-    return metric
+    return validation.choice(metric, "metric", METRICS, ignore_case=False)
 
 
 def _same_width(A: np.ndarray, B: np.ndarray, a_name: str, b_name: str) -> None:
     if A.shape[1] != B.shape[1]:
-        raise ValueError(f"{b_name} must have {A.shape[1]} columns like {a_name}: got {B.shape[1]}")
+        raise validation.InvalidValue(f"{b_name} must have {A.shape[1]} columns like {a_name}: got {B.shape[1]}")
 
 
 def _same_rows(A: np.ndarray, B: np.ndarray, a_name: str, b_name: str) -> None:
     if len(A) != len(B):
-        raise ValueError(f"{a_name} and {b_name} must have the same number of rows: got {len(A):,} and {len(B):,}")
+        raise validation.InvalidValue(
+            f"{a_name} and {b_name} must have the same number of rows: got {len(A):,} and {len(B):,}")
 
 
 def _float_dtype(*arrays: np.ndarray) -> np.dtype:
@@ -136,11 +92,12 @@ def cosine_similarity(a: Any, b: Any) -> float:
     """Cosine of the angle between two vectors: 1 same direction, 0 orthogonal, -1 opposite."""
     u, v = _vector(a, "a"), _vector(b, "b")
     if len(u) != len(v):
-        raise ValueError(f"a and b must have the same length: got {len(u)} and {len(v)}")
+        raise validation.InvalidValue(f"a and b must have the same length: got {len(u)} and {len(v)}")
     u, v = u.astype(np.float64), v.astype(np.float64)
     for vec, name in ((u, "a"), (v, "b")):
         if not vec.any():
-            raise ValueError(f"{name} is the zero vector, which has no direction: its cosine similarity is undefined")
+            raise validation.InvalidValue(
+                f"{name} is the zero vector, which has no direction: its cosine similarity is undefined")
     value = float(u @ v / (np.linalg.norm(u) * np.linalg.norm(v)))
     return min(1.0, max(-1.0, value))
 
@@ -153,7 +110,8 @@ def cosine_similarity_matrix(A: Any, B: Any = None) -> np.ndarray:
     A_arr = _matrix(A, "A")
     B_arr = A_arr if B is None else _matrix(B, "B")
     if B is not None and A_arr.shape[1] != B_arr.shape[1]:
-        raise ValueError(f"A and B must have the same number of columns: got {A_arr.shape[1]} and {B_arr.shape[1]}")
+        raise validation.InvalidValue(
+            f"A and B must have the same number of columns: got {A_arr.shape[1]} and {B_arr.shape[1]}")
     dtype = _float_dtype(A_arr, B_arr)
     A_unit = _unit_rows(A_arr.astype(dtype, copy=False))
     B_unit = A_unit if B is None else _unit_rows(B_arr.astype(dtype, copy=False))
@@ -187,34 +145,24 @@ def nearest_neighbors(
     metric = _check_metric(metric)
     n = len(data)
     left_out = np.zeros(n, dtype=bool)
-    if isinstance(query, (bool, np.bool_)):
-        raise TypeError("query must be a row index (an integer) or a vector, got a bool")
-    query_arr = _as_array(query, "query")
-    if query_arr.ndim == 0:
-        if not np.issubdtype(query_arr.dtype, np.integer):
-            raise TypeError(f"query must be a row index (an integer) or a vector, got {query!r}")
-        row = int(query_arr)
-        if not 0 <= row < n:
-            raise ValueError(f"query must be a row index between 0 and {n - 1}, got {row}")
+    if np.ndim(query) == 0 and not isinstance(query, str):
+        row = validation.integer(query, "query", low=0, high=n - 1,
+                                 why=" (a row index of X; or give a vector with one value per column)")
         point = data[row]
         left_out[row] = True
     else:
-        point = _vector(query_arr, "query")
+        point = _vector(query, "query")
         if len(point) != data.shape[1]:
-            raise ValueError(
+            raise validation.InvalidValue(
                 f"query must have {data.shape[1]} values (one per column of X): got {len(point)}"
             )
     if exclude is not None:
-        if isinstance(exclude, (int, np.integer)):
-            raise TypeError("exclude must be a list (or other iterable) of row indices, got a single integer")
-        excluded = np.asarray(list(exclude) if not isinstance(exclude, np.ndarray) else exclude)
-        if excluded.size:
-            if not np.issubdtype(excluded.dtype, np.integer):
-                raise TypeError(f"exclude must hold integer row indices, got values of type {excluded.dtype}")
-            bad = excluded[(excluded < 0) | (excluded >= n)]
-            if bad.size:
-                raise ValueError(f"exclude must hold row indices between 0 and {n - 1}, got {bad[0]}")
-            left_out[excluded] = True
+        if isinstance(exclude, (str, bytes, dict)) or not isinstance(exclude, Iterable) or np.ndim(exclude) > 1 \
+                or (isinstance(exclude, np.ndarray) and exclude.ndim == 0):
+            validation.fail("exclude", "a list of row indices", exclude, kind=validation.InvalidType)
+        for position, row in enumerate(list(exclude)):
+            left_out[validation.integer(row, f"exclude[{position}]", low=0, high=n - 1, why=" (row indices of X)")] \
+                = True
     candidates = np.flatnonzero(~left_out)
     k = _check_k(k, len(candidates), "the number of rows that are not left out")
 
@@ -227,7 +175,8 @@ def nearest_neighbors(
     else:
         norm = np.linalg.norm(point)
         if norm == 0:
-            raise ValueError("query is the zero vector, which has no direction: cosine distances are undefined")
+            raise validation.InvalidValue(
+                "query is the zero vector, which has no direction: cosine distances are undefined")
         row_norms = np.linalg.norm(data, axis=1)
         sims = np.divide(data @ point, row_norms * norm, out=np.zeros(n, dtype=dtype), where=row_norms > 0)
         dist = 1.0 - np.clip(sims, -1.0, 1.0)
@@ -281,7 +230,8 @@ def knn_accuracy(
     labels = _labels(y_train, "y_train", train, "X_train")
     metric = _check_metric(metric)
     if (X_test is None) != (y_test is None):
-        raise ValueError("X_test and y_test must be given together (or neither, for leave-one-out on the training set)")
+        raise validation.InvalidValue(
+            "X_test and y_test must be given together (or neither, for leave-one-out on the training set)")
     if X_test is None:
         k = _check_k(k, len(train) - 1, "leave-one-out: the number of training rows minus one")
         test, truth = None, labels
@@ -297,9 +247,7 @@ def knn_accuracy(
 
 def _remember(name: str, arrays: dict[str, np.ndarray], params: dict[str, Any], cache: Any,
               compute: Any) -> float:
-    if not isinstance(cache, bool):
-        raise TypeError(f"cache must be True or False, got {cache!r}")
-    if not cache:
+    if not validation.boolean(cache, "cache"):
         return float(compute())
     from helpers import memo
 
@@ -381,14 +329,11 @@ def trustworthiness(
     n = len(high)
     k = _check_k(k, n, f"there are {n:,} points")
     if k >= n / 2:
-        raise ValueError(f"k must be less than half the number of points ({n / 2}), got {k}")
-    k = int(k)
+        raise validation.InvalidValue(f"k must be less than half the number of points ({n / 2}), got {k}")
     rows = np.arange(n)
+    random_state = validation.random_state(random_state)
     if sample is not None:
-        if not isinstance(sample, (int, np.integer)) or isinstance(sample, (bool, np.bool_)):
-            raise TypeError(f"sample must be a positive integer or None, got {sample!r}")
-        if sample < 1:
-            raise ValueError(f"sample must be a positive integer or None, got {sample}")
+        sample = validation.integer(sample, "sample", low=1, why=" (or None for every point)")
         if sample < n:
             rows = np.sort(np.random.default_rng(random_state).choice(n, size=int(sample), replace=False))
     return _remember("trustworthiness", {"high": high, "low": low, "rows": rows}, {"k": k, "metric": metric}, cache,
@@ -444,14 +389,13 @@ def linear_probe(
     test = _matrix(X_test, "X_test")
     _same_width(train, test, "X_train", "X_test")
     truth = _labels(y_test, "y_test", test, "X_test")
-    if not isinstance(max_iter, (int, np.integer)) or isinstance(max_iter, bool) or max_iter < 1:
-        raise ValueError(f"max_iter must be a positive integer, got {max_iter!r}")
-    for name, value in (("C", C), ("tol", tol)):
-        if not isinstance(value, (int, float, np.integer, np.floating)) or isinstance(value, bool) or not value > 0:
-            raise ValueError(f"{name} must be a positive number, got {value!r}")
+    max_iter = validation.integer(max_iter, "max_iter", low=1)
+    C = validation.number(C, "C", low=0, low_open=True)
+    tol = validation.number(tol, "tol", low=0, low_open=True)
+    random_state = validation.random_state(random_state)
     if len(np.unique(labels)) < 2:
-        raise ValueError("y_train must hold at least two classes to train a classifier")
-    params = {"max_iter": int(max_iter), "random_state": random_state, "C": float(C), "tol": float(tol)}
+        raise validation.InvalidValue("y_train must hold at least two classes to train a classifier")
+    params = {"max_iter": max_iter, "random_state": random_state, "C": C, "tol": tol}
     return _remember("linear_probe", {"train": train, "labels": labels, "test": test, "truth": truth}, params, cache,
                      lambda: _logistic_accuracy(train, labels, test, truth, **params))
 

@@ -18,6 +18,8 @@ import matplotlib.transforms
 from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 
+from helpers import validation
+
 
 def interactive_backend() -> bool:
     """True when matplotlib draws through ipympl (figures are clickable widgets)."""
@@ -29,8 +31,9 @@ def new_figure(figsize: tuple[float, float] = (6.0, 4.0), **subplots: Any) -> tu
 
     Keyword arguments go to ``Figure.subplots`` (``nrows``, ``ncols``, ``gridspec_kw`` ...).
     """
-    if not (isinstance(figsize, tuple) and len(figsize) == 2 and all(isinstance(v, (int, float)) for v in figsize)):
-        raise TypeError(f"figsize must be a (width, height) tuple of numbers, got {figsize!r}")
+    if not (isinstance(figsize, tuple) and len(figsize) == 2):
+        validation.fail("figsize", "a (width, height) tuple of numbers", figsize, kind=validation.InvalidType)
+    figsize = tuple(validation.number(v, f"figsize[{i}]", low=0, low_open=True) for i, v in enumerate(figsize))
     if interactive_backend():
         import matplotlib.pyplot as plt
 
@@ -156,9 +159,8 @@ class StampedLabels(Artist):
         from matplotlib.axes import Axes
 
         if not isinstance(ax, Axes):
-            raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
-        if axis not in ("x", "y"):
-            raise ValueError(f"axis must be 'x' or 'y', got {axis!r}")
+            validation.fail("ax", "a matplotlib Axes", ax, kind=validation.InvalidType, got=validation.type_name(ax))
+        axis = validation.choice(axis, "axis", ("x", "y"), ignore_case=False)
         super().__init__()
         self.axis, self.color = axis, color
         self.fontsize = self._check_fontsize(fontsize)
@@ -174,9 +176,7 @@ class StampedLabels(Artist):
 
     @staticmethod
     def _check_fontsize(fontsize: Any) -> float:
-        if isinstance(fontsize, bool) or not isinstance(fontsize, (int, float)) or not fontsize > 0:
-            raise ValueError(f"fontsize must be a positive number of points, got {fontsize!r}")
-        return float(fontsize)
+        return validation.number(fontsize, "fontsize", low=0, low_open=True, why=" of points")
 
     def set_labels(self, positions: Any, texts: Any, *, fontsize: float | None = None,
                    offset: float | None = None) -> None:
@@ -185,22 +185,21 @@ class StampedLabels(Artist):
         ``offset`` (points) moves the labels further out from the axes, e.g. to stand a
         second column of labels beside a first.
         """
-        try:
-            positions, texts = [float(p) for p in positions], list(texts)
-        except (TypeError, ValueError):
-            raise TypeError(f"positions must be numbers and texts a list of strings, got {positions!r}, {texts!r}") \
-                from None
+        positions = [float(p) for p in validation.numbers(positions, "positions", expected="a list of numbers").ravel()]
+        if isinstance(texts, str):
+            validation.fail("texts", "a list of strings", texts, kind=validation.InvalidType)
+        texts = list(texts)
         if len(positions) != len(texts):
-            raise ValueError(f"positions and texts must have the same length, got {len(positions)} and {len(texts)}")
+            raise validation.InvalidValue(
+                f"positions and texts must have the same length, got {len(positions)} and {len(texts)}")
         for i, text in enumerate(texts):
-            if not isinstance(text, str):
-                raise TypeError(f"texts[{i}] must be a string, got {text!r}")
+            validation.text(text, f"texts[{i}]", allow_empty=True)
+        fontsize = None if fontsize is None else self._check_fontsize(fontsize)
+        offset = None if offset is None else validation.number(offset, "offset", why=" of points")
         if fontsize is not None:
-            self.fontsize = self._check_fontsize(fontsize)
+            self.fontsize = fontsize
         if offset is not None:
-            if isinstance(offset, bool) or not isinstance(offset, (int, float)):
-                raise ValueError(f"offset must be a number of points, got {offset!r}")
-            self.offset = float(offset)
+            self.offset = offset
         self._positions, self._texts = positions, texts
         self._leave_room_for_axis_label()
         self.stale = True

@@ -14,18 +14,15 @@ network:
 >>> rows = probe_layers(net, X_train, y_train, X_test, y_test, ["pixels", "conv1", "fc7"])
 
 Both results are cached under the course cache (weights in ``weights/``, probe results
-in ``probes/``), keyed by everything that changes them.
+as verified entries in ``probes/``), keyed by everything that changes them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import time
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -33,9 +30,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from helpers import cache, validation
 from helpers.metrics import knn_accuracy, linear_probe
 from helpers.models.alexnet import LAYERS, AlexNetLike, layer_outputs
-from helpers.paths import cache_dir
 from helpers.training import (
     accuracy,
     as_tensor_images,
@@ -52,14 +49,8 @@ __all__ = ["PIXELS", "ProbeRows", "probe_layers", "train_or_load_alexnet"]
 #: The layer name that stands for the raw input (the pixels, flattened): the baseline.
 PIXELS = "pixels"
 
-#: Bump when the stored probe results change meaning, so old entries are ignored.
-_PROBE_FORMAT = 1
-
-
-def _check_int(value: Any, name: str, *, least: int) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < least:
-        raise ValueError(f"{name} must be an integer of at least {least}, got {value!r}")
-    return int(value)
+#: Bump when the stored probe results change meaning or form, so old entries are ignored.
+_PROBE_FORMAT = 2
 
 
 # ----------------------------------------------------------------------------- training
@@ -81,17 +72,12 @@ def train_or_load_alexnet(
     Returns the model (on the CPU, in eval mode) and a dict with ``test_accuracy``,
     ``history`` (one row per epoch), ``train_seconds`` and ``from_cache``.
     """
-    for attribute in ("x_train", "y_train", "x_test", "y_test", "class_names"):
-        if not hasattr(dataset, attribute):
-            raise TypeError(
-                "dataset must be an ImageDataset such as load_fashion_mnist() "
-                f"(it has no {attribute!r}), got {type(dataset).__name__}"
-            )
-    epochs = _check_int(epochs, "epochs", least=1)
-    seed = _check_int(seed, "seed", least=0)
-    batch_size = _check_int(batch_size, "batch_size", least=1)
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0:
-        raise ValueError(f"lr must be a positive number, got {lr!r}")
+    validation.image_dataset(dataset)
+    epochs = validation.integer(epochs, "epochs", low=1)
+    seed = validation.integer(seed, "seed", low=0)
+    batch_size = validation.integer(batch_size, "batch_size", low=1)
+    lr = validation.number(lr, "lr", low=0, low_open=True)
+    validation.boolean(progress, "progress")
 
     x_train, x_test = as_tensor_images(dataset.x_train, name="dataset.x_train"), as_tensor_images(
         dataset.x_test, name="dataset.x_test")
@@ -129,69 +115,31 @@ class ProbeRows(list):
 
 
 def _images(x: Any, name: str) -> torch.Tensor:
-    if not isinstance(x, (np.ndarray, torch.Tensor)):
-        raise TypeError(f"{name} must be a NumPy array or a torch tensor of images, got {type(x).__name__}")
-    if x.ndim not in (3, 4):
-        raise ValueError(f"{name} must have shape (n, 28, 28) or (n, 1, 28, 28), got {tuple(x.shape)}")
-    if len(x) == 0:
-        raise ValueError(f"{name} must hold at least one image")
-    return as_tensor_images(x, name=name)
+    return as_tensor_images(validation.images(x, name), name=name)
 
 
-def _labels(y: Any, name: str, n: int, x_name: str) -> np.ndarray:
-    if isinstance(y, torch.Tensor):
-        y = y.detach().cpu().numpy()
-    labels = np.asarray(y)
-    if labels.ndim != 1:
-        raise ValueError(f"{name} must be a 1-D array of labels, got shape {labels.shape}")
-    if len(labels) != n:
-        raise ValueError(f"{name} must have one label per image of {x_name}: got {len(labels):,} for {n:,}")
-    if not np.issubdtype(labels.dtype, np.integer):
-        raise TypeError(f"{name} must hold integer class labels, got values of type {labels.dtype}")
-    return labels
-
-
-def _layer_names(layers: Any) -> list[str]:
-    if isinstance(layers, str):
-        layers = [layers]
-    if not isinstance(layers, Sequence) or not layers:
-        raise ValueError(f"layers must be a non-empty list of layer names such as ['pixels', 'fc7'], got {layers!r}")
-    allowed = (PIXELS, *LAYERS)
-    for layer in layers:
-        if layer not in allowed:
-            raise ValueError(f"layers: {layer!r} is not a layer; choose from {', '.join(allowed)}")
-    if len(set(layers)) != len(layers):
-        raise ValueError(f"layers must not repeat a name, got {list(layers)}")
-    return list(layers)
-
-
-def _probe_cache_path(model: nn.Module, arrays: Sequence[Any], layers: list[str], k: int) -> Path:
+def _probe_entry_name(model: nn.Module, arrays: Sequence[Any], layers: list[str], k: int) -> str:
     weights = fingerprint(*[t for t in model.state_dict().values()])
     text = json.dumps({"format": _PROBE_FORMAT, "model": type(model).__name__, "weights": weights,
                        "data": fingerprint(*arrays), "layers": layers, "k": k}, sort_keys=True)
-    return cache_dir("probes") / f"probe-{hashlib.sha256(text.encode()).hexdigest()[:16]}.json"
+    return f"probe-{hashlib.sha256(text.encode()).hexdigest()[:16]}.json"
 
 
-def _read_rows(path: Path, layers: list[str]) -> list[dict[str, Any]] | None:
-    try:
-        rows = json.loads(path.read_text(encoding="utf-8"))
+def _read_rows(name: str, layers: list[str]) -> list[dict[str, Any]] | None:
+    """The cached rows (verified), or None; a damaged entry is reported and set aside."""
+
+    def decode(payload: bytes) -> list[dict[str, Any]]:
+        rows = json.loads(payload.decode("utf-8"))
         if [row["layer"] for row in rows] != layers:
-            return None
+            raise ValueError(f"it holds the layers {[row['layer'] for row in rows]}, not {layers}")
         return [{"layer": r["layer"], "dim": int(r["dim"]), "knn_acc": float(r["knn_acc"]),
                  "linear_acc": float(r["linear_acc"])} for r in rows]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # missing or damaged: compute again
+
+    return cache.load("probes", name, decode, what="probe result")
 
 
-def _write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(rows, fh, indent=1)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def _write_rows(name: str, rows: list[dict[str, Any]]) -> None:
+    cache.save("probes", name, rows, lambda value: json.dumps(value, indent=1).encode("utf-8"))
 
 
 def probe_layers(
@@ -214,23 +162,18 @@ def probe_layers(
     ``layers`` and ``k``; a repeated call reads them back (``rows.from_cache``).
     """
     started = time.perf_counter()
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    validation.module(model, "model")
     train_images, test_images = _images(X_train, "X_train"), _images(X_test, "X_test")
     if train_images.shape[1:] != test_images.shape[1:]:
-        raise ValueError(f"X_test must hold images of the same shape as X_train: got "
-                         f"{tuple(test_images.shape[1:])} and {tuple(train_images.shape[1:])}")
-    train_labels = _labels(y_train, "y_train", len(train_images), "X_train")
-    test_labels = _labels(y_test, "y_test", len(test_images), "X_test")
-    names = _layer_names(layers)
-    if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ValueError(f"k must be a positive integer, got {k!r}")
-    if k > len(train_images):
-        raise ValueError(f"k must be at most the number of training images ({len(train_images):,}), got {k}")
-    k = int(k)
+        raise validation.InvalidValue(f"X_test must hold images of the same shape as X_train: got "
+                                      f"{tuple(test_images.shape[1:])} and {tuple(train_images.shape[1:])}")
+    train_labels = validation.labels(y_train, "y_train", len(train_images), "X_train", integers=True)
+    test_labels = validation.labels(y_test, "y_test", len(test_images), "X_test", integers=True)
+    names = validation.names(layers, "layers", (PIXELS, *LAYERS), what="layer names")
+    k = validation.integer(k, "k", low=1, high=len(train_images), why=" (at most the number of training images)")
 
-    path = _probe_cache_path(model, [X_train, y_train, X_test, y_test], names, k)
-    cached = _read_rows(path, names)
+    entry = _probe_entry_name(model, [X_train, y_train, X_test, y_test], names, k)
+    cached = _read_rows(entry, names)
     if cached is not None:
         rows = ProbeRows(cached)
         rows.from_cache, rows.seconds = True, time.perf_counter() - started
@@ -250,6 +193,6 @@ def probe_layers(
             "knn_acc": knn_accuracy(A, train_labels, B, test_labels, k=k),
             "linear_acc": linear_probe(A, train_labels, B, test_labels),
         })
-    _write_rows(path, list(rows))
+    _write_rows(entry, list(rows))
     rows.from_cache, rows.seconds = False, time.perf_counter() - started
     return rows

@@ -5,9 +5,10 @@
 >>> Y_epoch5 = align(project(X5, "pca"), Y)    # rotate/scale/shift a map onto another
 
 The same data with the same parameters is never projected twice: the answer is kept in
-memory for the running kernel and in ``.npy`` files under the course cache (see
-:func:`helpers.paths.cache_dir`), so a restarted kernel finds it again. Deleting the
-cache folder is always safe.
+memory for the running kernel and as a verified entry (an ``.npy`` array with its
+digest, see :mod:`helpers.cache`) under the course cache, so a restarted kernel finds it
+again. A damaged entry is reported and recomputed; a cache that cannot be written only
+warns once. Deleting the cache folder is always safe.
 
 scikit-learn's t-SNE and umap-learn are imported only when first needed (UMAP compiles
 code with numba the first time, which takes a few seconds), so importing this module
@@ -16,24 +17,22 @@ is quick.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
+import io
 import json
 import math
 import os
 import sys
-import tempfile
 import time
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable
 from importlib import metadata
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from helpers import paths
+from helpers import cache, paths, validation
 from helpers.memo import fingerprint
 
 __all__ = [
@@ -44,14 +43,15 @@ __all__ = [
     "clear_disk_cache",
     "clear_memory_cache",
     "last_timing",
+    "map_subset",
     "project",
 ]
 
 #: The projection methods that :func:`project` knows.
-METHODS: tuple[str, ...] = ("pca", "tsne", "umap")
+METHODS: tuple[str, ...] = validation.PROJECTION_METHODS
 
 #: How each method is written in messages.
-METHOD_NAMES: dict[str, str] = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
+METHOD_NAMES: dict[str, str] = validation.PROJECTION_METHOD_NAMES
 
 #: The parameters each method accepts (beyond n_components and random_state), with defaults.
 DEFAULT_PARAMS: dict[str, dict[str, Any]] = {
@@ -82,7 +82,14 @@ DEFAULT_PARAMS: dict[str, dict[str, Any]] = {
 }
 
 #: Bump when the cache layout or the computation changes, so old files are ignored.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
+
+#: The suffix of cached projections (verified entries holding an ``.npy`` array).
+ENTRY_SUFFIX = ".npy.entry"
+
+#: The fewest points a notebook's maps may show: t-SNE with the usual perplexity of 30 needs
+#: more than 90 (a third of the points must exceed the perplexity).
+MIN_MAP_POINTS = 100
 
 #: How many projections the memory cache keeps (least recently used ones go first).
 MEMORY_CACHE_SIZE = 256
@@ -90,8 +97,8 @@ MEMORY_CACHE_SIZE = 256
 _PACKAGES = {"pca": "scikit-learn", "tsne": "scikit-learn", "umap": "umap-learn"}
 
 
-class ProjectionCacheWarning(UserWarning):
-    """A cached projection file could not be used; it is discarded and recomputed."""
+#: The warning for a damaged or unwritable projection entry (the course cache's warning).
+ProjectionCacheWarning = cache.CacheWarning
 
 
 _memory: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -125,20 +132,20 @@ def project(
     never cached). When a projection is computed, a line is printed before and after
     (``verbose=False`` silences them); ``on_progress`` receives those lines instead.
     """
-    data = _as_matrix(X, "X")
-    method = _check_method(method)
+    data = validation.matrix(X, "X", min_rows=3, what="one row per point, at least 3 to project")
+    method = validation.projection_method(method)
     n, d = data.shape
-    if n < 3:
-        raise ValueError(f"X must have at least 3 rows (points) to project, got {n}")
     n_components = _check_n_components(n_components, method, n, d)
-    random_state = _check_random_state(random_state)
-    if on_progress is not None and not callable(on_progress):
-        raise TypeError(f"on_progress must be a function taking one string, or None, got {type(on_progress).__name__}")
+    random_state = validation.random_state(random_state)
+    validation.boolean(cache, "cache")
+    validation.boolean(verbose, "verbose")
+    validation.callable_or_none(on_progress, "on_progress", "a function taking one string")
     resolved = _resolve_params(method, params, n)
     if method == "tsne" and resolved["method"] == "barnes_hut" and n_components > 3:
-        raise ValueError(f"n_components must be at most 3 for t-SNE (barnes_hut method), got {n_components}")
+        raise validation.InvalidValue(
+            f"n_components must be at most 3 for t-SNE (barnes_hut method), got {n_components}")
 
-    use_cache = bool(cache) and random_state is not None
+    use_cache = cache and random_state is not None
     key = _cache_key(data, method, n_components, random_state, resolved) if use_cache else ""
     if use_cache:
         found = _memory.get(key)
@@ -174,6 +181,22 @@ def project(
     return result.copy()
 
 
+def map_subset(map_points: Any, available: int) -> np.ndarray:
+    """The row indices 0 .. MAP_POINTS - 1 of the points a notebook draws on its maps.
+
+    ``map_points`` is the notebook's ``MAP_POINTS`` setting: an integer from
+    :data:`MIN_MAP_POINTS` to ``available`` (the points there are). Anything else (a
+    float, a string, too few or too many points) is an error that names ``MAP_POINTS``.
+    """
+    available = validation.integer(available, "available", low=1)
+    count = validation.integer(
+        map_points, "MAP_POINTS", low=MIN_MAP_POINTS, high=max(MIN_MAP_POINTS, available),
+        why=f" (points on the maps: t-SNE's perplexity of 30 needs more than 90, and there are {available:,})")
+    if count > available:
+        raise validation.InvalidValue(f"MAP_POINTS must be at most {available:,} (the points there are), got {count:,}")
+    return np.arange(count)
+
+
 def align(Y: Any, reference: Any) -> np.ndarray:
     """Rotate (or reflect), scale and shift ``Y`` to lie as close as possible to ``reference``.
 
@@ -181,10 +204,10 @@ def align(Y: Any, reference: Any) -> np.ndarray:
     in the same order, e.g. maps of one data set made at two training epochs. The
     answer has ``reference``'s shape; its dtype is float32 when both inputs are float32.
     """
-    Y_arr = _as_matrix(Y, "Y")
-    ref = _as_matrix(reference, "reference")
+    Y_arr = validation.matrix(Y, "Y")
+    ref = validation.matrix(reference, "reference")
     if Y_arr.shape != ref.shape:
-        raise ValueError(f"Y and reference must have the same shape, got {Y_arr.shape} and {ref.shape}")
+        raise validation.InvalidValue(f"Y and reference must have the same shape, got {Y_arr.shape} and {ref.shape}")
     out_dtype = np.result_type(Y_arr.dtype, ref.dtype, np.float32)
     A = Y_arr.astype(np.float64)
     B = ref.astype(np.float64)
@@ -192,7 +215,7 @@ def align(Y: Any, reference: Any) -> np.ndarray:
     A_c, B_c = A - A_mean, B - B_mean
     spread = float((A_c**2).sum())
     if spread <= 1e-300:
-        raise ValueError("Y has all its points in one place, so there is no rotation or scale to fit")
+        raise validation.InvalidValue("Y has all its points in one place, so there is no rotation or scale to fit")
     U, S, Vt = np.linalg.svd(A_c.T @ B_c)
     rotation = U @ Vt
     scale = S.sum() / spread
@@ -219,7 +242,7 @@ def clear_memory_cache() -> None:
 def clear_disk_cache() -> int:
     """Delete the cached projection files; return how many were removed."""
     removed = 0
-    for path in _cache_folder().glob("*.npy"):
+    for path in (paths.cache_root() / "projections").glob("*.npy*"):
         try:
             path.unlink()
             removed += 1
@@ -240,117 +263,22 @@ def last_timing() -> dict[str, Any]:
 # ----------------------------------------------------------------------------- validation
 
 
-def _as_matrix(X: Any, name: str) -> np.ndarray:
-    """``X`` as a finite, numeric 2-D NumPy array (torch tensors and lists accepted)."""
-    if hasattr(X, "detach") and hasattr(X, "cpu"):
-        X = X.detach().cpu().numpy()
-    try:
-        arr = np.asarray(X)
-    except (ValueError, TypeError) as error:
-        raise ValueError(f"{name} must be a 2-D array of numbers (rows of equal length): {error}") from None
-    if arr.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D array (one row per point), got shape {arr.shape}")
-    if arr.dtype == bool:
-        arr = arr.astype(np.float32)
-    if not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
-        raise TypeError(f"{name} must hold numbers, got values of type {arr.dtype}")
-    if arr.shape[1] == 0:
-        raise ValueError(f"{name} must have at least one feature (column), got shape {arr.shape}")
-    if np.issubdtype(arr.dtype, np.floating):
-        _check_finite(arr, name)
-    return arr
-
-
-def _check_finite(arr: np.ndarray, name: str) -> None:
-    if np.isfinite(arr).all():
-        return
-    nans = int(np.isnan(arr).sum())
-    infs = int(np.isinf(arr).sum())
-    parts = []
-    if nans:
-        parts.append(f"{nans:,} NaN value{'s' if nans != 1 else ''}")
-    if infs:
-        parts.append(f"{infs:,} infinite value{'s' if infs != 1 else ''}")
-    raise ValueError(f"{name} contains {' and '.join(parts)}; remove or replace them before projecting")
-
-
-def _check_method(method: Any) -> str:
-    if not isinstance(method, str):
-        raise TypeError(f"method must be a string, one of {', '.join(map(repr, METHODS))}; got {method!r}")
-    if method.lower() not in METHODS:
-        raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}, got {method!r}")
-    return method.lower()
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
-
-
 def _check_n_components(n_components: Any, method: str, n: int, d: int) -> int:
-    if not _is_int(n_components):
-        raise TypeError(f"n_components must be a positive integer, got {n_components!r}")
-    n_components = int(n_components)
-    if n_components < 1:
-        raise ValueError(f"n_components must be a positive integer, got {n_components}")
-    if method == "pca" and n_components > min(n, d):
-        raise ValueError(
-            f"n_components must be at most {min(n, d)} for PCA (the smaller of X's {n} rows and {d} columns), "
-            f"got {n_components}"
-        )
-    if method != "pca" and n_components >= n - 1:
-        raise ValueError(f"n_components must be less than {n - 1} for {METHOD_NAMES[method]} with {n} points")
-    return n_components
-
-
-def _check_random_state(random_state: Any) -> int | None:
-    if random_state is None:
-        return None
-    if not _is_int(random_state):
-        raise TypeError(
-            f"random_state must be a non-negative integer (or None for a new result each time), "
-            f"got {type(random_state).__name__}"
-        )
-    if not 0 <= random_state < 2**32:
-        raise ValueError(f"random_state must be between 0 and 2**32 - 1, got {random_state}")
-    return int(random_state)
+    if method == "pca":
+        most, why = min(n, d), f" for PCA (the smaller of X's {n:,} rows and {d:,} columns)"
+    else:
+        most, why = n - 2, f" for {METHOD_NAMES[method]} (less than the number of points minus one)"
+    return validation.integer(n_components, "n_components", low=1, high=max(1, most), why=why)
 
 
 def _resolve_params(method: str, params: dict[str, Any], n: int) -> dict[str, Any]:
     """The method's full parameter set: defaults overridden by ``params``, checked."""
-    allowed = DEFAULT_PARAMS[method]
     if method == "tsne" and "n_iter" in params:  # the name older scikit-learn used
         if "max_iter" in params:
-            raise ValueError("give max_iter or n_iter for t-SNE, not both (they are the same)")
+            raise validation.InvalidValue("give max_iter or n_iter for t-SNE, not both (they are the same)")
         params = {("max_iter" if k == "n_iter" else k): v for k, v in params.items()}
-    unknown = sorted(set(params) - set(allowed))
-    if unknown:
-        close = difflib.get_close_matches(unknown[0], allowed, n=1)
-        hint = f" (did you mean {close[0]}?)" if close else ""
-        raise ValueError(
-            f"{', '.join(unknown)} {'is not a parameter' if len(unknown) == 1 else 'are not parameters'} "
-            f"of {method!r}{hint}; allowed parameters for {method}: {', '.join(sorted(allowed))}"
-        )
-    resolved = {**allowed, **params}
-    if method == "tsne":
-        perplexity = resolved["perplexity"]
-        if not isinstance(perplexity, (int, float, np.integer, np.floating)) or isinstance(perplexity, bool):
-            raise TypeError(f"perplexity must be a number, got {perplexity!r}")
-        if not 0 < perplexity < n:
-            raise ValueError(
-                f"perplexity must be positive and less than the number of points ({n}), got {perplexity}; "
-                "values of 5-50 are usual"
-            )
-        resolved["perplexity"] = float(perplexity)
-    if method == "umap":
-        n_neighbors = resolved["n_neighbors"]
-        if not _is_int(n_neighbors):
-            raise TypeError(f"n_neighbors must be an integer, got {n_neighbors!r}")
-        if not 2 <= n_neighbors < n:
-            raise ValueError(
-                f"n_neighbors must be at least 2 and less than the number of points ({n}), got {n_neighbors}"
-            )
-        resolved["n_neighbors"] = int(n_neighbors)
-    return resolved
+    given = validation.projection_params(method, params, n, allowed=DEFAULT_PARAMS[method])
+    return {**DEFAULT_PARAMS[method], **given}
 
 
 # ----------------------------------------------------------------------------- computing
@@ -471,51 +399,28 @@ def _remember(key: str, Y: np.ndarray) -> None:
         _memory.popitem(last=False)
 
 
-def _cache_folder() -> Path:
-    return paths.cache_dir("projections")
-
-
 def _read_disk(key: str, shape: tuple[int, int]) -> np.ndarray | None:
-    """The cached projection, or None when absent; unusable files are removed with a warning."""
-    try:
-        path = _cache_folder() / f"{key}.npy"
-    except OSError:
-        return None
-    if not path.exists():
-        return None
-    try:
-        Y = np.load(path, allow_pickle=False)
+    """The cached projection, or None when absent; a damaged entry is reported and set aside."""
+
+    def decode(payload: bytes) -> np.ndarray:
+        Y = np.load(io.BytesIO(payload), allow_pickle=False)
         if Y.shape != shape:
             raise ValueError(f"shape {Y.shape} instead of {shape}")
         if Y.dtype != np.float32:
             raise ValueError(f"dtype {Y.dtype} instead of float32")
         if not np.isfinite(Y).all():
             raise ValueError("it holds NaN or infinite values")
-    except Exception as error:  # any damage means: compute again
-        warnings.warn(
-            f"the cached projection {path.name} could not be used ({error}); it is removed and recomputed",
-            ProjectionCacheWarning,
-            stacklevel=3,
-        )
-        path.unlink(missing_ok=True)
-        return None
-    return Y
+        return Y
+
+    return cache.load("projections", key + ENTRY_SUFFIX, decode, what="projection")
 
 
 def _write_disk(key: str, Y: np.ndarray) -> None:
-    """Save atomically (a temporary file, then a rename); a failure only warns."""
-    tmp = None
-    try:
-        folder = _cache_folder()
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{key}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            np.save(fh, Y, allow_pickle=False)
-        os.replace(tmp, folder / f"{key}.npy")
-    except OSError as error:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
-        warnings.warn(
-            f"could not save the projection to the disk cache ({error}); it stays cached in memory only",
-            ProjectionCacheWarning,
-            stacklevel=3,
-        )
+    """Save with its digest, atomically; a cache that cannot be written keeps it in memory."""
+
+    def encode(array: np.ndarray) -> bytes:
+        buffer = io.BytesIO()
+        np.save(buffer, array, allow_pickle=False)
+        return buffer.getvalue()
+
+    cache.save("projections", key + ENTRY_SUFFIX, Y, encode)

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from helpers import validation
 from helpers.data import ImageDataset
 from helpers.models.cnn import SmallCNN
 from helpers.training import (
@@ -60,7 +61,9 @@ _STORED = ("epoch_embeddings", "epoch_test_accuracy", "test_accuracy", "config",
 @torch.no_grad()
 def embed_images(model: SmallCNN, images: Any, *, batch_size: int = 1000) -> np.ndarray:
     """``model.embed`` of uint8 images (n, 28, 28), in batches, as float32 NumPy (n, embedding_dim)."""
-    x = as_tensor_images(images, name="images")
+    validation.module(model, "model", "a SmallCNN (from train_or_load_cnn)")
+    batch_size = validation.integer(batch_size, "batch_size", low=1)
+    x = as_tensor_images(validation.images(images, "images", at_least=0), name="images")
     device = next(model.parameters()).device
     was_training = model.training
     model.eval()
@@ -69,20 +72,6 @@ def embed_images(model: SmallCNN, images: Any, *, batch_size: int = 1000) -> np.
     if not parts:
         return np.zeros((0, model.embedding_dim), dtype=np.float32)
     return torch.cat(parts).numpy().astype(np.float32, copy=False)
-
-
-def _check_dataset(dataset: Any) -> None:
-    if not isinstance(dataset, ImageDataset):
-        raise TypeError(
-            "dataset must be an ImageDataset such as load_fashion_mnist() or load_mnist(), "
-            f"got {type(dataset).__name__}"
-        )
-
-
-def _check_count(value: Any, name: str, *, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer of at least {minimum}, got {value!r}")
-    return int(value)
 
 
 def train_or_load_cnn(
@@ -118,16 +107,18 @@ def train_or_load_cnn(
     of shape (epochs + 1, capture_count, embedding_dim), ``capture_labels`` and
     ``capture_indices`` (rows of ``dataset.x_test``).
     """
-    _check_dataset(dataset)
+    validation.image_dataset(dataset)
     if epochs is None:
         epochs = CNN_EPOCHS.get(dataset.name, 5)
-    epochs = _check_count(epochs, "epochs", minimum=1)
-    embedding_dim = _check_count(embedding_dim, "embedding_dim", minimum=1)
-    seed = _check_count(seed, "seed", minimum=0)
-    batch_size = _check_count(batch_size, "batch_size", minimum=1)
-    capture_count = _check_count(capture_count, "capture_count", minimum=1)
-    if not isinstance(capture_epochs, bool):
-        raise TypeError(f"capture_epochs must be True or False, got {capture_epochs!r}")
+    epochs = validation.integer(epochs, "epochs", low=1)
+    embedding_dim = validation.integer(embedding_dim, "embedding_dim", low=1)
+    seed = validation.integer(seed, "seed", low=0)
+    batch_size = validation.integer(batch_size, "batch_size", low=1)
+    capture_count = validation.integer(capture_count, "capture_count", low=1)
+    capture_epochs = validation.boolean(capture_epochs, "capture_epochs")
+    dropout = validation.number(dropout, "dropout", low=0, high=1, high_open=True)
+    lr = validation.number(lr, "lr", low=0, low_open=True)
+    validation.boolean(progress, "progress")
     capture_count = min(capture_count, len(dataset.x_test))
     num_classes = len(dataset.class_names)
     config = {
@@ -136,7 +127,7 @@ def train_or_load_cnn(
         "source": dataset.source,
         "epochs": epochs,
         "embedding_dim": embedding_dim,
-        "channels": [int(c) for c in channels],
+        "channels": list(validation.integers(channels, "channels", count=2, low=1)),
         "dropout": float(dropout),
         "seed": seed,
         "lr": float(lr),

@@ -6,13 +6,13 @@ The models themselves, and the code a learner should read, stay in the notebooks
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
 import random
 import tempfile
 import time
-import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,7 +23,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from helpers.paths import cache_dir
+from helpers import cache as course_cache
+from helpers import paths, validation
 
 #: Bump when the layout of cached files changes, so old entries are ignored.
 CACHE_FORMAT = 1
@@ -41,18 +42,17 @@ def choose_device(prefer: str | None = None) -> torch.device:
     ``COURSE_DEVICE`` forces a choice; asking for a device that is not there falls back
     to the CPU with a warning.
     """
-    choice = prefer if prefer is not None else os.environ.get("COURSE_DEVICE", "auto")
-    if not isinstance(choice, str) or choice.lower() not in _DEVICE_CHOICES:
-        raise ValueError(
-            f"prefer must be one of {', '.join(map(repr, _DEVICE_CHOICES))}, got {choice!r}"
-        )
-    choice = choice.lower()
+    if prefer is None:
+        choice = validation.choice(os.environ.get("COURSE_DEVICE") or "auto", "the environment variable COURSE_DEVICE",
+                                   _DEVICE_CHOICES)
+    else:
+        choice = validation.choice(prefer, "prefer", _DEVICE_CHOICES)
     cuda_ok = torch.cuda.is_available()
     mps_ok = bool(getattr(torch.backends, "mps", None)) and torch.backends.mps.is_available()
     if choice == "auto":
         return torch.device("cuda" if cuda_ok else "mps" if mps_ok else "cpu")
     if choice == "cuda" and not cuda_ok or choice == "mps" and not mps_ok:
-        warnings.warn(f"{choice} was asked for but is not available here; using the CPU.", stacklevel=2)
+        validation.warn(f"{choice} was asked for but is not available here; using the CPU.")
         return torch.device("cpu")
     return torch.device(choice)
 
@@ -65,8 +65,8 @@ def torch_threads(count: int | None) -> Iterator[None]:
     with anything else a second thread mostly waits, which can make training many times
     slower; one thread also gives the same weights whatever the number of cores.
     """
-    if count is not None and (not isinstance(count, int) or count < 1):
-        raise ValueError(f"count must be a positive integer or None, got {count!r}")
+    if count is not None:
+        count = validation.integer(count, "count", low=1, why=" (or None)")
     before = torch.get_num_threads()
     if count is None or count == before:
         yield
@@ -87,9 +87,7 @@ def seed_everything(seed: int = 0) -> torch.Generator:
     Returns a ``torch.Generator`` seeded the same way, to pass to shuffling code.
     (On a GPU some kernels are not deterministic; results then agree only closely.)
     """
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    seed = int(seed)
+    seed = validation.integer(seed, "seed", low=0)
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
@@ -112,11 +110,12 @@ def as_tensor_images(x: Any, *, name: str = "x") -> torch.Tensor:
     elif isinstance(x, torch.Tensor):
         t = x
     else:
-        raise TypeError(f"{name} must be a NumPy array or a torch tensor, got {type(x).__name__}")
+        validation.fail(name, "a NumPy array or a torch tensor of images", x, kind=validation.InvalidType,
+                        got=validation.type_name(x))
     if t.ndim == 3:
         t = t.unsqueeze(1)
     if t.ndim != 4:
-        raise ValueError(f"{name} must have shape (n, H, W) or (n, C, H, W), got {tuple(t.shape)}")
+        raise validation.InvalidValue(f"{name} must have shape (n, H, W) or (n, C, H, W), got {tuple(t.shape)}")
     if t.dtype == torch.uint8:
         return t.float().div_(255.0)
     return t.float()
@@ -130,12 +129,11 @@ def iterate_batches(
 ) -> Iterator[tuple[torch.Tensor, ...]]:
     """Yield aligned mini-batches of in-memory tensors (faster than a DataLoader here)."""
     if not tensors:
-        raise ValueError("iterate_batches needs at least one tensor")
+        raise validation.InvalidValue("iterate_batches needs at least one tensor")
     n = len(tensors[0])
     if any(len(t) != n for t in tensors):
-        raise ValueError(f"all tensors must have the same length, got {[len(t) for t in tensors]}")
-    if not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+        raise validation.InvalidValue(f"all tensors must have the same length, got {[len(t) for t in tensors]}")
+    batch_size = validation.integer(batch_size, "batch_size", low=1)
     order = torch.randperm(n, generator=generator) if shuffle else torch.arange(n)
     for start in range(0, n, batch_size):
         idx = order[start : start + batch_size]
@@ -189,17 +187,22 @@ def fit(
     it is also called once with epoch 0 before training starts. ``metric(outputs,
     targets)`` (e.g. accuracy) is reported on ``val`` when given.
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    validation.module(model, "model")
     for name, t in (("inputs", inputs), ("targets", targets)):
         if not isinstance(t, torch.Tensor):
-            raise TypeError(f"{name} must be a torch tensor, got {type(t).__name__}")
+            validation.fail(name, "a torch tensor", t, kind=validation.InvalidType, got=validation.type_name(t))
     if len(inputs) != len(targets):
-        raise ValueError(
+        raise validation.InvalidValue(
             f"inputs and targets must have the same length, got {len(inputs)} and {len(targets)}"
         )
-    if not isinstance(epochs, int) or epochs < 0:
-        raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
+    validation.callable_or_none(loss_fn, "loss_fn", "a loss function such as F.cross_entropy")
+    epochs = validation.integer(epochs, "epochs", low=0)
+    batch_size = validation.integer(batch_size, "batch_size", low=1)
+    lr = validation.number(lr, "lr", low=0, low_open=True)
+    weight_decay = validation.number(weight_decay, "weight_decay", low=0)
+    validation.callable_or_none(metric, "metric")
+    validation.callable_or_none(on_epoch_end, "on_epoch_end")
+    validation.boolean(progress, "progress")
     from tqdm.auto import tqdm
 
     device = torch.device(device) if device is not None else choose_device()
@@ -250,6 +253,10 @@ def predict(
     model: nn.Module, inputs: torch.Tensor, *, batch_size: int = 1024, device: torch.device | str | None = None
 ) -> torch.Tensor:
     """Run ``model`` on ``inputs`` in batches, in eval mode, and return the outputs on the CPU."""
+    validation.module(model, "model")
+    if not isinstance(inputs, torch.Tensor):
+        validation.fail("inputs", "a torch tensor", inputs, kind=validation.InvalidType,
+                        got=validation.type_name(inputs))
     device = torch.device(device) if device is not None else next(model.parameters()).device
     model.eval()
     outs = [model(xb.to(device)).cpu() for (xb,) in iterate_batches(inputs, batch_size=batch_size)]
@@ -296,15 +303,16 @@ def fingerprint(*arrays: Any) -> str:
 def cache_key(name: str, config: dict[str, Any], data_fingerprint: str = "") -> str:
     """A file-name-safe key for a model: its name plus a hash of its config and data."""
     if not isinstance(name, str) or not name or not name.replace("_", "").replace("-", "").isalnum():
-        raise ValueError(f"name must be a short name of letters, digits, '-' and '_', got {name!r}")
+        validation.fail("name", "a short name of letters, digits, '-' and '_'", name)
     if not isinstance(config, dict):
-        raise TypeError(f"config must be a dict, got {type(config).__name__}")
+        validation.fail("config", "a dict", config, kind=validation.InvalidType, got=validation.type_name(config))
     try:
         text = json.dumps(
             {"config": config, "data": data_fingerprint, "format": CACHE_FORMAT}, sort_keys=True
         )
     except TypeError as exc:
-        raise TypeError(f"config must hold only JSON values (numbers, strings, lists, dicts): {exc}") from None
+        raise validation.InvalidType(f"config must hold only JSON values (numbers, strings, lists, dicts): {exc}"
+                                     ) from None
     return f"{name}-{hashlib.sha256(text.encode()).hexdigest()[:16]}"
 
 
@@ -313,34 +321,52 @@ class WeightCache:
 
     A file that is missing, truncated, fails its checksum or does not fit the model is
     treated as absent: it is moved aside (``*.corrupt``) and the model is trained again.
+    When the folder cannot be written, the course warns once and keeps the weights in
+    memory for the session (a restarted kernel trains again).
     """
 
     def __init__(self, folder: str | os.PathLike[str] | None = None) -> None:
-        self.folder = Path(folder) if folder is not None else cache_dir("weights")
-        self.folder.mkdir(parents=True, exist_ok=True)
+        if folder is None:
+            self.folder = paths.cache_dir("weights")
+        else:
+            self.folder = Path(folder)
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                paths.report_unwritable(self.folder, error)
 
     def path(self, key: str) -> Path:
         return self.folder / f"{key}.pt"
 
-    def save(self, key: str, state: dict[str, Any]) -> Path:
-        """Write ``state`` (tensors, numbers, strings, lists, dicts) atomically."""
+    def save(self, key: str, state: dict[str, Any]) -> Path | None:
+        """Write ``state`` (tensors, numbers, strings, lists, dicts) atomically; None if it could not be."""
         target = self.path(key)
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{key}.", suffix=".tmp")
+        tmp = None
         try:
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{key}.", suffix=".tmp")
             with os.fdopen(fd, "wb") as fh:
                 torch.save(state, fh)
             digest = _sha256_file(Path(tmp))
             os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        _atomic_write_text(target.with_suffix(".sha256"), digest)
+            tmp = None
+            _atomic_write_text(target.with_suffix(".sha256"), digest)
+        except OSError as error:
+            try:  # the weights without their checksum would read as damaged next time
+                Path(tmp if tmp is not None else target).unlink(missing_ok=True)
+            except OSError:
+                pass
+            course_cache.remember_unsaved("weights", str(target), copy.deepcopy(state))
+            paths.report_unwritable(self.folder, error)
+            return None
         return target
 
     def load(self, key: str) -> dict[str, Any] | None:
         """Return the stored state, or None when absent or unusable (with a warning)."""
         target = self.path(key)
-        if not target.exists():
+        kept = course_cache.recall_unsaved("weights", str(target))
+        if kept is not None:
+            return kept
+        if not (target.exists() or target.is_symlink()):
             return None
         checksum = target.with_suffix(".sha256")
         try:
@@ -356,15 +382,18 @@ class WeightCache:
             return None
 
     def discard(self, key: str, reason: str) -> None:
+        """Warn that the weights under ``key`` could not be used, and move them aside if possible."""
         target = self.path(key)
-        warnings.warn(
-            f"cached weights {target.name} could not be used ({reason}); they were moved to "
-            f"{target.name}.corrupt and the model will be trained again.",
-            stacklevel=3,
-        )
-        if target.exists():
-            os.replace(target, target.with_name(target.name + ".corrupt"))
-        target.with_suffix(".sha256").unlink(missing_ok=True)
+        moved = paths.move_aside(target) if (target.exists() or target.is_symlink()) else None
+        fate = (f"they were moved to {moved.name}" if moved is not None
+                else "they could not be moved aside" if target.exists() else "they are gone")
+        validation.warn(f"cached weights {target.name} could not be used ({reason}); {fate} and the model will be "
+                        "trained again.", paths.CacheWarning)
+        try:
+            target.with_suffix(".sha256").unlink(missing_ok=True)
+        except OSError:
+            pass
+        course_cache.remember_unsaved("weights", str(target), None)
 
 
 def train_or_load(
@@ -420,6 +449,10 @@ def _sha256_file(path: Path) -> str:
 
 def _atomic_write_text(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -82,10 +82,10 @@ def test_move_to_redraws_only_what_changed(explorer):
 @pytest.mark.parametrize(
     "z,error,words",
     [
-        ([1.0, 2.0, 3.0], ValueError, r"z must be a latent point of 2 numbers"),
+        ([1.0, 2.0, 3.0], ValueError, r"z must have 2 values"),
         ([[1.0, 2.0]], ValueError, r"got shape \(1, 2\)"),
-        ([np.nan, 0.0], ValueError, "z must be finite"),
-        (["a", "b"], TypeError, "z must be a latent point"),
+        ([np.nan, 0.0], ValueError, "z contains 1 NaN"),
+        (["a", "b"], TypeError, "z must hold numbers"),
     ],
 )
 def test_move_to_rejects_bad_points(explorer, z, error, words):
@@ -122,9 +122,9 @@ def test_grid_view_shows_the_decoded_lattice(explorer, net2):
 def test_explorer_needs_a_2d_model_and_matching_codes(net16, net2):
     with pytest.raises(ValueError, match="2-D bottleneck"):
         LatentExplorer(net16, np.zeros((10, 2)))
-    with pytest.raises(ValueError, match=r"Z must be latent codes of shape \(n, 2\)"):
+    with pytest.raises(ValueError, match=r"Z must have 2 columns \(latent codes"):
         LatentExplorer(net2, np.zeros((10, 3)))
-    with pytest.raises(ValueError, match="labels must be 10 integer class labels"):
+    with pytest.raises(ValueError, match="labels must have one label per row of Z: got 9 labels for 10 rows"):
         LatentExplorer(net2, np.random.default_rng(0).normal(size=(10, 2)), labels=np.zeros(9, dtype=int))
 
 
@@ -167,9 +167,9 @@ def test_select_pair_computes_path_decodings_and_blend(walk, net2, data):
 @pytest.mark.parametrize(
     "i,j,error,words",
     [
-        (60, 1, ValueError, "i must be an image index between 0 and 59, got 60"),
-        (0, -1, ValueError, "j must be an image index between 0 and 59, got -1"),
-        (1.5, 2, TypeError, "i must be an integer image index"),
+        (60, 1, ValueError, r"i must be an integer from 0 to 59 \(there are 60 images\), got 60"),
+        (0, -1, ValueError, r"j must be an integer from 0 to 59 \(there are 60 images\), got -1"),
+        (1.5, 2, TypeError, "i must be an integer from 0 to 59"),
     ],
 )
 def test_select_pair_rejects_bad_indices(walk, i, j, error, words):
@@ -191,7 +191,7 @@ def test_index_boxes_steps_and_clicks(walk):
     walk.set_steps(7)
     assert walk.path().shape == (7, 2) and walk.steps_slider.value == 7
     assert [t.get_text() for t in walk.ax_walk.get_xticklabels()][:2] == ["A", "1"]
-    with pytest.raises(ValueError, match="steps must be between 2 and 30"):
+    with pytest.raises(ValueError, match="steps must be an integer from 2 to 30"):
         walk.set_steps(1)
     # a click picks the nearest image: first as A, then as B
     target = walk.map_points[20]
@@ -213,11 +213,11 @@ def test_wider_bottleneck_is_drawn_on_its_principal_plane(net16, data):
 
 def test_interpolation_input_checks(net2, data):
     images = data[0]
-    with pytest.raises(ValueError, match="images must be at least two 28 x 28 images"):
+    with pytest.raises(ValueError, match="images must hold at least 2 images"):
         InterpolationExplorer(net2, images[:1])
     with pytest.raises(ValueError, match="Z must hold one code per image"):
         InterpolationExplorer(net2, images, Z=np.zeros((5, 2)))
-    with pytest.raises(ValueError, match="i must be an image index"):
+    with pytest.raises(ValueError, match="pair\\[0\\] must be an integer from 0 to 59"):
         InterpolationExplorer(net2, images, pair=(100, 1))
 
 

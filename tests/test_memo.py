@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from helpers import memo, metrics, paths
+from helpers import cache, memo, metrics, paths
 
 
 def _counting(value=0.5):
@@ -46,9 +46,9 @@ def test_a_damaged_file_is_reported_removed_and_computed_again():
     memo.remembered("score", {"X": X}, {}, compute)
     (path,) = paths.cache_dir("scores").glob("*.json")
     path.write_text("{not json")
-    with pytest.warns(memo.MemoWarning, match="could not be used"):
+    with pytest.warns(memo.MemoWarning, match="is damaged"):
         assert memo.remembered("score", {"X": X}, {}, compute) == 0.25
-    assert len(calls) == 2 and json.loads(path.read_text())["value"] == 0.25
+    assert len(calls) == 2 and json.loads(cache.decode_entry(path.read_bytes()))["value"] == 0.25
 
 
 def test_an_unwritable_cache_only_warns(monkeypatch, tmp_path):
@@ -56,8 +56,10 @@ def test_an_unwritable_cache_only_warns(monkeypatch, tmp_path):
     blocker.write_text("not a folder")
     monkeypatch.setenv("COURSE_CACHE_DIR", str(blocker))
     calls, compute = _counting()
-    with pytest.warns(memo.MemoWarning, match="could not save"):
+    with pytest.warns(memo.MemoWarning, match="cannot be written"):
         assert memo.remembered("score", {"X": np.ones(2)}, {}, compute) == 0.5
+    assert memo.remembered("score", {"X": np.ones(2)}, {}, compute) == 0.5  # kept in memory, no second warning
+    assert len(calls) == 1
 
 
 def test_fingerprints_tell_arrays_apart():

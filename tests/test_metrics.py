@@ -124,7 +124,7 @@ def test_nearest_neighbors_accepts_numpy_integer_query():
 
 def test_nearest_neighbors_validation():
     X = np.arange(10.0).reshape(5, 2)
-    with pytest.raises(ValueError, match=r"query.*row index between 0 and 4.*got 5"):
+    with pytest.raises(ValueError, match=r"query.*from 0 to 4.*row index.*got 5"):
         nearest_neighbors(X, 5)
     with pytest.raises(ValueError, match=r"query must have 2 values \(one per column of X\): got 3"):
         nearest_neighbors(X, np.ones(3))
@@ -132,13 +132,13 @@ def test_nearest_neighbors_validation():
         nearest_neighbors(X, True)
     with pytest.raises(TypeError, match="query"):
         nearest_neighbors(X, 1.5)
-    with pytest.raises(ValueError, match=r"k must be at most 4"):
+    with pytest.raises(ValueError, match=r"k must be an integer from 1 to 4"):
         nearest_neighbors(X, 0, k=5)
-    with pytest.raises(ValueError, match=r"k must be a positive integer"):
+    with pytest.raises(ValueError, match=r"k must be an integer from 1 to"):
         nearest_neighbors(X, 0, k=0)
     with pytest.raises(ValueError, match=r"metric must be 'euclidean' or 'cosine'"):
         nearest_neighbors(X, 0, metric="manhattan")
-    with pytest.raises(ValueError, match=r"exclude.*between 0 and 4.*7"):
+    with pytest.raises(ValueError, match=r"exclude.*from 0 to 4.*got 7"):
         nearest_neighbors(X, 0, exclude=[7])
     with pytest.raises(ValueError, match=r"query is the zero vector"):
         nearest_neighbors(X, np.zeros(2), metric="cosine")
@@ -156,7 +156,7 @@ def test_knn_indices_exclude_each_row_itself():
 
 
 def test_knn_indices_validation():
-    with pytest.raises(ValueError, match=r"k must be at most 4 \(X has 5 rows"):
+    with pytest.raises(ValueError, match=r"k must be an integer from 1 to 4 \(X has 5 rows"):
         knn_indices(np.ones((5, 2)), 5)
     with pytest.raises(ValueError, match=r"metric"):
         knn_indices(np.ones((5, 2)), 2, metric="chebyshev!")
@@ -195,7 +195,7 @@ def test_knn_accuracy_validation(blobs):
         knn_accuracy(X, y, X[:5, :3], y[:5])
     with pytest.raises(ValueError, match=r"y_test must have one label per row of X_test"):
         knn_accuracy(X, y, X[:5], y[:4])
-    with pytest.raises(ValueError, match=r"k must be at most 299"):
+    with pytest.raises(ValueError, match=r"k must be an integer from 1 to 299"):
         knn_accuracy(X, y, k=300)
     with pytest.raises(ValueError, match=r"y_train must be a 1-D"):
         knn_accuracy(X, np.ones((300, 2)))
@@ -256,11 +256,11 @@ def test_structure_metrics_validation():
         trustworthiness(X, X[:19, :2])
     with pytest.raises(ValueError, match=r"X_high and X_low must have the same number of rows"):
         neighbourhood_recall(X, X[:19, :2], k=3)
-    with pytest.raises(ValueError, match=r"k must be at most 19"):
+    with pytest.raises(ValueError, match=r"k must be an integer from 1 to 19"):
         neighbourhood_recall(X, X[:, :2], k=20)
     with pytest.raises(ValueError, match=r"X_low contains 1 NaN"):
         neighbourhood_recall(X, np.where(np.arange(40).reshape(20, 2) == 3, np.nan, 1.0), k=3)
-    with pytest.raises(TypeError, match=r"k must be a positive integer"):
+    with pytest.raises(TypeError, match=r"k must be an integer from 1 to"):
         neighbourhood_recall(X, X, k=2.5)
 
 

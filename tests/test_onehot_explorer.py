@@ -67,7 +67,7 @@ def test_selection_follows_size(explorer):
 @pytest.mark.parametrize("call,arg,message", [
     ("set_size", 1, "size must be an integer from 2"),
     ("set_size", 99, "size must be an integer from 2"),
-    ("set_representation", "bits", "representation must be one of"),
+    ("set_representation", "bits", "representation must be 'one-hot' or 'RGB values'"),
     ("select", 6, "index must be an integer from 0 to 5"),
 ])
 def test_bad_input_is_named(explorer, call, arg, message):

@@ -295,7 +295,7 @@ def test_stamped_labels_validate_their_arguments():
     with pytest.raises(ValueError, match="axis must be 'x' or 'y'"):
         plotting.StampedLabels(ax, axis="z")
     labels = plotting.StampedLabels(ax)
-    with pytest.raises(TypeError, match="positions must be numbers"):
+    with pytest.raises(TypeError, match="positions must hold numbers"):
         labels.set_labels(["top"], ["a"])
     with pytest.raises(ValueError, match="positions and texts must have the same length"):
         labels.set_labels([0, 1], ["a"])
@@ -303,7 +303,7 @@ def test_stamped_labels_validate_their_arguments():
         labels.set_labels([0, 1], ["a", 2])
     with pytest.raises(ValueError, match="fontsize must be a positive number"):
         labels.set_labels([0], ["a"], fontsize=0)
-    with pytest.raises(ValueError, match="offset must be a number of points"):
+    with pytest.raises(ValueError, match="offset must be a number of points, got 'far'"):
         labels.set_labels([0], ["a"], offset="far")
 
 

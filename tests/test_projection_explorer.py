@@ -206,19 +206,19 @@ def test_export_writes_the_projector_pair_and_the_map(tmp_path):
         (dict(X=np.array([["a"] * 3] * 60)), TypeError, "X must hold numbers"),
         (dict(X=np.where(np.eye(60, 10) > 0, np.nan, 1.0)), ValueError, "X contains 10 NaN"),
         (dict(X=np.ones((3, 4)), labels=[0, 1, 2]), ValueError, "at least 5 rows"),
-        (dict(labels=np.zeros(59)), ValueError, "labels must have one entry per row of X: got 59"),
+        (dict(labels=np.zeros(59)), ValueError, "labels must have one label per row of X: got 59"),
         (dict(labels=np.zeros((60, 2))), ValueError, "labels must be a 1-D"),
-        (dict(images=np.zeros((59, 8, 8))), ValueError, "images must have one image per row"),
-        (dict(images=np.zeros((60, 64))), ValueError, "images must have shape"),
+        (dict(images=np.zeros((59, 8, 8))), ValueError, "images must hold one image per point"),
+        (dict(images=np.zeros((60, 64))), ValueError, "images must hold images shaped"),
         (dict(spaces={"b": np.zeros((50, 2))}), ValueError, "spaces['b'] must have the same points"),
         (dict(spaces={"b": np.full((60, 2), np.inf)}), ValueError, "spaces['b'] contains"),
         (dict(class_names=["a", "b"]), ValueError, "labels must index class_names"),
         (dict(method="isomap"), ValueError, "method must be one of"),
-        (dict(k=60), ValueError, "k must be between 1 and"),
+        (dict(k=60), ValueError, "k must be an integer from 1 to"),
         (dict(k=2.5), TypeError, "k must be an integer"),
         (dict(method="tsne", params={"perplexity": 30}), ValueError, "perplexity must be"),
-        (dict(method="umap", params={"n_neighbors": 60}), ValueError, "n_neighbors must be between 2 and 59"),
-        (dict(method="umap", params={"min_dist": 2}), ValueError, "min_dist must be between 0 and 1"),
+        (dict(method="umap", params={"n_neighbors": 60}), ValueError, "n_neighbors must be an integer from 2 to 59"),
+        (dict(method="umap", params={"min_dist": 2}), ValueError, "min_dist must be a number from 0 to 1"),
         (dict(method="umap", params={"perplexity": 5}), ValueError, "perplexity is not a parameter"),
         (dict(point_size=-1), ValueError, "point_size"),
         (dict(metric="manhattan"), ValueError, "metric"),
@@ -235,9 +235,9 @@ def test_bad_input_gets_a_message_naming_the_argument(change, error, words):
 def test_select_and_setters_validate_too():
     X, labels, _ = _data(n=20)
     explorer = ProjectionExplorer(X, labels)
-    with pytest.raises(ValueError, match="index must be between 0 and 19"):
+    with pytest.raises(ValueError, match="index must be an integer from 0 to 19"):
         explorer.select(20)
-    with pytest.raises(ValueError, match="space must be one of"):
+    with pytest.raises(ValueError, match="space must be .vectors., got .pixels."):
         explorer.set_space("pixels")
     with pytest.raises(ValueError, match="perplexity must be"):
         explorer.set_method("tsne", perplexity=10)  # 20 points are too few for perplexity 10
@@ -304,7 +304,7 @@ def test_epoch_slider_moves_the_points():
     [
         (dict(embeddings=np.zeros((50, 6))), "embeddings must have shape (epochs, n points, d dims)"),
         (dict(embeddings=np.zeros((1, 50, 6))), "at least 2 epochs"),
-        (dict(labels=np.zeros(49)), "labels must have one entry per row"),
+        (dict(labels=np.zeros(49)), "labels must have one label per row"),
         (dict(scores={"acc": [1, 2]}), "scores['acc'] must have one value per epoch"),
         (dict(epoch_numbers=[0, 1]), "epoch_numbers must have one entry per epoch"),
         (dict(method="lda"), "method must be one of"),
@@ -321,5 +321,5 @@ def test_epoch_explorer_validates_its_input(change, words):
 def test_epoch_explorer_set_epoch_validates():
     embeddings, labels = _epochs()
     explorer = EpochExplorer(embeddings, labels)
-    with pytest.raises(ValueError, match="position must be between 0 and 3"):
+    with pytest.raises(ValueError, match="position must be an integer from 0 to 3"):
         explorer.set_epoch(4)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -12,7 +13,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import make_blobs
 
-from helpers import projections
+from helpers import cache, projections
 from helpers.projections import METHODS, align, project
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +33,11 @@ def blobs() -> tuple[np.ndarray, np.ndarray]:
 
 
 def _cache_files() -> list[Path]:
-    return sorted(Path(os.environ["COURSE_CACHE_DIR"], "projections").glob("*.npy"))
+    return sorted(Path(os.environ["COURSE_CACHE_DIR"], "projections").glob("*.npy.entry"))
+
+
+def _cached_array(path: Path) -> np.ndarray:
+    return np.load(io.BytesIO(cache.decode_entry(path.read_bytes())))
 
 
 # ----------------------------------------------------------------------------- right answers
@@ -177,19 +182,21 @@ def test_a_corrupted_disk_file_is_recomputed_with_a_warning(blobs):
     (path,) = _cache_files()
     path.write_bytes(b"not a numpy file")
     projections.clear_memory_cache()
-    with pytest.warns(projections.ProjectionCacheWarning, match="could not be used"):
+    with pytest.warns(projections.ProjectionCacheWarning, match="is damaged"):
         again = project(X, "pca", verbose=False)
     assert np.array_equal(first, again)
     assert projections.cache_info()["misses"] == 1
     (path,) = _cache_files()
-    assert np.array_equal(np.load(path), first)
+    assert np.array_equal(_cached_array(path), first)
 
 
 def test_a_disk_file_of_the_wrong_shape_is_recomputed_with_a_warning(blobs):
     X, _ = blobs
     first = project(X, "pca", verbose=False)
     (path,) = _cache_files()
-    np.save(path, np.zeros((5, 2), dtype=np.float32))
+    wrong = io.BytesIO()
+    np.save(wrong, np.zeros((5, 2), dtype=np.float32))
+    path.write_bytes(cache.encode_entry(wrong.getvalue()))  # a valid entry, but not this projection's shape
     projections.clear_memory_cache()
     with pytest.warns(projections.ProjectionCacheWarning, match="shape"):
         again = project(X, "pca", verbose=False)
@@ -286,7 +293,7 @@ def test_bad_n_components_is_refused(blobs, n_components):
 def test_pca_n_components_cannot_exceed_the_features():
     X = np.random.default_rng(0).normal(size=(50, 3))
     assert project(X, n_components=3, verbose=False).shape == (50, 3)
-    with pytest.raises(ValueError, match=r"n_components.*at most 3"):
+    with pytest.raises(ValueError, match=r"n_components.*from 1 to 3"):
         project(X, n_components=4)
 
 

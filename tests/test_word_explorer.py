@@ -47,8 +47,9 @@ def test_unknown_words_get_a_message_not_an_error(glove):
     messages = explorer.set_words("king, qeen, Paris")
     assert explorer.words == ["king", "paris"]
     assert len(messages) == 1 and "'qeen' is not among" in messages[0] and "queen" in messages[0]
-    messages = explorer.set_words("zzzzqx")
-    assert explorer.words == ["king", "paris"] and any("keeping the previous words" in m for m in messages)
+    with pytest.raises(ValueError, match="words must be at least one of the 30,000 shipped words, got 'zzzzqx'"):
+        explorer.set_words("zzzzqx")
+    assert explorer.words == ["king", "paris"] and explorer.messages == messages  # nothing changed
 
 
 def test_too_many_words_are_cut_with_a_message(glove):

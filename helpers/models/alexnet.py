@@ -30,6 +30,8 @@ from collections.abc import Iterable, Sequence
 import torch
 from torch import nn
 
+from helpers import validation
+
 __all__ = ["AlexNetLike", "BLOCKS", "LAYERS", "PROBE_POINTS", "conv_block", "fc_block", "layer_outputs"]
 
 #: The eight layers, from input to output.
@@ -56,23 +58,12 @@ PROBE_POINTS: dict[str, str] = {
 }
 
 
-def _positive_ints(values: object, count: int, name: str) -> tuple[int, ...]:
-    if (
-        not isinstance(values, (tuple, list))
-        or len(values) != count
-        or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in values)
-    ):
-        raise ValueError(f"{name} must be {count} positive integers, got {values!r}")
-    return tuple(values)
-
-
 def _checked(num_classes: object, channels: object, hidden: object, dropout: object) -> tuple[tuple[int, ...], ...]:
     """Validate AlexNetLike's arguments; return (channels, hidden) as tuples."""
-    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
-        raise ValueError(f"num_classes must be an integer of at least 2, got {num_classes!r}")
-    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
-        raise ValueError(f"dropout must be a number in [0, 1), got {dropout!r}")
-    return _positive_ints(channels, 5, "channels"), _positive_ints(hidden, 2, "hidden")
+    validation.integer(num_classes, "num_classes", low=2)
+    validation.number(dropout, "dropout", low=0, high=1, high_open=True)
+    return validation.integers(channels, "channels", count=5, low=1), validation.integers(hidden, "hidden", count=2,
+                                                                                          low=1)
 
 
 def conv_block(c_in: int, c_out: int, kernel: int, pool: bool) -> nn.Sequential:
@@ -152,16 +143,17 @@ def _resolve(names: Iterable[str] | None) -> dict[str, str]:
     try:
         names = list(names)
     except TypeError:
-        raise TypeError(f"names must be a list of layer names such as {list(LAYERS[:2])}, got {names!r}") from None
+        raise validation.InvalidType(
+            f"names must be a list of layer names such as {list(LAYERS[:2])}, got {names!r}") from None
     if not names:
-        raise ValueError("names must name at least one layer")
+        raise validation.InvalidValue("names must name at least one layer")
     nodes: dict[str, str] = {}
     for name in names:
         if not isinstance(name, str):
-            raise TypeError(f"names must hold strings, got {name!r}")
+            raise validation.InvalidType(f"names must hold strings, got {name!r}")
         node = PROBE_POINTS.get(name, name)
         if node in nodes:
-            raise ValueError(f"names: {name!r} is asked for twice")
+            raise validation.InvalidValue(f"names: {name!r} is asked for twice")
         nodes[node] = name
     return nodes
 
@@ -184,17 +176,16 @@ def layer_outputs(
     from torchvision.models.feature_extraction import create_feature_extractor, get_graph_node_names
 
     if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+        raise validation.InvalidType(f"model must be a torch.nn.Module, got {type(model).__name__}")
     if not isinstance(x, torch.Tensor) or x.ndim != 4:
         shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
-        raise ValueError(f"x must be a float tensor of shape (n, channels, height, width), got {shape}")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+        raise validation.InvalidValue(f"x must be a float tensor of shape (n, channels, height, width), got {shape}")
+    batch_size = validation.integer(batch_size, "batch_size", low=1)
     nodes = _resolve(names)
     known = get_graph_node_names(model)[1]
     unknown = [name for node, name in nodes.items() if node not in known]
     if unknown:
-        raise ValueError(
+        raise validation.InvalidValue(
             f"names: {', '.join(map(repr, unknown))} is not a layer of this model; "
             f"use one of {', '.join(LAYERS)} or a node of get_graph_node_names(model)"
         )

@@ -20,6 +20,8 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
+from helpers import validation
+
 __all__ = ["IMAGE_SHAPE", "Autoencoder", "DEFAULT_HIDDEN"]
 
 #: The images these models read and write: one channel of 28 x 28 pixels.
@@ -29,12 +31,6 @@ IMAGE_SHAPE: tuple[int, int, int] = (1, 28, 28)
 DEFAULT_HIDDEN: tuple[int, ...] = (256, 64)
 
 _PIXELS = IMAGE_SHAPE[0] * IMAGE_SHAPE[1] * IMAGE_SHAPE[2]
-
-
-def _check_positive_int(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return value
 
 
 class Autoencoder(nn.Module):
@@ -48,10 +44,8 @@ class Autoencoder(nn.Module):
 
     def __init__(self, latent_dim: int = 2, hidden: Sequence[int] = DEFAULT_HIDDEN) -> None:
         super().__init__()
-        self.latent_dim = _check_positive_int(latent_dim, "latent_dim")
-        if isinstance(hidden, (str, bytes)) or not isinstance(hidden, Sequence):
-            raise TypeError(f"hidden must be a sequence of layer widths, got {hidden!r}")
-        self.hidden = tuple(_check_positive_int(h, f"hidden[{i}]") for i, h in enumerate(hidden))
+        self.latent_dim = validation.integer(latent_dim, "latent_dim", low=1)
+        self.hidden = validation.integers(hidden, "hidden", low=1)
 
         widths = [_PIXELS, *self.hidden]
         encoder: list[nn.Module] = [nn.Flatten()]
@@ -70,19 +64,19 @@ class Autoencoder(nn.Module):
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         """Images (n, 1, 28, 28) or (n, 28, 28), floats in [0, 1] -> latent codes (n, latent_dim)."""
         if not isinstance(x, torch.Tensor):
-            raise TypeError(f"x must be a torch tensor, got {type(x).__name__}")
+            raise validation.InvalidType(f"x must be a torch tensor, got {type(x).__name__}")
         if x.ndim == 3:
             x = x.unsqueeze(1)
         if x.ndim != 4 or tuple(x.shape[1:]) != IMAGE_SHAPE:
-            raise ValueError(f"x must have shape (n, 1, 28, 28) or (n, 28, 28), got {tuple(x.shape)}")
+            raise validation.InvalidValue(f"x must have shape (n, 1, 28, 28) or (n, 28, 28), got {tuple(x.shape)}")
         return self.encoder(x)
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """Latent codes (n, latent_dim) -> images (n, 1, 28, 28) with pixels in [0, 1]."""
         if not isinstance(z, torch.Tensor):
-            raise TypeError(f"z must be a torch tensor, got {type(z).__name__}")
+            raise validation.InvalidType(f"z must be a torch tensor, got {type(z).__name__}")
         if z.ndim != 2 or z.shape[1] != self.latent_dim:
-            raise ValueError(
+            raise validation.InvalidValue(
                 f"z must have shape (n, {self.latent_dim}) for this {self.latent_dim}-D bottleneck, "
                 f"got {tuple(z.shape)}"
             )

@@ -23,16 +23,12 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from helpers import validation
+
 __all__ = ["SmallCNN", "LAYER_NAMES"]
 
 #: The layers whose outputs :meth:`SmallCNN.layer_outputs` returns, from input to output.
 LAYER_NAMES: tuple[str, ...] = ("conv1", "conv2", "embedding", "classifier")
-
-
-def _positive_int(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return value
 
 
 class SmallCNN(nn.Module):
@@ -51,15 +47,11 @@ class SmallCNN(nn.Module):
         dropout: float = 0.3,
     ) -> None:
         super().__init__()
-        self.num_classes = _positive_int(num_classes, "num_classes")
-        self.embedding_dim = _positive_int(embedding_dim, "embedding_dim")
-        if not (isinstance(channels, (tuple, list)) and len(channels) == 2):
-            raise ValueError(f"channels must be a pair of positive integers, got {channels!r}")
-        c1, c2 = (_positive_int(c, "channels") for c in channels)
+        self.num_classes = validation.integer(num_classes, "num_classes", low=1)
+        self.embedding_dim = validation.integer(embedding_dim, "embedding_dim", low=1)
+        c1, c2 = validation.integers(channels, "channels", count=2, low=1)
         self.channels = (c1, c2)
-        if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
-            raise ValueError(f"dropout must be a number from 0 up to (not including) 1, got {dropout!r}")
-        self.dropout = float(dropout)
+        self.dropout = validation.number(dropout, "dropout", low=0, high=1, high_open=True)
         # Strided convolutions halve the image size themselves (cheaper than pooling on a CPU).
         self.conv1 = nn.Sequential(nn.Conv2d(1, c1, 5, stride=2, padding=2), nn.BatchNorm2d(c1), nn.ReLU())
         self.conv2 = nn.Sequential(nn.Conv2d(c1, c2, 3, stride=2, padding=1), nn.BatchNorm2d(c2), nn.ReLU())
@@ -71,9 +63,9 @@ class SmallCNN(nn.Module):
 
     def _check_input(self, x: torch.Tensor) -> None:
         if not isinstance(x, torch.Tensor):
-            raise TypeError(f"x must be a torch tensor of shape (n, 1, 28, 28), got {type(x).__name__}")
+            raise validation.InvalidType(f"x must be a torch tensor of shape (n, 1, 28, 28), got {type(x).__name__}")
         if x.ndim != 4 or tuple(x.shape[1:]) != (1, 28, 28):
-            raise ValueError(f"x must have shape (n, 1, 28, 28), got {tuple(x.shape)}")
+            raise validation.InvalidValue(f"x must have shape (n, 1, 28, 28), got {tuple(x.shape)}")
 
     def embed(self, x: torch.Tensor) -> torch.Tensor:
         """The penultimate layer's output: one ``embedding_dim`` vector per image."""

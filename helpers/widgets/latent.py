@@ -24,6 +24,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from torch import nn
 
+from helpers import validation
 from helpers.latent import (
     decode_points,
     encode_images,
@@ -45,47 +46,36 @@ _CLASS_COLOURS = "tab10"
 # ----------------------------------------------------------------------------- checks
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
-
-
 def _check_model(model: Any) -> nn.Module:
-    if not (isinstance(model, nn.Module) and hasattr(model, "decode") and _is_int(getattr(model, "latent_dim", None))):
-        raise TypeError(f"model must be an autoencoder with encode, decode and latent_dim, got {type(model).__name__}")
+    if not (isinstance(model, nn.Module) and hasattr(model, "decode") and hasattr(model, "latent_dim")):
+        validation.fail("model", "an autoencoder with encode, decode and latent_dim", model,
+                        kind=validation.InvalidType, got=validation.type_name(model))
+    validation.integer(model.latent_dim, "model.latent_dim", low=1)
     return model
 
 
 def _check_codes(Z: Any, name: str, dim: int | None = None) -> np.ndarray:
-    if hasattr(Z, "detach"):
-        Z = Z.detach().cpu().numpy()
-    arr = np.asarray(Z, dtype=np.float32)
-    if arr.ndim != 2 or len(arr) == 0 or (dim is not None and arr.shape[1] != dim):
-        want = f"(n, {dim})" if dim is not None else "(n, d)"
-        raise ValueError(f"{name} must be latent codes of shape {want}, got shape {arr.shape}")
-    if not np.isfinite(arr).all():
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return arr
+    return validation.matrix(Z, name, cols=dim, what="latent codes, one row per image", dtype=np.float32,
+                             flat_hint=False)
 
 
 def _check_labels(labels: Any, n: int, class_names: Sequence[str] | None) -> tuple[np.ndarray | None, list[str]]:
     if labels is None:
         return None, []
-    arr = np.asarray(labels)
-    if arr.shape != (n,) or not np.issubdtype(arr.dtype, np.integer):
-        raise ValueError(f"labels must be {n} integer class labels (one per point), got shape {arr.shape}")
-    top = int(arr.max()) + 1
-    names = list(class_names) if class_names is not None else [str(c) for c in range(top)]
+    arr = validation.labels(labels, "labels", n, "Z", integers=True)
+    if len(arr) and arr.min() < 0:
+        raise validation.InvalidValue(f"labels must be class numbers from 0, got {arr.min()}")
+    top = int(arr.max()) + 1 if len(arr) else 0
+    if class_names is not None and (isinstance(class_names, str) or not isinstance(class_names, Sequence)):
+        validation.fail("class_names", "a list of names", class_names, kind=validation.InvalidType)
+    names = [str(c) for c in class_names] if class_names is not None else [str(c) for c in range(top)]
     if len(names) < top:
-        raise ValueError(f"class_names must name every label 0..{top - 1}, got {len(names)} names")
+        raise validation.InvalidValue(f"class_names must name every label 0..{top - 1}, got {len(names)} names")
     return arr.astype(np.int64), names
 
 
-def _check_index(value: Any, name: str, n: int) -> int:
-    if not _is_int(value):
-        raise TypeError(f"{name} must be an integer image index, got {value!r}")
-    if not 0 <= value < n:
-        raise ValueError(f"{name} must be an image index between 0 and {n - 1}, got {value}")
-    return int(value)
+def _check_steps(steps: Any) -> int:
+    return validation.integer(steps, "steps", low=2, high=30, why=" (points on the path, both ends included)")
 
 
 def _summary(times: list[float]) -> dict[str, float]:
@@ -181,15 +171,16 @@ class LatentExplorer(_Displayable):
 
         self.model = _check_model(model)
         if self.model.latent_dim != 2:
-            raise ValueError(
+            raise validation.InvalidValue(
                 f"LatentExplorer needs a model with a 2-D bottleneck (a plane to point at), "
                 f"got latent_dim={self.model.latent_dim}"
             )
         self.Z = _check_codes(Z, "Z", 2)
         self.labels, self.class_names = _check_labels(labels, len(self.Z), class_names)
-        if not _is_int(grid_size) or grid_size < 2:
-            raise ValueError(f"grid_size must be an integer of at least 2, got {grid_size!r}")
-        self.grid_size = int(grid_size)
+        self.grid_size = validation.integer(grid_size, "grid_size", low=2)
+        if max_points is not None:
+            max_points = validation.integer(max_points, "max_points", low=1, why=" (or None for all)")
+        seed = validation.integer(seed, "seed", low=0)
         self.xlim, self.ylim = latent_extent(self.Z)
         shown = np.arange(len(self.Z))
         if max_points is not None and len(shown) > max_points:
@@ -256,17 +247,7 @@ class LatentExplorer(_Displayable):
     # ---- logic (no browser needed)
 
     def _check_z(self, z: Any, name: str = "z") -> np.ndarray:
-        if hasattr(z, "detach"):
-            z = z.detach().cpu().numpy()
-        try:
-            arr = np.asarray(z, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise TypeError(f"{name} must be a latent point of 2 numbers, got {z!r}") from None
-        if arr.shape != (2,):
-            raise ValueError(f"{name} must be a latent point of 2 numbers (z₁, z₂), got shape {arr.shape}")
-        if not np.isfinite(arr).all():
-            raise ValueError(f"{name} must be finite, got {arr.tolist()}")
-        return arr
+        return validation.vector(z, name, length=2, what=" (a latent point z₁, z₂)", dtype=np.float64)
 
     @property
     def position(self) -> np.ndarray:
@@ -315,6 +296,7 @@ class LatentExplorer(_Displayable):
 
     def show_grid(self, visible: bool = True) -> None:
         """Lay the decoded lattice over the map (or take it away)."""
+        visible = validation.boolean(visible, "visible")
         if visible:
             self.grid_image.set_data(self.grid_images())
         self.grid_image.set_visible(bool(visible))
@@ -386,16 +368,15 @@ class InterpolationExplorer(_Displayable):
         import ipywidgets as widgets
 
         self.model = _check_model(model)
-        arr = np.asarray(images)
-        if arr.ndim != 3 or arr.shape[1:] != (_SIDE, _SIDE) or len(arr) < 2:
-            raise ValueError(f"images must be at least two 28 x 28 images, shaped (n, 28, 28), got shape {arr.shape}")
+        arr = validation.images(images, "images", side=_SIDE, at_least=2)
         self.images = arr.astype(np.float32) / 255.0 if arr.dtype == np.uint8 else arr.astype(np.float32)
         n = len(self.images)
         self.Z = encode_images(self.model, self.images) if Z is None else _check_codes(Z, "Z", self.model.latent_dim)
         if len(self.Z) != n:
-            raise ValueError(f"Z must hold one code per image: {n} images but {len(self.Z)} codes")
+            raise validation.InvalidValue(f"Z must hold one code per image: {n} images but {len(self.Z)} codes")
         self.labels, self.class_names = _check_labels(labels, n, class_names)
-        self._steps = self._check_steps(steps)
+        self._steps = _check_steps(steps)
+        pair = self._check_pair(pair, n)
         # the map: the codes themselves in 2-D, else their top two principal directions
         self._centre = self.Z.mean(axis=0)
         if self.model.latent_dim == 2:
@@ -469,12 +450,10 @@ class InterpolationExplorer(_Displayable):
     # ---- logic (no browser needed)
 
     @staticmethod
-    def _check_steps(steps: Any) -> int:
-        if not _is_int(steps):
-            raise TypeError(f"steps must be an integer, got {steps!r}")
-        if not 2 <= steps <= 30:
-            raise ValueError(f"steps must be between 2 and 30, got {steps}")
-        return int(steps)
+    def _check_pair(pair: Any, n: int) -> tuple[int, int]:
+        if isinstance(pair, (str, bytes)) or np.ndim(pair) != 1 or len(pair) != 2:
+            validation.fail("pair", "two image indices (i, j)", pair, kind=validation.InvalidType)
+        return (validation.index(pair[0], "pair[0]", n, "images"), validation.index(pair[1], "pair[1]", n, "images"))
 
     def to_map(self, Z: Any) -> np.ndarray:
         """Latent codes -> the 2-D coordinates of the map (the codes themselves for a 2-D bottleneck)."""
@@ -510,7 +489,7 @@ class InterpolationExplorer(_Displayable):
         Returns the path (steps, latent_dim).
         """
         n = len(self.images)
-        i, j = _check_index(i, "i", n), _check_index(j, "j", n)
+        i, j = validation.index(i, "i", n, "images"), validation.index(j, "j", n, "images")
         self._pair = (i, j)
         self._path = interpolate(self.Z[i], self.Z[j], self._steps)
         self._decoded = decode_points(self.model, self._path)
@@ -538,7 +517,7 @@ class InterpolationExplorer(_Displayable):
 
     def set_steps(self, steps: int) -> np.ndarray:
         """Change the number of points on the path (2-30); returns the new path."""
-        self._steps = self._check_steps(steps)
+        self._steps = _check_steps(steps)
         self._set_step_ticks()
         if self.steps_slider.value != self._steps and self.steps_slider.min <= self._steps <= self.steps_slider.max:
             self.steps_slider.value = self._steps
@@ -551,9 +530,7 @@ class InterpolationExplorer(_Displayable):
 
         This is what a click on the map does. Returns the picked image's index.
         """
-        point = np.array([x, y], dtype=np.float64)
-        if point.shape != (2,) or not np.isfinite(point).all():
-            raise ValueError(f"x and y must be finite numbers, got {x!r}, {y!r}")
+        point = np.array([validation.number(x, "x"), validation.number(y, "y")], dtype=np.float64)
         index = int(np.argmin(((self.map_points - point) ** 2).sum(axis=1)))
         a, b = self._pair
         if self._next_end == 0:
@@ -623,9 +600,10 @@ def plot_latent_manifold(
     """
     model = _check_model(model)
     if model.latent_dim != 2:
-        raise ValueError(f"plot_latent_manifold needs a 2-D bottleneck, got latent_dim={model.latent_dim}")
+        raise validation.InvalidValue(f"plot_latent_manifold needs a 2-D bottleneck, got latent_dim={model.latent_dim}")
     codes = _check_codes(Z, "Z", 2)
     labels_arr, names = _check_labels(labels, len(codes), class_names)
+    n = validation.integer(n, "n", low=2)
     xlim, ylim = latent_extent(codes)
     fig, (ax_map, ax_grid) = new_figure((11.0, 6.2), ncols=2)
     handles = _class_scatter(ax_map, codes, labels_arr, names)

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from helpers import validation
 from helpers.plotting import LazyWidget
 
 REPRESENTATIONS = ("one-hot", "RGB values")
@@ -20,17 +21,18 @@ REPRESENTATIONS = ("one-hot", "RGB values")
 
 def _validate_colors(colors: Any) -> list[tuple[str, tuple[float, float, float]]]:
     if not isinstance(colors, Sequence) or isinstance(colors, str) or len(colors) < 2:
-        raise TypeError("colors must be a list of at least two (name, (r, g, b)) pairs")
+        validation.fail("colors", "a list of at least two (name, (r, g, b)) pairs", colors,
+                        kind=validation.InvalidType)
     checked = []
     for i, item in enumerate(colors):
-        try:
-            name, rgb = item
-            rgb = tuple(float(v) for v in rgb)
-        except (TypeError, ValueError):
-            raise TypeError(f"colors[{i}] must be a (name, (r, g, b)) pair, got {item!r}") from None
-        if not isinstance(name, str) or len(rgb) != 3 or not all(0.0 <= v <= 1.0 for v in rgb):
-            raise ValueError(f"colors[{i}] must be (str, three numbers in [0, 1]), got {item!r}")
-        checked.append((name, rgb))
+        if isinstance(item, str) or not isinstance(item, Sequence) or len(item) != 2:
+            validation.fail(f"colors[{i}]", "a (name, (r, g, b)) pair", item, kind=validation.InvalidType)
+        name, rgb = item
+        validation.text(name, f"colors[{i}] name")
+        rgb = validation.vector(rgb, f"colors[{i}] (r, g, b)", length=3, dtype=float)
+        if not ((rgb >= 0) & (rgb <= 1)).all():
+            validation.fail(f"colors[{i}]", "(str, three numbers in [0, 1])", item)
+        checked.append((name, (float(rgb[0]), float(rgb[1]), float(rgb[2]))))
     return checked
 
 
@@ -70,8 +72,7 @@ class OneHotExplorer(LazyWidget):
 
     def __init__(self, colors: Sequence[tuple[str, Sequence[float]]], *, size: int = 6, max_size: int = 24) -> None:
         pool = _validate_colors(colors)
-        if not isinstance(max_size, int) or not 2 <= max_size <= len(pool):
-            raise ValueError(f"max_size must be an integer from 2 to {len(pool)}, got {max_size!r}")
+        max_size = validation.integer(max_size, "max_size", low=2, high=len(pool), why=" (at most the colours given)")
         # Sort by hue (greys last) so that evenly spaced picks cover the colour wheel.
         def hue_key(item: tuple[str, tuple[float, float, float]]) -> tuple[float, float]:
             h, _, s = colorsys.rgb_to_hls(*item[1])
@@ -88,9 +89,7 @@ class OneHotExplorer(LazyWidget):
     # ------------------------------------------------------------------ logic (no widgets)
 
     def _check_size(self, size: Any) -> int:
-        if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or not 2 <= size <= self.max_size:
-            raise ValueError(f"size must be an integer from 2 to {self.max_size}, got {size!r}")
-        return int(size)
+        return validation.integer(size, "size", low=2, high=self.max_size)
 
     def vocabulary(self, size: int | None = None) -> list[tuple[str, tuple[float, float, float]]]:
         """``size`` colours spread along the hue-sorted pool, in hue order (nested in larger sizes)."""
@@ -135,15 +134,11 @@ class OneHotExplorer(LazyWidget):
         self._redraw()
 
     def set_representation(self, representation: str) -> None:
-        if representation not in REPRESENTATIONS:
-            raise ValueError(f"representation must be one of {REPRESENTATIONS}, got {representation!r}")
-        self.representation = representation
+        self.representation = validation.choice(representation, "representation", REPRESENTATIONS)
         self._redraw()
 
     def select(self, index: int) -> None:
-        if not isinstance(index, (int, np.integer)) or not 0 <= index < self.size:
-            raise ValueError(f"index must be an integer from 0 to {self.size - 1}, got {index!r}")
-        self.selected = int(index)
+        self.selected = validation.index(index, "index", self.size, "colours")
         self._redraw(moved_only=True)
 
     # ------------------------------------------------------------------ display

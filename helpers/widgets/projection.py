@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from helpers import metrics, projections
+from helpers import metrics, paths, projections, validation
 from helpers.plotting import LiveFigure, freeze, new_figure, save_figure, with_static_png
 
 __all__ = ["FIXED_PARAMS", "EpochExplorer", "ProjectionExplorer", "TUNABLE_PARAMS", "method_label"]
@@ -67,78 +67,26 @@ def _number(value: Any) -> str:
 # ----------------------------------------------------------------------------- validation
 
 
-def _as_vectors(X: Any, name: str) -> np.ndarray:
-    if hasattr(X, "detach") and hasattr(X, "cpu"):
-        X = X.detach().cpu().numpy()
-    try:
-        arr = np.asarray(X)
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"{name} must be a 2-D array of numbers (n points, d dims): {error}") from None
-    if arr.dtype == bool:
-        arr = arr.astype(np.float32)
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
-        raise TypeError(f"{name} must hold numbers, got values of type {arr.dtype}")
-    if arr.ndim != 2:
-        hint = " (flatten images first, e.g. images.reshape(len(images), -1))" if arr.ndim > 2 else ""
-        raise ValueError(f"{name} must be a 2-D array of shape (n points, d dims), got shape {arr.shape}{hint}")
-    if arr.shape[1] == 0:
-        raise ValueError(f"{name} must have at least one dimension (column), got shape {arr.shape}")
-    arr = arr.astype(np.float32, copy=False)
-    bad = ~np.isfinite(arr)
-    if bad.any():
-        rows = np.flatnonzero(bad.any(axis=1))
-        raise ValueError(
-            f"{name} contains {int(bad.sum()):,} NaN or infinite values (in {len(rows):,} rows, the first is "
-            f"row {rows[0]}); remove those rows or replace the values"
-        )
-    return np.ascontiguousarray(arr)
-
-
-def _check_int(value: Any, name: str, low: int, high: int, why: str = "") -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    if not low <= value <= high:
-        raise ValueError(f"{name} must be between {low} and {high}{why}, got {value}")
-    return int(value)
-
-
 def _check_images(images: Any, n: int) -> np.ndarray | None:
     if images is None:
         return None
-    if hasattr(images, "detach") and hasattr(images, "cpu"):
-        images = images.detach().cpu().numpy()
-    arr = np.asarray(images)
-    if arr.ndim == 4 and arr.shape[1] == 1:
-        arr = arr[:, 0]  # (n, 1, H, W) -> (n, H, W)
-    if arr.ndim not in (3, 4) or (arr.ndim == 4 and arr.shape[3] not in (3, 4)):
-        raise ValueError(
-            "images must have shape (n, height, width) or (n, height, width, 3), "
-            f"got shape {arr.shape}"
-        )
-    if len(arr) != n:
-        raise ValueError(f"images must have one image per row of X: got {len(arr):,} images for {n:,} rows")
-    return arr
+    return validation.images(images, "images", count=n, colour=True)
 
 
 def _check_labels(labels: Any, n: int, class_names: Any) -> tuple[np.ndarray, tuple[str, ...]]:
     """Integer codes 0..C-1 per point, and the name of each code."""
     if labels is None:
-        raise TypeError("labels must be given: one label (class number or name) per row of X")
-    if hasattr(labels, "detach") and hasattr(labels, "cpu"):
-        labels = labels.detach().cpu().numpy()
-    arr = np.asarray(labels)
-    if arr.ndim != 1:
-        raise ValueError(f"labels must be a 1-D array with one label per point, got shape {arr.shape}")
-    if len(arr) != n:
-        raise ValueError(f"labels must have one entry per row of X: got {len(arr):,} labels for {n:,} rows")
+        raise validation.InvalidType("labels must be given: one label (class number or name) per row of X")
+    arr = validation.labels(labels, "labels", n, "X")
     if class_names is not None:
         if isinstance(class_names, str) or not isinstance(class_names, Sequence):
-            raise TypeError(f"class_names must be a list of names, got {type(class_names).__name__}")
+            validation.fail("class_names", "a list of names", class_names, kind=validation.InvalidType)
         names = tuple(_tsv_field(c) for c in class_names)  # tabs and line breaks would garble labels
         if not np.issubdtype(arr.dtype, np.integer):
-            raise TypeError("with class_names, labels must be class numbers (integers) that index class_names")
+            raise validation.InvalidType(
+                "with class_names, labels must be class numbers (integers) that index class_names")
         if len(arr) and (arr.min() < 0 or arr.max() >= len(names)):
-            raise ValueError(
+            raise validation.InvalidValue(
                 f"labels must index class_names (0 to {len(names) - 1}), got values from {arr.min()} to {arr.max()}"
             )
         return arr.astype(np.int64), names
@@ -185,37 +133,33 @@ class ProjectionExplorer:
         title: str | None = None,
         export_folder: str = "embedding_export",
     ) -> None:
-        if not isinstance(name, str) or not name:
-            raise TypeError(f"name must be a non-empty str, got {name!r}")
-        self._spaces: dict[str, np.ndarray] = {name: _as_vectors(X, "X")}
+        validation.text(name, "name")
+        self._spaces: dict[str, np.ndarray] = {name: np.ascontiguousarray(validation.matrix(
+            X, "X", min_rows=5, what="n points, d dims; at least 5 points for a map", dtype=np.float32))}
         self.n = len(self._spaces[name])
-        if self.n < 5:
-            raise ValueError(f"X must have at least 5 rows (points) to make a map, got {self.n}")
         if spaces is not None:
             if not isinstance(spaces, Mapping):
-                raise TypeError(f"spaces must be a dict {{name: array}}, got {type(spaces).__name__}")
+                validation.fail("spaces", "a dict {name: array}", spaces, kind=validation.InvalidType)
             for key, value in spaces.items():
-                if not isinstance(key, str) or not key:
-                    raise TypeError(f"spaces: each name must be a non-empty str, got {key!r}")
+                validation.text(key, "spaces: each name")
                 if key in self._spaces:
-                    raise ValueError(f"spaces: the name {key!r} is already used (name of X is {name!r})")
-                arr = _as_vectors(value, f"spaces[{key!r}]")
+                    raise validation.InvalidValue(f"spaces: the name {key!r} is already used (name of X is {name!r})")
+                arr = np.ascontiguousarray(validation.matrix(value, f"spaces[{key!r}]", what="n points, d dims",
+                                                             dtype=np.float32))
                 if len(arr) != self.n:
-                    raise ValueError(
+                    raise validation.InvalidValue(
                         f"spaces[{key!r}] must have the same points as X: got {len(arr):,} rows, X has {self.n:,}"
                     )
                 self._spaces[key] = arr
         self.codes, self.class_names = _check_labels(labels, self.n, class_names)
         self.images = _check_images(images, self.n)
-        if metric not in metrics.METRICS:
-            raise ValueError(f"metric must be one of {metrics.METRICS}, got {metric!r}")
-        self.metric = metric
+        self.metric = validation.choice(metric, "metric", metrics.METRICS, ignore_case=False)
         most_k = max(1, (self.n - 1) // 2 - 1)
         trust_k = min(10, most_k) if trust_k is None else trust_k
-        self.trust_k = _check_int(trust_k, "trust_k", 1, most_k, " (less than half the points)")
-        self.random_state = random_state
-        self.title = title
-        self.export_folder = export_folder
+        self.trust_k = validation.integer(trust_k, "trust_k", low=1, high=most_k, why=" (less than half the points)")
+        self.random_state = validation.random_state(random_state)
+        self.title = None if title is None else validation.text(title, "title", allow_empty=True)
+        self.export_folder = self._check_folder(export_folder, "export_folder")
         self.space = name
         self.method = "pca"
         self.params: dict[str, dict[str, Any]] = {m: dict(p) for m, p in TUNABLE_PARAMS.items()}
@@ -224,7 +168,7 @@ class ProjectionExplorer:
         self.params["umap"]["n_neighbors"] = min(15, self.n - 1)
         self.k = self._check_k(k)
         self.point_size = self._check_point_size(point_size)
-        self.color_by_class = bool(color_by_class)
+        self.color_by_class = validation.boolean(color_by_class, "color_by_class")
         self.selected: int | None = None
         self.neighbors = np.zeros(0, dtype=np.int64)
         self.distances = np.zeros(0)
@@ -247,44 +191,24 @@ class ProjectionExplorer:
         return self._spaces[self.space]
 
     def _check_k(self, k: Any) -> int:
-        return _check_int(k, "k", 1, min(32, self.n - 1), " (neighbours shown; fewer than the points)")
+        return validation.integer(k, "k", low=1, high=min(32, self.n - 1),
+                                  why=" (neighbours shown; fewer than the points)")
 
     @staticmethod
     def _check_point_size(size: Any) -> float:
-        if isinstance(size, bool) or not isinstance(size, (int, float, np.integer, np.floating)) or not 0 < size <= 200:
-            raise ValueError(f"point_size must be a number between 0 and 200 (marker area in points^2), got {size!r}")
-        return float(size)
+        return validation.number(size, "point_size", low=0, high=200, low_open=True, why=" (marker area in points^2)")
+
+    @staticmethod
+    def _check_folder(folder: Any, name: str) -> str | Path:
+        if isinstance(folder, Path):
+            return folder
+        return validation.text(folder, name)
 
     def _check_params(self, method: str, params: Mapping[str, Any]) -> dict[str, Any]:
-        allowed = TUNABLE_PARAMS[method]
-        unknown = sorted(set(params) - set(allowed))
-        if unknown:
-            offered = ", ".join(allowed) if allowed else "none"
-            raise ValueError(
-                f"{', '.join(unknown)} {'is not a parameter' if len(unknown) == 1 else 'are not parameters'} "
-                f"the explorer offers for {method!r} (it offers: {offered})"
-            )
-        checked = dict(self.params[method])
-        for key, value in params.items():
-            if key == "perplexity":
-                if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-                    raise TypeError(f"perplexity must be a number, got {value!r}")
-                if not 1 <= value < self.n / 3:
-                    raise ValueError(
-                        f"perplexity must be at least 1 and less than a third of the number of points "
-                        f"({self.n / 3:.0f} here, for {self.n} points: t-SNE looks at about 3 x perplexity "
-                        f"neighbours of each point), got {value}; 5 to 50 is usual"
-                    )
-                checked[key] = float(value)
-            elif key == "n_neighbors":
-                checked[key] = _check_int(value, "n_neighbors", 2, self.n - 1, f" (fewer than the {self.n} points)")
-            elif key == "min_dist":
-                if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-                    raise TypeError(f"min_dist must be a number, got {value!r}")
-                if not 0 <= value <= 1:
-                    raise ValueError(f"min_dist must be between 0 and 1, got {value}")
-                checked[key] = float(value)
-        return checked
+        """The method's parameters with ``params`` changed: the explorer offers :data:`TUNABLE_PARAMS`."""
+        merged = {**self.params[method], **params}
+        checked = validation.projection_params(method, merged, self.n, allowed=TUNABLE_PARAMS[method])
+        return {key: checked[key] for key in merged}
 
     def _key(self) -> tuple:
         params = tuple(sorted(self.params[self.method].items()))
@@ -292,9 +216,7 @@ class ProjectionExplorer:
 
     def set_method(self, method: str, **params: Any) -> None:
         """Switch to ``method`` ("pca", "tsne" or "umap"), optionally with new parameters."""
-        if not isinstance(method, str) or method.lower() not in projections.METHODS:
-            raise ValueError(f"method must be one of {', '.join(map(repr, projections.METHODS))}, got {method!r}")
-        method = method.lower()
+        method = validation.projection_method(method)
         checked = self._check_params(method, params)
         self.method = method
         self.params[method] = checked
@@ -307,9 +229,7 @@ class ProjectionExplorer:
 
     def set_space(self, name: str) -> None:
         """Switch to another vector space (one of :attr:`spaces`); the selection is kept."""
-        if name not in self._spaces:
-            raise ValueError(f"space must be one of {', '.join(map(repr, self._spaces))}, got {name!r}")
-        self.space = name
+        self.space = validation.choice(name, "space", self._spaces, ignore_case=False)
         if self.selected is not None:
             self._find_neighbors()
         self._changed_map()
@@ -329,7 +249,7 @@ class ProjectionExplorer:
             self._view.draw_style()
 
     def set_color_by_class(self, on: bool) -> None:
-        self.color_by_class = bool(on)
+        self.color_by_class = validation.boolean(on, "on")
         if self._view is not None:
             self._view.draw_style()
 
@@ -380,7 +300,7 @@ class ProjectionExplorer:
             self.selected = None
             self.neighbors, self.distances = np.zeros(0, dtype=np.int64), np.zeros(0)
         else:
-            self.selected = _check_int(index, "index", 0, self.n - 1, f" (there are {self.n:,} points)")
+            self.selected = validation.index(index, "index", self.n)
             self._find_neighbors()
         if self._view is not None:
             self._view.draw_selection()
@@ -390,8 +310,8 @@ class ProjectionExplorer:
         """The ``k`` nearest neighbours of ``index`` (default: the selected point) on the 2-D map."""
         index = self.selected if index is None else index
         if index is None:
-            raise ValueError("index: select a point first or pass its index")
-        index = _check_int(index, "index", 0, self.n - 1)
+            raise validation.InvalidValue("index: select a point first or pass its index")
+        index = validation.index(index, "index", self.n)
         return metrics.nearest_neighbors(self.current_map(), index, k=self.k)[0]
 
     def nearest_on_map(self, x: float, y: float) -> int:
@@ -409,16 +329,30 @@ class ProjectionExplorer:
     def label_of(self, index: int) -> str:
         return self.class_names[self.codes[index]]
 
-    def export(self, folder: str | Path) -> dict[str, Path]:
-        """Write the current space and map to ``folder``; return the paths by kind.
+    def export(self, folder: str | Path | None = None) -> dict[str, Path]:
+        """Write the current space and map to ``folder`` (default: ``export_folder``); return the paths by kind.
 
         - ``vectors.tsv`` and ``metadata.tsv``: the pair that the TensorFlow Embedding
           Projector (projector.tensorflow.org, "Load") reads: one vector per line, tab
           separated; the metadata has a header row (index, label) and one row per vector.
         - ``map.csv`` (index, x, y, label) and ``map.png``: the current 2-D map.
+
+        When ``folder`` cannot be written (a read-only course folder, a full disk), the
+        files go to a folder of the same name under the system's temporary folder and a
+        warning names it; when that fails too, :class:`helpers.paths.UnwritableError`
+        says so in one line.
         """
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
+        folder, note = paths.writable_folder(self._check_folder(self.export_folder if folder is None else folder,
+                                                                "folder"))
+        if note:
+            validation.warn(note, UserWarning)
+        try:
+            return self._write_export(folder)
+        except OSError as error:
+            raise paths.UnwritableError(f"could not write the export to {folder} "
+                                        f"({error.strerror or type(error).__name__})") from None
+
+    def _write_export(self, folder: Path) -> dict[str, Path]:
         written = {
             "vectors": folder / "vectors.tsv",
             "metadata": folder / "metadata.tsv",
@@ -586,15 +520,20 @@ class _ExplorerView:
             self.status.value = f"<span style='color:#c62828'>{_html(str(error))}</span>"
 
     def _export(self) -> None:
+        import warnings
+
         try:
-            written = self.ex.export(self.export_name.value or "embedding_export")
+            with warnings.catch_warnings(record=True) as notes:
+                warnings.simplefilter("always")
+                written = self.ex.export(self.export_name.value or "embedding_export")
         except (OSError, TypeError, ValueError) as error:
             self.status.value = f"<span style='color:#c62828'>export failed: {_html(str(error))}</span>"
             return
         folder = written["vectors"].parent
+        moved = "".join(f"<br><span style='color:#b45309'>{_html(str(note.message))}</span>" for note in notes)
         self.status.value = (
             f"Exported to <code>{_html(str(folder))}</code>: vectors.tsv and metadata.tsv (load both at "
-            "projector.tensorflow.org), map.csv and map.png."
+            f"projector.tensorflow.org), map.csv and map.png.{moved}"
         )
 
     def progress(self, message: str) -> None:
@@ -831,40 +770,39 @@ class EpochExplorer:
         random_state: int = 0,
         title: str | None = None,
     ) -> None:
-        if hasattr(embeddings, "detach") and hasattr(embeddings, "cpu"):
-            embeddings = embeddings.detach().cpu().numpy()
-        arr = np.asarray(embeddings)
+        arr = validation.numbers(embeddings, "embeddings", expected="an array of shape (epochs, n points, d dims)")
         if arr.ndim != 3:
-            raise ValueError(f"embeddings must have shape (epochs, n points, d dims), got shape {arr.shape}")
+            raise validation.InvalidValue(
+                f"embeddings must have shape (epochs, n points, d dims), got shape {arr.shape}")
         if len(arr) < 2:
-            raise ValueError(f"embeddings must hold at least 2 epochs to compare, got {len(arr)}")
-        self.embeddings = np.stack([_as_vectors(e, f"embeddings[{i}]") for i, e in enumerate(arr)])
+            raise validation.InvalidValue(f"embeddings must hold at least 2 epochs to compare, got {len(arr)}")
+        self.embeddings = np.stack([validation.matrix(e, f"embeddings[{i}]", what="n points, d dims",
+                                                      dtype=np.float32) for i, e in enumerate(arr)])
         self.n_epochs, self.n = arr.shape[0], arr.shape[1]
         if self.n < 5:
-            raise ValueError(f"embeddings must hold at least 5 points per epoch, got {self.n}")
+            raise validation.InvalidValue(f"embeddings must hold at least 5 points per epoch, got {self.n}")
         self.codes, self.class_names = _check_labels(labels, self.n, class_names)
-        if not isinstance(method, str) or method.lower() not in projections.METHODS:
-            raise ValueError(f"method must be one of {', '.join(map(repr, projections.METHODS))}, got {method!r}")
-        self.method = method.lower()
-        self.params = dict(params or {})
+        self.method = validation.projection_method(method)
+        self.params = validation.projection_params(self.method, dict(params or {}), self.n)
         if epoch_numbers is None:
             epoch_numbers = list(range(self.n_epochs))
+        epoch_numbers = validation.integers(epoch_numbers, "epoch_numbers", low=0)
         if len(epoch_numbers) != self.n_epochs:
-            raise ValueError(
+            raise validation.InvalidValue(
                 f"epoch_numbers must have one entry per epoch: got {len(epoch_numbers)} for {self.n_epochs} epochs"
             )
-        self.epoch_numbers = [int(e) for e in epoch_numbers]
+        self.epoch_numbers = list(epoch_numbers)
         self.scores: dict[str, np.ndarray] = {}
         for key, values in (scores or {}).items():
-            vals = np.asarray(values, dtype=float)
+            vals = validation.numbers(values, f"scores[{key!r}]", expected="one number per epoch").astype(float)
             if vals.shape != (self.n_epochs,):
-                raise ValueError(
+                raise validation.InvalidValue(
                     f"scores[{key!r}] must have one value per epoch ({self.n_epochs}), got shape {vals.shape}"
                 )
             self.scores[key] = vals
         self.point_size = ProjectionExplorer._check_point_size(point_size)
-        self.random_state = random_state
-        self.title = title
+        self.random_state = validation.random_state(random_state)
+        self.title = None if title is None else validation.text(title, "title", allow_empty=True)
         self.epoch = self.n_epochs - 1
         self._maps: np.ndarray | None = None
         self._view: Any = None
@@ -890,7 +828,8 @@ class EpochExplorer:
 
     def set_epoch(self, position: int) -> None:
         """Show the map at ``position`` (0 = the first captured epoch)."""
-        self.epoch = _check_int(position, "position", 0, self.n_epochs - 1, " (one per captured epoch)")
+        self.epoch = validation.integer(position, "position", low=0, high=self.n_epochs - 1,
+                                        why=" (one per captured epoch)")
         if self._view is not None:
             self._view.draw()
 
@@ -929,7 +868,8 @@ class EpochExplorer:
         if positions is None:  # the first epochs, where most happens, and the last
             last = self.n_epochs - 1
             positions = list(range(self.n_epochs)) if self.n_epochs <= 4 else [0, 1, 2, last]
-        positions = [_check_int(p, "positions", 0, self.n_epochs - 1) for p in positions]
+        positions = [validation.integer(p, f"positions[{i}]", low=0, high=self.n_epochs - 1,
+                                        why=" (one per captured epoch)") for i, p in enumerate(positions)]
         maps, colors = self.maps(), self._colors()
         low, high = self._limits()
         fig, axes = new_figure(figsize=figsize or (3.0 * len(positions) + 1.6, 3.6), ncols=len(positions),

@@ -21,24 +21,13 @@ from typing import Any
 
 import numpy as np
 
+from helpers import validation
 from helpers.metrics import knn_accuracy, neighbourhood_recall, trustworthiness
 from helpers.plotting import LazyWidget
 
 #: The three scores, in the order they are drawn.
 SCORES: tuple[str, ...] = ("neighbourhood recall", "trustworthiness", "k-NN accuracy")
 _COLOURS = ("tab:blue", "tab:orange", "tab:green")
-
-
-def _as_matrix(x: Any, name: str) -> np.ndarray:
-    try:
-        arr = np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a 2-D array of numbers, got {type(x).__name__}") from None
-    if arr.ndim != 2 or arr.shape[0] < 3 or arr.shape[1] < 1:
-        raise ValueError(f"{name} must be a 2-D array with at least 3 rows, got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return arr
 
 
 class StructureExplorer(LazyWidget):
@@ -60,35 +49,35 @@ class StructureExplorer(LazyWidget):
         reference: str = "the reference",
     ) -> None:
         if not isinstance(spaces, Mapping) or not spaces:
-            raise TypeError("spaces must be a non-empty dict {name: (X_high, X_low or None)}")
-        self.labels = np.asarray(labels)
-        if self.labels.ndim != 1 or len(self.labels) < 3:
-            raise ValueError(f"labels must be a 1-D array with at least 3 items, got shape {self.labels.shape}")
+            validation.fail("spaces", "a non-empty dict {name: (X_high, X_low or None)}", spaces,
+                            kind=validation.InvalidType)
+        self.labels = validation.labels(labels, "labels", None, "each space")
+        if len(self.labels) < 3:
+            raise validation.InvalidValue(f"labels must be a 1-D array with at least 3 items, got {len(self.labels)}")
         n = len(self.labels)
         self.spaces: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
         for name, pair in spaces.items():
-            if not isinstance(name, str) or not name:
-                raise TypeError(f"spaces: names must be non-empty strings, got {name!r}")
+            validation.text(name, "spaces: each name")
             if not isinstance(pair, tuple) or len(pair) != 2:
-                raise TypeError(f"spaces[{name!r}] must be a tuple (X_high, X_low or None)")
-            high = _as_matrix(pair[0], f"spaces[{name!r}][0] (X_high)")
-            low = None if pair[1] is None else _as_matrix(pair[1], f"spaces[{name!r}][1] (X_low)")
+                validation.fail(f"spaces[{name!r}]", "a tuple (X_high, X_low or None)", pair,
+                                kind=validation.InvalidType)
+            high = validation.matrix(pair[0], f"spaces[{name!r}][0] (X_high)", min_rows=3, dtype=np.float64)
+            low = None if pair[1] is None else validation.matrix(pair[1], f"spaces[{name!r}][1] (X_low)", min_rows=3,
+                                                                 dtype=np.float64)
             for arr, which in ((high, "X_high"), (low, "X_low")):
                 if arr is not None and len(arr) != n:
-                    raise ValueError(
+                    raise validation.InvalidValue(
                         f"spaces[{name!r}]: {which} has {len(arr)} rows but labels has {n} items"
                     )
             self.spaces[name] = (high, low)
-        if (
-            not isinstance(k_range, tuple) or len(k_range) != 2
-            or not all(isinstance(v, (int, np.integer)) for v in k_range)
-            or not 1 <= k_range[0] < k_range[1] < n / 2
-        ):
-            raise ValueError(f"k_range must be (low, high) integers with 1 <= low < high < {n / 2}, got {k_range!r}")
-        self.k_range = (int(k_range[0]), int(k_range[1]))
-        if not isinstance(reference, str):
-            raise TypeError(f"reference must be a string, got {reference!r}")
-        self.reference = reference
+        if not isinstance(k_range, tuple) or len(k_range) != 2:
+            validation.fail("k_range", f"a pair (low, high) of integers with 1 <= low < high < {n / 2}", k_range,
+                            kind=validation.InvalidType)
+        low_k = validation.integer(k_range[0], "k_range[0]", low=1)
+        high_k = validation.integer(k_range[1], "k_range[1]", low=low_k + 1, high=max(low_k + 1, (n - 1) // 2),
+                                    why=" (less than half the items)")
+        self.k_range = (low_k, high_k)
+        self.reference = validation.text(reference, "reference")
         self.names = list(self.spaces)
         self.k = self._check_k(k)
         self.selected = list(self.names)
@@ -99,25 +88,15 @@ class StructureExplorer(LazyWidget):
 
     def _check_k(self, k: Any) -> int:
         low, high = self.k_range
-        if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or not low <= k <= high:
-            raise ValueError(f"k must be an integer from {low} to {high}, got {k!r}")
-        return int(k)
+        return validation.integer(k, "k", low=low, high=high)
 
     def _check_names(self, names: Any) -> list[str]:
-        if isinstance(names, str) or not isinstance(names, Iterable):
-            raise TypeError(f"names must be a list of space names, got {names!r}")
-        names = list(names)
-        if not names:
-            raise ValueError("names must name at least one space")
-        unknown = [name for name in names if name not in self.spaces]
-        if unknown:
-            raise ValueError(f"names: unknown space {unknown[0]!r}; choose from {self.names}")
+        names = validation.names(names, "names", self.names, what="space names")
         return [name for name in self.names if name in names]  # keep the given order of spaces
 
     def space_scores(self, name: str, k: int | None = None) -> dict[str, float]:
         """The three scores of one space at ``k`` (computed once, then cached)."""
-        if name not in self.spaces:
-            raise ValueError(f"name: unknown space {name!r}; choose from {self.names}")
+        name = validation.choice(name, "name", self.names, ignore_case=False)
         k = self.k if k is None else self._check_k(k)
         key = (name, k)
         if key not in self._cache:
@@ -139,13 +118,15 @@ class StructureExplorer(LazyWidget):
         """
         k = self._check_k(k)
         if not isinstance(scores, Mapping):
-            raise TypeError(f"scores must be a dict {{space: {{score: value}}}}, got {type(scores).__name__}")
+            validation.fail("scores", "a dict {space: {score: value}}", scores, kind=validation.InvalidType)
+        checked = {}
         for name, values in scores.items():
             if name not in self.spaces:
-                raise ValueError(f"scores: unknown space {name!r}; choose from {self.names}")
+                raise validation.InvalidValue(f"scores: unknown space {name!r}; choose from {self.names}")
             if not isinstance(values, Mapping) or not all(score in values for score in SCORES):
-                raise ValueError(f"scores[{name!r}] must hold {list(SCORES)}")
-            self._cache[name, k] = {score: float(values[score]) for score in SCORES}
+                raise validation.InvalidValue(f"scores[{name!r}] must hold {list(SCORES)}")
+            checked[name, k] = {score: float(values[score]) for score in SCORES}
+        self._cache.update(checked)
         self._redraw()
 
     def scores(self, k: int | None = None) -> dict[str, dict[str, float]]:

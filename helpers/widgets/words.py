@@ -8,13 +8,13 @@ so going back to an earlier choice is instant).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from helpers import validation
 from helpers.data import WordVectors
 from helpers.metrics import nearest_neighbors
 from helpers.plotting import LazyWidget
@@ -53,39 +53,39 @@ class MapPoint:
 
 def parse_words(text: Any) -> list[str]:
     """Split typed text (commas or spaces) into lowercase words, keeping their order, without repeats."""
-    if not isinstance(text, str):
-        raise TypeError(f"text must be a string of words, got {type(text).__name__}")
-    seen: dict[str, None] = {}
-    for token in re.split(r"[\s,;]+", text.strip().lower()):
-        if token:
-            seen.setdefault(token, None)
-    return list(seen)
+    validation.text(text, "text", allow_empty=True)
+    return validation.words(text, "text") if text.strip() else []
 
 
 class WordExplorer(LazyWidget):
-    """Words and their k nearest neighbours (cosine, in the full space) on a 2-D map."""
+    """Words and their k nearest neighbours (cosine, in the full space) on a 2-D map.
+
+    ``words`` is a list of words or one typed string ("king, queen"); by default the first
+    of ``groups``. Unknown words are skipped with a message; when none is known, the
+    explorer says so and keeps what it showed.
+    """
 
     def __init__(
         self,
         vectors: WordVectors,
         *,
-        words: Sequence[str] | None = None,
+        words: Sequence[str] | str | None = None,
         groups: Mapping[str, Sequence[str]] | None = None,
         method: str = "pca",
         k: int = 5,
         max_words: int = 12,
     ) -> None:
         if not isinstance(vectors, WordVectors):
-            raise TypeError(
-                f"vectors must be a WordVectors (from helpers.data.load_glove()), got {type(vectors).__name__}"
-            )
+            validation.fail("vectors", "a WordVectors (from helpers.data.load_glove())", vectors,
+                            kind=validation.InvalidType, got=validation.type_name(vectors))
         self.vectors = vectors
-        self.groups = dict(WORD_GROUPS if groups is None else groups)
+        if groups is not None and not isinstance(groups, Mapping):
+            validation.fail("groups", "a dict {name: list of words}", groups, kind=validation.InvalidType)
+        self.groups = {name: validation.words(group, f"groups[{name!r}]")
+                       for name, group in (WORD_GROUPS if groups is None else groups).items()}
         if not self.groups:
-            raise ValueError("groups must hold at least one named list of words")
-        if not isinstance(max_words, int) or max_words < 1:
-            raise ValueError(f"max_words must be a positive integer, got {max_words!r}")
-        self.max_words = max_words
+            raise validation.InvalidValue("groups must hold at least one named list of words")
+        self.max_words = validation.integer(max_words, "max_words", low=1)
         self.method = self._check_method(method)
         self.k = self._check_k(k)
         self.words: list[str] = []
@@ -93,57 +93,50 @@ class WordExplorer(LazyWidget):
         self._neighbours: dict[tuple[str, int], list[tuple[str, float]]] = {}
         self._view: Any = None
         first_group = next(iter(self.groups.values()))
-        self.set_words(list(words) if words is not None else list(first_group))
+        self.set_words(first_group if words is None else words)
 
     # ------------------------------------------------------------------ logic (no widgets)
 
     @staticmethod
     def _check_method(method: Any) -> str:
-        if not isinstance(method, str) or method.lower() not in METHODS:
-            raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
-        return method.lower()
+        return validation.projection_method(method)
 
     @staticmethod
     def _check_k(k: Any) -> int:
-        if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or not 0 <= k <= 20:
-            raise ValueError(f"k must be an integer from 0 to 20 (neighbours per word), got {k!r}")
-        return int(k)
+        return validation.integer(k, "k", low=0, high=20, why=" (neighbours per word)")
 
     def set_words(self, words: Iterable[str] | str) -> list[str]:
-        """Choose the words to show; unknown words are skipped with a message. Returns the messages."""
-        if isinstance(words, str):
-            words = parse_words(words)
-        known: list[str] = []
-        messages: list[str] = []
-        for word in words:
-            if not isinstance(word, str):
-                messages.append(f"{word!r} is not a word (a string); skipped.")
-                continue
-            word = word.strip().lower()
-            if word in known or not word:
-                continue
-            if word in self.vectors:
-                known.append(word)
-            else:
-                try:
-                    self.vectors.index(word)
-                except KeyError as err:
-                    messages.append(str(err.args[0]) + "; skipped.")
+        """Choose the words to show: a list of words, or one string ("king, queen" or "king queen").
+
+        Unknown words are skipped with a message (with suggestions); returns the messages.
+        When no word is known, nothing changes and the error says why.
+        """
+        chosen = validation.words(words, "words")
+        known = [word for word in chosen if word in self.vectors]
+        unknown = [word for word in chosen if word not in self.vectors]
+        if not known:
+            hints = "; ".join(f"{word!r}: {hint}" for word in unknown if (hint := self.vectors.hint(word)))
+            validation.fail("words", f"at least one of the {len(self.vectors):,} shipped words",
+                            ", ".join(unknown), hints)
+        messages = [self._unknown(word) + "; skipped." for word in unknown]
         if len(known) > self.max_words:
             messages.append(f"showing the first {self.max_words} of {len(known)} words.")
             known = known[: self.max_words]
-        if not known:
-            messages.append("no known word to show: keeping the previous words.")
-        else:
-            self.words = known
+        self.words = known
         self.messages = messages
         self._redraw()
         return messages
 
+    def _unknown(self, word: str) -> str:
+        try:
+            self.vectors.index(word)
+        except KeyError as error:
+            return str(error.args[0])
+        return f"{word!r} is unknown"
+
     def set_group(self, name: str) -> None:
-        if name not in self.groups:
-            raise ValueError(f"name must be one of the groups {', '.join(self.groups)}, got {name!r}")
-        self.set_words(self.groups[name])
+        self.set_words(self.groups[validation.choice(name, "name", self.groups, ignore_case=False,
+                                                     what="one of the groups " + ", ".join(self.groups))])
 
     def set_method(self, method: str) -> None:
         self.method = self._check_method(method)
@@ -156,6 +149,8 @@ class WordExplorer(LazyWidget):
     def neighbours(self, word: str, k: int | None = None) -> list[tuple[str, float]]:
         """The ``k`` words most similar to ``word`` (cosine similarity in the full space)."""
         k = self.k if k is None else self._check_k(k)
+        if word not in self.vectors:
+            raise validation.InvalidValue(f"word: {self._unknown(word)}")
         if k == 0:
             return []
         key = (word, k)
@@ -183,7 +178,7 @@ class WordExplorer(LazyWidget):
             return points, np.column_stack([np.arange(len(points), dtype=np.float32), np.zeros(len(points))])
         params: dict[str, Any] = {}
         if self.method == "tsne":
-            params["perplexity"] = float(max(2.0, min(30.0, (len(points) - 1) / 3)))
+            params["perplexity"] = float(min(30.0, max(1.0, (len(points) - 1) / 3)))  # below a third of the points
         elif self.method == "umap":
             params["n_neighbors"] = int(max(2, min(15, len(points) - 1)))
         Z = project(X, self.method, verbose=False, on_progress=on_progress, **params)
@@ -233,22 +228,34 @@ class WordExplorer(LazyWidget):
         self._k = widgets.IntSlider(value=self.k, min=0, max=10, description="neighbours", continuous_update=False)
         self._status = widgets.HTML()
         self._list = widgets.HTML(layout=widgets.Layout(width="32%"))
-        self._text.observe(lambda c: self.set_words(c["new"]), names="value")
+        self._text.observe(self._on_text, names="value")
         self._group.observe(self._on_group, names="value")
-        self._method.observe(lambda c: self.set_method(c["new"]), names="value")
-        self._k.observe(lambda c: self.set_k(c["new"]), names="value")
+        self._method.observe(lambda c: self._guard(self.set_method, c["new"]), names="value")
+        self._k.observe(lambda c: self._guard(self.set_k, c["new"]), names="value")
         controls = widgets.VBox([widgets.HBox([self._text, self._group]), widgets.HBox([self._method, self._k])])
         body = widgets.HBox([self._live.widget, self._list])
         self._view = widgets.VBox([controls, self._status, body])
         self._redraw()
 
+    def _guard(self, action: Any, *args: Any) -> None:
+        """Run a control's action; show a mistake as a message under the controls, changing nothing."""
+        import html
+
+        try:
+            action(*args)
+        except validation.InvalidArgument as error:
+            self._status.value = f"<span style='color:#c62828'>{html.escape(str(error))}</span>"
+
+    def _on_text(self, change: dict[str, Any]) -> None:
+        self._guard(self.set_words, change["new"])
+
     def _on_group(self, change: dict[str, Any]) -> None:
         if change["new"] in self.groups:
-            self.set_group(change["new"])
+            self._guard(self.set_group, change["new"])
             with self._text.hold_trait_notifications():
                 self._text.unobserve_all("value")
                 self._text.value = ", ".join(self.words)
-                self._text.observe(lambda c: self.set_words(c["new"]), names="value")
+                self._text.observe(self._on_text, names="value")
 
     def _redraw(self) -> None:
         if self._view is None:

@@ -1,0 +1,652 @@
+"""Argument checks shared by every helper and explorer, and how the course reports mistakes.
+
+Every public function of the course checks what it is given with the functions below, so
+that one argument gets one rule and one message wherever it is passed:
+
+>>> from helpers import validation as check
+>>> check.integer(10, "k", low=1, high=99)
+10
+>>> check.integer(2000.5, "MAP_POINTS", low=100)
+Traceback (most recent call last):
+...
+helpers.validation.InvalidType: MAP_POINTS must be an integer of at least 100, got 2000.5 (a float)
+
+Each check takes the value and the name the learner knows it by, and returns the value
+in the form the helper needs (an ``int``, a float array ...). A mistake raises
+:class:`InvalidValue` (a ``ValueError``) or :class:`InvalidType` (a ``TypeError``, and
+also a ``ValueError``: a value of the wrong type is a wrong value too). Their message is
+one line: the argument's name, what it accepts, and what it got. In a notebook they are
+shown as that one line instead of a traceback through the course's code.
+
+:func:`warn` issues a course warning that points at the learner's line, not at the
+helper that noticed the problem.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import os
+import re
+import sys
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "DISTANCE_METRICS",
+    "CourseError",
+    "InvalidArgument",
+    "InvalidType",
+    "InvalidValue",
+    "PROJECTION_METHODS",
+    "PROJECTION_METHOD_NAMES",
+    "PROJECTION_PARAMETERS",
+    "boolean",
+    "callable_or_none",
+    "choice",
+    "fail",
+    "image_dataset",
+    "images",
+    "index",
+    "integer",
+    "integers",
+    "labels",
+    "matrix",
+    "module",
+    "names",
+    "number",
+    "numbers",
+    "projection_method",
+    "projection_param",
+    "projection_params",
+    "random_state",
+    "shown",
+    "text",
+    "type_name",
+    "value_range",
+    "vector",
+    "warn",
+    "words",
+]
+
+# The helpers folder as code objects name it (as imported, and with links resolved).
+_HELPERS_DIRS = tuple({os.path.dirname(os.path.abspath(__file__)) + os.sep,
+                       str(Path(__file__).resolve().parent) + os.sep})
+
+
+# ============================================================================ errors and warnings
+
+
+class CourseError(Exception):
+    """A problem the course explains in one line (shown without a traceback in a notebook)."""
+
+    def _render_traceback_(self) -> list[str]:
+        """What IPython shows instead of a traceback: the error's kind and its one-line message."""
+        kind = next((base.__name__ for base in type(self).__mro__ if base.__module__ == "builtins"
+                     and base is not Exception and issubclass(base, Exception)), "Error")
+        return [f"\x1b[0;31m{kind}\x1b[0m: {self}"]
+
+
+class InvalidArgument(CourseError):
+    """An argument the helper cannot use; the message names it and what it accepts."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(" ".join(str(message).split()))  # always one line
+
+
+class InvalidValue(InvalidArgument, ValueError):
+    """An argument of the right kind with a value outside what is accepted."""
+
+
+class InvalidType(InvalidArgument, TypeError, ValueError):
+    """An argument of the wrong kind (a string for a number, a list for a word ...)."""
+
+
+def warn(message: str, category: type[Warning] = UserWarning) -> None:
+    """Issue a warning that points at the first line outside the course's helpers.
+
+    A learner sees where *their* code called the course (their cell), not the helper line
+    that noticed the problem, however deep the call went.
+    """
+    frame = sys._getframe(1)
+    level = 2  # 1 would be this function
+    while frame is not None and frame.f_code.co_filename.startswith(_HELPERS_DIRS):
+        frame = frame.f_back
+        level += 1
+    warnings.warn(" ".join(str(message).split()), category, stacklevel=level)
+
+
+# ============================================================================ messages
+
+
+def type_name(value: Any) -> str:
+    """'an int', 'a str', 'a list' ... for messages."""
+    name = type(value).__name__
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """A short description of ``value`` for a message: its repr, or its shape for arrays."""
+    if hasattr(value, "detach") and hasattr(value, "shape"):
+        return f"a tensor of shape {tuple(value.shape)}"
+    if isinstance(value, np.ndarray) and value.ndim > 0:
+        return f"an array of shape {value.shape}"
+    text = repr(value.item() if isinstance(value, np.generic) else value)
+    return text if len(text) <= limit else text[: limit - 4] + " ..."
+
+
+def _kind_note(value: Any) -> str:
+    """'a float', 'a list' ... when the repr alone does not make the type plain."""
+    if isinstance(value, (float, np.floating)):
+        return "a float"
+    if isinstance(value, (list, tuple, dict, set)):
+        return type_name(value)
+    if isinstance(value, str) and _looks_like_number(value):
+        return "a string: write the number without quotes"
+    return ""
+
+
+def _looks_like_number(text: str) -> bool:
+    try:
+        float(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        return False
+    return True
+
+
+def fail(name: str, expected: str, value: Any, hint: str = "", *, kind: type[InvalidArgument] = InvalidValue,
+         got: str | None = None) -> None:
+    """Raise ``kind`` with the message '<name> must be <expected>, got <value> (<note>)'.
+
+    For a value of the wrong type, the note says its type where its repr does not (a
+    float, a list, a quoted number); ``hint`` follows. ``got`` replaces the value's repr.
+    """
+    type_note = _kind_note(value) if issubclass(kind, InvalidType) and got is None else ""
+    notes = "; ".join(note for note in (type_note, hint) if note)
+    raise kind(f"{name} must be {expected}, got {shown(value) if got is None else got}"
+               + (f" ({notes})" if notes else ""))
+
+
+def _num(value: float) -> str:
+    return f"{value:,}" if isinstance(value, int) else f"{value:g}"
+
+
+def _listing(options: Sequence[Any]) -> str:
+    quoted = [repr(option) for option in options]
+    if len(quoted) == 1:
+        return quoted[0]
+    if len(quoted) == 2:
+        return f"{quoted[0]} or {quoted[1]}"
+    return "one of " + ", ".join(quoted)
+
+
+# ============================================================================ scalars
+
+
+def _plain(value: Any) -> Any:
+    """A 0-d array or tensor as the Python scalar it holds; anything else unchanged."""
+    if hasattr(value, "detach") and hasattr(value, "cpu"):
+        value = value.detach().cpu().numpy()
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        return value[()]
+    return value
+
+
+def _bounds(low: float | None, high: float | None, whole: bool, low_open: bool = False,
+            high_open: bool = False) -> str:
+    noun = "an integer" if whole else "a number"
+    if low is not None and high is not None:
+        if not (low_open or high_open):
+            return f"{noun} from {_num(low)} to {_num(high)}"
+        left = "greater than" if low_open else "at least"
+        right = "less than" if high_open else "at most"
+        return f"{noun} {left} {_num(low)} and {right} {_num(high)}"
+    if low is not None:
+        if whole and low == 1:
+            return "a positive integer"
+        if whole and low == 0:
+            return "a non-negative integer"
+        if not whole and low == 0 and low_open:
+            return "a positive number"
+        return f"{noun} {'greater than' if low_open else 'of at least'} {_num(low)}"
+    if high is not None:
+        return f"{noun} {'less than' if high_open else 'of at most'} {_num(high)}"
+    return noun
+
+
+def integer(value: Any, name: str, *, low: int | None = None, high: int | None = None, why: str = "") -> int:
+    """``value`` as an ``int`` (Python or NumPy integers, not bools or floats), in [low, high].
+
+    ``why`` is added to the message after the accepted range, e.g. " (there are 20 points)".
+    """
+    value = _plain(value)
+    expected = _bounds(low, high, whole=True) + why
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        hint = ""
+        if isinstance(value, (float, np.floating)) and math.isfinite(value) and float(value).is_integer():
+            hint = f"write it without the decimal point: {int(value)}"
+        fail(name, expected, value, hint, kind=InvalidType)
+    value = int(value)
+    if (low is not None and value < low) or (high is not None and value > high):
+        fail(name, expected, value)
+    return value
+
+
+def integers(value: Any, name: str, *, count: int | None = None, low: int | None = None) -> tuple[int, ...]:
+    """A sequence of integers (``count`` of them if given, each at least ``low``) as a tuple of ints."""
+    expected = (f"{count} " if count else "a list of ") + (
+        "positive integers" if low == 1 else f"integers of at least {low}" if low is not None else "integers")
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable) or isinstance(value, Mapping):
+        fail(name, expected, value, kind=InvalidType)
+    items = list(value)
+    if (count is not None and len(items) != count) or not items:
+        fail(name, expected, value)
+    return tuple(integer(item, f"{name}[{i}]", low=low) for i, item in enumerate(items))
+
+
+def number(value: Any, name: str, *, low: float | None = None, high: float | None = None,
+           low_open: bool = False, high_open: bool = False, why: str = "") -> float:
+    """``value`` as a finite ``float`` (ints and NumPy numbers accepted, bools not), within the bounds.
+
+    ``low_open``/``high_open`` exclude the bound itself (``low=0, low_open=True``: positive).
+    """
+    given = _plain(value)
+    expected = _bounds(low, high, whole=False, low_open=low_open, high_open=high_open) + why
+    if isinstance(given, (bool, np.bool_)) or not isinstance(given, (int, float, np.integer, np.floating)):
+        fail(name, expected, given, kind=InvalidType)
+    value = float(given)
+    if (not math.isfinite(value) or (low is not None and (value < low or (low_open and value == low)))
+            or (high is not None and (value > high or (high_open and value == high)))):
+        fail(name, expected, given)
+    return value
+
+
+def boolean(value: Any, name: str) -> bool:
+    """``value`` as a ``bool``: only True or False (NumPy's too), not 0, 1 or "yes"."""
+    value = _plain(value)
+    if not isinstance(value, (bool, np.bool_)):
+        fail(name, "True or False", value, kind=InvalidType)
+    return bool(value)
+
+
+def choice(value: Any, name: str, options: Iterable[str], *, ignore_case: bool = True, what: str = "") -> str:
+    """``value`` as one of ``options`` (any case when ``ignore_case``); returns the option as listed.
+
+    The message lists the options (``what`` may describe them instead, e.g. "the groups:
+    ...") and suggests the closest one for a typing slip.
+    """
+    options = list(options)
+    expected = what or _listing(options)
+    if not isinstance(value, str):
+        fail(name, expected, value, kind=InvalidType)
+    for option in options:
+        if value == option or (ignore_case and value.lower() == str(option).lower()):
+            return option
+    close = difflib.get_close_matches(value.lower() if ignore_case else value,
+                                      [str(o).lower() if ignore_case else str(o) for o in options], n=1, cutoff=0.5)
+    hint = ""
+    if close:
+        match = next(o for o in options if (str(o).lower() if ignore_case else str(o)) == close[0])
+        hint = f"did you mean {match!r}?"
+    fail(name, expected, value, hint)
+    raise AssertionError  # unreachable: fail() raises
+
+
+def text(value: Any, name: str, *, allow_empty: bool = False) -> str:
+    """``value`` as a string (not empty unless ``allow_empty``)."""
+    if not isinstance(value, str):
+        fail(name, "a string" if allow_empty else "a non-empty string", value, kind=InvalidType)
+    if not allow_empty and not value.strip():
+        fail(name, "a non-empty string", value)
+    return value
+
+
+def callable_or_none(value: Any, name: str, what: str = "a function") -> Any:
+    """``value`` if it can be called (or is None)."""
+    if value is not None and not callable(value):
+        fail(name, f"{what} or None", value, kind=InvalidType)
+    return value
+
+
+def module(value: Any, name: str = "model", what: str = "a torch.nn.Module") -> Any:
+    """A torch module (a network)."""
+    from torch import nn
+
+    if not isinstance(value, nn.Module):
+        fail(name, what, value, kind=InvalidType, got=type_name(value))
+    return value
+
+
+def image_dataset(value: Any, name: str = "dataset") -> Any:
+    """A labelled image dataset (``x_train``, ``y_train``, ``x_test``, ``y_test``, ``class_names``, ``name``)."""
+    needed = ("x_train", "y_train", "x_test", "y_test", "class_names", "name")
+    if isinstance(value, str):
+        fail(name, "an ImageDataset such as load_fashion_mnist() or load_dataset('mnist')", value,
+             "a name: load the data first, e.g. load_dataset(" + repr(value) + ")", kind=InvalidType)
+    missing = [attribute for attribute in needed if not hasattr(value, attribute)]
+    if missing:
+        fail(name, "an ImageDataset such as load_fashion_mnist() or load_dataset('mnist')", value,
+             f"it has no {missing[0]}", kind=InvalidType, got=type_name(value))
+    return value
+
+
+def random_state(value: Any, name: str = "random_state") -> int | None:
+    """A seed: None (a new result each time) or an integer from 0 to 2**32 - 1."""
+    if value is None:
+        return None
+    return integer(value, name, low=0, high=2**32 - 1, why=" (or None for a new result each time)")
+
+
+def index(value: Any, name: str, count: int, what: str = "points") -> int:
+    """A position among ``count`` things: an integer from 0 to count - 1."""
+    return integer(value, name, low=0, high=count - 1, why=f" (there are {count:,} {what})")
+
+
+def value_range(value: Any, name: str) -> tuple[float, float]:
+    """A pair of finite numbers ``(low, high)`` with low < high."""
+    value = _plain(value)
+    try:
+        low, high = (_plain(v) for v in value)
+    except (TypeError, ValueError):
+        fail(name, "a pair of numbers (low, high)", value, kind=InvalidType)
+    low = number(low, f"{name}[0]")
+    high = number(high, f"{name}[1]")
+    if not low < high:
+        fail(name, "a pair of finite numbers (low, high) with low < high", value)
+    return low, high
+
+
+# ============================================================================ arrays
+
+
+def _as_array(value: Any, name: str, expected: str) -> np.ndarray:
+    if hasattr(value, "detach") and hasattr(value, "cpu"):
+        value = value.detach().cpu().numpy()
+    if isinstance(value, (str, bytes)) or value is None or isinstance(value, Mapping):
+        fail(name, expected, value, kind=InvalidType)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # NumPy's warning about ragged lists: the error below says it
+            arr = np.asarray(value)
+    except (ValueError, TypeError):
+        fail(name, f"{expected} (rows of equal length)", value, kind=InvalidType)
+    return arr
+
+
+def _count_nonfinite(arr: np.ndarray, name: str) -> None:
+    if np.isfinite(arr).all():
+        return
+    nans, infs = int(np.isnan(arr).sum()), int(np.isinf(arr).sum())
+    parts = [f"{count:,} {what} value{'s' if count != 1 else ''}" for count, what in
+             ((nans, "NaN"), (infs, "infinite")) if count]
+    where = ""
+    if arr.ndim == 2:
+        rows = np.flatnonzero(~np.isfinite(arr).all(axis=1))
+        where = f" (in {len(rows):,} row{'s' if len(rows) != 1 else ''}, the first is row {rows[0]})"
+    raise InvalidValue(f"{name} contains {' and '.join(parts)}{where}; remove or replace "
+                       f"{'it' if nans + infs == 1 else 'them'}")
+
+
+def numbers(value: Any, name: str, *, finite: bool = True, expected: str = "an array of numbers") -> np.ndarray:
+    """``value`` (an array, tensor or nested lists) as a NumPy array of numbers.
+
+    Bools become float32; other dtypes are kept. With ``finite`` a NaN or infinite value
+    is an error that counts them.
+    """
+    arr = _as_array(value, name, expected)
+    if arr.dtype == bool:
+        arr = arr.astype(np.float32)
+    if not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
+        raise InvalidType(f"{name} must hold numbers, got values of type {arr.dtype}")
+    if finite and np.issubdtype(arr.dtype, np.floating):
+        _count_nonfinite(arr, name)
+    return arr
+
+
+def matrix(value: Any, name: str, *, min_rows: int = 1, min_cols: int = 1, cols: int | None = None,
+           what: str = "one row per point", dtype: Any = None, finite: bool = True, flat_hint: bool = True
+           ) -> np.ndarray:
+    """``value`` as a 2-D NumPy array of numbers with at least ``min_rows`` rows.
+
+    ``cols`` fixes the number of columns; ``dtype`` converts (e.g. np.float32). A 3-D
+    array gets a hint to flatten images first (unless ``flat_hint`` is False).
+    """
+    arr = numbers(value, name, finite=finite, expected=f"a 2-D array of numbers ({what})")
+    if arr.ndim != 2:
+        hint = " (flatten images first, e.g. images.reshape(len(images), -1))" if arr.ndim > 2 and flat_hint else ""
+        raise InvalidValue(f"{name} must be a 2-D array ({what}), got shape {arr.shape}{hint}")
+    if cols is not None and arr.shape[1] != cols:
+        raise InvalidValue(f"{name} must have {cols} column{'s' if cols != 1 else ''} ({what}), "
+                           f"got shape {arr.shape}")
+    if arr.shape[1] < min_cols:
+        raise InvalidValue(f"{name} must have at least {min_cols} column{'s' if min_cols != 1 else ''} "
+                           f"(features), got shape {arr.shape}")
+    if arr.shape[0] < min_rows:
+        raise InvalidValue(f"{name} must have at least {min_rows:,} row{'s' if min_rows != 1 else ''} ({what}), "
+                           f"got {arr.shape[0]:,}")
+    return arr if dtype is None else arr.astype(dtype, copy=False)
+
+
+def vector(value: Any, name: str, *, length: int | None = None, what: str = "", dtype: Any = None) -> np.ndarray:
+    """``value`` as a non-empty 1-D NumPy array of finite numbers (of ``length`` values if given)."""
+    expected = f"a 1-D vector of numbers{what}"
+    arr = numbers(value, name, expected=expected)
+    if arr.ndim != 1:
+        raise InvalidValue(f"{name} must be {expected}, got shape {arr.shape}")
+    if arr.size == 0:
+        raise InvalidValue(f"{name} must not be empty")
+    if length is not None and arr.size != length:
+        raise InvalidValue(f"{name} must have {length} value{'s' if length != 1 else ''}{what}, got {arr.size}")
+    return arr if dtype is None else arr.astype(dtype, copy=False)
+
+
+def labels(value: Any, name: str, count: int | None, of: str, *, integers: bool = False) -> np.ndarray:
+    """One label per row of ``of``: a 1-D array of ``count`` labels (integers if ``integers``)."""
+    arr = _as_array(value, name, "a 1-D array of labels")
+    if arr.ndim != 1:
+        raise InvalidValue(f"{name} must be a 1-D array of labels (one per row of {of}), got shape {arr.shape}")
+    if count is not None and len(arr) != count:
+        raise InvalidValue(f"{name} must have one label per row of {of}: got {len(arr):,} labels for {count:,} rows")
+    if integers and not np.issubdtype(arr.dtype, np.integer):
+        raise InvalidType(f"{name} must hold integer class labels, got values of type {arr.dtype}")
+    return arr
+
+
+def images(value: Any, name: str, *, side: int | None = None, count: int | None = None, flat: bool = False,
+           colour: bool = False, at_least: int = 1) -> np.ndarray:
+    """Images as a NumPy array (n, height, width), or (n, height, width, 3 or 4) with ``colour``.
+
+    A channel axis of one, (n, 1, height, width), is dropped; with ``flat`` rows of
+    ``side * side`` pixels are folded into squares. ``side`` fixes the image size,
+    ``count`` the number of images. Pixels keep their dtype (uint8 0-255 or floats).
+    """
+    size = f"{side} x {side} " if side else ""
+    shapes = [f"(n, {side or 'height'}, {side or 'width'})", f"(n, 1, {side or 'height'}, {side or 'width'})"]
+    if flat and side:
+        shapes.append(f"(n, {side * side})")
+    if colour:
+        shapes.append("(n, height, width, 3)")
+    expected = f"{size}images shaped {', '.join(shapes[:-1])} or {shapes[-1]}"
+    arr = numbers(value, name, finite=False, expected=expected)
+    if flat and side and arr.ndim == 2 and arr.shape[1] == side * side:
+        arr = arr.reshape(len(arr), side, side)
+    elif arr.ndim == 4 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    ok = arr.ndim == 3 or (colour and arr.ndim == 4 and arr.shape[3] in (3, 4))
+    if ok and side is not None:
+        ok = arr.shape[1:3] == (side, side)
+    if not ok:
+        raise InvalidValue(f"{name} must hold {expected}; got shape {arr.shape}")
+    if count is not None and len(arr) != count:
+        raise InvalidValue(f"{name} must hold one image per point: got {len(arr):,} images for {count:,} points")
+    if len(arr) < at_least:
+        raise InvalidValue(f"{name} must hold at least {at_least} image{'s' if at_least != 1 else ''}, got {len(arr)}")
+    if np.issubdtype(arr.dtype, np.floating) and not np.isfinite(arr).all():
+        raise InvalidValue(f"{name} contains NaN or infinite pixels")
+    return arr
+
+
+# ============================================================================ lists of names
+
+
+def names(value: Any, name: str, allowed: Sequence[str], *, what: str = "names", at_least: int = 1) -> list[str]:
+    """A list of distinct names, each one of ``allowed`` (a single name is a list of one)."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, Iterable) or isinstance(value, Mapping):
+        fail(name, f"a list of {what} such as {list(allowed[:2])}", value, kind=InvalidType)
+    chosen = list(value)
+    if len(chosen) < at_least:
+        fail(name, f"a list of at least {at_least} of the {what}: {', '.join(map(repr, allowed))}", value)
+    for i, item in enumerate(chosen):
+        choice(item, f"{name}[{i}]", allowed)
+    repeated = sorted({item for item in chosen if chosen.count(item) > 1})
+    if repeated:
+        raise InvalidValue(f"{name} must not repeat a name, got {repeated[0]!r} more than once")
+    return chosen
+
+
+def words(value: Any, name: str = "words") -> list[str]:
+    """Words typed as one string ("king, queen" or "king queen") or given as a list of strings.
+
+    Returns them stripped and lowercase, in order, each once. An empty result is an error.
+    """
+    if isinstance(value, str):
+        found = [token for token in re.split(r"[\s,;]+", value.strip().lower()) if token]
+    else:
+        if not isinstance(value, Iterable) or isinstance(value, Mapping):
+            fail(name, 'a list of words such as ["king", "queen"] or one string "king, queen"', value,
+                 kind=InvalidType)
+        found = []
+        for i, item in enumerate(value):
+            if not isinstance(item, str):
+                fail(f"{name}[{i}]", "a word (a string)", item, kind=InvalidType)
+            found += [token for token in re.split(r"[\s,;]+", item.strip().lower()) if token]
+    unique = list(dict.fromkeys(found))
+    if not unique:
+        fail(name, 'at least one word, e.g. ["king", "queen"] or "king, queen"', value)
+    return unique
+
+
+# ============================================================================ projection methods
+
+#: The projection methods of :func:`helpers.projections.project`, and how they are written.
+PROJECTION_METHODS: tuple[str, ...] = ("pca", "tsne", "umap")
+PROJECTION_METHOD_NAMES: dict[str, str] = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
+
+#: Distances that both scikit-learn's t-SNE and umap-learn understand by name.
+DISTANCE_METRICS: tuple[str, ...] = ("euclidean", "cosine", "manhattan", "chebyshev", "minkowski", "correlation",
+                                     "canberra", "braycurtis")
+
+
+def projection_method(value: Any, name: str = "method") -> str:
+    """'pca', 'tsne' or 'umap' (any case; 't-SNE' is understood too)."""
+    if isinstance(value, str) and value.lower().replace("-", "") in PROJECTION_METHODS:
+        return value.lower().replace("-", "")
+    return choice(value, name, PROJECTION_METHODS)
+
+
+def _array_or(options: tuple[str, ...]):
+    def check(value: Any, name: str, n: int, params: Mapping[str, Any]) -> Any:
+        if isinstance(value, str):
+            return choice(value, name, options)
+        arr = matrix(value, name, cols=None, what="starting positions, one row per point", dtype=np.float32)
+        if len(arr) != n:
+            raise InvalidValue(f"{name} must be {_listing(options)} or an array with one row per point "
+                               f"({n:,}), got {len(arr):,} rows")
+        return arr
+    return check
+
+
+def _perplexity(value: Any, name: str, n: int, params: Mapping[str, Any]) -> float:
+    return number(value, name, low=1, high=n / 3, high_open=True,
+                  why=f" (a third of the {n:,} points: t-SNE looks at about 3 x perplexity neighbours of each "
+                  "point; 5 to 50 is usual)")
+
+
+def _n_neighbors(value: Any, name: str, n: int, params: Mapping[str, Any]) -> int:
+    return integer(value, name, low=2, high=max(2, n - 1), why=f" (fewer than the {n:,} points; 5 to 50 is usual)")
+
+
+def _min_dist(value: Any, name: str, n: int, params: Mapping[str, Any]) -> float:
+    spread = params.get("spread", 1.0)
+    spread = spread if isinstance(spread, (int, float)) and not isinstance(spread, bool) else 1.0
+    return number(value, name, low=0, high=float(spread), why=" (at most spread; 0.0 to 0.5 is usual)")
+
+
+def _learning_rate_tsne(value: Any, name: str, n: int, params: Mapping[str, Any]) -> Any:
+    if isinstance(value, str):
+        return choice(value, name, ("auto",), what="'auto' or a positive number")
+    return number(value, name, low=0, low_open=True, why=" (or 'auto')")
+
+
+def _n_epochs(value: Any, name: str, n: int, params: Mapping[str, Any]) -> int | None:
+    return None if value is None else integer(value, name, low=1, why=" (or None to let UMAP choose)")
+
+
+def _rule(check: Any, **bounds: Any):
+    def apply(value: Any, name: str, n: int, params: Mapping[str, Any]) -> Any:
+        return check(value, name, **bounds)
+    return apply
+
+
+#: How each parameter of each method is checked: ``rule(value, name, n_points, all_params)``.
+PROJECTION_PARAMETERS: dict[str, dict[str, Any]] = {
+    "pca": {
+        "whiten": _rule(boolean),
+        "svd_solver": _rule(choice, options=("auto", "full", "covariance_eigh", "arpack", "randomized")),
+    },
+    "tsne": {
+        "perplexity": _perplexity,
+        "early_exaggeration": _rule(number, low=1, why=" (12 is usual)"),
+        "learning_rate": _learning_rate_tsne,
+        "max_iter": _rule(integer, low=250, why=" (t-SNE needs at least 250 iterations)"),
+        "init": _array_or(("pca", "random")),
+        "metric": _rule(choice, options=DISTANCE_METRICS),
+        "method": _rule(choice, options=("barnes_hut", "exact")),
+        "angle": _rule(number, low=0, high=1),
+    },
+    "umap": {
+        "n_neighbors": _n_neighbors,
+        "min_dist": _min_dist,
+        "metric": _rule(choice, options=DISTANCE_METRICS),
+        "spread": _rule(number, low=0, low_open=True),
+        "n_epochs": _n_epochs,
+        "learning_rate": _rule(number, low=0, low_open=True),
+        "init": _array_or(("spectral", "random", "pca")),
+        "negative_sample_rate": _rule(integer, low=1),
+        "local_connectivity": _rule(number, low=1, why=" (1 is usual)"),
+        "repulsion_strength": _rule(number, low=0, low_open=True),
+        "set_op_mix_ratio": _rule(number, low=0, high=1),
+    },
+}
+
+
+def projection_param(method: str, key: str, value: Any, n: int, params: Mapping[str, Any] | None = None) -> Any:
+    """Check one parameter of ``method`` for ``n`` points; returns it as the method wants it."""
+    rule = PROJECTION_PARAMETERS[method].get(key)
+    if rule is None:
+        return value
+    return rule(value, key, n, params or {})
+
+
+def projection_params(method: str, params: Mapping[str, Any], n: int, allowed: Iterable[str] | None = None
+                      ) -> dict[str, Any]:
+    """Check parameter names (against ``allowed``, default: all of the method's) and values.
+
+    An unknown name is an error that suggests the closest known one and lists the rest.
+    """
+    allowed = list(PROJECTION_PARAMETERS[method] if allowed is None else allowed)
+    label = PROJECTION_METHOD_NAMES[method]
+    for key in params:
+        if key not in allowed:
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            offered = ", ".join(sorted(allowed)) if allowed else "none"
+            raise InvalidValue(f"{key} is not a parameter of {method!r}{hint}; allowed parameters for {label}: "
+                               f"{offered}")
+    return {key: projection_param(method, key, value, n, params) for key, value in params.items()}

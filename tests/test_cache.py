@@ -1,0 +1,353 @@
+"""Tests of helpers.cache and helpers.paths: every cache entry is verified when read, a damaged entry
+is reported, set aside and recomputed, and a cache that cannot be written degrades instead of stopping."""
+
+from __future__ import annotations
+
+import errno
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from conftest import REPO_ROOT
+from torch import nn
+
+from helpers import cache, memo, paths, probes, projections, training
+from helpers.models.alexnet import AlexNetLike
+
+# ----------------------------------------------------------------------------- the entry format
+
+
+def test_an_entry_holds_its_digest_and_gives_back_its_payload():
+    raw = cache.encode_entry(b"payload bytes")
+    assert raw.startswith(b"course-cache-entry 1 sha256=") and cache.decode_entry(raw) == b"payload bytes"
+
+
+@pytest.mark.parametrize("damage,words", [
+    (lambda raw: raw[:-3], "cut short"),
+    (lambda raw: raw + b"x", "extended"),
+    (lambda raw: raw[:-4] + bytes([raw[-4] ^ 0xFF]) + raw[-3:], "do not match"),
+    (lambda raw: raw.replace(b"sha256=", b"sha265="), "header line is damaged"),
+    (lambda raw: b"{\"value\": 0.5}", "no header line"),
+    (lambda raw: b"", "no header line"),
+])
+def test_every_kind_of_damage_is_detected(damage, words):
+    with pytest.raises(ValueError, match=words):
+        cache.decode_entry(damage(cache.encode_entry(b"0123456789" * 10)))
+
+
+# ----------------------------------------------------------------------------- each kind of entry, damaged
+
+
+def _entry_of(kind: str) -> Path:
+    (path,) = [p for p in (paths.cache_root() / kind).iterdir() if p.is_file() and not p.name.startswith(".")
+               and ".corrupt" not in p.name and p.suffix != ".sha256"]
+    return path
+
+
+def _flip(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle:middle + 64] = bytes(b ^ 0xFF for b in data[middle:middle + 64])
+    path.write_bytes(bytes(data))
+
+
+def _truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def _folder_in_the_way(path: Path) -> None:
+    path.unlink()
+    (path / "something").mkdir(parents=True)
+
+
+def _file_in_the_way(path: Path) -> None:
+    folder = path.parent
+    shutil.rmtree(folder)
+    folder.write_text("not a folder")
+
+
+def _plausible(path: Path) -> None:
+    """Values that look right, written over the payload; the header line stays as it was."""
+    header, payload = path.read_bytes().split(b"\n", 1)
+    if path.name.endswith(".npy.entry"):
+        Y = np.load(io.BytesIO(payload))
+        buffer = io.BytesIO()
+        np.save(buffer, (Y * 1.01).astype(np.float32))  # same shape, dtype and size: a slightly different map
+        payload = buffer.getvalue()
+    elif path.parent.name == "scores":
+        payload = json.dumps({"value": 0.5}).encode()
+    else:
+        rows = json.loads(payload)
+        rows[0]["knn_acc"] = 0.5
+        payload = json.dumps(rows, indent=1).encode()
+    path.write_bytes(header + b"\n" + payload)
+
+
+DAMAGES = {"flipped bytes": _flip, "truncated": _truncate, "plausible values": _plausible,
+           "a folder in its place": _folder_in_the_way, "a file where its folder should be": _file_in_the_way}
+
+
+# Each returns (value, whether this call computed it rather than reading it back).
+
+
+def _projection():
+    X = np.random.default_rng(0).normal(size=(60, 5)).astype(np.float32)
+    projections.clear_memory_cache()
+    Y = projections.project(X, "pca", verbose=False)
+    return Y, projections.cache_info()["misses"] == 1
+
+
+def _score():
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return 0.8125
+
+    return memo.remembered("test score", {"X": np.arange(20.0).reshape(10, 2)}, {"k": 3}, compute), bool(calls)
+
+
+def _tiny_images(seed, n):
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % 2
+    x = rng.integers(0, 60, size=(n, 28, 28)).astype(np.uint8)
+    x[y == 1, 8:20, 8:20] = 255
+    return x, y
+
+
+@pytest.fixture(scope="module")
+def probe_net():
+    torch.manual_seed(0)
+    return AlexNetLike().eval()
+
+
+def _probe(net):
+    rows = probes.probe_layers(net, *_tiny_images(0, 30), *_tiny_images(1, 12), ["pixels"], k=3)
+    return [dict(row) for row in rows], not rows.from_cache
+
+
+ENTRIES = {"projections": _projection, "scores": _score, "probes": _probe}
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
+@pytest.mark.parametrize("kind", ENTRIES)
+def test_a_damaged_entry_is_reported_set_aside_and_recomputed(kind, damage, probe_net):
+    compute = (lambda: _probe(probe_net)) if kind == "probes" else ENTRIES[kind]
+    first, computed = compute()
+    assert computed
+    entry = _entry_of(kind)
+    DAMAGES[damage](entry)
+    with pytest.warns(cache.CacheWarning) as caught:
+        again, computed = compute()
+    assert computed, "the damaged entry was not used"
+    assert np.array_equal(again, first) if kind == "projections" else again == first
+    assert len(caught) == 1, [str(w.message) for w in caught]
+    named = entry.name if damage != "a file where its folder should be" else kind
+    assert named in str(caught[0].message)
+    assert list(paths.cache_root().glob("**/*.corrupt*")), "the damaged entry was moved aside, not deleted"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the fresh entry is read back without complaint
+        assert compute()[1] is False
+
+
+@pytest.mark.parametrize("damage", ["flipped bytes", "truncated", "plausible values", "a folder in its place",
+                                    "a file where its folder should be"])
+def test_damaged_weights_are_reported_set_aside_and_retrained(tmp_path, damage):
+    torch.manual_seed(0)
+    x, y = torch.randn(64, 4), torch.randint(0, 2, (64,))
+
+    def model():
+        torch.manual_seed(0)
+        return nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+
+    def train(net):
+        return training.fit(net, x, y, loss_fn=nn.functional.cross_entropy, epochs=2, batch_size=16, device="cpu",
+                            progress=False)
+
+    first, info = training.train_or_load(model(), "toy", train)
+    path = training.WeightCache().path("toy")
+    if damage == "plausible values":
+        state = torch.load(path, weights_only=True)
+        state["weights"] = {k: v * 1.01 for k, v in state["weights"].items()}
+        torch.save(state, path)
+    else:
+        DAMAGES[damage](path)
+    with pytest.warns(cache.CacheWarning) as caught:
+        again, info = training.train_or_load(model(), "toy", train)
+    assert info["from_cache"] is False and len(caught) == 1
+    assert ("toy.pt" if damage != "a file where its folder should be" else "weights") in str(caught[0].message)
+    for a, b in zip(first.state_dict().values(), again.state_dict().values()):
+        assert torch.equal(a, b)  # trained again, to the same weights
+    assert training.train_or_load(model(), "toy", train)[1]["from_cache"] is True
+
+
+def test_a_damaged_projection_changes_no_exported_map(tmp_path):
+    """An export writes the map the explorer holds, which comes from a verified (or recomputed) entry."""
+    from helpers.widgets.projection import ProjectionExplorer
+
+    X = np.random.default_rng(1).normal(size=(40, 6)).astype(np.float32)
+    labels = np.arange(40) % 4
+    clean = ProjectionExplorer(X, labels).current_map().copy()
+    _plausible(_entry_of("projections"))
+    projections.clear_memory_cache()
+    explorer = ProjectionExplorer(X, labels)
+    with pytest.warns(cache.CacheWarning, match="is damaged"):
+        written = explorer.export(tmp_path / "export")
+    exported = np.loadtxt(written["map_csv"], delimiter=",", skiprows=1, usecols=(1, 2))
+    np.testing.assert_allclose(exported, clean, rtol=1e-5, atol=1e-5)
+
+
+# ----------------------------------------------------------------------------- a cache that cannot be written
+
+
+def _block_writes(monkeypatch, code):
+    def refuse(*args, **kwargs):
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS, errno.EACCES])
+def test_a_cache_that_cannot_be_written_warns_once_and_remembers_in_memory(monkeypatch, code):
+    _block_writes(monkeypatch, code)
+    projections.clear_memory_cache()
+    X = np.random.default_rng(0).normal(size=(30, 4))
+    with pytest.warns(cache.CacheWarning) as caught:
+        Y = projections.project(X, "pca", verbose=False)
+        score, _ = _score()
+        projections.clear_memory_cache()
+        again = projections.project(X, "pca", verbose=False)
+    assert len(caught) == 1
+    message = str(caught[0].message)
+    assert os.strerror(code) in message and "COURSE_CACHE_DIR" in message and str(paths.cache_root()) in message
+    assert np.array_equal(Y, again) and projections.cache_info()["misses"] == 0  # kept in memory for the session
+    assert cache.unsaved_count() >= 2 and score == 0.8125
+
+
+def test_a_file_where_the_cache_should_be_does_not_stop_training(tmp_path, monkeypatch):
+    blocker = tmp_path / ".cache"
+    blocker.write_text("a file, not a folder")
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(blocker))
+    calls = []
+
+    def train(net):
+        calls.append(1)
+
+    with pytest.warns(cache.CacheWarning, match="cannot be written") as caught:
+        training.train_or_load(nn.Linear(2, 2), "net", train)
+        _, info = training.train_or_load(nn.Linear(2, 2), "net", train)
+    assert len(caught) == 1 and calls == [1] and info["from_cache"] is True  # kept in memory for the session
+    assert blocker.read_text() == "a file, not a folder"  # the learner's file is left alone
+
+
+def test_exports_go_to_a_writable_folder_the_warning_names(tmp_path, monkeypatch):
+    from helpers.widgets.projection import ProjectionExplorer
+
+    blocker = tmp_path / "not a folder"
+    blocker.write_text("x")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "temporary"))
+    explorer = ProjectionExplorer(np.random.default_rng(0).normal(size=(20, 3)), np.arange(20) % 2)
+    with pytest.warns(UserWarning, match="cannot be written") as caught:
+        written = explorer.export(blocker / "my_export")
+    folder = written["vectors"].parent
+    notes = [str(w.message) for w in caught if "course-exports" in str(w.message)]
+    assert folder == tmp_path / "temporary" / "course-exports" / "my_export" and str(folder) in notes[0]
+    assert all(path.is_file() for path in written.values())
+
+
+def test_an_export_that_cannot_go_anywhere_fails_in_one_line(tmp_path, monkeypatch):
+    from helpers.widgets.projection import ProjectionExplorer
+
+    blocker = tmp_path / "not a folder"
+    blocker.write_text("x")
+    monkeypatch.setattr(tempfile, "tempdir", str(blocker))
+    explorer = ProjectionExplorer(np.random.default_rng(0).normal(size=(20, 3)), np.arange(20) % 2)
+    with pytest.raises(paths.UnwritableError) as info:
+        explorer.export(blocker / "my_export")
+    assert "\n" not in str(info.value) and "cannot write to" in str(info.value)
+    assert len(info.value._render_traceback_()) == 1
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() != 0 or not shutil.which("unshare"),
+                    reason="needs root and unshare to mount a read-only and a full file system")
+@pytest.mark.parametrize("mount", ["read-only", "full"])
+def test_real_read_only_and_full_file_systems(tmp_path, mount):
+    """In a private mount namespace: a cache on a read-only file system, and on one with no space left."""
+    cache_folder = tmp_path / "mnt"
+    cache_folder.mkdir()
+    script = tmp_path / "run.py"
+    script.write_text(
+        "import json, warnings, numpy as np, torch\n"
+        "from torch import nn\n"
+        "from helpers import metrics, paths, projections, training\n"
+        "warnings.simplefilter('always')\n"
+        "with warnings.catch_warnings(record=True) as caught:\n"
+        "    X = np.random.default_rng(0).normal(size=(50, 4))\n"
+        "    Y = projections.project(X, 'pca', verbose=False)\n"
+        "    projections.clear_memory_cache()\n"
+        "    again = projections.project(X, 'pca', verbose=False)\n"
+        "    score = metrics.knn_accuracy(X, np.arange(50) % 2, k=3)\n"
+        "    calls = []\n"
+        "    for _ in range(2):\n"
+        "        _, info = training.train_or_load(nn.Linear(4, 2), 'net', lambda m: calls.append(1))\n"
+        "print(json.dumps({'same': bool((Y == again).all()), 'misses': projections.cache_info()['misses'],\n"
+        "                  'trained': len(calls), 'from_cache': info['from_cache'],\n"
+        "                  'warnings': [str(w.message) for w in caught if w.category is paths.CacheWarning]}))\n"
+    )
+    fill = "dd if=/dev/zero of=$C/filler bs=4k count=100 2>/dev/null; " if mount == "full" else ""
+    options = "size=64k" if mount == "full" else "size=1m"
+    remount = "mount -o remount,ro $C && " if mount == "read-only" else ""
+    command = (f"mount -t tmpfs -o {options} tmpfs $C && {fill}{remount}"
+               f"COURSE_CACHE_DIR=$C {sys.executable} {script}")
+    result = subprocess.run(["unshare", "-m", "sh", "-c", command], capture_output=True, text=True, cwd=REPO_ROOT,
+                            env={**os.environ, "C": str(cache_folder)}, timeout=300)
+    if result.returncode != 0 and "mount" in result.stderr and "permission" in result.stderr.lower():
+        pytest.skip(f"mounting is not allowed here: {result.stderr.strip()}")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["same"] and report["misses"] == 0 and report["trained"] == 1 and report["from_cache"] is True
+    assert len(report["warnings"]) == 1, report["warnings"]
+    reason = "Read-only file system" if mount == "read-only" else "No space left on device"
+    assert reason in report["warnings"][0] and "COURSE_CACHE_DIR" in report["warnings"][0]
+
+
+# ----------------------------------------------------------------------------- trained weights keep their keys
+
+
+def test_the_course_models_keep_their_weight_keys(monkeypatch):
+    """A learner who updates the course finds their trained weights again: the keys are those of
+    the weights already in learners' caches. (Changing the shipped data or a model's settings
+    changes them on purpose; then update this list.)"""
+    from helpers import latent, trained
+    from helpers.data import load_fashion_mnist, load_mnist
+
+    keys = []
+
+    class Stop(Exception):
+        pass
+
+    def capture(model, key, train, **kwargs):
+        keys.append(key)
+        raise Stop
+
+    for module in (trained, latent, probes):
+        monkeypatch.setattr(module, "train_or_load", capture)
+    for dataset in (load_fashion_mnist(), load_mnist()):
+        for call in (lambda: trained.train_or_load_cnn(dataset),  # noqa: B023
+                     lambda: latent.train_or_load_autoencoder(dataset, latent_dim=2),  # noqa: B023
+                     lambda: latent.train_or_load_autoencoder(dataset, latent_dim=16),  # noqa: B023
+                     lambda: probes.train_or_load_alexnet(dataset, epochs=3)):  # noqa: B023
+            with pytest.raises(Stop):
+                call()
+    assert keys == ["cnn-97ff5776bb3d580f", "autoencoder2d-8efcb70a0c3643ce", "autoencoder16d-49245e55db1f9982",
+                    "alexnet_like-014e54de4d44fcab", "cnn-2fe2ad182907b066", "autoencoder2d-7b12c0c4deff7cfb",
+                    "autoencoder16d-6038ff19929e7c95", "alexnet_like-d7d9f986806d9fb0"]
