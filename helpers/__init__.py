@@ -25,6 +25,7 @@ _SUBMODULES = (
     "plotting",
     "widgets",
     "exercises",
+    "progress",
     "exercise_sets",
     "environment",
 )
