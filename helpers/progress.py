@@ -102,14 +102,9 @@ def progress_path() -> Path:
 
 
 def _in_colab() -> bool:
-    import importlib.util
+    from helpers.environment import in_colab
 
-    if os.environ.get("KAGGLE_KERNEL_RUN_TYPE") or os.environ.get("KAGGLE_URL_BASE"):
-        return False
-    try:
-        return importlib.util.find_spec("google.colab") is not None
-    except (ImportError, ValueError):
-        return False
+    return in_colab()
 
 
 # ============================================================================ entries

@@ -55,12 +55,13 @@ def free_port() -> int:
 
 
 def scratch_course(folder: Path) -> Path:
-    """A copy of the notebooks beside a link to helpers/, so runs never write into the repo."""
+    """A copy of the notebooks beside links to helpers/ and course_setup.py, so runs never write into the repo."""
     root = folder / "course"
     (root / "notebooks").mkdir(parents=True)
     for nb in sorted((REPO_ROOT / "notebooks").glob("*.ipynb")):
         shutil.copy2(nb, root / "notebooks" / nb.name)
     (root / "helpers").symlink_to(REPO_ROOT / "helpers", target_is_directory=True)
+    (root / "course_setup.py").symlink_to(REPO_ROOT / "course_setup.py")  # what the first cell runs
     return root
 
 
