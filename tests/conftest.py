@@ -31,6 +31,12 @@ def _isolated_cache(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("COURSE_PROGRESS_DIR", str(tmp_path_factory.mktemp("course-progress")))
 
 
+@pytest.fixture(scope="session")
+def course_cache(tmp_path_factory) -> Path:
+    """One course cache for every notebook run of the session: each model is trained once."""
+    return tmp_path_factory.mktemp("shared-course-cache")
+
+
 @pytest.fixture(autouse=True)
 def _restore_matplotlib_backend():
     """A test that switches matplotlib to ipympl must not change the backend of the tests after it."""
