@@ -82,6 +82,21 @@ def test_readme_gives_the_two_commands_and_ci_calls_make_test():
     assert re.search(r"^lab:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
 
 
+def test_the_readme_says_where_the_course_runs_and_names_real_tests():
+    readme = (REPO_ROOT / "README.md").read_text()
+    table = readme.split("## Where can I run it?", 1)[1].split("\n## ", 1)[0]
+    rows = {line.split("|")[1].strip(): line for line in table.splitlines() if line.startswith("| ")}
+    assert {"JupyterLab 4", "Notebook 7", "VS Code", "Google Colab", "Kaggle", "Binder"} <= set(rows), rows.keys()
+    defined = set()
+    for path in (REPO_ROOT / "tests").rglob("test_*.py"):
+        defined |= set(re.findall(r"^def (test_\w+)", path.read_text(), re.M))
+    for place in ("JupyterLab 4", "Notebook 7", "VS Code", "Google Colab", "Kaggle", "Binder"):
+        named = re.findall(r"`(test_\w+)", rows[place].split("|")[4])
+        assert named, f"the row {place!r} names no test"
+        assert set(named) <= defined, f"{place}: no such test {set(named) - defined}"
+    assert "mybinder.org/v2/gh/" in readme, "a Binder link beside the Colab links"
+
+
 def _recipe(target: str) -> str:
     makefile = (REPO_ROOT / "Makefile").read_text()
     match = re.search(rf"^{re.escape(target)}:.*\n((?:\t.*\n)+)", makefile, re.M)
