@@ -155,8 +155,8 @@ def test_when_the_course_cannot_be_fetched_the_first_cell_says_what_to_do(place,
     assert [o["output_type"] for o in outputs] == ["stream"], outputs
     lines = "".join(outputs[0]["text"]).strip().splitlines()
     assert len(lines) == 1, lines
-    assert lines[0].startswith(f"Could not fetch {tmp_path / 'no-such-repository'} here:")
-    assert "run this cell again" in lines[0] and "attach the course" in lines[0]
+    assert lines[0].startswith(f"Could not fetch {tmp_path / 'no-such-repository'} into {folder}:")
+    assert "run this cell again" in lines[0] and "attach the course" in lines[0] and "can be written" in lines[0]
 
 
 def test_the_fetch_never_asks_for_a_password():

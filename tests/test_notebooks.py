@@ -132,6 +132,37 @@ KERNEL_PROBE = (
     "'jupyterlab' if _u.find_spec('jupyterlab') else 'no-jupyterlab')"
 )
 
+# Move every slider and checkbox of the notebook once, as a learner would, so that their
+# callbacks run under this kernel's ipywidgets; a failure prints a traceback (an error output).
+POKE_WIDGETS = """
+import sys as _sys, traceback as _tb, ipywidgets as _w
+from ipywidgets.widgets import widget as _wm
+_live = getattr(_wm, "_instances", None)
+_live = _w.Widget.widgets if _live is None else _live
+_poked = 0
+for _widget in list(_live.values()):
+    try:
+        if isinstance(_widget, (_w.IntSlider, _w.FloatSlider)):
+            _widget.value = _widget.min if _widget.value != _widget.min else _widget.max
+        elif isinstance(_widget, _w.SelectionSlider) and len(_widget.options) > 1:
+            _widget.index = 0 if _widget.index != 0 else len(_widget.options) - 1
+        elif isinstance(_widget, _w.Checkbox):
+            _widget.value = not _widget.value
+        else:
+            continue
+        _poked += 1
+    except Exception:
+        _tb.print_exc()
+print("POKED", _poked)
+"""
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def live_widgets_with_pictures(executed: Path) -> int:
+    """How many outputs show a live widget with a static picture beside it (the explorers)."""
+    return sum(WIDGET_VIEW in o.get("data", {}) and "image/png" in o.get("data", {}) for o in outputs_of(executed))
+
 
 @pytest.mark.notebooks
 @pytest.mark.parametrize("kind", list(LEARNER_KERNELS))
@@ -140,7 +171,7 @@ def test_notebook_runs_in_a_learners_kernel(kind, path, course_cache):
     kernel = require_learner_kernel(kind)
     out = EXECUTED / kind / path.name
     summary = run_notebook(path, out, cwd=path.parent, env=_run_env(course_cache), kernel=kernel,
-                           append=[KERNEL_PROBE])
+                           append=[KERNEL_PROBE, POKE_WIDGETS])
     print(f"[{kind}] {path.name}: {summary['seconds']} s (offline: {summary['offline']}); executed copy: {out}")
     problems = error_outputs(out)
     assert not problems, "\n".join(problems)
@@ -153,6 +184,14 @@ def test_notebook_runs_in_a_learners_kernel(kind, path, course_cache):
         colab = dict(line.split("==") for line in learner_kernels.requirement_lines("colab"))
         assert widgets_version == colab["ipywidgets"] and ipython_version == colab["ipython"], probe.group(0)
     assert re.search(r"Course set-up done \([^)]+\): static figures", text), text[:500]
+    explorers = live_widgets_with_pictures(out)
+    assert explorers >= 1, "every notebook shows at least one live widget with its picture"
+    for other in LEARNER_KERNELS:  # ipywidgets 7 (Colab) and 8 (VS Code): the same widgets show
+        other_run = EXECUTED / other / path.name
+        if other != kind and other_run.is_file():
+            assert explorers == live_widgets_with_pictures(other_run), f"not the same widgets as in {other}"
+    poked = int(re.search(r"^POKED (\d+)$", text, re.M).group(1))
+    assert poked >= 1, "the notebook's sliders and checkboxes were moved"
 
 
 def test_the_error_check_sees_errors_that_do_not_stop_a_cell(tmp_path, course_cache):

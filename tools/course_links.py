@@ -41,8 +41,8 @@ SETUP_CELL = "\n".join((
     '_here() or subprocess.run(["git", "clone", "-q", "--depth=1", "-b", COURSE[1], COURSE[0], "embeddings-course"], '
     'env={{**os.environ, "GIT_TERMINAL_PROMPT": "0"}}, capture_output=True)',
     'sys.path[:0] = _here(); helpers = __import__("course_setup").setup_course(*COURSE) if _here() else print('
-    'f"Could not fetch {{COURSE[0]}} here: go online (on Kaggle: Settings > Internet, or attach the course as an '
-    'input) and run this cell again.")',
+    'f"Could not fetch {{COURSE[0]}} into {{os.getcwd()}}: check the internet connection (on Kaggle: Settings > '
+    'Internet, or attach the course as an input) and that this folder can be written, then run this cell again.")',
 ))
 
 #: Cell metadata of the set-up cell: its tag, and collapsed input in JupyterLab / Notebook 7.
