@@ -77,8 +77,10 @@ def use_this_course() -> str:
 def setup_course(repository: str | None = None, branch: str | None = None, *, quiet: bool = False) -> ModuleType:
     """Make the course importable here and prepare this notebook; returns the ``helpers`` package.
 
-    ``repository`` and ``branch`` are where the first cell fetched the course from (kept for
-    messages; the location itself is written once, in ``[tool.course]`` of pyproject.toml).
+    ``repository`` and ``branch`` are where the first cell fetches the course from when the
+    notebook was opened on its own; once the course is here they are not needed. (The
+    location is written once, in ``[tool.course]`` of pyproject.toml, and copied into the
+    first cell by ``make colab-links``.)
     """
     note = use_this_course()
     try:

@@ -238,6 +238,7 @@ def _move_aside(path: Path) -> Path | None:
 
 # In-memory progress for places where the file cannot be written: {path: data}.
 _UNSAVED: dict[str, dict[str, dict[str, dict[str, Any]]]] = {}
+_UNREADABLE: set[str] = set()  # progress files that exist but could not be read: never written over
 _WARNED: set[str] = set()
 
 
@@ -274,11 +275,14 @@ def load_progress() -> dict[str, dict[str, dict[str, Any]]]:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return _from_earlier_location(path)
+    except (NotADirectoryError, IsADirectoryError):
+        return {}  # a file or folder in the way: nothing to read (saving there warns, once)
     except UnicodeDecodeError:
         text = None  # bytes that are not text: damaged
-    except OSError as exc:  # a folder in the way, no permission to read: say so, keep going without it
+    except OSError as exc:  # no permission to read: say so (and do not write over it), keep going without it
+        _UNREADABLE.add(str(path))
         _warn_once(f"read:{path}", f"Your progress file {path} cannot be read ({type(exc).__name__}); "
-                                   f"progress starts afresh for this session: {_choose_another_place()}.")
+                                   f"progress is kept for this session only: {_choose_another_place()}.")
         return {}
     try:
         if text is None:
@@ -293,7 +297,7 @@ def load_progress() -> dict[str, dict[str, dict[str, Any]]]:
 
 
 def _earlier_location() -> Path:
-    """Where versions of the course before 0.2 kept progress: inside the course cache."""
+    """Where earlier versions of the course kept progress: inside the course cache."""
     from helpers.paths import CACHE_ENV_VAR, REPO_ROOT
 
     return Path(os.environ.get(CACHE_ENV_VAR) or REPO_ROOT / ".cache") / "progress" / "progress.json"
@@ -323,14 +327,17 @@ def save_progress(data: Mapping[str, Any]) -> str:
     """
     path = progress_path()
     normal = _normal(dict(data))
+    if str(path) in _UNREADABLE:  # a file that exists but cannot be read is not written over
+        _UNSAVED[str(path)] = copy.deepcopy(normal)
+        return f"(Progress kept for this session only: {path} cannot be read.)"
     try:
         _write_atomically(path, _document(normal))
     except (OSError, ValueError) as exc:
         _UNSAVED[str(path)] = copy.deepcopy(normal)
         reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:160]
-        _warn_once(f"write:{path}", f"Your progress cannot be saved in {path.parent} ({reason}); it is kept "
+        _warn_once(f"write:{path}", f"Your progress cannot be saved to {path} ({reason}); it is kept "
                                     f"for this session only: {_choose_another_place()}.")
-        return f"(Progress kept for this session only: {path.parent} cannot be written.)"
+        return f"(Progress kept for this session only: {path} cannot be written.)"
     _UNSAVED.pop(str(path), None)
     return ""
 
@@ -356,7 +363,7 @@ def where_progress_is_kept() -> str:
     """One or two sentences for the learner: where progress is, and (on Colab) how to keep it."""
     path = progress_path()
     if str(path) in _UNSAVED:
-        text = f"Progress is kept for this session only ({path.parent} cannot be written)."
+        text = f"Progress is kept for this session only ({path} cannot be used)."
     else:
         text = f"Progress is kept in {path}."
     if _in_colab() and not str(path).startswith("/content/drive/"):

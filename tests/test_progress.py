@@ -28,6 +28,7 @@ from helpers.exercises import ValueProblem, ____
 def _fresh_memory(monkeypatch):
     """Each test starts with no in-memory progress and no warnings given yet."""
     monkeypatch.setattr(progress, "_UNSAVED", {})
+    monkeypatch.setattr(progress, "_UNREADABLE", set())
     monkeypatch.setattr(progress, "_WARNED", set())
 
 
@@ -190,6 +191,26 @@ def test_a_damaged_file_is_reported_moved_aside_and_not_trusted(damage, capsys):
     assert "Correct" in capsys.readouterr().out
 
 
+def test_an_unreadable_file_is_reported_and_never_written_over(monkeypatch, capsys):
+    _solve_q1()
+    path = progress.progress_path()
+    before = path.read_text()
+    real_read_text = Path.read_text
+
+    def no_permission(self, *args, **kwargs):
+        if self == path:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_read_text(self, *args, **kwargs)
+
+    monkeypatch.setattr(progress.Path, "read_text", no_permission)
+    with pytest.warns(UserWarning, match="cannot be read"):
+        _bound({"other": 5}).q2.check()
+    assert "Correct" in capsys.readouterr().out
+    assert ex.progress_summary()["00_test"]["q2"]["status"] == "solved"  # kept for the session
+    monkeypatch.setattr(progress.Path, "read_text", real_read_text)
+    assert path.read_text() == before, "the file it could not read is left as it was"
+
+
 def test_a_folder_in_the_way_is_reported_and_progress_kept_in_memory(capsys):
     path = progress.progress_path()
     path.mkdir(parents=True)
@@ -234,7 +255,7 @@ def test_progress_is_shown_when_it_cannot_be_saved(how, tmp_path, monkeypatch, c
     assert len(saving) == 1 and str(blocker) in saving[0] and "COURSE_PROGRESS_DIR" in saving[0]
 
 
-def test_read_only_folder_as_a_user_without_write_permission(tmp_path):
+def test_read_only_folder_as_a_user_without_write_permission():
     """Permissions are real here: run as an unprivileged user when the tests run as root."""
     if os.name != "posix":
         pytest.skip("POSIX permissions")
@@ -254,7 +275,7 @@ def test_read_only_folder_as_a_user_without_write_permission(tmp_path):
         setpriv = shutil.which("setpriv")
         if setpriv is None:
             pytest.skip("running as root without setpriv: cannot drop the permission to write")
-        os.chmod(tmp_path, 0o755)
+        os.chmod(place, 0o755)
         os.chmod(folder, 0o555)
         cmd = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
     else:
@@ -267,7 +288,7 @@ def test_read_only_folder_as_a_user_without_write_permission(tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "Traceback" not in proc.stdout + proc.stderr
     assert "1 of 1 solved" in proc.stdout and "Correct" in proc.stdout
-    assert proc.stderr.count("cannot be saved") == 1 and "COURSE_PROGRESS_DIR" in proc.stderr
+    assert proc.stderr.count("cannot be saved") == 1 and "COURSE_PROGRESS_DIR" in proc.stderr, proc.stderr
 
 
 # ----------------------------------------------------------------------------- export, import, keep
