@@ -99,3 +99,4 @@ clean:
 	@echo "Removed the course cache (.cache: trained weights, 2-D maps, scores), test artifacts and data sources."
 	@echo "Kept .venv and your exercise progress ($$($(PYTHON) -c 'import helpers.progress as p; \
 	print(p.progress_path())' 2>/dev/null || echo 'see notebook 00'))."
+	@if [ -n "$$COURSE_CACHE_DIR" ]; then echo "Not removed: the cache in COURSE_CACHE_DIR ($$COURSE_CACHE_DIR)."; fi
