@@ -37,6 +37,11 @@ def course_cache(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("shared-course-cache")
 
 
+def pytest_collection_modifyitems(config, items):
+    """Browser tests run last, when the notebook runs have filled the shared course cache."""
+    items.sort(key=lambda item: "tests/browser/" in item.nodeid.replace("\\", "/"))
+
+
 @pytest.fixture(autouse=True)
 def _restore_matplotlib_backend():
     """A test that switches matplotlib to ipympl must not change the backend of the tests after it."""
