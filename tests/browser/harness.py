@@ -178,9 +178,21 @@ def open_notebook(page: Any, server: JupyterServer, notebook: str) -> None:
 def run_all(page: Any, timeout_s: float = 240) -> float:
     """Run every cell through the Run menu and wait until none is queued or running."""
     started = time.monotonic()
-    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-    page.wait_for_timeout(500)
+    for attempt in range(2):  # on a busy machine the first click can come before the kernel takes work
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        page.wait_for_timeout(500)
+        try:
+            page.wait_for_function(
+                """() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell '
+                                                       + '.jp-InputArea-prompt')]
+                    .some(p => !/^\\[ \\]:$/.test(p.textContent.trim()))""",
+                timeout=60_000, polling=500,
+            )
+            break
+        except Exception:
+            if attempt:
+                raise
     try:
         page.wait_for_function(
             """() => {
