@@ -433,7 +433,34 @@ class LiveFigure:
         """Answer the browser's draw requests: a full render, or the already blitted pixels."""
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-        ask_browser = canvas.draw_idle  # sends the browser a "draw" event; it then requests a picture
+        send_draw_event = canvas.draw_idle  # sends the browser a "draw" event; it then requests a picture
+        self._changes_sent = 0  # the changes that the last picture sent includes
+        self._reminders = 0
+        self._reminder: Any = None  # the pending timer, if any
+
+        def remind_in(milliseconds: int) -> None:
+            if self._reminder is None:
+                self._reminder = canvas.new_timer(interval=milliseconds)
+                self._reminder.single_shot = True
+                self._reminder.add_callback(remind)
+                self._reminder.start()
+
+        def remind() -> None:
+            # The browser ignores a "draw" event while it waits for a picture: one sent just before
+            # a change does not include it, and nothing would ask again. Ask again (a few times,
+            # each later) until a picture with the change has been sent.
+            self._reminder = None
+            if self._changes_sent >= self._changes or self._reminders >= 4:
+                return
+            if not self._rendering:
+                self._reminders += 1
+                send_draw_event()
+            remind_in(300 * 2 ** self._reminders)
+
+        def ask_browser() -> None:
+            send_draw_event()
+            self._reminders = 0
+            remind_in(300)
 
         def draw_idle() -> None:  # anyone's draw_idle (zoom, resize, our refresh) needs a full render
             self._full_pending = True
@@ -466,6 +493,7 @@ class LiveFigure:
                     finally:
                         self._rendering = False
                 send_picture()
+                self._changes_sent = max(self._changes_sent, changes)
                 if self._changes != changes:
                     # Something changed meanwhile; the browser ignores a "draw" event while it waits
                     # for a picture, so tell it again now that the picture is on its way.
