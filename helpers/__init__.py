@@ -28,6 +28,7 @@ _SUBMODULES = (
     "plotting",
     "widgets",
     "exercises",
+    "progress",
     "exercise_sets",
     "environment",
 )

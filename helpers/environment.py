@@ -1,35 +1,66 @@
 """Setting up a notebook and reporting on the learner's environment.
 
-Every notebook's first cell finds (or, on Colab, fetches) the course and then calls
-:func:`setup_notebook`, which installs what Colab lacks, turns on interactive figures
-when ipympl is there, and says in one line what it did.
+Every notebook's first cell runs ``course_setup.setup_course()`` (at the top of the
+course), which puts this course's ``helpers`` on the path and calls :func:`setup_notebook`:
+it recognises where the notebook runs (JupyterLab or Notebook 7 on your machine, VS Code,
+Google Colab, Kaggle, Binder), installs what a hosted runtime lacks, chooses how figures
+are drawn and says so in one line.
+
+Figures are interactive (clickable, with zoom and pan) when ipympl is installed, and
+static pictures otherwise; sliders, buttons and text boxes work either way. On Colab and
+Kaggle ipympl is opt-in: :func:`enable_interactive_figures` installs it, and a package
+installed into a running Colab kernel only takes effect after a restart of the runtime.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
+import os
 import platform
 import re
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from helpers.paths import REPO_ROOT
+from helpers.paths import CACHE_ENV_VAR, REPO_ROOT
 
-#: Packages the Colab set-up never installs: Colab has its own builds of these, or they
-#: are only needed to serve or test the course locally.
-NOT_INSTALLED_ON_COLAB = frozenset(
-    {"torch", "torchvision", "jupyterlab", "notebook", "ipykernel", "nbformat", "nbclient",
-     "pytest", "ruff", "playwright", "pyarrow"}
-)
+#: Where a notebook can run, as :func:`detect_platform` names it, and how it is called in messages.
+PLATFORMS = {
+    "colab": "Google Colab",
+    "kaggle": "Kaggle",
+    "binder": "Binder",
+    "vscode": "VS Code",
+    "jupyter": "Jupyter",
+}
+
+#: Front ends: needed to run ``make lab``, not inside a kernel (Colab and VS Code bring their own).
+FRONT_END_PACKAGES = frozenset({"jupyterlab", "notebook"})
+
+#: Optional in a kernel: without ipympl figures are static pictures and points are picked by index.
+OPTIONAL_PACKAGES = frozenset({"ipympl"})
+
+#: Never installed into a hosted runtime: it has its own builds of these (or its own front end).
+NOT_INSTALLED_ON_HOSTS = frozenset({"torch", "torchvision", "ipykernel"}) | FRONT_END_PACKAGES | OPTIONAL_PACKAGES
 
 #: Packages shown in the environment report (distribution names).
 REPORTED_PACKAGES = (
     "torch", "torchvision", "numpy", "matplotlib", "ipywidgets", "ipympl", "scikit-learn",
-    "umap-learn", "tqdm", "pandas", "jupyterlab",
+    "umap-learn", "tqdm", "pandas", "ipython", "ipykernel", "jupyterlab", "notebook",
 )
+
+#: What to run in each place to switch interactive figures on.
+ENABLE_INTERACTIVE = "helpers.environment.enable_interactive_figures()"
+
+
+class CourseEnvironmentError(RuntimeError):
+    """A set-up step that cannot be done here; IPython shows it as one line, not a traceback."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [str(self)]
 
 
 @dataclass(frozen=True)
@@ -43,12 +74,50 @@ class Requirement:
         return f"{self.name}{self.specifier}"
 
 
-def in_colab() -> bool:
-    """True inside Google Colab (its ``google.colab`` module can be imported)."""
+# ============================================================================ where are we
+
+
+def detect_platform(environ: Mapping[str, str] | None = None) -> str:
+    """Where this kernel runs: "colab", "kaggle", "binder", "vscode" or "jupyter".
+
+    Kaggle's image is built on Colab's (it can import ``google.colab``), so it is recognised
+    first, by its own environment variables.
+    """
+    env = os.environ if environ is None else environ
+    if env.get("KAGGLE_KERNEL_RUN_TYPE") or env.get("KAGGLE_URL_BASE"):
+        return "kaggle"
+    if env.get("COLAB_RELEASE_TAG") or env.get("COLAB_BACKEND_VERSION") or _google_colab_importable():
+        return "colab"
+    if env.get("BINDER_LAUNCH_HOST") or env.get("BINDER_REQUEST") or env.get("BINDER_REPO_URL"):
+        return "binder"
+    if env.get("VSCODE_PID") or env.get("VSCODE_CWD") or env.get("VSCODE_IPC_HOOK_CLI"):
+        return "vscode"
+    return "jupyter"
+
+
+def _google_colab_importable() -> bool:
     try:
         return importlib.util.find_spec("google.colab") is not None
     except (ImportError, ValueError):
         return False
+
+
+def in_colab() -> bool:
+    """True inside Google Colab (and not on Kaggle, whose image also has ``google.colab``)."""
+    return detect_platform() == "colab"
+
+
+def in_kaggle() -> bool:
+    """True inside a Kaggle notebook."""
+    return detect_platform() == "kaggle"
+
+
+def hosted(where: str | None = None) -> bool:
+    """Whether the runtime is a hosted one that the course installs into (Colab, Kaggle)."""
+    return (where or detect_platform()) in ("colab", "kaggle")
+
+
+# ============================================================================ requirements
 
 
 def read_requirements(path: Any = None) -> list[Requirement]:
@@ -57,7 +126,7 @@ def read_requirements(path: Any = None) -> list[Requirement]:
     requirements = []
     for raw in open(path, encoding="utf-8").read().splitlines():
         line = raw.split("#", 1)[0].strip()
-        if not line:
+        if not line or line.startswith("-"):  # options such as -r other.txt
             continue
         match = re.fullmatch(r"([A-Za-z0-9][A-Za-z0-9._-]*)\s*(.*)", line)
         if match is None:
@@ -89,60 +158,163 @@ def missing_requirements(requirements: list[Requirement], skip: frozenset[str] =
     return missing
 
 
-def install_for_colab(run: Any = subprocess.run) -> list[str]:
-    """Install (with pip) the course packages that this Colab runtime lacks.
+def kernel_requirements() -> list[Requirement]:
+    """What a kernel needs to run the notebooks: requirements.txt without front ends and options."""
+    return [r for r in read_requirements() if r.name not in FRONT_END_PACKAGES | OPTIONAL_PACKAGES]
 
-    Torch, torchvision and Jupyter itself are never touched. Returns what was installed.
+
+def _pip_install(packages: list[str], run: Any) -> None:
+    """``pip install`` into this kernel; a failure ends in one course message, never a traceback."""
+    try:
+        result = run([sys.executable, "-m", "pip", "install", "--quiet", *packages],
+                     capture_output=True, text=True)
+    except OSError as exc:
+        raise CourseEnvironmentError(f"Could not run pip to install {', '.join(packages)}: {exc}.") from None
+    if getattr(result, "returncode", 0) != 0:
+        lines = (getattr(result, "stderr", "") or "").strip().splitlines()
+        why = lines[-1][:200] if lines else "pip failed"
+        advice = ("turn on Internet in the notebook's settings (Kaggle: Settings > Internet) and run this cell again"
+                  if in_kaggle() else "check the internet connection and run this cell again")
+        raise CourseEnvironmentError(f"Could not install {', '.join(packages)} ({why}): {advice}.")
+
+
+def install_for_colab(run: Any = subprocess.run) -> list[str]:
+    """Install (with pip) the course packages that this hosted runtime (Colab, Kaggle) lacks.
+
+    Torch, torchvision, Jupyter itself and ipympl (opt-in, see
+    :func:`enable_interactive_figures`) are never touched. Returns what was installed.
     """
-    todo = [str(r) for r in missing_requirements(read_requirements(), skip=NOT_INSTALLED_ON_COLAB)]
+    todo = [str(r) for r in missing_requirements(read_requirements(), skip=NOT_INSTALLED_ON_HOSTS)]
     if todo:
-        run([sys.executable, "-m", "pip", "install", "--quiet", *todo], check=True)
+        _pip_install(todo, run)
     return todo
 
 
-def use_interactive_figures() -> bool:
-    """Switch matplotlib to ipympl (``%matplotlib widget``) when it is installed.
+# ============================================================================ figures
 
-    Returns False (and leaves the inline backend) when ipympl is missing or the code does
-    not run in IPython; figures are then static and widgets offer index pickers instead.
-    """
+
+def _shell() -> Any:
     try:
         from IPython import get_ipython
     except ImportError:
-        return False
-    shell = get_ipython()
+        return None
+    return get_ipython()
+
+
+def _enable_custom_widget_manager(where: str) -> None:
+    """Colab draws its own widgets; third-party ones (ipympl's canvas) need this switch."""
+    if where == "colab":
+        from google.colab import output  # type: ignore[import-not-found]
+
+        output.enable_custom_widget_manager()
+
+
+def use_interactive_figures(where: str | None = None) -> bool:
+    """Switch matplotlib to ipympl (``%matplotlib widget``) when it is installed and usable.
+
+    Returns False (and leaves the inline backend) when ipympl is missing, the code does
+    not run in IPython, or matplotlib does not accept ipympl yet (on Colab: installed into
+    the running kernel, before a restart of the runtime).
+    """
+    shell = _shell()
     if shell is None or importlib.util.find_spec("ipympl") is None:
         return False
+    where = where or detect_platform()
     try:
+        _enable_custom_widget_manager(where)
         shell.run_line_magic("matplotlib", "widget")
     except Exception:
-        shell.run_line_magic("matplotlib", "inline")
+        try:
+            shell.run_line_magic("matplotlib", "inline")
+        except Exception:
+            pass
         return False
     return True
 
 
-def setup_notebook(quiet: bool = False) -> dict[str, Any]:
-    """Prepare a notebook: Colab installs and widgets, interactive figures, one status line."""
-    installed: list[str] = []
-    colab = in_colab()
-    if colab:
-        installed = install_for_colab()
-        from google.colab import output  # type: ignore[import-not-found]
+def figures_line(interactive: bool, where: str, ipympl_installed: bool) -> str:
+    """One sentence: which figures are on, and what to do to switch."""
+    if interactive:
+        return ("interactive figures on (ipympl: click points, zoom and pan); "
+                "`%matplotlib inline` turns them off")
+    if where in ("colab", "kaggle"):
+        if ipympl_installed:
+            return ("static figures (ipympl is installed but takes effect only after a restart: "
+                    "Runtime > Restart session, then run the notebook again)")
+        return (f"sliders and buttons work, figures are static pictures (pick points by index); for clickable "
+                f"figures run `{ENABLE_INTERACTIVE}` once, then restart the runtime")
+    return ("static figures (ipympl is not installed: points are picked by index); for clickable figures "
+            "install it with `pip install ipympl` (or `make lab`) and restart the kernel")
 
-        output.enable_custom_widget_manager()
-    interactive = use_interactive_figures()
+
+def enable_interactive_figures(run: Any = subprocess.run) -> bool:
+    """Opt in to interactive (clickable) figures: install ipympl if needed and switch to it.
+
+    Returns True when figures are interactive now. On Colab a freshly installed ipympl only
+    works after a restart of the runtime; the message says so.
+    """
+    where = detect_platform()
+    if importlib.util.find_spec("ipympl") is None:
+        if not hosted(where):
+            print("ipympl is not installed in this kernel's environment: run `pip install ipympl` there "
+                  "(or `make lab`), then restart the kernel.")
+            return False
+        _pip_install(["ipympl>=0.9.3"], run)
+        importlib.invalidate_caches()
+    if use_interactive_figures(where):
+        print("Interactive figures are on: figures created from now on can be clicked, zoomed and panned.")
+        return True
+    print("ipympl is installed. Restart the runtime (Runtime > Restart session) and run the notebook "
+          "from the top: the set-up will then turn interactive figures on.")
+    return False
+
+
+# ============================================================================ set-up
+
+
+def _hosted_cache(where: str) -> None:
+    """On Kaggle an attached course is read-only: keep the cache in the working folder."""
+    if where == "kaggle" and not os.environ.get(CACHE_ENV_VAR):
+        cwd = Path.cwd().resolve()
+        if cwd != REPO_ROOT and not {REPO_ROOT, cwd} & {*cwd.parents, *REPO_ROOT.parents}:  # an input
+            os.environ[CACHE_ENV_VAR] = str(cwd / "course-cache")
+
+
+def _open_the_course(where: str) -> None:
+    """A lone notebook on Colab cloned the course into its folder: work from the course's notebooks."""
+    cwd = Path.cwd().resolve()
+    if where == "colab" and REPO_ROOT not in (cwd, *cwd.parents):
+        os.chdir(REPO_ROOT / "notebooks")
+
+
+def setup_notebook(quiet: bool = False, notes: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Prepare a notebook for where it runs, and say in one line what was done.
+
+    On Colab and Kaggle it installs what the runtime lacks (never torch, never ipympl
+    unless asked); everywhere it turns interactive figures on when ipympl is usable.
+    ``notes`` are added to the line (the set-up's own remarks, e.g. about a foreign package).
+    """
+    where = detect_platform()
+    installed: list[str] = []
+    if hosted(where):
+        _open_the_course(where)
+        _hosted_cache(where)
+        installed = install_for_colab()
+    interactive = use_interactive_figures(where)
     importlib.import_module("helpers.figure_alt").register()  # figures carry alt text from their titles
-    status = {"colab": colab, "installed": installed, "interactive_figures": interactive}
+    ipympl_installed = importlib.util.find_spec("ipympl") is not None
+    status = {"platform": where, "colab": where == "colab", "installed": installed,
+              "interactive_figures": interactive}
     if not quiet:
-        where = "Google Colab" if colab else "local"
-        figures = (
-            "interactive figures on (ipympl)"
-            if interactive
-            else "static figures (ipympl is not available: click-to-pick falls back to index sliders)"
-        )
-        extra = f"; installed {', '.join(installed)}" if installed else ""
-        print(f"Course set-up done ({where}): {figures}{extra}.")
+        parts = [figures_line(interactive, where, ipympl_installed)]
+        if installed:
+            parts.append(f"installed {', '.join(installed)}")
+        parts += list(notes)
+        print(f"Course set-up done ({PLATFORMS[where]}): " + "; ".join(parts) + ".")
     return status
+
+
+# ============================================================================ report
 
 
 def package_versions(names: tuple[str, ...] = REPORTED_PACKAGES) -> dict[str, str]:
@@ -156,45 +328,76 @@ def package_versions(names: tuple[str, ...] = REPORTED_PACKAGES) -> dict[str, st
     return versions
 
 
-def report(show: bool = True) -> dict[str, Any]:
-    """Check the environment: versions, compute device, and the shipped data's checksums.
+def _install_advice(where: str) -> str:
+    if hosted(where):
+        return "run the set-up cell at the top again: it installs what is missing"
+    if where == "vscode":
+        return "install them into this kernel's environment: `pip install -r requirements.txt`"
+    return "run `make lab` again, or `pip install -r requirements.txt`"
 
-    Returns the findings as a dict; with ``show`` it also prints a short table.
+
+def _data_advice(findings: Mapping[str, str]) -> list[str]:
+    """The restore advice the loaders give, for every data file that is not ok."""
+    from helpers.data import DataFileError
+
+    return [str(DataFileError(name, state)) for name, state in findings.items() if state != "ok"]
+
+
+def report(show: bool = True) -> dict[str, Any]:
+    """Check the environment: versions, compute device, the shipped data's checksums.
+
+    Returns the findings as a dict; with ``show`` it also prints a short table. Only what
+    a kernel needs counts as missing: front ends (JupyterLab, Notebook) are not needed on
+    Colab or in VS Code, and ipympl only makes figures clickable.
     """
     import torch
 
     from helpers.data import verify_data_files
+    from helpers.progress import where_progress_is_kept
     from helpers.training import choose_device
 
+    where = detect_platform()
     device = choose_device()
+    data = verify_data_files()
+    missing = [str(r) for r in missing_requirements(kernel_requirements())]
+    versions = package_versions()
     findings: dict[str, Any] = {
-        "versions": package_versions(),
+        "versions": versions,
         "platform": f"{platform.system()} {platform.machine()}",
+        "where": where,
         "device": str(device),
         "torch_threads": torch.get_num_threads(),
-        "colab": in_colab(),
-        "data": verify_data_files(),
+        "colab": where == "colab",
+        "data": data,
+        "data_advice": _data_advice(data),
+        "missing": missing,
+        "install_advice": _install_advice(where),
+        "interactive_figures": versions["ipympl"] != "not installed",
+        "progress": where_progress_is_kept(),
     }
-    missing = [r for r in missing_requirements(read_requirements()) if r.name in REPORTED_PACKAGES]
-    findings["missing"] = [str(r) for r in missing]
-    findings["ok"] = not missing and all(v == "ok" for v in findings["data"].values())
+    findings["ok"] = not missing and all(state == "ok" for state in data.values())
     if show:
         print(format_report(findings))
     return findings
 
 
-def format_report(findings: dict[str, Any]) -> str:
+def format_report(findings: Mapping[str, Any]) -> str:
     """The report as aligned plain text."""
-    lines = [f"{'platform':<14} {findings['platform']}", f"{'device':<14} {findings['device']}"
-             f"  ({findings['torch_threads']} CPU threads for torch)"]
+    lines = [f"{'running in':<14} {PLATFORMS.get(findings.get('where', 'jupyter'), 'Jupyter')}",
+             f"{'platform':<14} {findings['platform']}",
+             f"{'device':<14} {findings['device']}  ({findings['torch_threads']} CPU threads for torch)"]
     lines += [f"{name:<14} {version}" for name, version in findings["versions"].items()]
     lines.append("")
     lines += [f"{'data/' + name:<28} {state}" for name, state in findings["data"].items()]
+    lines += findings.get("data_advice", [])
+    lines.append("")
+    if findings.get("interactive_figures") is False:
+        lines.append("Figures: static pictures (ipympl is not installed; it is optional).")
+    if findings.get("progress"):
+        lines.append(findings["progress"])
     if findings["missing"]:
-        lines.append("")
-        lines.append(
-            "Missing or too old: " + ", ".join(findings["missing"]) + " (run `make lab` again, or pip install them)"
-        )
+        lines.append("Missing or too old: " + ", ".join(findings["missing"])
+                     + f" ({findings.get('install_advice') or _install_advice('jupyter')}).")
     lines.append("")
     lines.append("All good: the course is ready." if findings["ok"] else "Something needs attention (see above).")
     return "\n".join(lines)

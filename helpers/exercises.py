@@ -21,32 +21,35 @@ learner's code and bugs in a checker are both reported in one line.
 
 ``check()`` displays its feedback and returns nothing; ``evaluate()`` returns a
 :class:`CheckResult` without displaying or recording anything (that is what tests use).
-Progress is kept in ``progress.json`` under the course cache (see :mod:`helpers.paths`).
+Progress is kept by :mod:`helpers.progress` (per user, apart from the course cache).
 """
 
 from __future__ import annotations
 
 import copy
 import html
-import json
 import keyword
 import math
 import numbers
-import os
 import re
 import sys
-import tempfile
 import types
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .paths import cache_dir
+from .progress import (
+    load_progress,
+    normal_entry,
+    progress_path,
+    reset_progress,
+    update_entry,
+    where_progress_is_kept,
+)
 
 __all__ = [
     "____",
@@ -1368,95 +1371,13 @@ def _capitalised(text: str) -> str:
 
 
 # ============================================================================ progress
-
-
-def progress_path() -> Path:
-    """Where progress is kept: ``<cache>/progress/progress.json``."""
-    return cache_dir("progress") / "progress.json"
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def _entry(raw: Any = None) -> dict[str, Any]:
-    raw = raw if isinstance(raw, dict) else {}
-    status = raw.get("status")
-    attempts = raw.get("attempts")
-    hints = raw.get("hints_viewed")
-    solved_at = raw.get("solved_at")
-    return {
-        "status": status if status in ("solved", "attempted", "not_attempted") else "not_attempted",
-        "attempts": attempts if isinstance(attempts, int) and attempts >= 0 else 0,
-        "solution_viewed": raw.get("solution_viewed") is True,
-        "hints_viewed": hints if isinstance(hints, int) and hints >= 0 else 0,
-        "solved_at": solved_at if isinstance(solved_at, str) else None,
-    }
-
-
-def _back_up(path: Path) -> None:
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = path.with_name(f"{path.name}.corrupt-{stamp}")
-    counter = 1
-    while target.exists():
-        counter += 1
-        target = path.with_name(f"{path.name}.corrupt-{stamp}-{counter}")
-    try:
-        os.replace(path, target)
-    except OSError:
-        pass
-
-
-def load_progress() -> dict[str, dict[str, dict[str, Any]]]:
-    """Everything recorded so far. A damaged file is moved aside and progress starts afresh."""
-    path = progress_path()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return {}
-    except (OSError, UnicodeDecodeError):
-        _back_up(path)
-        return {}
-    try:
-        data = json.loads(text)
-    except ValueError:
-        data = None
-    if not isinstance(data, dict):
-        _back_up(path)
-        return {}
-    return {
-        notebook: {q: _entry(e) for q, e in entries.items() if isinstance(e, dict)}
-        for notebook, entries in data.items()
-        if isinstance(entries, dict)
-    }
-
-
-def _save_progress(data: Mapping[str, Any]) -> None:
-    path = progress_path()
-    handle, temp = tempfile.mkstemp(prefix=".progress-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            json.dump(data, file, indent=2, sort_keys=True)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        raise
+# The store (where, load, save, export, import) is helpers.progress; here it is shown.
 
 
 def _update(notebook: str, question: str, change: Callable[[dict], None]) -> str:
-    """Apply ``change`` to one entry and save; returns a note when saving failed."""
+    """Apply ``change`` to one entry and save; returns a note when it could not be saved."""
     try:
-        data = load_progress()
-        entry = _entry(data.setdefault(notebook, {}).get(question))
-        change(entry)
-        data[notebook][question] = entry
-        _save_progress(data)
-        return ""
+        return update_entry(notebook, question, change)
     except Exception as exc:
         return f"(Your progress could not be saved: {_one_line(exc)}.)"
 
@@ -1476,6 +1397,10 @@ def _record_check(notebook: str, question: str, result: CheckResult) -> str:
     return _update(notebook, question, change)
 
 
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
 def progress_summary(notebook: str | None = None) -> dict[str, dict[str, dict[str, Any]]]:
     """The recorded progress, ``{notebook: {question: entry}}``, for one notebook or all."""
     data = load_progress()
@@ -1484,21 +1409,19 @@ def progress_summary(notebook: str | None = None) -> dict[str, dict[str, dict[st
     return {notebook: data.get(notebook, {})}
 
 
-def reset_progress(notebook: str | None = None) -> None:
-    """Forget the progress of one notebook, or of all of them."""
-    data = {} if notebook is None else {k: v for k, v in load_progress().items() if k != notebook}
-    _save_progress(data)
-
-
 _BOUND: dict[str, list[str]] = {}  # notebook -> its question names, for totals
 
 
 def show_progress() -> None:
-    """Show a table of solved exercises for every notebook."""
-    data = load_progress()
+    """Show a table of solved exercises for every notebook, and where progress is kept."""
+    try:
+        data = load_progress()
+        where = where_progress_is_kept()
+    except Exception as exc:  # progress is shown even when its store misbehaves
+        data, where = {}, f"(Progress could not be read: {_one_line(exc)}.)"
     notebooks = sorted(set(data) | set(_BOUND))
     if not notebooks:
-        _show(Feedback("info", "Progress", "nothing recorded yet."))
+        _show(Feedback("info", "Progress", f"nothing recorded yet. {where}"))
         return
     rows = [["notebook", "solved", "attempted", "solutions viewed"]]
     for notebook in notebooks:
@@ -1508,7 +1431,7 @@ def show_progress() -> None:
         attempted = sum(e["status"] == "attempted" for e in entries.values())
         viewed = sum(e["solution_viewed"] for e in entries.values())
         rows.append([notebook, f"{solved} of {total}", str(attempted), str(viewed)])
-    _show(Feedback("info", "Progress", table=rows))
+    _show(Feedback("info", "Progress", where, table=rows))
 
 
 # ============================================================================ binding
@@ -1646,11 +1569,16 @@ class Exercises:
     def progress_summary(self) -> list[dict[str, Any]]:
         """One row per exercise of this notebook: question, status, attempts, ..."""
         entries = load_progress().get(self.notebook, {})
-        return [{"question": name, **_entry(entries.get(name))} for name in self._questions]
+        return [{"question": name, **normal_entry(entries.get(name))} for name in self._questions]
 
     def progress(self) -> None:
-        """Show which exercises of this notebook are solved."""
-        rows = self.progress_summary()
+        """Show which exercises of this notebook are solved, and where progress is kept."""
+        try:
+            rows = self.progress_summary()
+            where = where_progress_is_kept()
+        except Exception as exc:  # progress is shown even when its store misbehaves
+            rows = [{"question": name, **normal_entry()} for name in self._questions]
+            where = f"(Progress could not be read: {_one_line(exc)}.)"
         labels = {"solved": "solved", "attempted": "tried", "not_attempted": "-"}
         table = [["exercise", "status", "checks", "hints", "solution viewed"]]
         for row in rows:
@@ -1658,7 +1586,7 @@ class Exercises:
                           str(row["hints_viewed"]), "yes" if row["solution_viewed"] else ""])
         solved = sum(row["status"] == "solved" for row in rows)
         tone = "correct" if rows and solved == len(rows) else "info"
-        _show(Feedback(tone, f"{self.notebook}: {solved} of {len(rows)} solved", table=table))
+        _show(Feedback(tone, f"{self.notebook}: {solved} of {len(rows)} solved", where, table=table))
 
     def __repr__(self) -> str:
         names = ", ".join(self._questions) or "none"

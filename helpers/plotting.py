@@ -432,7 +432,34 @@ class LiveFigure:
         """Answer the browser's draw requests: a full render, or the already blitted pixels."""
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-        ask_browser = canvas.draw_idle  # sends the browser a "draw" event; it then requests a picture
+        send_draw_event = canvas.draw_idle  # sends the browser a "draw" event; it then requests a picture
+        self._changes_sent = 0  # the changes that the last picture sent includes
+        self._reminders = 0
+        self._reminder: Any = None  # the pending timer, if any
+
+        def remind_in(milliseconds: int) -> None:
+            if self._reminder is None:
+                self._reminder = canvas.new_timer(interval=milliseconds)
+                self._reminder.single_shot = True
+                self._reminder.add_callback(remind)
+                self._reminder.start()
+
+        def remind() -> None:
+            # The browser ignores a "draw" event while it waits for a picture: one sent just before
+            # a change does not include it, and nothing would ask again. Ask again (a few times,
+            # each later) until a picture with the change has been sent.
+            self._reminder = None
+            if self._changes_sent >= self._changes or self._reminders >= 4:
+                return
+            if not self._rendering:
+                self._reminders += 1
+                send_draw_event()
+            remind_in(300 * 2 ** self._reminders)
+
+        def ask_browser() -> None:
+            send_draw_event()
+            self._reminders = 0
+            remind_in(300)
 
         def draw_idle() -> None:  # anyone's draw_idle (zoom, resize, our refresh) needs a full render
             self._full_pending = True
@@ -465,6 +492,7 @@ class LiveFigure:
                     finally:
                         self._rendering = False
                 send_picture()
+                self._changes_sent = max(self._changes_sent, changes)
                 if self._changes != changes:
                     # Something changed meanwhile; the browser ignores a "draw" event while it waits
                     # for a picture, so tell it again now that the picture is on its way.
@@ -532,14 +560,49 @@ class LiveFigure:
         return with_static_png(self.widget, self.fig)._repr_mimebundle_(**kwargs)
 
 
+#: The widget-view entry of a display bundle: what JupyterLab, Notebook, VS Code and Colab
+#: read to show a live widget (protocol version 2, the same in ipywidgets 7 and 8).
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def widget_bundle(widget: Any, **kwargs: Any) -> dict[str, Any]:
+    """The display bundle of ``widget``, under ipywidgets 8 and 7 alike.
+
+    ipywidgets 8 widgets (and ipympl's canvas) give it through ``_repr_mimebundle_``.
+    ipywidgets 7 widgets (Google Colab pins 7.7.1) have no such method: they display
+    themselves through ``_ipython_display_``; the bundle is built here the way they build
+    it, and their display callbacks run as they would. ``kwargs`` (IPython's ``include`` and
+    ``exclude``) go to ``_repr_mimebundle_`` only.
+    """
+    own = getattr(widget, "_repr_mimebundle_", None)
+    if callable(own):
+        return dict(own(**kwargs) or {})
+    model_id = getattr(widget, "model_id", None)
+    if model_id is None:
+        raise TypeError(f"widget must be an ipywidgets widget, got {type(widget).__name__}")
+    plaintext = repr(widget)
+    bundle: dict[str, Any] = {"text/plain": plaintext[:110] + "…" if len(plaintext) > 110 else plaintext}
+    if getattr(widget, "_view_name", None) is not None:
+        bundle[WIDGET_VIEW] = {"version_major": 2, "version_minor": 0, "model_id": model_id}
+        handle_displayed = getattr(widget, "_handle_displayed", None)
+        if callable(handle_displayed):
+            handle_displayed()  # as ipywidgets 7's own display does (IPython calls it without arguments)
+    return bundle
+
+
 class with_static_png:  # noqa: N801 - reads like a function at the call site
-    """Display ``widget`` live, with a PNG of ``fig`` beside it for front ends without widgets."""
+    """Display ``widget`` live, with a PNG of ``fig`` beside it for front ends without widgets.
+
+    Works with ipywidgets 7 and 8 (see :func:`widget_bundle`): a front end with a widget
+    manager shows the live widget; an executed copy read without a kernel (nbconvert, a
+    static site, GitHub) shows the picture.
+    """
 
     def __init__(self, widget: Any, fig: Figure) -> None:
         self.widget, self.fig = widget, fig
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
+        bundle = widget_bundle(self.widget, **kwargs)
         bundle["image/png"] = base64.b64encode(figure_png(self.fig)).decode("ascii")
         return bundle
 

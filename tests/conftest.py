@@ -1,20 +1,45 @@
-"""Shared test set-up: every test gets its own empty course cache."""
+"""Shared test set-up: every test gets its own empty course cache and progress folder.
+
+Nothing a test runs (helpers, notebooks, Jupyter servers) writes into the real home folder
+or the repository's .cache: both places are pointed at temporary folders, for the whole
+session (at import, before any test) and then per test.
+"""
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
+# Before any test (and any subprocess a test starts): no test touches the real places.
+_SESSION_PLACES = Path(tempfile.mkdtemp(prefix="course-tests-"))
+atexit.register(shutil.rmtree, _SESSION_PLACES, ignore_errors=True)
+os.environ["COURSE_CACHE_DIR"] = str(_SESSION_PLACES / "cache")
+os.environ["COURSE_PROGRESS_DIR"] = str(_SESSION_PLACES / "progress")
+
 
 @pytest.fixture(autouse=True)
 def _isolated_cache(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path_factory.mktemp("course-cache")))
+    monkeypatch.setenv("COURSE_PROGRESS_DIR", str(tmp_path_factory.mktemp("course-progress")))
+
+
+@pytest.fixture(scope="session")
+def course_cache(tmp_path_factory) -> Path:
+    """One course cache for every notebook run of the session: each model is trained once."""
+    return tmp_path_factory.mktemp("shared-course-cache")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests run last, when the notebook runs have filled the shared course cache."""
+    items.sort(key=lambda item: "tests/browser/" in item.nodeid.replace("\\", "/"))
 
 
 @pytest.fixture(autouse=True)

@@ -328,6 +328,7 @@ def _build_data_module():
     return module
 
 
+@pytest.mark.sources  # downloads ~80 MB: `make data-check`, not `make test`
 def test_build_script_check_reproduces_the_shipped_files():
     """Rebuild from the sources (fetched into data/.sources if missing) and compare."""
     pytest.importorskip("pyarrow", reason="building needs pyarrow (the GloVe word index is a parquet file)")

@@ -1,17 +1,56 @@
-"""Tests of helpers.environment: requirement parsing, Colab installs, the report."""
+"""Tests of helpers.environment and course_setup: where a notebook runs, what the set-up
+installs and says, the report, and the bootstrap that makes the course's helpers importable."""
 
 from __future__ import annotations
 
+import importlib
 import importlib.metadata
+import subprocess
+import sys
+import types
+from pathlib import Path
 
 import pytest
+from conftest import REPO_ROOT
 
+import course_setup
 from helpers import environment
+
+# ----------------------------------------------------------------------------- where
+
+
+@pytest.mark.parametrize(
+    "env, expected",
+    [
+        ({}, "jupyter"),
+        ({"COLAB_RELEASE_TAG": "release-colab_20260819"}, "colab"),
+        ({"KAGGLE_KERNEL_RUN_TYPE": "Interactive"}, "kaggle"),
+        ({"KAGGLE_KERNEL_RUN_TYPE": "Interactive", "COLAB_RELEASE_TAG": "x"}, "kaggle"),  # Kaggle is built on Colab
+        ({"BINDER_LAUNCH_HOST": "https://mybinder.org/"}, "binder"),
+        ({"VSCODE_PID": "1234"}, "vscode"),
+    ],
+)
+def test_detect_platform(env, expected, monkeypatch):
+    monkeypatch.setattr(environment, "_google_colab_importable", lambda: False)
+    assert environment.detect_platform(env) == expected
+
+
+def test_kaggle_is_not_colab_even_where_google_colab_imports(monkeypatch):
+    monkeypatch.setattr(environment, "_google_colab_importable", lambda: True)
+    assert environment.detect_platform({}) == "colab"
+    assert environment.detect_platform({"KAGGLE_URL_BASE": "https://www.kaggle.com"}) == "kaggle"
+
+
+def test_not_in_colab_here():
+    assert environment.in_colab() is False and environment.in_kaggle() is False
+
+
+# ----------------------------------------------------------------------------- requirements and installs
 
 
 def test_read_requirements_parses_names_and_ranges(tmp_path):
     path = tmp_path / "requirements.txt"
-    path.write_text("# comment\nnumpy>=1.24\n\nTorch >= 2.2  # inline\numap-learn\n")
+    path.write_text("# comment\n-r other.txt\nnumpy>=1.24\n\nTorch >= 2.2  # inline\numap-learn\n")
     reqs = environment.read_requirements(path)
     assert [(r.name, r.specifier) for r in reqs] == [("numpy", ">=1.24"), ("torch", ">=2.2"), ("umap-learn", "")]
 
@@ -38,25 +77,113 @@ def test_missing_requirements_finds_absent_and_too_old(monkeypatch):
     assert [str(r) for r in missing] == ["ipympl>=0.9.3", "umap-learn>=0.5.4"]
 
 
-def test_colab_install_never_touches_torch_or_jupyter(monkeypatch):
+class _Run:
+    def __init__(self, returncode=0, stderr=""):
+        self.calls, self.returncode, self.stderr = [], returncode, stderr
+
+    def __call__(self, cmd, **kwargs):
+        self.calls.append(cmd)
+        return types.SimpleNamespace(returncode=self.returncode, stderr=self.stderr, stdout="")
+
+
+def test_hosted_install_never_touches_torch_jupyter_or_ipympl(monkeypatch):
     monkeypatch.setattr(environment, "missing_requirements",
                         lambda reqs, skip: [r for r in reqs if r.name not in skip])
-    calls = []
-    installed = environment.install_for_colab(run=lambda cmd, check: calls.append(cmd))
-    assert installed and calls
+    run = _Run()
+    installed = environment.install_for_colab(run=run)
+    assert installed and run.calls
     names = {i.split(">")[0].split("=")[0] for i in installed}
-    assert not names & {"torch", "torchvision", "jupyterlab", "notebook", "pytest"}
-    assert "ipympl" in names
+    assert not names & {"torch", "torchvision", "jupyterlab", "notebook", "ipykernel", "ipympl", "pytest", "ruff"}
+    assert "umap-learn" in names
 
 
-def test_colab_install_does_nothing_when_all_is_there():
+def test_hosted_install_does_nothing_when_all_is_there():
+    run = _Run()
+    assert environment.install_for_colab(run=run) == []
+    assert run.calls == []
+
+
+@pytest.mark.parametrize("kaggle", [False, True])
+def test_a_failed_install_ends_in_one_course_message(monkeypatch, kaggle):
+    monkeypatch.setattr(environment, "missing_requirements", lambda reqs, skip: [environment.Requirement("umap-learn",
+                                                                                                       ">=0.5.4")])
+    monkeypatch.setattr(environment, "in_kaggle", lambda: kaggle)
+    run = _Run(returncode=1, stderr="WARNING: retrying\nERROR: No matching distribution found for umap-learn>=0.5.4")
+    with pytest.raises(environment.CourseEnvironmentError) as info:
+        environment.install_for_colab(run=run)
+    message = str(info.value)
+    assert "umap-learn" in message and "No matching distribution" in message and "\n" not in message
+    assert ("Settings > Internet" in message) is kaggle
+    assert info.value._render_traceback_() == [message]
+
+
+# ----------------------------------------------------------------------------- figures and the set-up line
+
+
+def test_setup_notebook_outside_ipython_reports_static_figures(capsys):
+    status = environment.setup_notebook()
+    assert status == {"platform": "jupyter", "colab": False, "installed": [], "interactive_figures": False}
+    line = capsys.readouterr().out.strip()
+    assert line.startswith("Course set-up done (Jupyter): static figures")
+
+
+@pytest.mark.parametrize("where", ["jupyter", "vscode", "binder", "colab", "kaggle"])
+@pytest.mark.parametrize("interactive", [True, False])
+@pytest.mark.parametrize("ipympl_installed", [True, False])
+def test_the_figures_line_never_contradicts_itself(where, interactive, ipympl_installed):
+    line = environment.figures_line(interactive, where, ipympl_installed)
+    assert ("interactive figures on" in line) is interactive
+    assert ("static" in line) is (not interactive)
+    if not interactive and where in ("colab", "kaggle"):
+        assert "restart" in line  # the truth on Colab: a package installed now needs a restart
+    if not interactive and where in ("colab", "kaggle") and not ipympl_installed:
+        assert environment.ENABLE_INTERACTIVE in line
+
+
+def test_setup_on_colab_says_which_mode_and_how_to_switch(monkeypatch, capsys, tmp_path):
     calls = []
-    assert environment.install_for_colab(run=lambda cmd, check: calls.append(cmd)) == []
-    assert calls == []
+    monkeypatch.setattr(environment, "detect_platform", lambda environ=None: "colab")
+    monkeypatch.setattr(environment, "install_for_colab", lambda: calls.append("install") or [])
+    monkeypatch.setattr(environment, "_open_the_course", lambda where: calls.append("open"))
+    monkeypatch.setattr(environment.importlib.util, "find_spec",
+                        lambda name, *a: None if name == "ipympl" else importlib.util.find_spec(name, *a))
+    status = environment.setup_notebook(notes=("a note",))
+    out = capsys.readouterr().out.strip()
+    assert calls == ["open", "install"] and status["interactive_figures"] is False
+    assert out.startswith("Course set-up done (Google Colab): sliders and buttons work, figures are static")
+    assert "enable_interactive_figures()" in out and "restart the runtime" in out and out.endswith("a note.")
+    assert "installed" not in out
 
 
-def test_not_in_colab_here():
-    assert environment.in_colab() is False
+def test_enable_interactive_figures_locally_without_ipympl_says_how(monkeypatch, capsys):
+    monkeypatch.setattr(environment.importlib.util, "find_spec", lambda name, *a: None)
+    run = _Run()
+    assert environment.enable_interactive_figures(run=run) is False
+    assert run.calls == [] and "pip install ipympl" in capsys.readouterr().out
+
+
+def test_enable_interactive_figures_on_colab_installs_then_asks_for_a_restart(monkeypatch, capsys):
+    monkeypatch.setattr(environment, "detect_platform", lambda environ=None: "colab")
+    monkeypatch.setattr(environment.importlib.util, "find_spec", lambda name, *a: None)
+    monkeypatch.setattr(environment, "use_interactive_figures", lambda where=None: False)
+    run = _Run()
+    assert environment.enable_interactive_figures(run=run) is False
+    assert run.calls and "ipympl>=0.9.3" in run.calls[0]
+    assert "Restart the runtime" in capsys.readouterr().out
+
+
+def test_kaggle_keeps_the_cache_in_the_working_folder_when_the_course_is_attached(monkeypatch, tmp_path):
+    monkeypatch.delenv("COURSE_CACHE_DIR")
+    monkeypatch.chdir(tmp_path)  # the course (this repository) lies outside: an attached input
+    environment._hosted_cache("kaggle")
+    assert Path(environment.os.environ["COURSE_CACHE_DIR"]) == tmp_path / "course-cache"
+    monkeypatch.delenv("COURSE_CACHE_DIR")
+    monkeypatch.chdir(REPO_ROOT / "notebooks")  # a clone inside the working folder keeps its own .cache
+    environment._hosted_cache("kaggle")
+    assert "COURSE_CACHE_DIR" not in environment.os.environ
+
+
+# ----------------------------------------------------------------------------- the report
 
 
 def test_report_says_all_good_here(capsys):
@@ -65,9 +192,125 @@ def test_report_says_all_good_here(capsys):
     assert findings["ok"], out
     assert findings["data"] and all(state == "ok" for state in findings["data"].values())
     assert "torch" in findings["versions"] and "device" in out and "All good" in out
+    assert "Progress is kept in" in out
 
 
-def test_setup_notebook_outside_ipython_reports_static_figures(capsys):
-    status = environment.setup_notebook()
-    assert status == {"colab": False, "installed": [], "interactive_figures": False}
-    assert "static figures" in capsys.readouterr().out
+def test_report_does_not_count_front_ends_or_ipympl_as_missing(monkeypatch, capsys):
+    real = importlib.metadata.version
+
+    def colab_like(name):
+        if name in ("jupyterlab", "notebook", "ipympl"):
+            raise importlib.metadata.PackageNotFoundError(name)
+        return real(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", colab_like)
+    findings = environment.report()
+    out = capsys.readouterr().out
+    assert findings["ok"] and findings["missing"] == [], out
+    assert "All good" in out and "Something needs attention" not in out and "make lab" not in out
+    assert "jupyterlab     not installed" in out and "static pictures" in out
+
+
+def test_report_names_a_missing_kernel_package_with_advice_for_the_place(monkeypatch, capsys):
+    real = importlib.metadata.version
+
+    def no_umap(name):
+        if name == "umap-learn":
+            raise importlib.metadata.PackageNotFoundError(name)
+        return real(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", no_umap)
+    monkeypatch.setattr(environment, "detect_platform", lambda environ=None: "vscode")
+    findings = environment.report()
+    out = capsys.readouterr().out
+    assert not findings["ok"] and "umap-learn>=0.5.4" in out
+    assert "pip install -r requirements.txt" in out and "Something needs attention" in out
+
+
+def test_report_gives_the_restore_advice_for_a_damaged_data_file(monkeypatch, capsys):
+    import helpers.data
+
+    monkeypatch.setattr(helpers.data, "verify_data_files",
+                        lambda names=None: {"fashion_mnist.npz": "ok", "mnist.npz": "data/mnist.npz is missing."})
+    findings = environment.report()
+    out = capsys.readouterr().out
+    assert not findings["ok"]
+    assert "data/mnist.npz is missing." in out
+    assert "git checkout -- data/mnist.npz" in out and "make data" in out
+
+
+# ----------------------------------------------------------------------------- course_setup (the bootstrap)
+
+
+def test_course_setup_puts_this_course_first_and_returns_helpers(capsys):
+    helpers = course_setup.setup_course(quiet=True)
+    assert Path(helpers.__file__).resolve().parent == REPO_ROOT / "helpers"
+    assert sys.path[0] == str(REPO_ROOT)
+    assert capsys.readouterr().out == ""
+
+
+def _foreign_package(folder: Path) -> Path:
+    package = folder / "helpers"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("WHO = 'someone else'\n")
+    return package
+
+
+def test_course_setup_names_a_foreign_helpers_on_the_path(tmp_path, monkeypatch):
+    package = _foreign_package(tmp_path / "elsewhere")
+    monkeypatch.setattr(sys, "path", [str(tmp_path / "elsewhere"), *sys.path])
+    note = course_setup.use_this_course()
+    assert str(package) in note and "uses the course's" in note
+    assert sys.path[0] == str(REPO_ROOT)
+    assert importlib.import_module("helpers.environment") is environment
+
+
+def test_course_setup_replaces_an_imported_foreign_helpers(tmp_path, monkeypatch):
+    _foreign_package(tmp_path / "elsewhere")
+    saved = {name: module for name, module in sys.modules.items() if name == "helpers" or name.startswith("helpers.")}
+    monkeypatch.setattr(sys, "path", [str(tmp_path / "elsewhere"), *[p for p in sys.path if p != str(REPO_ROOT)]])
+    for name in saved:
+        del sys.modules[name]
+    try:
+        foreign = importlib.import_module("helpers")
+        assert foreign.WHO == "someone else"
+        note = course_setup.use_this_course()
+        assert "another package named `helpers`" in note
+        ours = importlib.import_module("helpers")
+        assert not hasattr(ours, "WHO") and Path(ours.__file__).resolve().parent == REPO_ROOT / "helpers"
+    finally:
+        for name in [n for n in sys.modules if n == "helpers" or n.startswith("helpers.")]:
+            del sys.modules[name]
+        sys.modules.update(saved)
+
+
+def test_course_setup_turns_a_missing_package_into_one_line(monkeypatch):
+    real_import = importlib.import_module
+
+    def no_numpy(name, *args):
+        if name == "helpers.environment":
+            raise ModuleNotFoundError("No module named 'numpy'", name="numpy")
+        return real_import(name, *args)
+
+    monkeypatch.setattr(course_setup.importlib, "import_module", no_numpy)
+    with pytest.raises(course_setup.CourseSetupError) as info:
+        course_setup.setup_course()
+    (line,) = info.value._render_traceback_()
+    assert "'numpy'" in line and "pip install -r" in line and line.startswith("Course set-up stopped:")
+
+
+def test_a_lone_notebook_under_a_foreign_helpers_folder(tmp_path):
+    """The old failure: a notebook beside some other `helpers` package. The set-up finds the course, not it."""
+    _foreign_package(tmp_path)
+    code = (
+        "import sys; sys.path.insert(0, '')\n"
+        "import helpers; assert helpers.WHO == 'someone else'\n"  # the foreign one was imported first
+        f"sys.path.insert(0, {str(REPO_ROOT)!r})\n"
+        "import course_setup; h = course_setup.setup_course()\n"
+        "print('FROM', h.__file__)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert f"FROM {REPO_ROOT / 'helpers' / '__init__.py'}" in proc.stdout
+    status = next(line for line in proc.stdout.splitlines() if line.startswith("Course set-up done"))
+    assert f"another package named `helpers` ({tmp_path / 'helpers'})" in status

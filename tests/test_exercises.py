@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
-import os
 import pickle
 import subprocess
 import sys
@@ -738,86 +736,6 @@ def test_solution_shows_code_and_is_recorded(capsys):
     exercises.q3.solution()
     out = capsys.readouterr().out
     assert "pick = 'a'" in out and "invent an order" in out
-
-
-# ----------------------------------------------------------------------------- progress
-
-
-def test_progress_records_attempts_and_solved(capsys):
-    namespace = {"answer": ____}
-    exercises = _bound(namespace)
-    exercises.q1.check()  # not attempted: nothing recorded
-    assert ex.progress_summary() == {}
-    namespace["answer"] = 4
-    exercises.q1.check()
-    entry = ex.progress_summary("00_test")["00_test"]["q1"]
-    assert entry["status"] == "attempted" and entry["attempts"] == 1 and entry["solved_at"] is None
-    namespace["answer"] = 3
-    exercises.q1.check()
-    entry = json.loads(ex.progress_path().read_text())["00_test"]["q1"]
-    assert entry["status"] == "solved" and entry["attempts"] == 2 and entry["solved_at"]
-    assert entry["solution_viewed"] is False
-    namespace["answer"] = 5
-    exercises.q1.check()  # a later wrong answer does not undo "solved"
-    assert ex.progress_summary("00_test")["00_test"]["q1"]["status"] == "solved"
-    rows = exercises.progress_summary()
-    assert [row["question"] for row in rows] == ["q1", "q2", "q3"]
-    assert [row["status"] for row in rows] == ["solved", "not_attempted", "not_attempted"]
-    capsys.readouterr()
-    exercises.progress()
-    out = capsys.readouterr().out
-    assert "1 of 3 solved" in out and "q2" in out
-    ex.show_progress()
-    out = capsys.readouterr().out
-    assert "00_test" in out and "1 of 3" in out
-
-
-def test_progress_file_location_and_atomic_write(tmp_path, monkeypatch):
-    assert ex.progress_path() == tmp_path / "cache" / "progress" / "progress.json"
-    _bound({"answer": 3}).q1.check()
-    good = ex.progress_path().read_text()
-
-    def failing_dump(*args, **kwargs):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(ex.json, "dump", failing_dump)
-    _bound({"answer": 4}).q1.check()  # must not crash
-    assert ex.progress_path().read_text() == good
-    assert os.listdir(ex.progress_path().parent) == ["progress.json"]
-
-
-def test_progress_write_failure_is_reported_not_raised(monkeypatch, capsys):
-    def failing_replace(*args, **kwargs):
-        raise PermissionError("read-only")
-
-    monkeypatch.setattr(ex.os, "replace", failing_replace)
-    _bound({"answer": 3}).q1.check()
-    out = capsys.readouterr().out
-    assert "Correct" in out and "could not be saved" in out and "Traceback" not in out
-
-
-@pytest.mark.parametrize("content", ["{not json", "[1, 2]", '{"nb": 3, "ok": {"q1": "x"}}', "\x00\x01"])
-def test_corrupt_progress_file_is_backed_up_and_recovered(content, capsys):
-    path = ex.progress_path()
-    path.write_text(content)
-    _bound({"answer": 3}).q1.check()
-    assert "Correct" in capsys.readouterr().out
-    data = json.loads(path.read_text())
-    assert data["00_test"]["q1"]["status"] == "solved"
-    backups = [p for p in path.parent.iterdir() if p.name != "progress.json"]
-    if content.startswith('{"nb"'):
-        assert backups == []  # valid JSON: only the bad entries are dropped
-    else:
-        assert len(backups) == 1 and backups[0].read_text() == content
-
-
-def test_reset_progress():
-    _bound({"answer": 3}).q1.check()
-    ex.bind("other", [_value(3)], namespace={"answer": 3}).q1.check()
-    ex.reset_progress("00_test")
-    assert list(ex.progress_summary()) == ["other"]
-    ex.reset_progress()
-    assert ex.progress_summary() == {}
 
 
 # ----------------------------------------------------------------------------- official solutions

@@ -1,9 +1,22 @@
-"""Every notebook runs top to bottom, offline, in the mode a learner gets by default."""
+"""Every notebook runs top to bottom, offline, with no error output, in three kernels.
+
+* the default kernel (this environment: what ``make lab`` installs);
+* ``course-colab``: Google Colab's package set (ipywidgets 7.7.1, IPython 7.34, no
+  ipympl, no jupyterlab; versions in tests/environments/colab.txt);
+* ``course-vscode``: what VS Code needs (ipykernel, no jupyterlab/notebook, no ipympl).
+
+The learner kernels are built by ``make test`` (tools/learner_kernels.py). All runs of a
+session share one course cache, so each model is trained once (by the first notebook that
+needs it) and reused. "No error output" means: no error output of any kind, including the
+tracebacks IPython's display machinery prints without stopping a cell (a failing
+``_repr_mimebundle_``) and the "Error in callback" lines matplotlib prints to stderr.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,25 +25,54 @@ import pytest
 from conftest import REPO_ROOT, offline_prefix
 
 sys.path.insert(0, str(REPO_ROOT / "tools"))
+import learner_kernels  # noqa: E402
 from notebook_files import course_notebooks  # noqa: E402
 
 NOTEBOOKS = course_notebooks()
 EXECUTED = REPO_ROOT / "tests" / "artifacts" / "executed"
+LEARNER_KERNELS = {"colab": "course-colab", "vscode": "course-vscode"}
+
+# What counts as an error in text a notebook printed (stderr, or any text output).
+_ERROR_TEXT = re.compile(
+    r"Traceback \(most recent call last\)|Error in callback|^\w*(Error|Exception)\b[^\n]*:|internal error",
+    re.M,
+)
 
 
-def run_notebook(path: Path, out: Path, *, cwd: Path, env: dict | None = None, append=()) -> dict:
+def learner_env(kind: str | None = None, env: dict | None = None) -> dict:
+    """The environment for a notebook run: the learner kernels' specs on JUPYTER_PATH."""
+    env = dict(os.environ if env is None else env)
+    env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(learner_kernels.JUPYTER_PATH), env.get("JUPYTER_PATH")]))
+    return env
+
+
+def require_learner_kernel(kind: str) -> str:
+    """The kernel spec name for ``kind``; skips (fails under CI) when it has not been built."""
+    spec = learner_kernels.JUPYTER_PATH / "kernels" / LEARNER_KERNELS[kind] / "kernel.json"
+    if not spec.is_file() or not learner_kernels.kernel_python(kind).exists():
+        reason = f"the {kind} kernel is not built: run `make learner-kernels` (make test does)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return LEARNER_KERNELS[kind]
+
+
+def run_notebook(path: Path, out: Path, *, cwd: Path, env: dict | None = None, append=(), kernel: str = "python3",
+                 expect_failure: bool = False) -> dict:
     """Run ``path`` with tools/run_notebook.py (offline when possible); return its summary."""
     prefix = offline_prefix()
     if prefix is None and os.environ.get("CI") == "true":
         pytest.fail("under CI the notebooks must run offline, but `unshare -n` is not available (run as root)")
     cmd = [*(prefix or []), sys.executable, str(REPO_ROOT / "tools" / "run_notebook.py"), str(path),
-           "--cwd", str(cwd), "--out", str(out)]
+           "--cwd", str(cwd), "--out", str(out), "--kernel", kernel]
     for code in append:
         cmd += ["--append-code", code]
-    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=900, env=env)
-    assert proc.returncode == 0, f"{path.name} failed:\n{proc.stderr[-4000:]}"
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=900, env=learner_env(env=env))
+    if not expect_failure:
+        assert proc.returncode == 0, f"{path.name} failed in {kernel}:\n{proc.stderr[-4000:]}"
     summary = json.loads(proc.stdout.strip().splitlines()[-1])
     summary["offline"] = prefix is not None
+    summary["stderr"] = proc.stderr
     return summary
 
 
@@ -50,18 +92,130 @@ def output_text(executed: Path) -> str:
     return "\n".join(parts)
 
 
+def error_outputs(executed: Path) -> list[str]:
+    """Every output that shows an error, whether or not it stopped its cell."""
+    problems = []
+    for out in outputs_of(executed):
+        if out["output_type"] == "error":
+            problems.append(f"error output {out.get('ename')}: {out.get('evalue')}")
+            continue
+        texts = ["".join(out["text"])] if "text" in out else []
+        texts += ["".join(out.get("data", {}).get(m, "")) for m in ("text/plain", "text/html")]
+        for text in texts:
+            match = _ERROR_TEXT.search(text)
+            if match:
+                where = "stderr" if out.get("name") == "stderr" else out["output_type"]
+                problems.append(f"{where}: {text[max(0, match.start() - 200): match.end() + 300]}")
+    return problems
+
+
+def _run_env(course_cache: Path) -> dict:
+    return dict(os.environ, COURSE_CACHE_DIR=str(course_cache))
+
+
 def test_there_are_notebooks():
     assert NOTEBOOKS and NOTEBOOKS[0].name == "00_start_here.ipynb"
 
 
 @pytest.mark.notebooks
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_notebook_runs_top_to_bottom_offline(path):
+def test_notebook_runs_top_to_bottom_offline(path, course_cache):
     out = EXECUTED / path.name
-    summary = run_notebook(path, out, cwd=path.parent)
+    summary = run_notebook(path, out, cwd=path.parent, env=_run_env(course_cache))
     print(f"{path.name}: {summary['seconds']} s (offline: {summary['offline']}); executed copy: {out}")
-    errors = [o for o in outputs_of(out) if o["output_type"] == "error"]
-    assert not errors, errors
+    assert not error_outputs(out), error_outputs(out)
+
+
+KERNEL_PROBE = (
+    "import importlib.util as _u, ipywidgets as _w, IPython as _i\n"
+    "print('KERNEL', _w.__version__, _i.__version__, 'ipympl' if _u.find_spec('ipympl') else 'no-ipympl', "
+    "'jupyterlab' if _u.find_spec('jupyterlab') else 'no-jupyterlab')"
+)
+
+# Move every slider and checkbox of the notebook once, as a learner would, so that their
+# callbacks run under this kernel's ipywidgets; a failure prints a traceback (an error output).
+POKE_WIDGETS = """
+import sys as _sys, traceback as _tb, ipywidgets as _w
+from ipywidgets.widgets import widget as _wm
+_live = getattr(_wm, "_instances", None)
+_live = _w.Widget.widgets if _live is None else _live
+_poked = 0
+for _widget in list(_live.values()):
+    try:
+        if isinstance(_widget, (_w.IntSlider, _w.FloatSlider)):
+            _widget.value = _widget.min if _widget.value != _widget.min else _widget.max
+        elif isinstance(_widget, _w.SelectionSlider) and len(_widget.options) > 1:
+            _widget.index = 0 if _widget.index != 0 else len(_widget.options) - 1
+        elif isinstance(_widget, _w.Checkbox):
+            _widget.value = not _widget.value
+        else:
+            continue
+        _poked += 1
+    except Exception:
+        _tb.print_exc()
+print("POKED", _poked)
+"""
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def live_widgets_with_pictures(executed: Path) -> int:
+    """How many outputs show a live widget with a static picture beside it (the explorers)."""
+    return sum(WIDGET_VIEW in o.get("data", {}) and "image/png" in o.get("data", {}) for o in outputs_of(executed))
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("kind", list(LEARNER_KERNELS))
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_runs_in_a_learners_kernel(kind, path, course_cache):
+    kernel = require_learner_kernel(kind)
+    out = EXECUTED / kind / path.name
+    summary = run_notebook(path, out, cwd=path.parent, env=_run_env(course_cache), kernel=kernel,
+                           append=[KERNEL_PROBE, POKE_WIDGETS])
+    print(f"[{kind}] {path.name}: {summary['seconds']} s (offline: {summary['offline']}); executed copy: {out}")
+    problems = error_outputs(out)
+    assert not problems, "\n".join(problems)
     text = output_text(out)
-    assert "Traceback (most recent call last)" not in text
-    assert "internal error" not in text
+    probe = re.search(r"^KERNEL (\S+) (\S+) (\S+) (\S+)$", text, re.M)
+    assert probe, "the probe cell did not run"
+    widgets_version, ipython_version, ipympl, jupyterlab = probe.groups()
+    assert (ipympl, jupyterlab) == ("no-ipympl", "no-jupyterlab"), probe.group(0)
+    if kind == "colab":
+        colab = dict(line.split("==") for line in learner_kernels.requirement_lines("colab"))
+        assert widgets_version == colab["ipywidgets"] and ipython_version == colab["ipython"], probe.group(0)
+    assert re.search(r"Course set-up done \([^)]+\): static figures", text), text[:500]
+    explorers = live_widgets_with_pictures(out)
+    assert explorers >= 1, "every notebook shows at least one live widget with its picture"
+    for other in LEARNER_KERNELS:  # ipywidgets 7 (Colab) and 8 (VS Code): the same widgets show
+        other_run = EXECUTED / other / path.name
+        if other != kind and other_run.is_file():
+            assert explorers == live_widgets_with_pictures(other_run), f"not the same widgets as in {other}"
+    poked = int(re.search(r"^POKED (\d+)$", text, re.M).group(1))
+    assert poked >= 1, "the notebook's sliders and checkboxes were moved"
+
+
+def test_the_error_check_sees_errors_that_do_not_stop_a_cell(tmp_path, course_cache):
+    """A failing display (IPython prints the traceback and goes on) and an "Error in callback" line."""
+    nb = {
+        "cells": [
+            {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source":
+             "class Broken:\n    def _repr_mimebundle_(self, **kwargs):\n        raise AttributeError('no bundle')\n"
+             "display(Broken())\nprint('the cell went on')"},
+            {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source":
+             "import sys\nprint('Error in callback <function f> for <DrawEvent>', file=sys.stderr)"},
+            {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source":
+             "print('all fine here')"},
+        ],
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        "nbformat": 4, "nbformat_minor": 4,
+    }
+    path = tmp_path / "broken.ipynb"
+    path.write_text(json.dumps(nb))
+    out = tmp_path / "executed.ipynb"
+    summary = run_notebook(path, out, cwd=tmp_path, env=_run_env(course_cache))
+    assert summary["ok"], "neither error stops its cell"
+    problems = error_outputs(out)
+    assert any("no bundle" in p for p in problems), problems
+    assert any("Error in callback" in p for p in problems), problems
+    assert "the cell went on" in output_text(out)
+    assert len(problems) == 2, problems

@@ -359,3 +359,59 @@ def test_a_frozen_artist_is_drawn_again_at_another_size():
 def test_freeze_validates_its_argument():
     with pytest.raises(TypeError, match="artist must be a matplotlib Artist"):
         plotting.freeze("legend")
+
+
+def test_ipympl_asks_again_when_the_browser_ignored_a_draw_event(monkeypatch):
+    """A change right after a picture was sent: its "draw" event reaches a browser still waiting for
+    that picture, which ignores it; the kernel asks again until a picture with the change has gone."""
+    pytest.importorskip("ipympl")
+    import matplotlib.pyplot as plt
+
+    previous = matplotlib.get_backend()
+    plt.switch_backend("module://ipympl.backend_nbagg")
+    try:
+        fig, ax = plotting.new_figure(figsize=(3, 2))
+        (line,) = ax.plot([0, 1], [0, 1])
+        canvas = fig.canvas
+        timers = []
+
+        class Timer:  # the kernel's event loop, run by hand
+            def __init__(self, interval):
+                self.interval, self.single_shot, self.callbacks = interval, False, []
+
+            def add_callback(self, callback):
+                self.callbacks.append(callback)
+
+            def start(self):
+                timers.append(self)
+
+        monkeypatch.setattr(canvas, "new_timer", lambda interval=None, **kwargs: Timer(interval))
+        live = plotting.LiveFigure(fig)
+        log = []
+        canvas.send_event = lambda event_type, **kwargs: event_type == "draw" and log.append("draw event")
+        canvas.send_binary = lambda data: log.append("picture")
+        canvas.syncing_data_url = False
+
+        def fire_timers():
+            due, timers[:] = list(timers), []
+            for timer in due:
+                for callback in timer.callbacks:
+                    callback()
+
+        live.refresh()
+        canvas.handle_event({"type": "draw"})  # the browser asks; a picture goes
+        line.set_ydata([1, 0])
+        live.refresh()  # the browser still waits for that picture: this draw event is lost
+        log.clear()
+        fire_timers()
+        assert log == ["draw event"], "asked again, since no picture with the change was sent"
+        canvas.handle_event({"type": "draw"})
+        assert log == ["draw event", "picture"]
+        log.clear()
+        fire_timers()
+        fire_timers()
+        assert log == [], "nothing more once the picture with the change has gone"
+        assert all(t.single_shot for t in timers)
+    finally:
+        plt.close("all")
+        plt.switch_backend(previous)

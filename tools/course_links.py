@@ -3,7 +3,7 @@
 The repository URL and branch are written once, in ``[tool.course]`` of pyproject.toml.
 This script copies them into
   * the set-up cell that opens every notebook (tagged ``course-setup``), and
-  * every "Open in Colab" link of README.md and the notebooks.
+  * every "Open in Colab" and Binder link of README.md and the notebooks.
 
     python tools/course_links.py          # rewrite what is out of date
     python tools/course_links.py --check  # only report; exit 1 if anything is out of date
@@ -28,44 +28,25 @@ from notebook_files import (  # noqa: E402
 
 SETUP_TAG = "course-setup"
 COLAB_LINK = re.compile(r"https://colab\.research\.google\.com/github/[^\s)\"']+?/notebooks/([\w-]+)\.ipynb")
+BINDER_LINK = re.compile(r"https://mybinder\.org/v2/gh/[^/\s)\"']+/[^/\s)\"']+/[^?\s)\"']+(?=\?urlpath=)")
 
-SETUP_CELL = '''\
-# Course set-up: the same first cell in every notebook. Locally it finds the course's
-# helpers/; on Google Colab it first fetches the course (from COURSE_REPOSITORY) and
-# installs only what Colab lacks. `make colab-links` writes the two names below.
-COURSE_REPOSITORY = "{repository}"
-COURSE_BRANCH = "{branch}"
-import importlib.util, os, subprocess, sys
-from pathlib import Path
+# The first code cell of every notebook: five lines (a Colab form title, where the course
+# lives, find it, fetch it when the notebook was opened alone, run course_setup.py). It is
+# collapsed in Jupyter and shown as a form in Colab; the work is done by course_setup.py.
+SETUP_CELL = "\n".join((
+    '#@title Course set-up: run this cell first {{ display-mode: "form" }}',
+    'COURSE = "{repository}", "{branch}"  # repository, branch: `make colab-links`',
+    "import glob, os, subprocess, sys; _here = lambda: [os.path.dirname(os.path.abspath(f)) "
+    'for p in ("", "../", "embeddings-course/", "../input/*/") for f in glob.glob(p + "course_setup.py")][:1]',
+    '_here() or subprocess.run(["git", "clone", "-q", "--depth=1", "-b", COURSE[1], COURSE[0], "embeddings-course"], '
+    'env={{**os.environ, "GIT_TERMINAL_PROMPT": "0"}}, capture_output=True)',
+    'sys.path[:0] = _here(); helpers = __import__("course_setup").setup_course(*COURSE) if _here() else print('
+    'f"Could not fetch {{COURSE[0]}} into {{os.getcwd()}}: check the internet connection (on Kaggle: Settings > '
+    'Internet, or attach the course as an input) and that this folder can be written, then run this cell again.")',
+))
 
-
-def _course_root():
-    for folder in (Path.cwd(), *Path.cwd().parents):
-        if (folder / "helpers" / "__init__.py").is_file():
-            return folder
-    return None
-
-
-try:
-    _IN_COLAB = importlib.util.find_spec("google.colab") is not None
-except ImportError:
-    _IN_COLAB = False
-if _course_root() is None and _IN_COLAB:
-    if not Path("embeddings-course").is_dir():
-        _url = os.environ.get("COURSE_REPOSITORY", COURSE_REPOSITORY)
-        subprocess.run(["git", "clone", "--quiet", "--depth", "1", "--branch", COURSE_BRANCH,
-                        _url, "embeddings-course"], check=True)
-    os.chdir("embeddings-course/notebooks")
-if _course_root() is None:
-    raise RuntimeError("Cannot find the course's helpers/ folder: open this notebook from "
-                       "inside the course repository (or in Google Colab).")
-if str(_course_root()) not in sys.path:
-    sys.path.insert(0, str(_course_root()))
-
-import helpers
-from helpers.environment import setup_notebook
-
-_course = setup_notebook()'''
+#: Cell metadata of the set-up cell: its tag, and collapsed input in JupyterLab / Notebook 7.
+SETUP_METADATA = {"tags": [SETUP_TAG], "jupyter": {"source_hidden": True}}
 
 
 def read_course_location(pyproject: Path = REPO_ROOT / "pyproject.toml") -> tuple[str, str]:
@@ -86,8 +67,14 @@ def colab_url(repository: str, branch: str, notebook: str) -> str:
     return f"https://colab.research.google.com/github/{owner_name}/blob/{branch}/notebooks/{notebook}.ipynb"
 
 
+def binder_url(repository: str, branch: str) -> str:
+    """Binder's launch address for the repository (a ``?urlpath=`` naming the page to open follows it)."""
+    return f"https://mybinder.org/v2/gh/{repository.removeprefix('https://github.com/')}/{branch}"
+
+
 def fix_links(text: str, repository: str, branch: str) -> str:
-    return COLAB_LINK.sub(lambda m: colab_url(repository, branch, m.group(1)), text)
+    text = COLAB_LINK.sub(lambda m: colab_url(repository, branch, m.group(1)), text)
+    return BINDER_LINK.sub(lambda m: binder_url(repository, branch), text)
 
 
 def update_notebook(path: Path, repository: str, branch: str, write: bool) -> bool:
@@ -96,12 +83,12 @@ def update_notebook(path: Path, repository: str, branch: str, write: bool) -> bo
     setup_source = SETUP_CELL.format(repository=repository, branch=branch)
     setup_cells = [c for c in cells if SETUP_TAG in c.get("metadata", {}).get("tags", [])]
     if not setup_cells:
-        cell = {"cell_type": "code", "execution_count": None, "metadata": {"tags": [SETUP_TAG]},
-                "outputs": [], "source": []}
+        cell = {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": []}
         cells.insert(1 if cells and cells[0]["cell_type"] == "markdown" else 0, cell)
         setup_cells = [cell]
     for cell in setup_cells:
         cell["source"] = as_source_lines(setup_source)
+        cell["metadata"] = {**cell.get("metadata", {}), **SETUP_METADATA}
     for cell in cells:
         if cell["cell_type"] == "markdown":
             cell["source"] = as_source_lines(fix_links(source_text(cell), repository, branch))

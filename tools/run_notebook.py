@@ -1,7 +1,11 @@
 """Execute one notebook top to bottom, headless, as a learner's kernel would.
 
     python tools/run_notebook.py notebooks/00_start_here.ipynb [--cwd DIR] [--out FILE]
-        [--append-code CODE] [--timeout SECONDS]
+        [--append-code CODE] [--timeout SECONDS] [--kernel NAME]
+
+``--kernel`` picks the kernel spec (default ``python3``, this environment's); the test
+kernels with Colab's and VS Code's packages are ``course-colab`` and ``course-vscode``
+(built by tools/learner_kernels.py; put its ``--jupyter-path`` on ``JUPYTER_PATH``).
 
 Prints a JSON summary: ``seconds`` runs from starting the kernel to the last cell's result
 (what a learner waits for), ``shutdown_s`` is the kernel's shut-down after it (not waited
@@ -18,7 +22,7 @@ import time
 from pathlib import Path
 
 
-def run(path: Path, cwd: Path, out: Path | None, append: list[str], timeout: int) -> int:
+def run(path: Path, cwd: Path, out: Path | None, append: list[str], timeout: int, kernel: str = "python3") -> int:
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
@@ -26,7 +30,7 @@ def run(path: Path, cwd: Path, out: Path | None, append: list[str], timeout: int
     nb = nbformat.read(path, as_version=4)
     for code in append:
         nb.cells.append(nbformat.v4.new_code_cell(code))
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(cwd)}})
+    client = NotebookClient(nb, timeout=timeout, kernel_name=kernel, resources={"metadata": {"path": str(cwd)}})
     last_result: list[float] = []
     client.on_cell_executed = lambda **_: last_result.append(time.perf_counter())
     started = time.perf_counter()
@@ -41,7 +45,7 @@ def run(path: Path, cwd: Path, out: Path | None, append: list[str], timeout: int
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, out)
-    print(json.dumps({"notebook": path.name, "seconds": round(finished - started, 2),
+    print(json.dumps({"notebook": path.name, "kernel": kernel, "seconds": round(finished - started, 2),
                       "shutdown_s": round(ended - finished, 2), "ok": status == 0}))
     return status
 
@@ -53,9 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="write the executed notebook here")
     parser.add_argument("--append-code", action="append", default=[], help="a code cell to run after the notebook")
     parser.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell")
+    parser.add_argument("--kernel", default="python3", help="kernel spec name (default: python3)")
     args = parser.parse_args(argv)
     cwd = args.cwd or args.notebook.resolve().parent
-    return run(args.notebook.resolve(), cwd.resolve(), args.out, args.append_code, args.timeout)
+    return run(args.notebook.resolve(), cwd.resolve(), args.out, args.append_code, args.timeout, args.kernel)
 
 
 if __name__ == "__main__":

@@ -55,12 +55,13 @@ def free_port() -> int:
 
 
 def scratch_course(folder: Path) -> Path:
-    """A copy of the notebooks beside a link to helpers/, so runs never write into the repo."""
+    """A copy of the notebooks beside links to helpers/ and course_setup.py, so runs never write into the repo."""
     root = folder / "course"
     (root / "notebooks").mkdir(parents=True)
     for nb in sorted((REPO_ROOT / "notebooks").glob("*.ipynb")):
         shutil.copy2(nb, root / "notebooks" / nb.name)
     (root / "helpers").symlink_to(REPO_ROOT / "helpers", target_is_directory=True)
+    (root / "course_setup.py").symlink_to(REPO_ROOT / "course_setup.py")  # what the first cell runs
     return root
 
 
@@ -177,9 +178,21 @@ def open_notebook(page: Any, server: JupyterServer, notebook: str) -> None:
 def run_all(page: Any, timeout_s: float = 240) -> float:
     """Run every cell through the Run menu and wait until none is queued or running."""
     started = time.monotonic()
-    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-    page.wait_for_timeout(500)
+    for attempt in range(2):  # on a busy machine the first click can come before the kernel takes work
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        page.wait_for_timeout(500)
+        try:
+            page.wait_for_function(
+                """() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell '
+                                                       + '.jp-InputArea-prompt')]
+                    .some(p => !/^\\[ \\]:$/.test(p.textContent.trim()))""",
+                timeout=60_000, polling=500,
+            )
+            break
+        except Exception:
+            if attempt:
+                raise
     try:
         page.wait_for_function(
             """() => {

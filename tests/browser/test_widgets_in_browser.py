@@ -114,9 +114,9 @@ def course(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def cache(tmp_path_factory):
-    """One cache for the module, so trained models are shared between Lab and Notebook 7 runs."""
-    return tmp_path_factory.mktemp("browser-cache")
+def cache(course_cache):
+    """The session's course cache: models trained by the notebook runs (or here, once) are shared."""
+    return course_cache
 
 
 @pytest.fixture(scope="module", params=["lab", "notebook"])

@@ -1,0 +1,480 @@
+"""Where a learner's exercise progress is kept, and how to keep, hand in or bring it back.
+
+Progress is the learner's own record (which exercises are solved, how many checks, hints
+and solutions), so it lives apart from the course cache of trained weights, projections
+and scores: a classroom can share one read-only cache and still give every learner their
+own progress.
+
+* **Where**: ``progress.json`` in a per-user folder (``~/.local/share/embeddings-course``
+  on Linux, ``~/Library/Application Support/embeddings-course`` on macOS,
+  ``%APPDATA%\\embeddings-course`` on Windows), or in the folder named by the environment
+  variable ``COURSE_PROGRESS_DIR``. :func:`progress_path` says which.
+* **Trust**: the file carries a SHA-256 digest of its content, written with it in one
+  atomic replace. A file whose digest does not match (damaged, truncated, edited) is
+  reported once, moved aside and not used.
+* **Read-only places**: when the file cannot be written, progress is kept in memory for
+  this session and one warning says where saving was tried and how to choose another place.
+* **Keeping it**: :func:`keep_progress_in` moves progress to a folder of your choice (on
+  Google Colab, a mounted Google Drive, which outlives the runtime); :func:`export_progress`
+  writes a copy to hand in, and :func:`import_progress` brings one back.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import os
+import sys
+import tempfile
+import warnings
+from collections.abc import Callable, Mapping
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "PROGRESS_ENV_VAR",
+    "ProgressError",
+    "progress_dir",
+    "progress_path",
+    "load_progress",
+    "save_progress",
+    "update_entry",
+    "normal_entry",
+    "merge_progress",
+    "reset_progress",
+    "where_progress_is_kept",
+    "export_progress",
+    "import_progress",
+    "read_progress_file",
+    "keep_progress_in",
+]
+
+#: Environment variable that moves the progress folder (e.g. to a mounted Google Drive).
+PROGRESS_ENV_VAR = "COURSE_PROGRESS_DIR"
+
+#: The folder name used under the per-user data folder.
+APP_FOLDER = "embeddings-course"
+
+#: What ``keep_progress_in()`` uses on Google Colab when no folder is given.
+COLAB_DRIVE_FOLDER = "/content/drive/MyDrive/embeddings-course"
+
+FORMAT = "embeddings-course progress"
+VERSION = 2
+STATUSES = ("solved", "attempted", "not_attempted")
+
+
+class ProgressError(ValueError):
+    """A course message about progress files; IPython shows it as one line, not a traceback."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"{type(self).__name__}: {self}"]
+
+
+# ============================================================================ where
+
+
+def _user_data_dir() -> Path:
+    if os.name == "nt":
+        base = os.environ.get("APPDATA") or str(Path.home() / "AppData" / "Roaming")
+        return Path(base) / APP_FOLDER
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / APP_FOLDER
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / APP_FOLDER
+
+
+def progress_dir() -> Path:
+    """The folder that holds ``progress.json`` (not created here)."""
+    chosen = os.environ.get(PROGRESS_ENV_VAR)
+    if chosen:
+        return Path(chosen).expanduser()
+    try:
+        return _user_data_dir()
+    except (RuntimeError, KeyError):  # no home folder can be determined
+        return Path(tempfile.gettempdir()) / APP_FOLDER
+
+
+def progress_path() -> Path:
+    """Where progress is kept: ``progress.json`` in :func:`progress_dir`."""
+    return progress_dir() / "progress.json"
+
+
+def _in_colab() -> bool:
+    from helpers.environment import in_colab
+
+    return in_colab()
+
+
+# ============================================================================ entries
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def normal_entry(raw: Any = None) -> dict[str, Any]:
+    """One exercise's record with every field present and of the right type."""
+    raw = raw if isinstance(raw, dict) else {}
+    status = raw.get("status")
+    attempts = raw.get("attempts")
+    hints = raw.get("hints_viewed")
+    solved_at = raw.get("solved_at")
+    return {
+        "status": status if status in STATUSES else "not_attempted",
+        "attempts": attempts if isinstance(attempts, int) and not isinstance(attempts, bool) and attempts >= 0 else 0,
+        "solution_viewed": raw.get("solution_viewed") is True,
+        "hints_viewed": hints if isinstance(hints, int) and not isinstance(hints, bool) and hints >= 0 else 0,
+        "solved_at": solved_at if isinstance(solved_at, str) else None,
+    }
+
+
+def _normal(data: Any) -> dict[str, dict[str, dict[str, Any]]]:
+    if not isinstance(data, dict):
+        return {}
+    return {
+        str(notebook): {str(q): normal_entry(e) for q, e in entries.items() if isinstance(e, dict)}
+        for notebook, entries in data.items()
+        if isinstance(entries, dict)
+    }
+
+
+def _merge_entry(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:
+    a, b = normal_entry(dict(a)), normal_entry(dict(b))
+    status = min((a["status"], b["status"]), key=STATUSES.index)  # solved beats attempted beats not
+    solved = sorted(t for t in (a["solved_at"], b["solved_at"]) if t)
+    return {
+        "status": status,
+        "attempts": max(a["attempts"], b["attempts"]),
+        "solution_viewed": a["solution_viewed"] or b["solution_viewed"],
+        "hints_viewed": max(a["hints_viewed"], b["hints_viewed"]),
+        "solved_at": solved[0] if solved and status == "solved" else None,
+    }
+
+
+def merge_progress(ours: Mapping[str, Any], theirs: Mapping[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Both records together: per exercise, solved wins and counts keep their maximum."""
+    merged = _normal(copy.deepcopy(dict(ours)))
+    for notebook, entries in _normal(dict(theirs)).items():
+        target = merged.setdefault(notebook, {})
+        for question, entry in entries.items():
+            target[question] = _merge_entry(target[question], entry) if question in target else entry
+    return merged
+
+
+def _solved_count(data: Mapping[str, Any]) -> int:
+    return sum(e.get("status") == "solved" for entries in data.values() for e in entries.values())
+
+
+def _solved_text(data: Mapping[str, Any]) -> str:
+    count = _solved_count(data)
+    return f"{count} exercise{'' if count == 1 else 's'} solved"
+
+
+# ============================================================================ the file
+
+
+def _digest(progress: Mapping[str, Any]) -> str:
+    text = json.dumps(progress, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _document(progress: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
+    progress = _normal(dict(progress))
+    return {"format": FORMAT, "version": VERSION, **extra, "digest": _digest(progress), "progress": progress}
+
+
+def _parse(text: str) -> dict[str, dict[str, dict[str, Any]]]:
+    """The progress held by a file's text; raises ValueError saying what is wrong with it."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        raise ValueError("it is not valid JSON (damaged or truncated)") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise ValueError("it is not a course progress file")
+    progress = document.get("progress")
+    if not isinstance(progress, dict) or not isinstance(document.get("digest"), str):
+        raise ValueError("it has no progress record or no digest")
+    if _digest(progress) != document["digest"]:
+        raise ValueError("its content does not match its digest (damaged or edited)")
+    normal = _normal(progress)
+    if normal != progress:
+        raise ValueError("it holds entries the course does not write")
+    return normal
+
+
+def _write_atomically(path: Path, document: Mapping[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=".progress-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            json.dump(document, file, indent=2, sort_keys=True)
+            file.write("\n")
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise
+
+
+def _move_aside(path: Path) -> Path | None:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.damaged-{stamp}")
+    counter = 1
+    while target.exists():
+        counter += 1
+        target = path.with_name(f"{path.name}.damaged-{stamp}-{counter}")
+    try:
+        os.replace(path, target)
+    except OSError:
+        return None
+    return target
+
+
+# In-memory progress for places where the file cannot be written: {path: data}.
+_UNSAVED: dict[str, dict[str, dict[str, dict[str, Any]]]] = {}
+_UNREADABLE: set[str] = set()  # progress files that exist but could not be read: never written over
+_WARNED: set[str] = set()
+
+
+def _learner_stacklevel() -> int:
+    """The ``stacklevel`` that makes a warning point at the first caller outside helpers/."""
+    helpers_dir = str(Path(__file__).resolve().parent)
+    frame, level = sys._getframe(1), 1
+    while frame is not None and str(Path(frame.f_code.co_filename).resolve()).startswith(helpers_dir):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def _warn_once(key: str, message: str) -> None:
+    if key in _WARNED:
+        return
+    _WARNED.add(key)
+    warnings.warn(message, UserWarning, stacklevel=_learner_stacklevel())
+
+
+def _choose_another_place() -> str:
+    return (f"choose a writable folder with the environment variable {PROGRESS_ENV_VAR} "
+            "or `helpers.progress.keep_progress_in(FOLDER)`")
+
+
+def load_progress() -> dict[str, dict[str, dict[str, Any]]]:
+    """Everything recorded so far, ``{notebook: {question: entry}}``.
+
+    A damaged file (its digest does not match) is reported once, moved aside and not used.
+    """
+    path = progress_path()
+    if str(path) in _UNSAVED:
+        return copy.deepcopy(_UNSAVED[str(path)])
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return _from_earlier_location(path)
+    except (NotADirectoryError, IsADirectoryError):
+        return {}  # a file or folder in the way: nothing to read (saving there warns, once)
+    except UnicodeDecodeError:
+        text = None  # bytes that are not text: damaged
+    except OSError as exc:  # no permission to read: say so (and do not write over it), keep going without it
+        _UNREADABLE.add(str(path))
+        _warn_once(f"read:{path}", f"Your progress file {path} cannot be read ({type(exc).__name__}); "
+                                   f"progress is kept for this session only: {_choose_another_place()}.")
+        return {}
+    try:
+        if text is None:
+            raise ValueError("it is not text (damaged)")
+        return _parse(text)
+    except ValueError as problem:
+        aside = _move_aside(path)
+        where = f"moved aside to {aside.name}" if aside else "left where it is"
+        _warn_once(f"damaged:{path}:{aside}", f"Your progress file {path} is not trusted: {problem}. "
+                                              f"It was {where}, and progress starts afresh.")
+        return {}
+
+
+def _earlier_location() -> Path:
+    """Where earlier versions of the course kept progress: inside the course cache."""
+    from helpers.paths import CACHE_ENV_VAR, REPO_ROOT
+
+    return Path(os.environ.get(CACHE_ENV_VAR) or REPO_ROOT / ".cache") / "progress" / "progress.json"
+
+
+def _from_earlier_location(path: Path) -> dict[str, dict[str, dict[str, Any]]]:
+    """Progress recorded by an earlier version of the course (in the cache), moved here once."""
+    earlier = _earlier_location()
+    try:
+        data = json.loads(earlier.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return {}
+    data = _normal(data)
+    if data and not save_progress(data):
+        try:
+            os.replace(earlier, earlier.with_name("progress.json.moved"))
+        except OSError:
+            pass
+    return data
+
+
+def save_progress(data: Mapping[str, Any]) -> str:
+    """Write the whole record (atomically, with its digest).
+
+    Returns "" when saved; when the place cannot be written, keeps the record in memory
+    for this session, warns once, and returns a short note saying so.
+    """
+    path = progress_path()
+    normal = _normal(dict(data))
+    if str(path) in _UNREADABLE:  # a file that exists but cannot be read is not written over
+        _UNSAVED[str(path)] = copy.deepcopy(normal)
+        return f"(Progress kept for this session only: {path} cannot be read.)"
+    try:
+        _write_atomically(path, _document(normal))
+    except (OSError, ValueError) as exc:
+        _UNSAVED[str(path)] = copy.deepcopy(normal)
+        reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:160]
+        _warn_once(f"write:{path}", f"Your progress cannot be saved to {path} ({reason}); it is kept "
+                                    f"for this session only: {_choose_another_place()}.")
+        return f"(Progress kept for this session only: {path} cannot be written.)"
+    _UNSAVED.pop(str(path), None)
+    return ""
+
+
+def update_entry(notebook: str, question: str, change: Callable[[dict], None]) -> str:
+    """Apply ``change`` to one exercise's entry and save; returns a note when not saved."""
+    data = load_progress()
+    entry = normal_entry(data.setdefault(notebook, {}).get(question))
+    change(entry)
+    data[notebook][question] = normal_entry(entry)
+    return save_progress(data)
+
+
+def reset_progress(notebook: str | None = None) -> None:
+    """Forget the progress of one notebook, or of all of them."""
+    if notebook is not None and not isinstance(notebook, str):
+        raise TypeError(f"notebook must be a notebook name such as '00_start_here' or None, got {notebook!r}")
+    data = {} if notebook is None else {k: v for k, v in load_progress().items() if k != notebook}
+    save_progress(data)
+
+
+def where_progress_is_kept() -> str:
+    """One or two sentences for the learner: where progress is, and (on Colab) how to keep it."""
+    path = progress_path()
+    if str(path) in _UNSAVED:
+        text = f"Progress is kept for this session only ({path} cannot be used)."
+    else:
+        text = f"Progress is kept in {path}."
+    if _in_colab() and not str(path).startswith("/content/drive/"):
+        text += (" Colab forgets it when the runtime is recycled: keep it on Google Drive with "
+                 "`helpers.progress.keep_progress_in()`, or save a copy with `helpers.progress.export_progress()`.")
+    return text
+
+
+# ============================================================================ keep, export, import
+
+
+def _check_path_argument(value: Any, argument: str) -> Path:
+    if not isinstance(value, (str, os.PathLike)) or not str(value).strip():
+        raise TypeError(f"{argument} must be a file or folder path (a str or Path), got {value!r}")
+    return Path(value).expanduser()
+
+
+def read_progress_file(path: Any) -> dict[str, dict[str, dict[str, Any]]]:
+    """The progress held by a progress or export file, verified; raises ProgressError otherwise."""
+    path = _check_path_argument(path, "path")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ProgressError(f"{path} does not exist: give the path of an exported progress file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProgressError(f"{path} cannot be read ({type(exc).__name__})") from None
+    try:
+        return _parse(text)
+    except ValueError as problem:
+        raise ProgressError(f"{path} cannot be used: {problem}") from None
+
+
+def export_progress(path: Any = None) -> Path:
+    """Write a copy of all progress to hand in or keep; returns where it went.
+
+    By default the file is ``embeddings-course-progress-<date>.json`` in the current
+    folder (or, if that cannot be written, in the home folder). On Google Colab it is also
+    offered as a download.
+    """
+    data = load_progress()
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    name = f"embeddings-course-progress-{stamp}.json"
+    if path is None:
+        candidates = [Path.cwd() / name, Path.home() / name]
+    else:
+        target = _check_path_argument(path, "path")
+        candidates = [target / name if target.is_dir() else target]
+    from helpers import __version__
+
+    document = _document(data, exported_at=_now(), course_version=__version__)
+    problems = []
+    for target in candidates:
+        try:
+            _write_atomically(target, document)
+        except OSError as exc:
+            problems.append(f"{target.parent} ({type(exc).__name__})")
+            continue
+        print(f"Progress exported to {target} ({_solved_text(data)}). Hand in this file, "
+              f"or bring it back with `helpers.progress.import_progress({str(target)!r})`.")
+        if _in_colab():
+            try:
+                from google.colab import files  # type: ignore[import-not-found]
+
+                files.download(str(target))
+            except Exception:
+                pass
+        return target
+    raise ProgressError(f"the progress could not be written to {' or '.join(problems)}: "
+                        "pass a writable folder or file, e.g. export_progress('/tmp/progress.json')")
+
+
+def import_progress(path: Any, *, replace: bool = False) -> dict[str, dict[str, dict[str, Any]]]:
+    """Bring back progress from an exported (or copied) progress file.
+
+    By default it is merged with what is recorded here (solved stays solved); with
+    ``replace=True`` it replaces it. The file's digest is checked first.
+    """
+    if not isinstance(replace, bool):
+        raise TypeError(f"replace must be True or False, got {replace!r}")
+    incoming = read_progress_file(path)
+    merged = incoming if replace else merge_progress(load_progress(), incoming)
+    note = save_progress(merged)
+    print(f"Imported {Path(path).name} ({_solved_text(incoming)}); {_solved_text(merged)} in all. "
+          f"{note or where_progress_is_kept()}")
+    return merged
+
+
+def keep_progress_in(folder: Any = None) -> Path:
+    """From now on keep progress in ``folder`` (merged with what is recorded so far).
+
+    Use a folder that outlives the session, e.g. a mounted Google Drive on Colab (the
+    default there, mounted on request). It applies to this kernel: run the line again in
+    each new session, or set ``COURSE_PROGRESS_DIR`` before starting Jupyter.
+    """
+    if folder is None:
+        if not _in_colab():
+            raise TypeError("folder must be given (a path such as '~/course-progress'); "
+                            "only on Google Colab does it default to your Google Drive")
+        folder = COLAB_DRIVE_FOLDER
+    target = _check_path_argument(folder, "folder")
+    if str(target).startswith("/content/drive/") and _in_colab() and not Path("/content/drive/MyDrive").is_dir():
+        from google.colab import drive  # type: ignore[import-not-found]
+
+        drive.mount("/content/drive")
+    current = load_progress()
+    os.environ[PROGRESS_ENV_VAR] = str(target)
+    merged = merge_progress(load_progress(), current)
+    note = save_progress(merged)
+    if note:
+        print(f"{target} cannot be written either: progress stays in memory for this session.")
+    else:
+        print(f"Progress is now kept in {progress_path()} ({_solved_text(merged)}). "
+              "Run this line again in each new session.")
+    return target
