@@ -434,12 +434,6 @@ def _check_share(value: Any, name: str) -> float:
     return float(value)
 
 
-def _check_count(value: Any, name: str) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer (the number of test items), got {value!r}")
-    return int(value)
-
-
 def accuracy_interval(accuracy: Any, n: Any, *, confidence: float = 0.95) -> tuple[float, float]:
     """The range of true accuracies that ``accuracy``, measured on ``n`` test items, is consistent with.
 
@@ -450,7 +444,7 @@ def accuracy_interval(accuracy: Any, n: Any, *, confidence: float = 0.95) -> tup
     from statistics import NormalDist
 
     share = _check_share(accuracy, "accuracy")
-    count = _check_count(n, "n")
+    count = validation.integer(n, "n", low=1, why=" (the number of test items)")
     if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
         raise ValueError(f"confidence must be a number between 0 and 1 (e.g. 0.95), got {confidence!r}")
     z = NormalDist().inv_cdf(0.5 + confidence / 2)
@@ -470,7 +464,8 @@ def compare_accuracies(a: Any, b: Any, n: Any, *, n_b: Any = None, confidence: f
     low_a, high_a = accuracy_interval(a, n, confidence=confidence)
     if n_b is None:
         n_b = n
-    low_b, high_b = accuracy_interval(b, _check_count(n_b, "n_b"), confidence=confidence)
+    n_b = validation.integer(n_b, "n_b", low=1, why=" (the number of test items)")
+    low_b, high_b = accuracy_interval(b, n_b, confidence=confidence)
     if low_a > high_b:
         return 1
     if high_a < low_b:
