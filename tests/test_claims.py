@@ -2,8 +2,9 @@
 
 Sentences that depend on a measurement are either built from it in the notebook
 (``helpers.claims``) or asserted here. Each notebook is executed once per test session (with
-``DATASET = "mnist"`` as well where it offers the switch), in a kernel that shares one course
-cache with the other runs, so the MNIST runs of notebooks 04 and 05 reuse what 03 trained;
+``DATASET = "mnist"`` as well where it offers the switch), in a kernel that shares the session's course
+cache with the other notebook runs (tests/test_notebooks.py), so no model is trained twice
+and the MNIST runs of notebooks 04 and 05 reuse what 03 trained;
 a cell appended to each run collects the values the claims are about. The executed copies
 and their values are kept under ``tests/artifacts/executed/claims/`` and reused while the
 notebooks, the helpers and the data are unchanged.
@@ -106,9 +107,9 @@ def _stamp(source: str, expressions: dict[str, str]) -> str:
 
 
 @pytest.fixture(scope="session")
-def claims_cache(tmp_path_factory) -> Path:
-    """One course cache for every run of this test session."""
-    return tmp_path_factory.mktemp("claims-course-cache")
+def claims_cache(course_cache) -> Path:
+    """The session's one course cache, shared with the other notebook runs: each model is trained once."""
+    return course_cache
 
 
 _RESULTS: dict[tuple[str, str], dict[str, Any]] = {}
