@@ -10,6 +10,8 @@ KERNELS_STAMP := $(VENV)/kernels/.built
 # Jupyter refuses to run as root (containers, some cloud shells) unless told it may.
 JUPYTER_FLAGS ?= $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 START_NOTEBOOK := notebooks/00_start_here.ipynb
+# A quiet first start: no news pop-up, no update check (jupyter-settings/overrides.json).
+QUIET_FLAGS := "--LabServerApp.app_settings_dir=$(CURDIR)/jupyter-settings"
 
 .PHONY: help lab notebook test test-fast lint data data-check colab-links strip clean bench screenshots \
         learner-kernels git-filter
@@ -58,10 +60,10 @@ git-filter:
 	  git config filter.notebook-outputs.smudge cat; fi
 
 lab: $(STAMP) git-filter
-	$(BIN)/jupyter lab $(JUPYTER_FLAGS) --LabApp.default_url=/lab/tree/$(START_NOTEBOOK)
+	$(BIN)/jupyter lab $(JUPYTER_FLAGS) $(QUIET_FLAGS) --LabApp.default_url=/lab/tree/$(START_NOTEBOOK)
 
 notebook: $(STAMP) git-filter
-	$(BIN)/jupyter notebook $(JUPYTER_FLAGS) --JupyterNotebookApp.default_url=/notebooks/$(START_NOTEBOOK)
+	$(BIN)/jupyter notebook $(JUPYTER_FLAGS) $(QUIET_FLAGS) --JupyterNotebookApp.default_url=/notebooks/$(START_NOTEBOOK)
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check helpers tests tools data notebooks benchmarks course_setup.py

@@ -1,4 +1,5 @@
-"""`make lab` and `make notebook` land on the start notebook, whose first cell shows at most 5 lines.
+"""`make lab` and `make notebook` land on the start notebook, whose first cell shows at most 5 lines,
+and greet a learner with no dialog or notification (no news question, no update check).
 
 The server is started with the command line the Makefile runs (read from `make -n`), in
 a scratch copy of the course, and Chromium opens the URL that the server prints, exactly
@@ -7,7 +8,6 @@ as a learner would copy it from the terminal.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shlex
@@ -37,17 +37,14 @@ def make_command(target: str) -> list[str]:
 
 def start_like_make(target: str, course: Path, state: Path) -> tuple[subprocess.Popen, str, Path]:
     """Run jupyter as `make TARGET` does (plus no browser, a free port); return it and the URL it prints."""
-    settings = state / "settings"
-    (settings / "@jupyterlab/apputils-extension").mkdir(parents=True)
-    (settings / "@jupyterlab/apputils-extension/notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false"}))
+    settings = state / "settings"  # empty: a learner's first start, whatever this machine's user has set
+    settings.mkdir(parents=True)
     (state / "workspaces").mkdir()
     log = state / f"{target}.log"
     env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(settings), JUPYTERLAB_WORKSPACES_DIR=str(state / "workspaces"),
                JUPYTER_RUNTIME_DIR=str(state / "runtime"), MPLBACKEND="agg")
     cmd = [sys.executable, "-m", "jupyter", target, *make_command(target), "--no-browser",
-           "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={h.free_port()}", "--ServerApp.port_retries=0",
-           "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+           "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={h.free_port()}", "--ServerApp.port_retries=0"]
     with open(log, "w") as out:
         process = subprocess.Popen(cmd, cwd=course, env=env, stdout=out, stderr=subprocess.STDOUT,
                                    start_new_session=True)
@@ -80,6 +77,15 @@ VISIBLE_LINES_OF_FIRST_CODE_CELL = """() => {
 }"""
 
 
+# The news question ("Would you like to get notified about official Jupyter news?") is a
+# notification that JupyterLab and Notebook 7 raise a moment after the page is ready.
+QUIET_WAIT_MS = 4000
+DIALOGS_AND_NOTIFICATIONS = """() => [
+    ...document.querySelectorAll('.jp-Dialog, .Toastify__toast, .jp-Notification-Toast')]
+    .filter(e => e.offsetParent !== null || e.getClientRects().length > 0)
+    .map(e => e.innerText.trim().slice(0, 120))"""
+
+
 @pytest.mark.parametrize("target", ["lab", "notebook"])
 def test_the_printed_url_opens_the_start_notebook_with_a_short_first_cell(target, tmp_path):
     h.require_browser()
@@ -102,6 +108,9 @@ def test_the_printed_url_opens_the_start_notebook_with_a_short_first_cell(target
                 assert heading.inner_text().startswith("00 · Start here"), heading.inner_text()
                 visible = page.evaluate(VISIBLE_LINES_OF_FIRST_CODE_CELL)
                 assert 0 <= visible <= 5, f"the first code cell shows {visible} lines"
+                page.wait_for_timeout(QUIET_WAIT_MS)
+                prompts = page.evaluate(DIALOGS_AND_NOTIFICATIONS)
+                assert prompts == [], f"`make {target}` greets a learner with dialogs or notifications: {prompts}"
                 page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell").first.scroll_into_view_if_needed()
                 h.SCREENSHOTS.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(h.SCREENSHOTS / f"{target}-start-notebook.png"))
