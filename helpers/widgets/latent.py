@@ -506,9 +506,14 @@ class InterpolationExplorer(_Displayable):
         unit = direction / length if length > 1e-9 else np.array([0.0, -1.0])
         self.label_a.xyann = tuple(-22.0 * unit)
         self.label_b.xyann = tuple(22.0 * unit)
-        for label, end, index in ((self.label_a, "A", i), (self.label_b, "B", j)):
+        to_axes = self.ax_map.transAxes.inverted()
+        for label, letter, index, point in ((self.label_a, "A", i, start), (self.label_b, "B", j, end)):
             name = f": {self.class_names[self.labels[index]]}" if self.labels is not None else ""
-            label.set_text(f"{end}{name} (#{index})")
+            label.set_text(f"{letter}{name} (#{index})")
+            # a label near an edge of the map grows towards its middle, so that it is never cut off
+            fx, fy = to_axes.transform(point + np.asarray(label.xyann) * self.ax_map.figure.dpi / 72)
+            label.set_horizontalalignment("left" if fx < 0.3 else "right" if fx > 0.7 else "center")
+            label.set_verticalalignment("bottom" if fy < 0.15 else "top" if fy > 0.85 else "center")
         self.walk_image.set_data(_strip(self._decoded))
         self.blend_image.set_data(_strip(self._blended))
         self._sync_boxes()
