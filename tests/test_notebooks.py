@@ -21,6 +21,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import figure_check
 import pytest
 from conftest import REPO_ROOT, offline_prefix
 
@@ -119,11 +120,18 @@ def test_there_are_notebooks():
 
 @pytest.mark.notebooks
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_notebook_runs_top_to_bottom_offline(path, course_cache):
+def test_notebook_runs_top_to_bottom_offline(path, course_cache, tmp_path):
+    """... and every figure it draws passes the figure check (tests/figure_check.py)."""
     out = EXECUTED / path.name
-    summary = run_notebook(path, out, cwd=path.parent, env=_run_env(course_cache))
+    report = tmp_path / "figures.jsonl"
+    env = dict(_run_env(course_cache), IPYTHONDIR=str(figure_check.startup_folder(tmp_path / "ipython")),
+               **{figure_check.REPORT_ENV: str(report)})
+    summary = run_notebook(path, out, cwd=path.parent, env=env)
     print(f"{path.name}: {summary['seconds']} s (offline: {summary['offline']}); executed copy: {out}")
     assert not error_outputs(out), error_outputs(out)
+    checked, problems = figure_check.read_report(report)
+    assert checked > 0, f"the figure check saw no figure of {path.name}"
+    assert not problems, f"{len(problems)} figure problems in {path.name}:\n" + "\n".join(problems)
 
 
 KERNEL_PROBE = (

@@ -1,0 +1,108 @@
+"""The figure check finds clipped, unreadable and too small text, and passes clean figures."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from figure_check import contrast, install, problems_of, read_report
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+
+from helpers import figures
+
+
+def _problems(fig: Figure) -> list[str]:
+    """Draw ``fig`` as a notebook shows it and return what the check finds."""
+    drawn: list = []
+    original = Text.draw
+
+    def recording(self, renderer):
+        original(self, renderer)
+        if self.get_visible() and self.get_text().strip():
+            drawn.append((self, Text.get_window_extent(self, renderer)))
+
+    canvas = FigureCanvasAgg(fig)
+    Text.draw = recording
+    try:
+        canvas.draw()
+    finally:
+        Text.draw = original
+    return problems_of(fig, canvas.get_renderer(), drawn)
+
+
+def _clean_figure(width: float = 6) -> Figure:
+    fig = Figure(figsize=(width, 3), layout="constrained")
+    ax = fig.subplots()
+    ax.plot([0, 1, 2], [1, 3, 2])
+    ax.set(title="a clean figure", xlabel="x", ylabel="y")
+    return fig
+
+
+def test_contrast_ratio():
+    assert contrast((0, 0, 0), (1, 1, 1)) == pytest.approx(21)
+    assert contrast((0.2, 0.2, 0.2), (0.2, 0.2, 0.2)) == pytest.approx(1)
+
+
+def test_a_clean_figure_has_no_problems():
+    assert _problems(_clean_figure()) == []
+
+
+def test_black_numbers_on_black_cells_are_found():
+    fig = Figure(figsize=(4, 2))
+    ax = fig.subplots()
+    ax.imshow([[0.0, 1.0, 0.0]], cmap="Greys", vmin=0, vmax=1)
+    for col, value in enumerate([0.0, 1.0, 0.0]):
+        ax.text(col, 0, f"{value:.2f}", ha="center", va="center", fontsize=9, color="black")
+    found = _problems(fig)
+    assert len(found) == 1 and "'1.00' has a contrast of 1.0" in found[0], found
+
+
+def test_annotate_cells_writes_readable_numbers_on_every_cell():
+    fig = Figure(figsize=(6, 2))
+    for ax, cmap in zip(fig.subplots(1, 2), ["Greys", "viridis"]):
+        figures.annotate_cells(ax, ax.imshow(np.linspace(0, 1, 8).reshape(2, 4), cmap=cmap, vmin=0, vmax=1))
+    assert _problems(fig) == []
+
+
+def test_a_label_cut_off_by_the_edge_is_found():
+    fig = Figure(figsize=(3, 2))
+    ax = fig.subplots()
+    ax.set_xlabel("a label far too long for so narrow a figure, cut at both ends")
+    found = _problems(fig)
+    assert any("cut off by the figure's edge" in p and "far too long" in p for p in found), found
+
+
+def test_small_titles_and_tick_labels_are_found():
+    fig = _clean_figure()
+    fig.axes[0].set_title("tiny", fontsize=6)
+    found = _problems(fig)
+    assert found == ["titles or tick labels 'tiny' are 6.0 pt at display size (6 pt in a figure 600 px wide; "
+                     "at least 8)"], found
+
+
+def test_a_figure_wider_than_the_page_shrinks_its_text():
+    found = _problems(_clean_figure(width=16))                 # shown at 1,100 of its 1,600 pixels
+    assert len(found) == 1 and "'a clean figure'" not in found[0], found     # 12 pt shrinks to 8.25 pt: fine
+    assert found[0].startswith("titles or tick labels '0.00', '0.25', '0.50', '0.75' and 10 more are 6.9 pt"), found
+
+
+def test_install_reports_every_drawing_and_its_problems(tmp_path):
+    report = tmp_path / "figures.jsonl"
+    remove = install(report)
+    try:
+        install(report)()                                      # a second install changes nothing
+        fig = _clean_figure()
+        fig.axes[0].set_title("tiny", fontsize=6)
+        fig.savefig(tmp_path / "a.png", bbox_inches="tight")  # the measuring pass is not counted
+        _clean_figure().savefig(tmp_path / "b.png")
+    finally:
+        remove()
+    _clean_figure().savefig(tmp_path / "c.png")               # not checked any more
+    checked, problems = read_report(report)
+    assert checked == 2
+    assert len(problems) == 1 and problems[0].startswith("cell [None] figure 'tiny': titles or tick labels 'tiny' "
+                                                         "are 6.0 pt at display size"), problems
+    assert all("figure" in json.loads(line) for line in report.read_text().splitlines())
