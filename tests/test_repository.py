@@ -261,7 +261,7 @@ def test_helpers_data_and_exercises_do_not_touch_the_network_on_import():
 
 
 LOWER = {"paths", "data", "models", "metrics", "projections"}
-HIGHER = {"training", "plotting", "widgets", "exercises", "environment", "exercise_sets"}
+HIGHER = {"training", "plotting", "figures", "widgets", "exercises", "environment", "exercise_sets"}
 
 
 def _helper_imports(path) -> set[str]:
