@@ -589,7 +589,7 @@ class _ExplorerView:
                 ax.axis("off")
                 continue
             art = ax.imshow(blank, cmap="gray_r" if grey else None, vmin=0, vmax=vmax)
-            title = ax.set_title("#00000 d=0.00\nlabel", fontsize=7)  # sized for the layout, emptied below
+            title = ax.set_title("#00000 d=0.00\nlabel", fontsize=8)  # sized for the layout, emptied below
             for spine in ax.spines.values():
                 spine.set_edgecolor("gold" if i == 0 else "0.6")
                 spine.set_linewidth(2.5 if i == 0 else 0.8)
@@ -872,7 +872,7 @@ class EpochExplorer:
                                         why=" (one per captured epoch)") for i, p in enumerate(positions)]
         maps, colors = self.maps(), self._colors()
         low, high = self._limits()
-        fig, axes = new_figure(figsize=figsize or (2.6 * len(positions) + 1.6, 3.6), ncols=len(positions),
+        fig, axes = new_figure(figsize=figsize or (2.35 * len(positions) + 1.5, 3.5), ncols=len(positions),
                                sharex=True, sharey=True)
         axes = np.atleast_1d(axes)
         name = projections.METHOD_NAMES[self.method]
