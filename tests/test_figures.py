@@ -11,6 +11,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from figure_check import problems_of  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
 from helpers import figures, validation  # noqa: E402
@@ -31,12 +32,13 @@ def check(fig) -> list[str]:
         if self.get_visible() and self.get_text().strip():
             drawn.append((self, Text.get_window_extent(self, renderer)))
 
+    canvas = fig.canvas if hasattr(fig.canvas, "get_renderer") else FigureCanvasAgg(fig)
     Text.draw = recording
     try:
-        fig.canvas.draw()
+        canvas.draw()
     finally:
         Text.draw = original
-    return problems_of(fig, fig.canvas.get_renderer(), drawn)
+    return problems_of(fig, canvas.get_renderer(), drawn)
 
 
 def _images(n: int, seed: int = 0) -> np.ndarray:
@@ -123,3 +125,20 @@ def test_layer_probe_chart_draws_both_tasks_with_their_intervals():
                                                    "MNIST digits: a new task (same network, not retrained)"]
     assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["pixels\n784-d", "fc7\n64-d"]
     assert check(fig) == []
+
+
+def test_epoch_small_multiples_read_at_a_glance():
+    """The maps of several epochs: no title runs into its neighbour's, and all pass the figure check."""
+    from helpers.widgets.projection import EpochExplorer
+
+    rng = np.random.default_rng(0)
+    labels = np.repeat(np.arange(5), 12)
+    embeddings = rng.normal(size=(4, 60, 8)) + labels[None, :, None] * np.linspace(0, 2, 4)[:, None, None]
+    explorer = EpochExplorer(embeddings, labels, title="Fashion-MNIST", scores={
+        "classifier test accuracy": [0.1, 0.5, 0.8, 0.9], "k-NN accuracy of the embedding": [0.7, 0.8, 0.85, 0.86]})
+    fig = explorer.small_multiples()
+    assert check(fig) == []
+    renderer = fig.canvas.get_renderer() if hasattr(fig.canvas, "get_renderer") else FigureCanvasAgg(fig).get_renderer()
+    boxes = [ax.title.get_window_extent(renderer) for ax in fig.axes if ax.get_title()]
+    assert len(boxes) == 4
+    assert not any(a.overlaps(b) for n, a in enumerate(boxes) for b in boxes[n + 1:])

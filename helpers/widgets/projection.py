@@ -872,19 +872,25 @@ class EpochExplorer:
                                         why=" (one per captured epoch)") for i, p in enumerate(positions)]
         maps, colors = self.maps(), self._colors()
         low, high = self._limits()
-        fig, axes = new_figure(figsize=figsize or (2.35 * len(positions) + 1.5, 3.5), ncols=len(positions),
-                               sharex=True, sharey=True)
-        axes = np.atleast_1d(axes)
+        # two maps a row: wide enough for their three-line titles at a readable size
+        ncols = min(len(positions), 2)
+        nrows = -(-len(positions) // ncols)
+        fig, axes = new_figure(figsize=figsize or (3.6 * ncols + 1.6, 3.3 * nrows + 0.4), nrows=nrows, ncols=ncols,
+                               sharex=True, sharey=True, squeeze=False)
+        for ax in axes.ravel()[len(positions):]:
+            ax.axis("off")
         name = projections.METHOD_NAMES[self.method]
-        for ax, p in zip(axes, positions, strict=True):
+        for number, (ax, p) in enumerate(zip(axes.ravel(), positions)):
             ax.scatter(maps[p][:, 0], maps[p][:, 1], s=self.point_size * 0.6, c=colors, linewidths=0)
             ax.set_title(self._map_title(p, separator="\n"), fontsize=9)
             ax.set_xlim(low[0], high[0])
             ax.set_ylim(low[1], high[1])
-            ax.set_xlabel(f"{name} 1", fontsize=9)
-            ax.tick_params(labelsize=8.5)
-        axes[0].set_ylabel(f"{name} 2", fontsize=9)
-        self._legend(axes[-1])
+            if number + ncols >= len(positions):
+                ax.set_xlabel(f"{name} 1", fontsize=9)
+            if number % ncols == 0:
+                ax.set_ylabel(f"{name} 2", fontsize=9)
+            ax.tick_params(labelsize=9)
+        self._legend(axes.ravel()[ncols - 1])
         heading = self.title or "The embedding map during training"
         fig.suptitle(f"{heading} ({name} of each epoch, aligned to the last)", fontsize=10)
         return fig
