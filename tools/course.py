@@ -215,8 +215,9 @@ class Course:
                         shutil.rmtree(path)
                     else:
                         os.remove(path)
-        print("Removed the course cache (.cache: trained weights, 2-D maps, scores), test artifacts and data "
-              "sources" + (": " + ", ".join(removed) if removed else " (there were none)") + ".")
+        print(("Would remove" if self.dry_run else "Removed") + " the course cache (.cache: trained weights, 2-D "
+              "maps, scores), test artifacts and data sources" + (": " + ", ".join(removed) if removed else
+                                                                  " (there were none)") + ".")
         print("Kept %s and your exercise progress (%s)." % (self.venv.name, self.progress_location()))
         if os.environ.get("COURSE_CACHE_DIR"):
             print("Not removed: the cache in COURSE_CACHE_DIR (%s)." % os.environ["COURSE_CACHE_DIR"])
