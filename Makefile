@@ -67,11 +67,11 @@ test:
 test-fast:
 	$(COURSE) test-fast
 
-data: $(DEV_STAMP)
-	$(BIN)/python data/build_data.py
+data:
+	$(COURSE) data
 
-data-check: $(DEV_STAMP)
-	$(BIN)/python data/build_data.py --check
+data-check:
+	$(COURSE) data-check
 
 colab-links:
 	$(COURSE) colab-links
@@ -83,8 +83,8 @@ screenshots: $(DEV_STAMP)
 	$(BIN)/python -m pytest tests/browser -q -k "lab"
 	$(BIN)/python tools/readme_screenshots.py
 
-bench: $(DEV_STAMP)
-	$(BIN)/python benchmarks/run.py
+bench:
+	$(COURSE) bench
 
 # What `make clean` removes: the course cache in .cache/ (trained weights, 2-D maps, scores;
 # all recomputed when needed), test artifacts, the downloaded data sources and tool caches.
@@ -96,8 +96,8 @@ clean:
 # The course as web pages (build/site): every notebook run offline on the CPU (or its executed
 # copy from the notebook tests reused) and rendered; site-screenshots takes the README's pictures.
 .PHONY: site site-screenshots
-site: $(DEV_STAMP)
-	$(BIN)/python tools/build_site.py
+site:
+	$(COURSE) site
 
 site-screenshots: $(DEV_STAMP)
 	$(BIN)/python tools/site_screenshots.py

@@ -107,7 +107,7 @@ def _recipe(target: str) -> str:
 
 
 @pytest.mark.parametrize("target", ["lab", "notebook", "test", "test-fast", "lint", "git-filter", "colab-links",
-                                    "strip", "clean"])
+                                    "strip", "clean", "bench", "site", "data", "data-check"])
 def test_the_makefile_runs_the_python_entry_point_for_every_everyday_target(target):
     """make and `python -m tools.course` (the route without make) run the same code, so they cannot drift."""
     assert target in course.COMMANDS

@@ -49,6 +49,13 @@ FAST_MARKERS = "not notebooks and not slow and not browser and not sources"
 #: What ``clean`` removes (relative to the course folder); .venv and the learner's progress stay.
 CLEANED = (".cache", "tests/artifacts", "data/.sources", "benchmarks/out", ".pytest_cache", ".ruff_cache",
            "*.egg-info")
+#: Maintainers' commands that run one script with the test tools installed: command -> script and arguments.
+SCRIPTS = {
+    "data": ["data/build_data.py"],
+    "data-check": ["data/build_data.py", "--check"],
+    "bench": ["benchmarks/run.py"],
+    "site": ["tools/build_site.py"],
+}
 LINTED = ("helpers", "tests", "tools", "data", "notebooks", "benchmarks", "course_setup.py")
 
 
@@ -237,6 +244,10 @@ class Course:
         self.install()
         return self.run([self.venv_python, "tools/strip_notebooks.py", "notebooks"], check=False)
 
+    def script(self, command: str, extra=()) -> int:
+        self.install_dev()
+        return self.run([self.venv_python, *SCRIPTS[command], *extra], check=False)
+
     def colab_links(self, extra=()) -> int:
         # Standard library only: works before anything is installed (no torch needed).
         return self.run([self.python, "tools/course_links.py", *extra], check=False)
@@ -257,6 +268,10 @@ COMMANDS = {
     "colab-links": "copy the repository location from pyproject.toml into README and notebooks",
     "strip": "remove outputs from the notebooks before committing",
     "clean": "remove caches and test artifacts; keeps .venv and your exercise progress",
+    "bench": "measure run times, widget latency and model quality (benchmarks/report.json)",
+    "site": "the notebooks, run offline, as web pages in build/site",
+    "data": "rebuild the shipped data files in data/ from their sources (downloads ~80 MB)",
+    "data-check": "rebuild the data from its sources and compare with data/ (downloads ~80 MB)",
     "help": "this list",
 }
 
@@ -279,6 +294,8 @@ def dispatch(course: Course, command: str, extra) -> int:
         return course.lint(extra)
     if command == "colab-links":
         return course.colab_links(extra)
+    if command in SCRIPTS:
+        return course.script(command, extra)
     if extra:
         raise CourseError("`%s` takes no further arguments, got: %s" % (command, " ".join(extra)))
     steps = {"install": course.install, "install-dev": course.install_dev, "learner-kernels": course.learner_kernels,
