@@ -113,6 +113,21 @@ def test_install_runs_again_only_when_the_requirements_changed(tmp_path, capsys)
     assert "-r requirements.txt" in printed and "-m venv" not in printed, "the existing environment is reused"
 
 
+def test_lab_installs_the_git_filter_and_test_lints_builds_the_kernels_and_runs_every_check(tmp_path, capsys):
+    root = _scratch_course(tmp_path)
+    (root / ".git").mkdir()
+    assert course.main(["--dry-run", "lab"], root=root) == 0
+    lab = capsys.readouterr().out
+    assert "git config filter.notebook-outputs.clean" in lab and "tools/strip_notebooks.py --stdin" in lab
+    assert lab.index("filter.notebook-outputs") < lab.index("-m jupyter lab"), "the filter is in place first"
+    assert course.main(["--dry-run", "test"], root=root) == 0
+    test = capsys.readouterr().out
+    steps = ["-r requirements-dev.txt", "-m ruff check helpers tests tools", "tools/learner_kernels.py",
+             "-m pytest -m 'not sources'"]
+    positions = [test.find(step) for step in steps]
+    assert -1 not in positions and positions == sorted(positions), test
+
+
 def test_lab_passes_its_arguments_to_jupyter_and_allows_root_only_for_root(tmp_path, capsys, monkeypatch):
     root = _scratch_course(tmp_path)
     app = course.Course(root=root)

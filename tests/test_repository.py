@@ -119,7 +119,7 @@ def test_the_makefile_runs_the_python_entry_point_for_every_everyday_target(targ
         assert f"\t$(COURSE) {command}\n" in _recipe(stamp)
 
 
-def test_lab_and_notebook_open_on_the_start_notebook_and_install_the_filter():
+def test_lab_and_notebook_open_on_the_start_notebook():
     app = course.Course(os_name="posix")
     lab, notebook = app.jupyter_command("lab"), app.jupyter_command("notebook")
     assert "--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb" in lab
