@@ -13,6 +13,7 @@ import pytest
 from conftest import REPO_ROOT
 
 sys.path.insert(0, str(REPO_ROOT / "tools"))
+import course  # noqa: E402
 import course_links  # noqa: E402
 from notebook_files import course_notebooks, read_notebook, source_text  # noqa: E402
 
@@ -105,23 +106,35 @@ def _recipe(target: str) -> str:
     return match.group(0)
 
 
-def test_make_lab_and_notebook_open_on_the_start_notebook_and_install_the_filter():
-    lab, notebook = _recipe("lab"), _recipe("notebook")
-    assert "--LabApp.default_url=/lab/tree/$(START_NOTEBOOK)" in lab and "git-filter" in lab.splitlines()[0]
-    assert "--JupyterNotebookApp.default_url=/notebooks/$(START_NOTEBOOK)" in notebook
-    assert "--ServerApp.default_url" not in lab + notebook, "JupyterLab overrides ServerApp.default_url"
-    assert "requirements-dev" not in _recipe("$(STAMP)"), "make lab installs the learner set only"
-    assert "strip_notebooks.py --stdin" in _recipe("git-filter")
+@pytest.mark.parametrize("target", ["lab", "notebook", "test", "test-fast", "lint", "git-filter", "colab-links",
+                                    "strip", "clean", "bench", "site", "data", "data-check"])
+def test_the_makefile_runs_the_python_entry_point_for_every_everyday_target(target):
+    """make and `python -m tools.course` (the route without make) run the same code, so they cannot drift."""
+    assert target in course.COMMANDS
+    assert re.fullmatch(rf"{re.escape(target)}:\n\t@?\$\(COURSE\) {re.escape(target)}\n", _recipe(target))
+    assert re.search(r"^COURSE := \$\(PYTHON\) -m tools\.course --venv \$\(VENV\)$",
+                     (REPO_ROOT / "Makefile").read_text(), re.M)
+    for stamp, command in (("$(STAMP)", "install"), ("$(DEV_STAMP)", "install-dev"),
+                           ("$(KERNELS_STAMP)", "learner-kernels")):
+        assert f"\t$(COURSE) {command}\n" in _recipe(stamp)
 
 
-def test_make_test_fast_clean_and_test_say_what_they_do():
-    assert "not browser" in _recipe("test-fast") and "not notebooks" in _recipe("test-fast")
-    clean = _recipe("clean")
+def test_lab_and_notebook_open_on_the_start_notebook():
+    app = course.Course(os_name="posix")
+    lab, notebook = app.jupyter_command("lab"), app.jupyter_command("notebook")
+    assert "--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb" in lab
+    assert "--JupyterNotebookApp.default_url=/notebooks/notebooks/00_start_here.ipynb" in notebook
+    assert not any("--ServerApp.default_url" in str(a) for a in lab + notebook), "JupyterLab overrides it"
+    assert "tools/strip_notebooks.py --stdin" == course.STRIP_FILTER
+    assert (REPO_ROOT / course.START_NOTEBOOK).is_file()
+
+
+def test_test_fast_clean_and_test_say_what_they_do():
+    assert "not browser" in course.FAST_MARKERS and "not notebooks" in course.FAST_MARKERS
     for path in (".cache", "tests/artifacts", "data/.sources", "*.egg-info"):
-        assert path in clean, f"make clean leaves {path}"
-    assert "progress" in clean, "make clean says that progress is kept"
-    assert '-m "not sources"' in _recipe("test"), "the data-rebuild check (downloads) is make data-check"
-    assert "$(KERNELS_STAMP)" in _recipe("test"), "make test builds the learner kernels"
+        assert path in course.CLEANED, f"clean leaves {path}"
+    assert not {".venv", "notebooks", "data"} & set(course.CLEANED)
+    assert course.TEST_MARKERS == "not sources", "the data-rebuild check (downloads) is make data-check"
 
 
 def _committed_text(path) -> str:
@@ -155,10 +168,8 @@ def test_a_run_and_saved_notebook_is_not_a_change_for_git(tmp_path):
     shutil.copy2(source, repo / "notebooks" / source.name)
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "init.defaultBranch=main"]
     subprocess.run([*git, "init", "-q"], cwd=repo, check=True)
-    makefile = (REPO_ROOT / "Makefile").read_text()
-    clean = re.search(r'filter\.notebook-outputs\.clean "\$\(PYTHON\) ([^"]+)"', makefile).group(1)
-    subprocess.run(["git", "config", "filter.notebook-outputs.clean", f"{sys.executable} {clean}"], cwd=repo,
-                   check=True)
+    subprocess.run(["git", "config", "filter.notebook-outputs.clean", f"{sys.executable} {course.STRIP_FILTER}"],
+                   cwd=repo, check=True)
     subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
     subprocess.run([*git, "commit", "-q", "-m", "course"], cwd=repo, check=True)
     nb = json.loads(source.read_text())  # what JupyterLab saves after a run: outputs, counts, ids, metadata

@@ -349,7 +349,11 @@ def test_the_published_site_is_what_make_site_builds():
     assert "actions/deploy-pages@" in workflow and "pages: write" in workflow
     assert build_site.DEFAULT_OUT == REPO_ROOT / "build" / "site"
     makefile = (REPO_ROOT / "Makefile").read_text()
-    assert re.search(r"^site: .*\n\t\$\(BIN\)/python tools/build_site.py$", makefile, re.M)
+    assert re.search(r"^site:.*\n\t\$\(COURSE\) site$", makefile, re.M), "make site runs python -m tools.course site"
+    sys.path.insert(0, str(REPO_ROOT))
+    from tools import course
+
+    assert course.SCRIPTS["site"] == ["tools/build_site.py"]
 
 
 # ----------------------------------------------------------------------------- the course's own site

@@ -1,7 +1,7 @@
 """`make lab` and `make notebook` land on the start notebook, whose first cell shows at most 5 lines,
 and greet a learner with no dialog or notification (no news question, no update check).
 
-The server is started with the command line the Makefile runs (read from `make -n`), in
+The server is started with the command line the Makefile runs (`python -m tools.course`), in
 a scratch copy of the course, and Chromium opens the URL that the server prints, exactly
 as a learner would copy it from the terminal.
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 import signal
 import subprocess
 import sys
@@ -28,10 +27,13 @@ START = "00_start_here.ipynb"
 
 
 def make_command(target: str) -> list[str]:
-    """The arguments `make TARGET` gives to jupyter (from `make -n`, which runs nothing)."""
+    """The arguments `make TARGET` (that is, `python -m tools.course TARGET`) gives to jupyter (runs nothing)."""
     dry = subprocess.run(["make", "-n", target], cwd=h.REPO_ROOT, capture_output=True, text=True, check=True).stdout
-    line = next(line for line in dry.splitlines() if re.search(rf"/jupyter {target}\b", line))
-    words = shlex.split(line)
+    assert re.search(rf"-m tools\.course --venv \S+ {target}$", dry, re.M), dry
+    sys.path.insert(0, str(h.REPO_ROOT))
+    from tools import course
+
+    words = [str(word) for word in course.Course(root=h.REPO_ROOT).jupyter_command(target)]
     return words[words.index(target) + 1:]
 
 

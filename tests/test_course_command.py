@@ -1,0 +1,210 @@
+"""`python -m tools.course`: the everyday commands without make or a Unix shell (Windows, macOS, Linux)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pytest
+from conftest import REPO_ROOT
+
+sys.path.insert(0, str(REPO_ROOT / "tools"))
+import course  # noqa: E402
+
+
+def _scratch_course(tmp_path: Path) -> Path:
+    """A course folder with the files the install compares (no .venv yet)."""
+    root = tmp_path / "course"
+    (root / "notebooks").mkdir(parents=True)
+    for name in ("requirements.txt", "requirements-dev.txt", "pyproject.toml"):
+        shutil.copy2(REPO_ROOT / name, root / name)
+    return root
+
+
+def _pretend_python(monkeypatch, version: tuple[int, ...]) -> None:
+    """Make the entry point believe it runs on ``version``; nothing it could start may run."""
+    fake = types.SimpleNamespace(version_info=version, executable=sys.executable, stderr=sys.stderr,
+                                 stdout=sys.stdout)
+    monkeypatch.setattr(course, "sys", fake)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"started {args} on an unsupported Python")
+
+    monkeypatch.setattr(course.subprocess, "call", refuse)
+
+
+@pytest.mark.parametrize("version", [(3, 9, 6), (3, 8, 10), (3, 14, 0), (2, 7, 18)])
+@pytest.mark.parametrize("command", ["lab", "notebook", "test", "test-fast", "install"])
+def test_an_unsupported_python_is_refused_before_anything_installs(tmp_path, monkeypatch, capsys, version, command):
+    root = _scratch_course(tmp_path)
+    _pretend_python(monkeypatch, version)
+    assert course.main([command], root=root) == 2
+    message = capsys.readouterr().err
+    assert f"This is Python {version[0]}.{version[1]}" in message
+    assert "3.10-3.13 (tested: 3.11)" in message and "Nothing was installed" in message
+    assert "py -3.11 -m tools.course lab" in message, "the Windows command is named too"
+    assert not (root / ".venv").exists()
+
+
+@pytest.mark.parametrize("version", [(3, 10, 0), (3, 11, 7), (3, 13, 1)])
+def test_the_supported_pythons_pass_the_check(version):
+    course.check_python(version)
+
+
+def _old_interpreters() -> list[str]:
+    """Old Pythons this machine has (on PATH or under pyenv), to run the refusal for real."""
+    found = []
+    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    for minor in (6, 7, 8, 9):
+        candidates = sorted(str(p) for p in pyenv.glob(f"3.{minor}.*/bin/python")) + [shutil.which(f"python3.{minor}")]
+        found += [c for c in candidates if c and "shims" not in Path(c).parts][:1]
+    return found
+
+
+@pytest.mark.parametrize("python", _old_interpreters() or [None])
+def test_a_real_old_python_gets_the_refusal_not_a_syntax_error(tmp_path, python):
+    """The entry point stays readable by Python 3.6-3.9 (macOS's stock Python is 3.9)."""
+    if python is None:
+        pytest.skip("no Python older than 3.10 on this machine (the simulated refusal above still runs)")
+    root = _scratch_course(tmp_path)
+    (root / "tools").mkdir()
+    for name in ("__init__.py", "course.py"):
+        shutil.copy2(REPO_ROOT / "tools" / name, root / "tools" / name)
+    run = subprocess.run([python, "-m", "tools.course", "lab"], cwd=root, capture_output=True, text=True,
+                         timeout=60)
+    assert run.returncode == 2, run.stderr
+    assert "the course needs Python 3.10-3.13" in run.stderr and "Traceback" not in run.stderr
+    assert not (root / ".venv").exists()
+
+
+def test_the_environment_s_programs_are_found_where_each_system_puts_them(tmp_path):
+    windows, unix = course.Course(root=tmp_path, os_name="nt"), course.Course(root=tmp_path, os_name="posix")
+    assert windows.venv_python == tmp_path / ".venv" / "Scripts" / "python.exe"
+    assert unix.venv_python == tmp_path / ".venv" / "bin" / "python"
+    assert course.Course(root=tmp_path, venv="env").venv_python.parent.parent == tmp_path / "env"
+    assert windows.jupyter_command("lab")[:4] == [windows.venv_python, "-m", "jupyter", "lab"], \
+        "jupyter is started through the environment's Python: no jupyter.exe or bin/jupyter to find"
+
+
+def test_install_creates_the_environment_and_installs_the_learner_set_only(tmp_path, capsys):
+    root = _scratch_course(tmp_path)
+    assert course.main(["--dry-run", "install"], root=root) == 0
+    printed = capsys.readouterr().out
+    assert "-m venv" in printed and "-r requirements.txt" in printed and "embeddings-course.pth" in printed
+    assert "requirements-dev" not in printed, "lab installs what a learner needs, not the test tools"
+
+
+def test_install_runs_again_only_when_the_requirements_changed(tmp_path, capsys):
+    root = _scratch_course(tmp_path)
+    app = course.Course(root=root, dry_run=True)
+    app.venv_python.parent.mkdir(parents=True)
+    app.venv_python.touch()
+    app.stamp.touch()
+    app.install()
+    assert capsys.readouterr().out == "", "an up-to-date environment installs nothing"
+    later = app.stamp.stat().st_mtime + 10
+    os.utime(root / "requirements.txt", (later, later))
+    app.install()
+    printed = capsys.readouterr().out
+    assert "-r requirements.txt" in printed and "-m venv" not in printed, "the existing environment is reused"
+
+
+def test_lab_installs_the_git_filter_and_test_lints_builds_the_kernels_and_runs_every_check(tmp_path, capsys):
+    root = _scratch_course(tmp_path)
+    (root / ".git").mkdir()
+    assert course.main(["--dry-run", "lab"], root=root) == 0
+    lab = capsys.readouterr().out
+    assert "git config filter.notebook-outputs.clean" in lab and "tools/strip_notebooks.py --stdin" in lab
+    assert lab.index("filter.notebook-outputs") < lab.index("-m jupyter lab"), "the filter is in place first"
+    assert course.main(["--dry-run", "test"], root=root) == 0
+    test = capsys.readouterr().out
+    steps = ["-r requirements-dev.txt", "-m ruff check helpers tests tools", "tools/learner_kernels.py",
+             "-m pytest -m 'not sources'"]
+    positions = [test.find(step) for step in steps]
+    assert -1 not in positions and positions == sorted(positions), test
+
+
+def test_lab_passes_its_arguments_to_jupyter_and_allows_root_only_for_root(tmp_path, capsys, monkeypatch):
+    root = _scratch_course(tmp_path)
+    app = course.Course(root=root)
+    app.venv_python.parent.mkdir(parents=True)
+    app.stamp.touch()
+    monkeypatch.setattr(course.os, "geteuid", lambda: 1000, raising=False)
+    assert course.main(["--dry-run", "lab", "--port=8890"], root=root) == 0
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    assert line.endswith(f"--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb "
+                         f"--LabServerApp.app_settings_dir={root / 'jupyter-settings'} --port=8890"), line
+    monkeypatch.setattr(course.os, "geteuid", lambda: 0, raising=False)
+    assert "--allow-root" in app.jupyter_command("notebook")
+    monkeypatch.delattr(course.os, "geteuid", raising=False)  # Windows has no user ids
+    assert "--allow-root" not in app.jupyter_command("notebook")
+
+
+def test_clean_removes_the_caches_and_keeps_the_environment_and_the_notebooks(tmp_path, capsys, monkeypatch):
+    root = _scratch_course(tmp_path)
+    for folder in (".cache/weights", "tests/artifacts", "data/.sources", ".venv/bin", "embeddings_course.egg-info"):
+        (root / folder).mkdir(parents=True)
+    (root / ".cache" / "weights" / "cnn.pt").write_bytes(b"weights")
+    (root / "data" / "glove.npz").write_bytes(b"data")
+    monkeypatch.delenv("COURSE_CACHE_DIR", raising=False)
+    assert course.main(["clean"], root=root) == 0
+    printed = capsys.readouterr().out
+    for gone in (".cache", "tests/artifacts", "data/.sources", "embeddings_course.egg-info"):
+        assert not (root / gone).exists() and gone in printed
+    assert (root / ".venv" / "bin").is_dir() and (root / "notebooks").is_dir()
+    assert (root / "data" / "glove.npz").is_file(), "the shipped data stays"
+    assert "Kept .venv and your exercise progress" in printed
+
+
+def test_an_unknown_command_or_stray_argument_says_what_exists(capsys):
+    assert course.main(["labb"]) == 2
+    assert "Unknown command 'labb'" in capsys.readouterr().err
+    assert course.main(["clean", "--all"]) == 2
+    assert "`clean` takes no further arguments" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("how", [["-m", "tools.course"], ["tools/course.py"]])
+def test_both_spellings_of_the_entry_point_work(how):
+    run = subprocess.run([sys.executable, *how, "help"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    for command in ("lab", "notebook", "test", "test-fast", "clean"):
+        assert f"\n  {command} " in run.stdout
+
+
+def _this_environment() -> Path:
+    """The environment running the tests, when the entry point made it (its stamps are current)."""
+    app = course.Course(venv=sys.prefix)
+    current = app.fresh(app.stamp, "requirements.txt", "pyproject.toml") and app.fresh(app.dev_stamp,
+                                                                                        "requirements-dev.txt")
+    if Path(sys.executable).resolve() != app.venv_python.resolve() or not current:
+        pytest.skip("the tests do not run in an environment that `python -m tools.course install-dev` keeps")
+    return Path(sys.prefix)
+
+
+def test_the_entry_point_runs_the_tests_and_reports_a_failure(tmp_path):
+    """`test-fast` end to end: installs nothing new, runs pytest on a fast subset, returns pytest's status."""
+    venv = _this_environment()
+    command = [sys.executable, "-m", "tools.course", "--venv", str(venv), "test-fast"]
+    passing = subprocess.run([*command, "tests/test_memo.py", "-q", "-p", "no:cacheprovider"], cwd=REPO_ROOT,
+                             capture_output=True, text=True, timeout=600)
+    assert passing.returncode == 0, passing.stdout[-3000:] + passing.stderr[-3000:]
+    assert " passed" in passing.stdout and "not notebooks and not slow and not browser" in passing.stdout
+    failing_test = tmp_path / "test_wrong.py"
+    failing_test.write_text("def test_wrong():\n    assert 1 + 1 == 3\n")
+    failing = subprocess.run([*command, str(failing_test), "-q", "-p", "no:cacheprovider"], cwd=REPO_ROOT,
+                             capture_output=True, text=True, timeout=600)
+    assert failing.returncode == 1 and "1 failed" in failing.stdout, failing.stdout[-3000:]
+
+
+def test_course_links_runs_without_torch_or_any_installed_package():
+    """An instructor pointing a fork's links needs only a Python: no course install, no torch."""
+    bare = [sys.executable, "-I", "-S"]  # isolated, without site-packages: nothing pip installed is importable
+    assert subprocess.run([*bare, "-c", "import torch"], capture_output=True).returncode != 0
+    run = subprocess.run([*bare, str(REPO_ROOT / "tools" / "course_links.py"), "--check"], capture_output=True,
+                         text=True, timeout=60)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "course links are up to date" in run.stdout
