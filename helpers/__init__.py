@@ -31,6 +31,9 @@ _SUBMODULES = (
     "progress",
     "exercise_sets",
     "environment",
+    "classroom",
+    "palette",
+    "colour_vision",
 )
 
 __all__ = ["__version__", *_SUBMODULES]
