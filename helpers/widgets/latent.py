@@ -36,6 +36,7 @@ from helpers.latent import (
     pixel_blend,
 )
 from helpers.plotting import LiveFigure, new_figure, with_static_png
+from helpers.widgets.picking import ClassPicker
 
 __all__ = ["InterpolationExplorer", "LatentExplorer", "plot_latent_manifold"]
 
@@ -439,8 +440,12 @@ class InterpolationExplorer(_Displayable):
         how = ("Click the map to pick image A, then B (or type their indices)."
                if self.live.interactive else f"Type two image indices (0 to {n - 1}).")
         self.note = widgets.HTML(f"<small>{how}</small>")
-        self.widget = widgets.VBox([self.note, widgets.HBox([self.box_a, self.box_b, self.steps_slider]),
-                                    self.live.widget])
+        # beside each box: pick its image by class and step through that class
+        self.pickers = [] if self.labels is None else [ClassPicker(box, self.labels, self.class_names, what="image")
+                                                        for box in (self.box_a, self.box_b)]
+        rows = [widgets.HBox([box, picker.widget]) for box, picker in zip((self.box_a, self.box_b), self.pickers)]
+        self.widget = widgets.VBox([self.note, *(rows or [widgets.HBox([self.box_a, self.box_b])]),
+                                    self.steps_slider, self.live.widget])
         if self.live.interactive:
             self.fig.canvas.mpl_connect("button_press_event", self._on_click)
         self.select_pair(*pair)

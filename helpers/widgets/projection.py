@@ -30,6 +30,7 @@ import numpy as np
 
 from helpers import metrics, palette, paths, projections, validation
 from helpers.plotting import LiveFigure, freeze, new_figure, save_figure, with_static_png
+from helpers.widgets.picking import ClassPicker
 
 __all__ = ["FIXED_PARAMS", "EpochExplorer", "ProjectionExplorer", "TUNABLE_PARAMS", "method_label"]
 
@@ -496,12 +497,14 @@ class _ExplorerView:
         self.index_box.observe(lambda c: self._guard(ex.select, c["new"]), names="value")
         self.pick_button.on_click(lambda _: self._guard(ex.select, self.index_box.value))
         self.export_button.on_click(lambda _: self._export())
+        self.picker = ClassPicker(self.index_box, ex.codes, ex.class_names)  # pick by class, step through it
         self.param_row = widgets.HBox([])
         rows = [
             widgets.HBox([self.method_box] + ([self.space_box] if len(ex.spaces) > 1 else [])),
             self.param_row,
             widgets.HBox([self.color_box, self.size_slider]),
-            widgets.HBox([self.index_box, self.pick_button, self.k_slider]),
+            widgets.HBox([self.index_box, self.pick_button, self.picker.widget]),
+            self.k_slider,
             widgets.HBox([self.export_name, self.export_button]),
         ]
         self._param_widgets()
