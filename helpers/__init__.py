@@ -34,6 +34,7 @@ _SUBMODULES = (
     "classroom",
     "palette",
     "colour_vision",
+    "grading",
 )
 
 __all__ = ["__version__", *_SUBMODULES]
