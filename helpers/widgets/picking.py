@@ -9,8 +9,10 @@ Choosing a class selects that class's first point; "previous" and "next" step th
 points of the selected point's class (in index order, wrapping round at either end). The
 picker only sets the index box's value, so the explorer reacts exactly as to a typed index;
 when the index changes for another reason (a typed number, a click on the map) the class
-list follows. Every control is a native select or button: Tab reaches it, the arrow keys
-choose a class, Enter or Space presses a button.
+list follows. Every control is a native select or button: Tab reaches it, Enter or Space
+presses a button. In JupyterLab a closed list's arrow keys move between notebook cells
+instead (a known ipywidgets limitation), so the list is opened with Space (or Alt+Down),
+an arrow key chooses the class and Enter confirms it; the browser test does exactly that.
 """
 
 from __future__ import annotations
