@@ -35,6 +35,7 @@ __all__ = [
     "class_marker",
     "framed",
     "label_classes",
+    "text_colour",
     "use_course_style",
 ]
 
@@ -80,12 +81,25 @@ def class_colours(codes: Any) -> np.ndarray:
     return table[_codes(codes) % len(CLASS_COLOURS)]
 
 
+def text_colour(colour: Any, background: Any = "white", contrast: float = 4.5) -> str:
+    """``colour`` darkened just enough to read as text on ``background`` (WCAG ``contrast``, default 4.5:1)."""
+    from matplotlib.colors import to_hex, to_rgb
+
+    from helpers.colour_vision import contrast_ratio
+
+    rgb = np.array(to_rgb(colour))
+    while contrast_ratio(rgb, background) < contrast and rgb.max() > 0:
+        rgb = rgb * 0.9
+    return to_hex(rgb)
+
+
 def label_classes(ax: Any, points: Any, codes: Any, names: Sequence[str], *, texts: list | None = None,
                   fontsize: float = 9.0) -> list:
     """Write each class's name at the middle (median) of its points on ``ax``; returns the labels.
 
     Pass the returned list back as ``texts`` to move the same labels when the points move.
-    Names in the class colour, on a white outline, so they read on top of the points.
+    Names in the class colour (darkened where needed to read at 4.5:1 on white), on a white
+    outline, so they read on top of the points.
     """
     import matplotlib.patheffects as effects
 
@@ -96,8 +110,8 @@ def label_classes(ax: Any, points: Any, codes: Any, names: Sequence[str], *, tex
                          f"for {len(codes)} codes")
     if texts is None:
         outline = [effects.withStroke(linewidth=3, foreground="white")]
-        texts = [ax.text(0, 0, name, fontsize=fontsize, fontweight="bold", color=class_colour(c), ha="center",
-                         va="center", zorder=5, path_effects=outline, clip_on=True)
+        texts = [ax.text(0, 0, name, fontsize=fontsize, fontweight="bold", color=text_colour(class_colour(c)),
+                         ha="center", va="center", zorder=5, path_effects=outline, clip_on=False)
                  for c, name in enumerate(names)]
     for c, text in enumerate(texts):
         mine = points[codes == c]

@@ -121,6 +121,9 @@ def test_label_classes_puts_names_at_the_class_middles():
     assert [t.get_text() for t in texts] == ["coat", "bag", "shirt"]
     assert texts[0].get_position() == (1.0, 1.0) and texts[1].get_position() == (11.0, 11.0)
     assert not texts[2].get_visible()
+    for text in texts:  # even the light classes' names read on white
+        assert contrast_ratio(text.get_color(), "white") >= 4.5
+    assert palette.text_colour("#222222") == "#222222"  # dark enough already: unchanged
     moved = palette.label_classes(ax, points + 1, [0, 0, 1, 1], ["coat", "bag", "shirt"], texts=texts)
     assert moved is texts and texts[0].get_position() == (2.0, 2.0)
     with pytest.raises(ValueError, match="points"):
