@@ -94,6 +94,8 @@ def test_the_projection_explorer_picks_by_class():
     explorer = ProjectionExplorer(X, labels, class_names=["a", "b", "c", "d"], k=3)
     view = explorer.view
     picker = view.picker
+    assert explorer.selected is None and view.index_box.value == 0
+    assert picker.choose_class(0) == 0 and explorer.selected == 0  # the box already showed 0: still selected
     assert _contains(view.widget, picker.widget)
     picker.dropdown.value = 2
     assert explorer.selected == 2 and explorer.label_of(explorer.selected) == "c"

@@ -102,7 +102,13 @@ class ClassPicker:
         return self._select(int(target))
 
     def _select(self, index: int) -> int:
-        self.index_box.value = index  # the explorer's own observer selects the point
+        if self.index_box.value == index:  # no change, no event: tell the explorer's observer anyway
+            from traitlets import Bunch
+
+            self.index_box.notify_change(Bunch(name="value", old=index, new=index, owner=self.index_box,
+                                               type="change"))
+        else:
+            self.index_box.value = index  # the explorer's own observer selects the point
         self._show_class(index)
         return index
 
