@@ -31,6 +31,10 @@ _SUBMODULES = (
     "progress",
     "exercise_sets",
     "environment",
+    "classroom",
+    "palette",
+    "colour_vision",
+    "grading",
 )
 
 __all__ = ["__version__", *_SUBMODULES]

@@ -302,6 +302,7 @@ def setup_notebook(quiet: bool = False, notes: tuple[str, ...] = ()) -> dict[str
         installed = install_for_colab()
     interactive = use_interactive_figures(where)
     importlib.import_module("helpers.figure_alt").register()  # figures carry alt text from their titles
+    importlib.import_module("helpers.palette").use_course_style()  # a 10-pt base font in every figure
     ipympl_installed = importlib.util.find_spec("ipympl") is not None
     status = {"platform": where, "colab": where == "colab", "installed": installed,
               "interactive_figures": interactive}

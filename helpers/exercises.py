@@ -10,7 +10,8 @@ A notebook binds its problems once and the learner works through them::
     q1_answer = ____                          # the learner replaces the placeholder
     ex.q1.check()                             # feedback, progress recorded
     ex.q1.hint()                              # hint 1, then hint 2 ...
-    ex.q1.solution()                          # the official answer
+    ex.q1.solution()                          # the official answer (off in the teacher's mode,
+                                              # see helpers.classroom)
     ex.progress()                             # what is solved in this notebook
 
 Problems are small classes: :class:`ValueProblem` (a variable), :class:`FunctionProblem`
@@ -42,6 +43,7 @@ from typing import Any
 
 import numpy as np
 
+from . import classroom
 from .progress import (
     load_progress,
     normal_entry,
@@ -1270,11 +1272,11 @@ def run_official_solutions(
 
 # ============================================================================ display
 
-_TONES = {  # tone: (accent colour, background, symbol)
+_TONES = {  # tone: (accent colour, background, symbol); each accent is 4.5:1 or more on its background
     "correct": ("#2e7d32", "#edf7ed", "✔"),
     "incorrect": ("#c62828", "#fdecea", "✘"),
-    "not_attempted": ("#757575", "#f4f4f4", "…"),
-    "error": ("#ef6c00", "#fff4e5", "⚠"),
+    "not_attempted": ("#595959", "#f4f4f4", "…"),
+    "error": ("#a33f00", "#fff4e5", "⚠"),
     "info": ("#1565c0", "#e8f1fb", "ℹ"),
 }
 
@@ -1490,17 +1492,18 @@ class Question:
     def hint(self) -> None:
         """Show the next hint (one more each call)."""
         try:
-            hints = self.problem.hints
+            hints = self.problem.hints[:classroom.hints_allowed(len(self.problem.hints))]
+            then = ("your instructor can help with the rest" if classroom.teacher_mode()
+                    else f"`{self._handle}.solution()` shows the answer")
             if not hints:
-                _show(Feedback("info", f"{self.name}: Hint",
-                               f"No hint for this one; `{self._handle}.solution()` shows the answer."))
+                _show(Feedback("info", f"{self.name}: Hint", f"No hint for this one; {then}."))
                 return
             if self._hints_shown < len(hints):
                 self._hints_shown += 1
             number = self._hints_shown
             body = hints[number - 1]
             if number == len(hints):
-                body += f"\n(That is the last hint; `{self._handle}.solution()` shows the answer.)"
+                body += f"\n(That is the last hint; {then}.)"
             shown = number
 
             def change(entry: dict) -> None:
@@ -1515,6 +1518,9 @@ class Question:
     def solution(self) -> None:
         """Show the official solution and record that it was viewed."""
         try:
+            if withheld := classroom.solution_withheld(self._handle):
+                _show(Feedback("info", f"{self.name}: Solution", withheld))
+                return
             text, code = self.problem.solution_parts()
 
             def change(entry: dict) -> None:
@@ -1579,11 +1585,11 @@ class Exercises:
         except Exception as exc:  # progress is shown even when its store misbehaves
             rows = [{"question": name, **normal_entry()} for name in self._questions]
             where = f"(Progress could not be read: {_one_line(exc)}.)"
-        labels = {"solved": "solved", "attempted": "tried", "not_attempted": "-"}
+        labels = {"solved": "solved", "attempted": "tried", "not_attempted": "not tried yet"}
         table = [["exercise", "status", "checks", "hints", "solution viewed"]]
         for row in rows:
             table.append([row["question"], labels[row["status"]], str(row["attempts"]),
-                          str(row["hints_viewed"]), "yes" if row["solution_viewed"] else ""])
+                          str(row["hints_viewed"]), "yes" if row["solution_viewed"] else "no"])
         solved = sum(row["status"] == "solved" for row in rows)
         tone = "correct" if rows and solved == len(rows) else "info"
         _show(Feedback(tone, f"{self.notebook}: {solved} of {len(rows)} solved", where, table=table))

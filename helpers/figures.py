@@ -12,10 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from helpers import validation
+from helpers import palette, validation
 
 #: Frame colours of the image grids: the image asked about, a match, a miss.
-QUERY_BLUE, SAME_GREEN, OTHER_RED = (0.15, 0.35, 0.9), (0.1, 0.65, 0.2), (0.9, 0.1, 0.1)
 
 
 def _pyplot():
@@ -50,13 +49,6 @@ def annotate_cells(ax: Any, image: Any, fmt: str = "{:.2f}", fontsize: float = 8
         ax.text(col, row, fmt.format(value), ha="center", va="center", fontsize=fontsize, color=colour)
 
 
-def _framed(image: np.ndarray, frame: Sequence[float], width: int = 2) -> np.ndarray:
-    """A grey image (uint8, dark ink on white) as RGB floats with a coloured frame."""
-    rgb = np.repeat((1.0 - np.asarray(image, dtype=float) / 255.0)[..., None], 3, axis=2)
-    rgb[:width], rgb[-width:], rgb[:, :width], rgb[:, -width:] = frame, frame, frame, frame
-    return rgb
-
-
 def neighbour_strips(
     query_images: np.ndarray,
     groups: Mapping[str, tuple[np.ndarray, np.ndarray]],
@@ -65,11 +57,12 @@ def neighbour_strips(
     title: str,
     pad: int = 4,
 ) -> Any:
-    """Rows of images: a test image (blue frame), then, for each group, its nearest images.
+    """Rows of images: a test image (solid black frame), then, for each group, its nearest images.
 
     ``groups`` maps a caption to ``(images, same)``: the neighbours' images, shape
     (queries, k, 28, 28), and whether each has the test image's class, shape (queries, k);
-    a neighbour of the same class gets a green frame, one of another class a red one.
+    a neighbour of the same class gets a solid blue frame, one of another class a dashed
+    orange-red one (:func:`helpers.palette.framed`: told apart by shape as well as colour).
     """
     queries = np.asarray(query_images)
     if queries.ndim != 3:
@@ -79,10 +72,10 @@ def neighbour_strips(
         validation.fail("row_labels", f"{n} labels, one per test image", len(row_labels))
     rows = []
     for r in range(n):
-        tiles = [_framed(queries[r], QUERY_BLUE)]
+        tiles = [palette.framed(queries[r], None)]
         for images, same in groups.values():
             tiles.append(np.ones((size, size, 3)))                           # a gap between the groups
-            tiles += [_framed(img, SAME_GREEN if ok else OTHER_RED) for img, ok in zip(images[r], same[r])]
+            tiles += [palette.framed(img, bool(ok)) for img, ok in zip(images[r], same[r])]
         rows.append(tiles)
     step = size + pad
     grid = np.ones((pad + n * step, pad + len(rows[0]) * step, 3))

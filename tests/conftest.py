@@ -23,6 +23,9 @@ _SESSION_PLACES = Path(tempfile.mkdtemp(prefix="course-tests-"))
 atexit.register(shutil.rmtree, _SESSION_PLACES, ignore_errors=True)
 os.environ["COURSE_CACHE_DIR"] = str(_SESSION_PLACES / "cache")
 os.environ["COURSE_PROGRESS_DIR"] = str(_SESSION_PLACES / "progress")
+# The course is tested as learners meet it by default: solutions on (tests of the teacher's
+# mode switch it on themselves), whatever the machine's environment or settings file says.
+os.environ["COURSE_TEACHER_MODE"] = "0"
 
 
 @pytest.fixture(autouse=True)

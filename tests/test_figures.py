@@ -12,9 +12,10 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from figure_check import problems_of  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.colors import to_rgb  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
-from helpers import figures, validation  # noqa: E402
+from helpers import figures, palette, validation  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -66,16 +67,19 @@ def test_annotate_cells_wants_a_heat_map_of_a_matrix():
         figures.annotate_cells(ax, ax.imshow(np.zeros((3, 3, 3))))
 
 
-def test_neighbour_strips_frames_matches_green_and_misses_red():
+def test_neighbour_strips_frames_matches_solid_and_misses_dashed():
     same = np.array([[True, False], [False, True]])
     fig = figures.neighbour_strips(_images(2), {"by pixels": (np.stack([_images(2, 1), _images(2, 2)]), same)},
                                    row_labels=["a", "b"], title="neighbours")
     grid = fig.axes[0].get_images()[0].get_array()
     pad, step = 4, 32
     corner = lambda row, col: tuple(np.round(grid[pad + row * step, pad + col * step], 2))  # noqa: E731
-    assert corner(0, 0) == figures.QUERY_BLUE
-    assert corner(0, 2) == figures.SAME_GREEN and corner(0, 3) == figures.OTHER_RED
-    assert corner(1, 2) == figures.OTHER_RED and corner(1, 3) == figures.SAME_GREEN
+    right, wrong = (tuple(np.round(to_rgb(c), 2)) for c in (palette.RIGHT, palette.WRONG))
+    assert corner(0, 0) == (0.0, 0.0, 0.0)
+    assert corner(0, 2) == right and corner(0, 3) == wrong
+    assert corner(1, 2) == wrong and corner(1, 3) == right
+    dashes = grid[pad, pad + 3 * step: pad + 3 * step + 28]   # the top edge of row 0's dashed frame
+    assert not np.allclose(dashes, dashes[0]), "a miss is marked by a dashed frame, not by colour alone"
     assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["test image", "by pixels"]
     assert check(fig) == []
 

@@ -24,7 +24,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from torch import nn
 
-from helpers import validation
+from helpers import palette, validation
 from helpers.latent import (
     decode_points,
     encode_images,
@@ -36,12 +36,11 @@ from helpers.latent import (
     pixel_blend,
 )
 from helpers.plotting import LiveFigure, new_figure, with_static_png
+from helpers.widgets.picking import ClassPicker
 
 __all__ = ["InterpolationExplorer", "LatentExplorer", "plot_latent_manifold"]
 
 _SIDE = 28
-_CLASS_COLOURS = "tab10"
-
 
 # ----------------------------------------------------------------------------- checks
 
@@ -86,24 +85,24 @@ def _summary(times: list[float]) -> dict[str, float]:
 
 def _class_scatter(ax: Any, points: np.ndarray, labels: np.ndarray | None, names: list[str], *,
                    size: float = 4.0, alpha: float = 0.45) -> list[Any]:
-    """Points coloured by class, one scatter per class so that a legend can name them."""
-    import matplotlib
-
+    """Points coloured and shaped by class, one scatter per class so that a legend can name them;
+    the class names are also written where their points sit."""
     if labels is None:
         return [ax.scatter(points[:, 0], points[:, 1], s=size, c="0.55", alpha=alpha, linewidths=0)]
-    cmap = matplotlib.colormaps[_CLASS_COLOURS]
     handles = []
     for label in np.unique(labels):
         mask = labels == label
-        handles.append(ax.scatter(points[mask, 0], points[mask, 1], s=size, color=cmap(int(label) % 10),
-                                  alpha=alpha, linewidths=0, label=names[int(label)], rasterized=True))
+        handles.append(ax.scatter(points[mask, 0], points[mask, 1], s=size, color=palette.class_colour(label),
+                                  marker=palette.class_marker(label), alpha=alpha, linewidths=0,
+                                  label=names[int(label)], rasterized=True))
+    palette.label_classes(ax, points, labels, names)
     return handles
 
 
 def _class_legend(fig: Figure, handles: list[Any]) -> None:
     if len(handles) > 1:
         legend = fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 5),
-                            markerscale=3.0, fontsize=8, frameon=False, title="class (colour of the points)",
+                            markerscale=3.0, fontsize=8, frameon=False, title="class (colour and shape of the points)",
                             title_fontsize=8)
         for handle in legend.legend_handles:
             handle.set_alpha(1.0)
@@ -441,8 +440,12 @@ class InterpolationExplorer(_Displayable):
         how = ("Click the map to pick image A, then B (or type their indices)."
                if self.live.interactive else f"Type two image indices (0 to {n - 1}).")
         self.note = widgets.HTML(f"<small>{how}</small>")
-        self.widget = widgets.VBox([self.note, widgets.HBox([self.box_a, self.box_b, self.steps_slider]),
-                                    self.live.widget])
+        # beside each box: pick its image by class and step through that class
+        self.pickers = [] if self.labels is None else [ClassPicker(box, self.labels, self.class_names, what="image")
+                                                        for box in (self.box_a, self.box_b)]
+        rows = [widgets.HBox([box, picker.widget]) for box, picker in zip((self.box_a, self.box_b), self.pickers)]
+        self.widget = widgets.VBox([self.note, *(rows or [widgets.HBox([self.box_a, self.box_b])]),
+                                    self.steps_slider, self.live.widget])
         if self.live.interactive:
             self.fig.canvas.mpl_connect("button_press_event", self._on_click)
         self.select_pair(*pair)

@@ -28,8 +28,9 @@ from typing import Any
 
 import numpy as np
 
-from helpers import metrics, paths, projections, validation
+from helpers import metrics, palette, paths, projections, validation
 from helpers.plotting import LiveFigure, freeze, new_figure, save_figure, with_static_png
+from helpers.widgets.picking import ClassPicker
 
 __all__ = ["FIXED_PARAMS", "EpochExplorer", "ProjectionExplorer", "TUNABLE_PARAMS", "method_label"]
 
@@ -433,6 +434,7 @@ class _ExplorerView:
         self.star = self.ax.scatter([], [], s=220, marker="*", c="gold", edgecolors="black", linewidths=1.0,
                                     label="selected point", zorder=5)
         self.legend = None
+        self.class_labels: list[Any] | None = None  # class names written on the map (not colour alone)
         self.thumbs: list[tuple[Any, Any]] = []
         self.rebuild_thumbnails()
         # The map is drawn once; a selection redraws only its marks and the image panel.
@@ -495,12 +497,14 @@ class _ExplorerView:
         self.index_box.observe(lambda c: self._guard(ex.select, c["new"]), names="value")
         self.pick_button.on_click(lambda _: self._guard(ex.select, self.index_box.value))
         self.export_button.on_click(lambda _: self._export())
+        self.picker = ClassPicker(self.index_box, ex.codes, ex.class_names)  # pick by class, step through it
         self.param_row = widgets.HBox([])
         rows = [
             widgets.HBox([self.method_box] + ([self.space_box] if len(ex.spaces) > 1 else [])),
             self.param_row,
             widgets.HBox([self.color_box, self.size_slider]),
-            widgets.HBox([self.index_box, self.pick_button, self.k_slider]),
+            widgets.HBox([self.index_box, self.pick_button, self.picker.widget]),
+            self.k_slider,
             widgets.HBox([self.export_name, self.export_button]),
         ]
         self._param_widgets()
@@ -589,7 +593,7 @@ class _ExplorerView:
                 ax.axis("off")
                 continue
             art = ax.imshow(blank, cmap="gray_r" if grey else None, vmin=0, vmax=vmax)
-            title = ax.set_title("#00000 d=0.00\nlabel", fontsize=8)  # sized for the layout, emptied below
+            title = ax.set_title("✗ #00000 d=0.00\nlabel", fontsize=8)  # sized for the layout, emptied below
             for spine in ax.spines.values():
                 spine.set_edgecolor("gold" if i == 0 else "0.6")
                 spine.set_linewidth(2.5 if i == 0 else 0.8)
@@ -615,6 +619,8 @@ class _ExplorerView:
         Y = ex.current_map()
         trust = ex.trustworthiness()
         self.points.set_offsets(Y)
+        if len(ex.class_names) <= 20:
+            self.class_labels = palette.label_classes(self.ax, Y, ex.codes, ex.class_names, texts=self.class_labels)
         low, high = np.percentile(Y, 0.5, axis=0), np.percentile(Y, 99.5, axis=0)
         pad = 0.06 * (high - low + 1e-9)
         self.ax.set_xlim(low[0] - pad[0], high[0] + pad[0])
@@ -643,11 +649,10 @@ class _ExplorerView:
 
         n_classes = len(ex.class_names)
         if ex.color_by_class:
-            cmap = mpl.colormaps["tab10" if n_classes <= 10 else "tab20" if n_classes <= 20 else "viridis"]
             if n_classes <= 20:
-                colors = cmap(ex.codes % cmap.N)
+                colors = palette.class_colours(ex.codes)
             else:
-                colors = cmap(ex.codes / max(1, n_classes - 1))
+                colors = mpl.colormaps["viridis"](ex.codes / max(1, n_classes - 1))
             self.points.set_facecolors(colors)
             self.points.set_sizes(np.full(ex.n, ex.point_size))
         else:
@@ -661,12 +666,12 @@ class _ExplorerView:
             from matplotlib.lines import Line2D
 
             handles = [
-                Line2D([], [], marker="o", linestyle="", markersize=5, color=cmap(c % cmap.N), label=name)
+                Line2D([], [], marker="o", linestyle="", markersize=5, color=palette.class_colour(c), label=name)
                 for c, name in enumerate(ex.class_names)
             ] + handles
         # Pasted from a picture on each redraw: laying the legend out again cost a third of a map switch.
         self.legend = freeze(self.ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.01, 0.5),
-                                            fontsize=7, frameon=False))
+                                            fontsize=8, frameon=False))
         if refresh:
             self.live.refresh()
 
@@ -725,12 +730,13 @@ class _ExplorerView:
                 title.set_text(f"selected #{j}\n{ex.label_of(j)}")
                 title.set_color("black")
             else:
-                title.set_text(f"#{j} d={ex.distances[i - 1]:.2g}\n{ex.label_of(j)}")
-                title.set_color("black" if same else "crimson")
+                mark = palette.RIGHT_SYMBOL if same else palette.WRONG_SYMBOL
+                title.set_text(f"{mark} #{j} d={ex.distances[i - 1]:.2g}\n{ex.label_of(j)}")
+                title.set_color("black" if same else palette.WRONG)
         agree = int(sum(ex.codes[j] == ex.codes[ex.selected] for j in ex.neighbors))
         self.image_fig.suptitle(
             f"#{ex.selected} and its {ex.k} nearest neighbours in {ex.space}\n"
-            f"{agree} of {ex.k} share its class (others in red)", fontsize=8,
+            f"{agree} of {ex.k} share its class ({palette.RIGHT_SYMBOL}; others {palette.WRONG_SYMBOL})", fontsize=8,
         )
 
 
@@ -841,21 +847,22 @@ class EpochExplorer:
         return low - pad, high + pad
 
     def _colors(self) -> np.ndarray:
-        import matplotlib as mpl
-
-        cmap = mpl.colormaps["tab10" if len(self.class_names) <= 10 else "tab20"]
-        return cmap(self.codes % cmap.N)
+        return palette.class_colours(self.codes)
 
     def _legend(self, ax: Any) -> None:
-        import matplotlib as mpl
         from matplotlib.lines import Line2D
 
         if len(self.class_names) > 20:
             return
-        cmap = mpl.colormaps["tab10" if len(self.class_names) <= 10 else "tab20"]
-        handles = [Line2D([], [], marker="o", linestyle="", markersize=5, color=cmap(c % cmap.N), label=name)
+        handles = [Line2D([], [], marker="o", linestyle="", markersize=5, color=palette.class_colour(c), label=name)
                    for c, name in enumerate(self.class_names)]
-        ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=7, frameon=False)
+        ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8, frameon=False)
+
+    def _label_classes(self, ax: Any, points: np.ndarray, texts: list | None = None, fontsize: float = 9.0) -> list:
+        """The class names written at their classes' middles (none beyond 20 classes)."""
+        if len(self.class_names) > 20:
+            return []
+        return palette.label_classes(ax, points, self.codes, self.class_names, texts=texts, fontsize=fontsize)
 
     def _map_title(self, position: int, separator: str = ", ") -> str:
         epoch = self.epoch_numbers[position]
@@ -883,6 +890,7 @@ class EpochExplorer:
         for number, (ax, p) in enumerate(zip(axes.ravel(), positions)):
             ax.scatter(maps[p][:, 0], maps[p][:, 1], s=self.point_size * 0.6, c=colors, linewidths=0)
             ax.set_title(self._map_title(p, separator="\n"), fontsize=9)
+            self._label_classes(ax, maps[p], fontsize=8)
             ax.set_xlim(low[0], high[0])
             ax.set_ylim(low[1], high[1])
             if number + ncols >= len(positions):
@@ -931,6 +939,7 @@ class _EpochView:
         self.ax.set_ylabel(f"{name} 2")
         self.title = self.ax.set_title("", fontsize=10)
         ex._legend(self.ax)
+        self.class_labels = ex._label_classes(self.ax, maps[ex.epoch])
         self.markers = []
         if with_scores:
             curve_ax = axes[1]
@@ -945,7 +954,8 @@ class _EpochView:
             curve_ax.legend(fontsize=8, loc="lower right")
             curve_ax.grid(alpha=0.3)
         # Moving the slider redraws the points, the title and the rings, over a saved picture of the rest.
-        self.live = LiveFigure(fig, animated=[self.points, self.title, *(marker for marker, _ in self.markers)])
+        self.live = LiveFigure(fig, animated=[self.points, self.title, *self.class_labels,
+                                              *(marker for marker, _ in self.markers)])
         self.slider = widgets.IntSlider(
             value=ex.epoch, min=0, max=ex.n_epochs - 1, description="epoch", continuous_update=True,
         )
@@ -963,6 +973,7 @@ class _EpochView:
     def draw(self, refresh: bool = True) -> None:
         ex = self.ex
         self.points.set_offsets(ex.maps()[ex.epoch])
+        ex._label_classes(self.ax, ex.maps()[ex.epoch], self.class_labels)
         heading = ex.title or "The embedding during training"
         self.title.set_text(f"{heading}: {ex._map_title(ex.epoch)}")
         for marker, values in self.markers:

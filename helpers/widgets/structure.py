@@ -170,7 +170,7 @@ class StructureExplorer(LazyWidget):
                 bar = self._ax.barh(row + (j - 1) * 0.26, 0.0, height=0.26, color=colour,
                                     label=score if row == 0 else None)[0]
                 self._bars[name, score] = bar
-                self._labels[name, score] = self._ax.text(0, 0, "", va="center", fontsize=7)
+                self._labels[name, score] = self._ax.text(0, 0, "", va="center", fontsize=8)
         self._ax.set_xlim(0, 1.12)
         self._ax.set_xlabel("score (1 = best)")
         self._ax.invert_yaxis()

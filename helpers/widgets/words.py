@@ -17,6 +17,7 @@ import numpy as np
 from helpers import validation
 from helpers.data import WordVectors
 from helpers.metrics import nearest_neighbors
+from helpers.palette import class_colour
 from helpers.plotting import LazyWidget
 from helpers.projections import METHODS, project
 
@@ -262,12 +263,9 @@ class WordExplorer(LazyWidget):
             return
         import html
 
-        from matplotlib import colormaps
-
         self._status.value = "<i>computing the map ...</i>"
         points, Z = self.layout(on_progress=lambda msg: setattr(self._status, "value", f"<i>{html.escape(msg)}</i>"))
-        palette = colormaps["tab10"]
-        colour = {word: palette(i % 10) for i, word in enumerate(self.words)}
+        colour = {word: class_colour(i) for i, word in enumerate(self.words)}
         ax = self._ax
         positions = {p.word: Z[i] for i, p in enumerate(points)}
         others = [i for i, p in enumerate(points) if not p.is_query]
@@ -286,7 +284,7 @@ class WordExplorer(LazyWidget):
                 query = points[i].is_query
                 label.xy = tuple(Z[i])
                 label.set_text(points[i].word)
-                label.set_fontsize(9 if query else 7)
+                label.set_fontsize(10 if query else 8)
                 label.set_fontweight("bold" if query else "normal")
                 label.set_color("black" if query else "dimgrey")
         low, high = Z.min(axis=0), Z.max(axis=0)

@@ -1,0 +1,163 @@
+"""The course's colours, markers and text sizes, chosen so that no figure relies on colour alone.
+
+* Classes: :data:`CLASS_COLOURS` is Paul Tol's "muted" palette (nine colours designed for
+  colour-blind readers) with a near-black tenth. Simulated with protanopia, deuteranopia and
+  tritanopia (see :mod:`helpers.colour_vision`), every two of the ten stay at least 10 apart in
+  CIEDE2000 (``tests/test_accessibility.py`` checks it). Each class also has its own marker
+  (:data:`CLASS_MARKERS`), and maps can name the classes where they sit (:func:`label_classes`).
+* Right and wrong: :data:`RIGHT` and :data:`WRONG` (blue and vermillion, apart in every
+  simulation) always come with a shape: :func:`framed` draws a solid frame for right and a
+  dashed one for wrong, and :data:`RIGHT_SYMBOL`/:data:`WRONG_SYMBOL` are the words' marks.
+* Text: :func:`use_course_style` sets a base font of :data:`BASE_FONT_SIZE` points;
+  figures are at most :data:`MAX_FIGURE_WIDTH` inches wide, and no text is smaller than
+  :data:`MIN_FONT_SIZE` points (the tests check the notebooks and helpers for both).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "BASE_FONT_SIZE",
+    "CLASS_COLOURS",
+    "CLASS_MARKERS",
+    "MAX_FIGURE_WIDTH",
+    "MIN_FONT_SIZE",
+    "RIGHT",
+    "RIGHT_SYMBOL",
+    "WRONG",
+    "WRONG_SYMBOL",
+    "class_colour",
+    "class_colours",
+    "class_marker",
+    "framed",
+    "label_classes",
+    "text_colour",
+    "use_course_style",
+]
+
+#: Paul Tol's muted palette (indigo, cyan, teal, green, olive, sand, rose, wine, purple) and ink.
+CLASS_COLOURS: tuple[str, ...] = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933",
+                                  "#DDCC77", "#CC6677", "#882255", "#AA4499", "#222222")
+#: One marker per class, in the same order: classes are told apart by shape as well as colour.
+CLASS_MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "p", "<", ">", "h")
+#: Right (same class, correct) and wrong: Okabe-Ito blue and vermillion.
+RIGHT, WRONG = "#0072B2", "#D55E00"
+RIGHT_SYMBOL, WRONG_SYMBOL = "✓", "✗"
+
+BASE_FONT_SIZE = 10.0
+MIN_FONT_SIZE = 8.0
+MAX_FIGURE_WIDTH = 13.0
+
+
+def _codes(codes: Any, argument: str = "codes") -> np.ndarray:
+    array = np.asarray(codes)
+    if array.dtype.kind not in "iu" and not (array.dtype.kind == "f" and np.all(np.mod(array, 1) == 0)):
+        raise TypeError(f"{argument} must be whole class numbers (0, 1, 2 ...), got {array.dtype} values")
+    if array.size and array.min() < 0:
+        raise ValueError(f"{argument} must be class numbers 0, 1, 2 ..., got {int(array.min())}")
+    return array.astype(int)
+
+
+def class_colour(code: int) -> str:
+    """The colour of class ``code`` (colours repeat after ten; the marker then tells them apart)."""
+    return CLASS_COLOURS[int(_codes(code, "code")) % len(CLASS_COLOURS)]
+
+
+def class_marker(code: int) -> str:
+    """The marker of class ``code`` (markers repeat after ten, shifted so colour and marker differ)."""
+    code = int(_codes(code, "code"))
+    return CLASS_MARKERS[(code + code // len(CLASS_COLOURS)) % len(CLASS_MARKERS)]
+
+
+def class_colours(codes: Any) -> np.ndarray:
+    """RGBA colours, one row per entry of ``codes`` (class numbers)."""
+    from matplotlib.colors import to_rgba_array
+
+    table = to_rgba_array(CLASS_COLOURS)
+    return table[_codes(codes) % len(CLASS_COLOURS)]
+
+
+def text_colour(colour: Any, background: Any = "white", contrast: float = 4.5) -> str:
+    """``colour`` darkened just enough to read as text on ``background`` (WCAG ``contrast``, default 4.5:1)."""
+    from matplotlib.colors import to_hex, to_rgb
+
+    from helpers.colour_vision import contrast_ratio
+
+    rgb = np.array(to_rgb(colour))
+    while contrast_ratio(rgb, background) < contrast and rgb.max() > 0:
+        rgb = rgb * 0.9
+    return to_hex(rgb)
+
+
+def label_classes(ax: Any, points: Any, codes: Any, names: Sequence[str], *, texts: list | None = None,
+                  fontsize: float = 9.0) -> list:
+    """Write each class's name at the middle (median) of its points on ``ax``; returns the labels.
+
+    Pass the returned list back as ``texts`` to move the same labels when the points move.
+    Names in the class colour (darkened where needed to read at 4.5:1 on white), on a white
+    outline, so they read on top of the points.
+    """
+    import matplotlib.patheffects as effects
+
+    points = np.asarray(points, dtype=float)
+    codes = _codes(codes)
+    if points.ndim != 2 or points.shape[1] != 2 or len(points) != len(codes):
+        raise ValueError(f"points must be an (n, 2) array with one row per code, got shape {points.shape} "
+                         f"for {len(codes)} codes")
+    if texts is None:
+        outline = [effects.withStroke(linewidth=3, foreground="white")]
+        texts = [ax.text(0, 0, name, fontsize=fontsize, fontweight="bold", color=text_colour(class_colour(c)),
+                         ha="center", va="center", zorder=5, path_effects=outline, clip_on=False)
+                 for c, name in enumerate(names)]
+    for c, text in enumerate(texts):
+        mine = points[codes == c]
+        text.set_visible(len(mine) > 0)
+        if len(mine):
+            text.set_position(tuple(np.median(mine, axis=0)))
+    return texts
+
+
+def framed(image: Any, right: bool | None, width: int = 2) -> np.ndarray:
+    """A grey image (0-255, ink dark on light) as RGB in [0, 1] with a frame that says right or wrong.
+
+    ``right=True``: a solid :data:`RIGHT` frame; ``False``: a dashed :data:`WRONG` frame (so the two
+    differ in shape, not only in colour); ``None``: a solid black frame (the image asked about).
+    """
+    grey = np.asarray(image, dtype=float)
+    if grey.ndim != 2:
+        raise ValueError(f"image must be a 2-D grey image, got shape {grey.shape}")
+    if right not in (True, False, None):
+        raise TypeError(f"right must be True, False or None, got {right!r}")
+    from matplotlib.colors import to_rgb
+
+    rgb = np.repeat((1.0 - grey / 255.0)[..., None], 3, axis=2)
+    colour = np.array(to_rgb({True: RIGHT, False: WRONG, None: "black"}[right]))
+    h, w = grey.shape
+    edge = np.zeros((h, w), dtype=bool)
+    edge[:width, :] = edge[-width:, :] = True
+    edge[:, :width] = edge[:, -width:] = True
+    if right is False:  # dashes: 4 pixels drawn, 3 left out, along each side
+        rows, cols = np.indices((h, w))
+        along = np.where((rows < width) | (rows >= h - width), cols, rows)
+        edge &= (along % 7) < 4
+    rgb[edge] = colour
+    return rgb
+
+
+def use_course_style() -> None:
+    """The course's text sizes for every figure: a base font of BASE_FONT_SIZE points."""
+    import matplotlib
+
+    matplotlib.rcParams.update({
+        "font.size": BASE_FONT_SIZE,
+        "axes.titlesize": BASE_FONT_SIZE + 1,
+        "axes.labelsize": BASE_FONT_SIZE,
+        "xtick.labelsize": BASE_FONT_SIZE - 1,
+        "ytick.labelsize": BASE_FONT_SIZE - 1,
+        "legend.fontsize": BASE_FONT_SIZE - 1,
+        "figure.titlesize": BASE_FONT_SIZE + 2,
+    })
