@@ -261,7 +261,7 @@ def _layer_explorer(n: int) -> Callable[[int], Any]:
 def _epoch_explorer(n: int) -> Callable[[int], Any]:
     import numpy as np
 
-    from helpers.widgets.projection import EpochExplorer
+    from helpers.widgets.training_evolution import EpochExplorer
 
     rng = np.random.default_rng(0)
     start = rng.normal(size=(n, 64)).astype(np.float32)
@@ -294,7 +294,7 @@ def _latent_explorer(n: int) -> Callable[[int], Any]:
 
 
 def _interpolation_explorer(n: int) -> Callable[[int], Any]:
-    from helpers.widgets.latent import InterpolationExplorer
+    from helpers.widgets.interpolation import InterpolationExplorer
 
     model, x, codes, fashion = _autoencoder(n)
     walk = InterpolationExplorer(model, x, codes, fashion.y_train[:n], fashion.class_names, pair=(0, 1), steps=9)

@@ -82,7 +82,7 @@ def projection_explorer():
 
 @cache
 def epoch_explorer():
-    from helpers.widgets.projection import EpochExplorer
+    from helpers.widgets.training_evolution import EpochExplorer
 
     X, y = points()
     return EpochExplorer(np.stack([X, 2 * X, 3 * X]), y)
@@ -98,7 +98,7 @@ def latent_explorer():
 
 @cache
 def interpolation_explorer():
-    from helpers.widgets.latent import InterpolationExplorer
+    from helpers.widgets.interpolation import InterpolationExplorer
 
     return InterpolationExplorer(autoencoder(), images(), labels=np.arange(12) % 3, steps=5)
 
@@ -145,7 +145,7 @@ def _projection(**kw):
 
 
 def _epochs(**kw):
-    from helpers.widgets.projection import EpochExplorer
+    from helpers.widgets.training_evolution import EpochExplorer
 
     args = {"embeddings": np.stack([X(), 2 * X()]), "labels": y(), **kw}
     return EpochExplorer(args.pop("embeddings"), args.pop("labels"), **args)
@@ -159,7 +159,7 @@ def _latent(**kw):
 
 
 def _interpolation(**kw):
-    from helpers.widgets.latent import InterpolationExplorer
+    from helpers.widgets.interpolation import InterpolationExplorer
 
     return InterpolationExplorer(autoencoder(), images(), **kw)
 
