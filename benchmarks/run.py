@@ -273,12 +273,13 @@ def _epoch_explorer(n: int) -> Callable[[int], Any]:
 
 
 def _autoencoder(n: int) -> tuple[Any, Any, Any, Any]:
-    from helpers import data, latent
+    from helpers import autoencoder_training, data, latent_space
 
     fashion = data.load_fashion_mnist()
-    model, _ = latent.train_or_load_autoencoder(fashion, latent_dim=latent.SMALL_LATENT_DIM, progress=False)
+    model, _ = autoencoder_training.train_or_load_autoencoder(
+        fashion, latent_dim=autoencoder_training.SMALL_LATENT_DIM, progress=False)
     x = fashion.x_train[:n]
-    return model, x, latent.encode_images(model, x), fashion
+    return model, x, latent_space.encode_images(model, x), fashion
 
 
 def _latent_explorer(n: int) -> Callable[[int], Any]:
@@ -397,7 +398,7 @@ def bench_widgets(sizes: list[int]) -> dict[str, Any]:
 def bench_mnist_quality() -> dict[str, Any]:
     """The CNN of notebook 03 trained on MNIST (the notebook's second data set; not in its default run)."""
     from helpers import data
-    from helpers.trained import CNN_EPOCHS, train_or_load_cnn
+    from helpers.cnn_training import CNN_EPOCHS, train_or_load_cnn
 
     mnist = data.load_mnist()
     _, info = train_or_load_cnn(mnist, epochs=CNN_EPOCHS[mnist.name], progress=False)

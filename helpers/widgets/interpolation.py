@@ -17,13 +17,7 @@ import numpy as np
 from torch import nn
 
 from helpers import validation
-from helpers.latent import (
-    decode_points,
-    encode_images,
-    interpolate,
-    latent_extent,
-    pixel_blend,
-)
+from helpers.latent_space import decode_points, encode_images, interpolate, latent_extent, pixel_blend
 from helpers.plotting import LiveFigure, new_figure
 from helpers.widgets.latent_common import (
     _SIDE,

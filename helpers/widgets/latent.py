@@ -24,13 +24,7 @@ from matplotlib.figure import Figure
 from torch import nn
 
 from helpers import validation
-from helpers.latent import (
-    decode_points,
-    grid_extent,
-    latent_extent,
-    latent_grid,
-    lattice,
-)
+from helpers.latent_space import decode_points, grid_extent, latent_extent, latent_grid, lattice
 from helpers.plotting import LiveFigure, new_figure
 from helpers.widgets.latent_common import (
     _SIDE,

@@ -27,7 +27,7 @@ class EpochExplorer:
 
     ``embeddings`` holds the same points' vectors at each captured epoch, shape
     (epochs, n, d) (e.g. ``info["epoch_embeddings"]`` from
-    :func:`helpers.trained.train_or_load_cnn`, epoch 0 = before training). Every epoch
+    :func:`helpers.cnn_training.train_or_load_cnn`, epoch 0 = before training). Every epoch
     gets its own map (``method``, default PCA), which is then rotated, reflected, scaled and
     shifted onto the final epoch's map with :func:`helpers.projections.align` (Procrustes),
     so that the maps share one frame and a class stays in the same place from epoch to
