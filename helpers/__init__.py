@@ -19,6 +19,7 @@ widgets and set-up
     - ``environment`` — setting up a notebook, and the report on the learner's environment.
 plotting, claims, progress
     - ``plotting`` — live figures that redraw in place, static pictures for every front end.
+    - ``figure_stamps`` — text and legends drawn once as pixels, for quick redraws.
     - ``figure_alt`` — alt text for figures, made from their titles.
     - ``claims`` — sentences built from measured numbers (accuracy intervals, comparisons).
     - ``progress`` — where a learner's exercise progress is kept; export and import.
@@ -39,7 +40,8 @@ foundations
     - ``memo`` — slow scores computed once, then read back from the cache.
     - ``cache`` — verified entries of the course cache.
     - ``paths`` — where the course keeps its files (repository, data, caches).
-    - ``validation`` — every argument check, and how mistakes are reported (one line).
+    - ``validation`` — every argument check (one rule and one message per argument).
+    - ``errors`` — how mistakes are reported: one-line errors, warnings at the learner's line.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ from types import ModuleType
 __version__ = "0.1.0"
 
 _SUBMODULES = (
+    "errors",
     "validation",
     "paths",
     "cache",
@@ -66,6 +69,7 @@ _SUBMODULES = (
     "alexnet_training",
     "layer_probes",
     "plotting",
+    "figure_stamps",
     "figure_alt",
     "claims",
     "progress",

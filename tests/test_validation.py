@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import re
 import warnings
 from pathlib import Path
@@ -255,14 +254,3 @@ def test_validation_is_the_only_home_of_the_shared_checks():
     assert found == []
 
 
-def test_validation_and_cache_are_bottom_layers():
-    for name, allowed in (("validation.py", set()), ("paths.py", {"validation"}),
-                          ("cache.py", {"paths", "validation"})):
-        tree = ast.parse((HELPERS / name).read_text())
-        imported = {alias.name.split(".")[1] for node in ast.walk(tree) if isinstance(node, ast.Import)
-                    for alias in node.names if alias.name.startswith("helpers.")}
-        imported |= {a.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module == "helpers"
-                     for a in node.names}
-        imported |= {node.module.split(".")[1] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
-                     and node.module and node.module.startswith("helpers.")}
-        assert imported <= allowed, name

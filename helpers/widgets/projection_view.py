@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from helpers import projections
-from helpers.plotting import LiveFigure, freeze, new_figure
+from helpers.figure_stamps import freeze
+from helpers.plotting import LiveFigure, new_figure
 from helpers.widgets.projection_common import _CLICK_RADIUS_PX, _html, method_label
 
 if TYPE_CHECKING:  # the explorer builds its view: imported for the annotation only
