@@ -60,14 +60,6 @@ _PIXELS = IMAGE_SHAPE[1] * IMAGE_SHAPE[2]
 # ----------------------------------------------------------------------------- input checks
 
 
-def _check_model(model: Any, name: str = "model") -> nn.Module:
-    if not (isinstance(model, nn.Module) and hasattr(model, "encode") and hasattr(model, "decode")):
-        validation.fail(name, "an autoencoder (a torch module with encode and decode)", model,
-                        kind=validation.InvalidType, got=validation.type_name(model))
-    validation.integer(getattr(model, "latent_dim", None), f"{name}.latent_dim")
-    return model
-
-
 def _images(x: Any, name: str) -> np.ndarray:
     """Images as float32 (n, 28, 28) in [0, 1]: uint8 are divided by 255, floats kept."""
     arr = validation.images(x, name, side=_SIDE, flat=True)
@@ -107,7 +99,7 @@ def _model_device(model: nn.Module) -> torch.device:
 @torch.no_grad()
 def encode_images(model: nn.Module, images: Any, *, batch_size: int = 2048) -> np.ndarray:
     """The latent codes of ``images``: float32 of shape (n, model.latent_dim)."""
-    model = _check_model(model)
+    model = validation.autoencoder(model)
     batch_size = validation.integer(batch_size, "batch_size", low=1)
     x = torch.from_numpy(_images(images, "images"))[:, None]
     device = _model_device(model)
@@ -146,7 +138,7 @@ def decode_points(model: nn.Module, Z: Any, *, as_uint8: bool = False) -> np.nda
     answer is one image (28, 28) or many (n, 28, 28): float32 in [0, 1], or uint8 0-255
     with ``as_uint8=True``.
     """
-    model = _check_model(model)
+    model = validation.autoencoder(model)
     as_uint8 = validation.boolean(as_uint8, "as_uint8")
     points, single = _points(Z, "Z", int(model.latent_dim))
     model.eval()
@@ -244,7 +236,7 @@ def latent_grid(model: nn.Module, xlim: Sequence[float], ylim: Sequence[float], 
     ``imshow(mosaic, extent=grid_extent(xlim, ylim, n))`` to line it up with the latent map. Only for
     2-D bottlenecks.
     """
-    model = _check_model(model)
+    model = validation.autoencoder(model)
     if model.latent_dim != 2:
         raise validation.InvalidValue(
             f"latent_grid needs a model with a 2-D bottleneck (a plane to tile), got latent_dim={model.latent_dim}"

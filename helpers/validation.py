@@ -53,6 +53,7 @@ __all__ = [
     "InvalidArgument",
     "InvalidType",
     "InvalidValue",
+    "autoencoder",
     "PROJECTION_METHODS",
     "PROJECTION_METHOD_NAMES",
     "PROJECTION_PARAMETERS",
@@ -225,6 +226,18 @@ def module(value: Any, name: str = "model", what: str = "a torch.nn.Module") -> 
 
     if not isinstance(value, nn.Module):
         fail(name, what, value, kind=InvalidType, got=type_name(value))
+    return value
+
+
+def autoencoder(value: Any, name: str = "model") -> Any:
+    """A trained autoencoder: a torch module with ``encode``, ``decode`` and a ``latent_dim`` of at least 1."""
+    from torch import nn
+
+    if not (isinstance(value, nn.Module) and hasattr(value, "encode") and hasattr(value, "decode")
+            and hasattr(value, "latent_dim")):
+        fail(name, "an autoencoder (a torch module with encode, decode and latent_dim)", value,
+             kind=InvalidType, got=type_name(value))
+    integer(value.latent_dim, f"{name}.latent_dim", low=1)
     return value
 
 

@@ -23,7 +23,6 @@ from helpers.widgets.latent_common import (
     _SIDE,
     _check_codes,
     _check_labels,
-    _check_model,
     _check_steps,
     _class_legend,
     _class_scatter,
@@ -60,7 +59,7 @@ class InterpolationExplorer(_Displayable):
     ) -> None:
         import ipywidgets as widgets
 
-        self.model = _check_model(model)
+        self.model = validation.autoencoder(model)
         arr = validation.images(images, "images", side=_SIDE, at_least=2)
         self.images = arr.astype(np.float32) / 255.0 if arr.dtype == np.uint8 else arr.astype(np.float32)
         n = len(self.images)

@@ -30,7 +30,6 @@ from helpers.widgets.latent_common import (
     _SIDE,
     _check_codes,
     _check_labels,
-    _check_model,
     _class_legend,
     _class_scatter,
     _Displayable,
@@ -84,7 +83,7 @@ class LatentExplorer(_Displayable):
     ) -> None:
         import ipywidgets as widgets
 
-        self.model = _check_model(model)
+        self.model = validation.autoencoder(model)
         if self.model.latent_dim != 2:
             raise validation.InvalidValue(
                 f"LatentExplorer needs a model with a 2-D bottleneck (a plane to point at), "
@@ -275,7 +274,7 @@ def plot_latent_manifold(
     decoded lattice, drawn in the same latent coordinates, so a region of the map and
     the images it decodes to sit at the same place in both panels.
     """
-    model = _check_model(model)
+    model = validation.autoencoder(model)
     if model.latent_dim != 2:
         raise validation.InvalidValue(f"plot_latent_manifold needs a 2-D bottleneck, got latent_dim={model.latent_dim}")
     codes = _check_codes(Z, "Z", 2)

@@ -8,7 +8,6 @@ from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
-from torch import nn
 
 from helpers import validation
 from helpers.plotting import with_static_png
@@ -17,14 +16,6 @@ _SIDE = 28
 
 
 _CLASS_COLOURS = "tab10"
-
-
-def _check_model(model: Any) -> nn.Module:
-    if not (isinstance(model, nn.Module) and hasattr(model, "decode") and hasattr(model, "latent_dim")):
-        validation.fail("model", "an autoencoder with encode, decode and latent_dim", model,
-                        kind=validation.InvalidType, got=validation.type_name(model))
-    validation.integer(model.latent_dim, "model.latent_dim", low=1)
-    return model
 
 
 def _check_codes(Z: Any, name: str, dim: int | None = None) -> np.ndarray:
