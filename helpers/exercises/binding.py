@@ -200,6 +200,8 @@ def bind(
             raise ValueError(f"problems: the name {name!r} is taken by Exercises; choose another")
     _BOUND[notebook] = [name for name, _ in items]
     return Exercises(notebook, {n: Question(notebook, n, p, namespace) for n, p in items})
+
+
 # ============================================================================ official solutions
 
 

@@ -50,12 +50,6 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-# ----------------------------------------------------------------------------- checks
-
-
-# ----------------------------------------------------------------------------- display
-
-
 # ----------------------------------------------------------------------------- latent explorer
 
 
@@ -252,9 +246,6 @@ class LatentExplorer(_Displayable):
     def _on_click(self, event: Any) -> None:
         if event.inaxes is self.ax_map and event.xdata is not None and _toolbar_idle(self.fig):
             self.move_to([event.xdata, event.ydata])
-
-
-# ----------------------------------------------------------------------------- interpolation
 
 
 # ----------------------------------------------------------------------------- the manifold picture

@@ -53,9 +53,6 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-# ----------------------------------------------------------------------------- validation
-
-
 # ----------------------------------------------------------------------------- the explorer
 
 
@@ -362,8 +359,3 @@ class ProjectionExplorer:
             f"ProjectionExplorer({self.n:,} points; spaces: {', '.join(self.spaces)}; "
             f"{method_label(self.method, self.params[self.method])}; k={self.k})"
         )
-
-
-# ----------------------------------------------------------------------------- training evolution
-
-
