@@ -261,7 +261,7 @@ def _layer_explorer(n: int) -> Callable[[int], Any]:
 def _epoch_explorer(n: int) -> Callable[[int], Any]:
     import numpy as np
 
-    from helpers.widgets.projection import EpochExplorer
+    from helpers.widgets.training_evolution import EpochExplorer
 
     rng = np.random.default_rng(0)
     start = rng.normal(size=(n, 64)).astype(np.float32)
@@ -273,12 +273,13 @@ def _epoch_explorer(n: int) -> Callable[[int], Any]:
 
 
 def _autoencoder(n: int) -> tuple[Any, Any, Any, Any]:
-    from helpers import data, latent
+    from helpers import autoencoder_training, data, latent_space
 
     fashion = data.load_fashion_mnist()
-    model, _ = latent.train_or_load_autoencoder(fashion, latent_dim=latent.SMALL_LATENT_DIM, progress=False)
+    model, _ = autoencoder_training.train_or_load_autoencoder(
+        fashion, latent_dim=autoencoder_training.SMALL_LATENT_DIM, progress=False)
     x = fashion.x_train[:n]
-    return model, x, latent.encode_images(model, x), fashion
+    return model, x, latent_space.encode_images(model, x), fashion
 
 
 def _latent_explorer(n: int) -> Callable[[int], Any]:
@@ -294,7 +295,7 @@ def _latent_explorer(n: int) -> Callable[[int], Any]:
 
 
 def _interpolation_explorer(n: int) -> Callable[[int], Any]:
-    from helpers.widgets.latent import InterpolationExplorer
+    from helpers.widgets.interpolation import InterpolationExplorer
 
     model, x, codes, fashion = _autoencoder(n)
     walk = InterpolationExplorer(model, x, codes, fashion.y_train[:n], fashion.class_names, pair=(0, 1), steps=9)
@@ -397,7 +398,7 @@ def bench_widgets(sizes: list[int]) -> dict[str, Any]:
 def bench_mnist_quality() -> dict[str, Any]:
     """The CNN of notebook 03 trained on MNIST (the notebook's second data set; not in its default run)."""
     from helpers import data
-    from helpers.trained import CNN_EPOCHS, train_or_load_cnn
+    from helpers.cnn_training import CNN_EPOCHS, train_or_load_cnn
 
     mnist = data.load_mnist()
     _, info = train_or_load_cnn(mnist, epochs=CNN_EPOCHS[mnist.name], progress=False)

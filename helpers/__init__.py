@@ -3,37 +3,90 @@
 ``import helpers`` is cheap: each submodule (``helpers.data``, ``helpers.training`` ...)
 is imported the first time it is used, so nothing heavy (torch, umap) and nothing on
 the network happens at import time.
+
+How the code is organised
+-------------------------
+One concern per module, in layers: a module imports only from the layers below its own,
+never from one above (``tests/test_architecture.py`` checks this with import-linter; the
+contract is in ``pyproject.toml``). From the top down:
+
+exercises
+    - ``exercise_sets/`` — each notebook's exercises (problems, hints, official solutions).
+    - ``grading`` — an exercise's check as an nbgrader / otter-grader test (``assert_solved``).
+    - ``exercises/`` — check / hint / solution: comparing answers, the problem kinds,
+      feedback, recording progress, binding problems to a notebook (``ex = bind(...)``).
+widgets and set-up
+    - ``widgets/`` — the interactive explorers, one per module.
+    - ``environment`` — setting up a notebook, and the report on the learner's environment.
+plotting, claims, progress
+    - ``plotting`` — live figures that redraw in place, static pictures for every front end.
+    - ``figure_stamps`` — text and legends drawn once as pixels, for quick redraws.
+    - ``figure_alt`` — alt text for figures, made from their titles.
+    - ``figures`` — the notebooks' recurring figures (neighbour strips, look-alike pairs, ...).
+    - ``claims`` — sentences built from measured numbers (accuracy intervals, comparisons).
+    - ``progress`` — where a learner's exercise progress is kept; export and import.
+palette
+    - ``palette`` — colour-blind-safe class colours and markers, right/wrong frames, text sizes.
+trained models
+    - ``cnn_training`` — training (or loading) the image CNN of notebooks 03, 05, 06.
+    - ``autoencoder_training`` — training (or loading) the autoencoders of notebooks 04, 05.
+    - ``alexnet_training`` — training (or loading) the AlexNet-like network of notebook 06.
+    - ``layer_probes`` — probing each layer of a trained network (k-NN, linear probe).
+training
+    - ``training`` — the training loop, devices, seeding and the cache of trained weights.
+    - ``latent_space`` — latent-space maths: encode, decode, walk between codes, PCA.
+data, models, metrics, projections
+    - ``data`` — loading the shipped datasets and word vectors (checked against a manifest).
+    - ``models/`` — the networks' architectures (CNN, autoencoder, AlexNet-like), torch only.
+    - ``metrics`` — similarities, neighbours, structure-preservation scores, probes.
+    - ``projections`` — PCA, t-SNE and UMAP behind one call (``project``), cached.
+    - ``colour_vision`` — colour-vision deficiency simulation, colour differences, contrast.
+foundations
+    - ``memo`` — slow scores computed once, then read back from the cache.
+    - ``cache`` — verified entries of the course cache.
+    - ``classroom`` — the teacher's mode (solutions and later hints off), from a setting.
+    - ``paths`` — where the course keeps its files (repository, data, caches).
+    - ``validation`` — every argument check (one rule and one message per argument).
+    - ``errors`` — how mistakes are reported: one-line errors, warnings at the learner's line.
 """
 
 from __future__ import annotations
 
 import importlib
+import sys
 from types import ModuleType
 
 __version__ = "0.1.0"
 
 _SUBMODULES = (
+    "errors",
     "validation",
     "paths",
     "cache",
+    "memo",
     "data",
     "models",
     "metrics",
-    "claims",
     "projections",
     "training",
-    "trained",
-    "latent",
-    "probes",
+    "latent_space",
+    "cnn_training",
+    "autoencoder_training",
+    "alexnet_training",
+    "layer_probes",
     "plotting",
+    "figure_stamps",
+    "figure_alt",
+    "claims",
+    "progress",
+    "environment",
     "widgets",
     "exercises",
-    "progress",
     "exercise_sets",
-    "environment",
     "classroom",
     "palette",
     "colour_vision",
+    "figures",
     "grading",
 )
 
@@ -45,8 +98,42 @@ def __getattr__(name: str) -> ModuleType:
         module = importlib.import_module(f"{__name__}.{name}")
         globals()[name] = module
         return module
+    if name in _RENAMED:
+        return sys.modules[f"{__name__}.{name}"]
     raise AttributeError(f"module 'helpers' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
     return sorted(__all__)
+
+
+# Modules that were renamed when the code was split by concern. A notebook saved before
+# then (a copy in Google Drive, say) still imports from the old names, e.g.
+# ``from helpers.trained import train_or_load_cnn``; those imports keep working: each old
+# name is a stand-in that looks a name up, on first use, in the modules that now hold it.
+_RENAMED = {
+    "trained": ("cnn_training",),
+    "latent": ("autoencoder_training", "latent_space"),
+    "probes": ("alexnet_training", "layer_probes"),
+}
+
+
+class _RenamedModule(ModuleType):
+    def __init__(self, old: str, new: tuple[str, ...]) -> None:
+        super().__init__(f"{__name__}.{old}", f"Renamed: see {', '.join(f'helpers.{n}' for n in new)}.")
+        self._new = new
+
+    def __getattr__(self, name: str) -> object:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        for new in self._new:
+            module = importlib.import_module(f"{__name__}.{new}")
+            if hasattr(module, name):
+                value = getattr(module, name)
+                setattr(self, name, value)
+                return value
+        raise AttributeError(f"module {self.__name__!r} has no attribute {name!r}")
+
+
+for _old, _new in _RENAMED.items():
+    sys.modules.setdefault(f"{__name__}.{_old}", _RenamedModule(_old, _new))

@@ -20,7 +20,7 @@ import torch
 from conftest import REPO_ROOT
 from torch import nn
 
-from helpers import cache, memo, paths, probes, projections, training
+from helpers import alexnet_training, cache, layer_probes, memo, paths, projections, training
 from helpers.models.alexnet import AlexNetLike
 
 # ----------------------------------------------------------------------------- the entry format
@@ -131,7 +131,7 @@ def probe_net():
 
 
 def _probe(net):
-    rows = probes.probe_layers(net, *_tiny_images(0, 30), *_tiny_images(1, 12), ["pixels"], k=3)
+    rows = layer_probes.probe_layers(net, *_tiny_images(0, 30), *_tiny_images(1, 12), ["pixels"], k=3)
     return [dict(row) for row in rows], not rows.from_cache
 
 
@@ -327,7 +327,7 @@ def test_the_course_models_keep_their_weight_keys(monkeypatch):
     """A learner who updates the course finds their trained weights again: the keys are those of
     the weights already in learners' caches. (Changing the shipped data or a model's settings
     changes them on purpose; then update this list.)"""
-    from helpers import latent, trained
+    from helpers import autoencoder_training, cnn_training
     from helpers.data import load_fashion_mnist, load_mnist
 
     keys = []
@@ -339,13 +339,13 @@ def test_the_course_models_keep_their_weight_keys(monkeypatch):
         keys.append(key)
         raise Stop
 
-    for module in (trained, latent, probes):
+    for module in (cnn_training, autoencoder_training, alexnet_training):
         monkeypatch.setattr(module, "train_or_load", capture)
     for dataset in (load_fashion_mnist(), load_mnist()):
-        for call in (lambda: trained.train_or_load_cnn(dataset),  # noqa: B023
-                     lambda: latent.train_or_load_autoencoder(dataset, latent_dim=2),  # noqa: B023
-                     lambda: latent.train_or_load_autoencoder(dataset, latent_dim=16),  # noqa: B023
-                     lambda: probes.train_or_load_alexnet(dataset, epochs=3)):  # noqa: B023
+        for call in (lambda: cnn_training.train_or_load_cnn(dataset),  # noqa: B023
+                     lambda: autoencoder_training.train_or_load_autoencoder(dataset, latent_dim=2),  # noqa: B023
+                     lambda: autoencoder_training.train_or_load_autoencoder(dataset, latent_dim=16),  # noqa: B023
+                     lambda: alexnet_training.train_or_load_alexnet(dataset, epochs=3)):  # noqa: B023
             with pytest.raises(Stop):
                 call()
     assert keys == ["cnn-97ff5776bb3d580f", "autoencoder2d-8efcb70a0c3643ce", "autoencoder16d-49245e55db1f9982",

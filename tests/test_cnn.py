@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
+from helpers.cnn_training import embed_images, train_or_load_cnn
 from helpers.data import FASHION_MNIST_CLASSES, ImageDataset
 from helpers.models.cnn import LAYER_NAMES, SmallCNN
-from helpers.trained import embed_images, train_or_load_cnn
 
 
 def test_shapes_of_embedding_logits_and_every_layer():

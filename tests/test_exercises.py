@@ -22,6 +22,7 @@ from helpers.exercises import (
     ValueProblem,
     ____,
 )
+from helpers.exercises import feedback as feedback_display
 
 
 @pytest.fixture(autouse=True)
@@ -680,12 +681,12 @@ def test_no_traceback_in_any_output(capsys, source):
 
 def test_check_survives_a_failing_display(monkeypatch, capsys):
     exercises = _bound({"answer": 3})
-    monkeypatch.setattr(ex, "_ipython_active", lambda: True)
+    monkeypatch.setattr(feedback_display, "_ipython_active", lambda: True)
 
     def broken_display(*args, **kwargs):
         raise RuntimeError("no frontend")
 
-    monkeypatch.setattr(ex, "_display", broken_display)
+    monkeypatch.setattr(feedback_display, "_display", broken_display)
     exercises.q1.check()
     assert "Correct" in capsys.readouterr().out
 
@@ -702,8 +703,8 @@ def test_feedback_renders_coloured_html():
 
 def test_feedback_uses_ipython_display_when_available(monkeypatch):
     shown = []
-    monkeypatch.setattr(ex, "_ipython_active", lambda: True)
-    monkeypatch.setattr(ex, "_display", shown.append)
+    monkeypatch.setattr(feedback_display, "_ipython_active", lambda: True)
+    monkeypatch.setattr(feedback_display, "_display", shown.append)
     _bound({"answer": 3}).q1.check()
     assert len(shown) == 1 and isinstance(shown[0], ex.Feedback)
     assert shown[0].tone == "correct"

@@ -1,4 +1,5 @@
-"""helpers.models.autoencoder and helpers.latent: shapes, paths, grids, PCA, errors, caching."""
+"""helpers.models.autoencoder, helpers.autoencoder_training and helpers.latent_space: shapes,
+paths, grids, PCA, errors, caching."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from helpers import latent
+from helpers import autoencoder_training, latent_space
 from helpers.data import ImageDataset
 from helpers.models.autoencoder import Autoencoder
 from helpers.training import WeightCache
@@ -68,21 +69,21 @@ def test_autoencoder_rejects_bad_sizes_and_inputs():
 
 
 def test_encode_decode_reconstruct(net2, images):
-    Z = latent.encode_images(net2, images)
+    Z = latent_space.encode_images(net2, images)
     assert Z.shape == (40, 2) and Z.dtype == np.float32
-    one = latent.decode_points(net2, Z[0])
+    one = latent_space.decode_points(net2, Z[0])
     assert one.shape == (28, 28) and one.dtype == np.float32
-    many = latent.decode_points(net2, Z[:3])
+    many = latent_space.decode_points(net2, Z[:3])
     assert many.shape == (3, 28, 28)
     np.testing.assert_allclose(many[0], one, atol=1e-6)
-    as_bytes = latent.decode_points(net2, Z[:3], as_uint8=True)
+    as_bytes = latent_space.decode_points(net2, Z[:3], as_uint8=True)
     assert as_bytes.dtype == np.uint8 and as_bytes.shape == (3, 28, 28)
-    rebuilt = latent.reconstruct(net2, images)
+    rebuilt = latent_space.reconstruct(net2, images)
     assert rebuilt.shape == (40, 28, 28) and 0 <= rebuilt.min() and rebuilt.max() <= 1
     # the same images as floats, flat, or with a channel axis give the same codes
     floats = images / 255.0
-    np.testing.assert_allclose(latent.encode_images(net2, floats.reshape(40, 784)), Z, atol=1e-5)
-    np.testing.assert_allclose(latent.encode_images(net2, floats[:, None]), Z, atol=1e-5)
+    np.testing.assert_allclose(latent_space.encode_images(net2, floats.reshape(40, 784)), Z, atol=1e-5)
+    np.testing.assert_allclose(latent_space.encode_images(net2, floats[:, None]), Z, atol=1e-5)
 
 
 @pytest.mark.parametrize(
@@ -97,27 +98,27 @@ def test_encode_decode_reconstruct(net2, images):
 )
 def test_decode_points_rejects_bad_points(net2, Z, words):
     with pytest.raises(ValueError, match=words):
-        latent.decode_points(net2, Z)
+        latent_space.decode_points(net2, Z)
 
 
 def test_bad_models_and_images_are_named(net2):
     with pytest.raises(TypeError, match="model must be an autoencoder"):
-        latent.decode_points(torch.nn.Linear(2, 2), [0.0, 0.0])
+        latent_space.decode_points(torch.nn.Linear(2, 2), [0.0, 0.0])
     with pytest.raises(ValueError, match="images must hold 28 x 28 images"):
-        latent.encode_images(net2, np.zeros((3, 32, 32)))
+        latent_space.encode_images(net2, np.zeros((3, 32, 32)))
     with pytest.raises(TypeError, match="images must hold numbers"):
-        latent.encode_images(net2, np.array([["a"] * 784]))
+        latent_space.encode_images(net2, np.array([["a"] * 784]))
 
 
 # ----------------------------------------------------------------------------- paths and grids
 
 
 def test_interpolate_is_a_straight_line_with_both_ends():
-    path = latent.interpolate([0.0, 0.0], [4.0, 2.0], steps=5)
+    path = latent_space.interpolate([0.0, 0.0], [4.0, 2.0], steps=5)
     assert path.shape == (5, 2) and path.dtype == np.float32
     np.testing.assert_allclose(path, [[0, 0], [1, 0.5], [2, 1], [3, 1.5], [4, 2]])
-    assert latent.interpolate(np.ones(16), np.zeros(16), 3).shape == (3, 16)
-    assert latent.interpolate(torch.zeros(2), torch.ones(2), 2).tolist() == [[0, 0], [1, 1]]
+    assert latent_space.interpolate(np.ones(16), np.zeros(16), 3).shape == (3, 16)
+    assert latent_space.interpolate(torch.zeros(2), torch.ones(2), 2).tolist() == [[0, 0], [1, 1]]
 
 
 @pytest.mark.parametrize(
@@ -133,50 +134,50 @@ def test_interpolate_is_a_straight_line_with_both_ends():
 )
 def test_interpolate_rejects_bad_input(z_a, z_b, steps, error, words):
     with pytest.raises(error, match=words):
-        latent.interpolate(z_a, z_b, steps)
+        latent_space.interpolate(z_a, z_b, steps)
 
 
 def test_pixel_blend(images):
-    blend = latent.pixel_blend(images[0], images[1], steps=3)
+    blend = latent_space.pixel_blend(images[0], images[1], steps=3)
     assert blend.shape == (3, 28, 28)
     np.testing.assert_allclose(blend[0], images[0] / 255.0, atol=1e-6)
     np.testing.assert_allclose(blend[1], (images[0] / 255.0 + images[1] / 255.0) / 2, atol=1e-6)
     with pytest.raises(ValueError, match="image_a and image_b must each be a single"):
-        latent.pixel_blend(images[:2], images[1], steps=3)
+        latent_space.pixel_blend(images[:2], images[1], steps=3)
 
 
 def test_lattice_and_grid_line_up(net2):
-    points = latent.lattice((0, 2), (10, 20), 3)
+    points = latent_space.lattice((0, 2), (10, 20), 3)
     assert points.shape == (9, 2)
     np.testing.assert_allclose(points[0], [0, 20])  # top left first
     np.testing.assert_allclose(points[2], [2, 20])
     np.testing.assert_allclose(points[-1], [2, 10])
-    mosaic = latent.latent_grid(net2, (0, 2), (10, 20), 3)
+    mosaic = latent_space.latent_grid(net2, (0, 2), (10, 20), 3)
     assert mosaic.shape == (84, 84)
-    tiles = latent.decode_points(net2, points)
+    tiles = latent_space.decode_points(net2, points)
     np.testing.assert_allclose(mosaic[:28, 28:56], tiles[1], atol=1e-6)  # row 0, column 1
     np.testing.assert_allclose(mosaic[56:, :28], tiles[6], atol=1e-6)  # row 2, column 0
-    assert latent.grid_extent((0, 2), (10, 20), 3) == (-0.5, 2.5, 7.5, 22.5)
+    assert latent_space.grid_extent((0, 2), (10, 20), 3) == (-0.5, 2.5, 7.5, 22.5)
 
 
 def test_grid_input_checks(net2):
     with pytest.raises(ValueError, match=r"xlim must be a pair of finite numbers \(low, high\) with low < high"):
-        latent.lattice((2, 0), (0, 1), 3)
+        latent_space.lattice((2, 0), (0, 1), 3)
     with pytest.raises(TypeError, match="ylim must be a pair"):
-        latent.lattice((0, 1), 5, 3)
+        latent_space.lattice((0, 1), 5, 3)
     with pytest.raises(ValueError, match="n must be an integer of at least 2"):
-        latent.latent_grid(net2, (0, 1), (0, 1), 1)
+        latent_space.latent_grid(net2, (0, 1), (0, 1), 1)
     with pytest.raises(ValueError, match="2-D bottleneck"):
-        latent.latent_grid(Autoencoder(latent_dim=3, hidden=(8,)), (0, 1), (0, 1), 3)
+        latent_space.latent_grid(Autoencoder(latent_dim=3, hidden=(8,)), (0, 1), (0, 1), 3)
 
 
 def test_latent_extent_ignores_outliers():
     Z = np.random.default_rng(0).normal(size=(2000, 2))
     Z[0] = [1000.0, -1000.0]
-    (x0, x1), (y0, y1) = latent.latent_extent(Z)
+    (x0, x1), (y0, y1) = latent_space.latent_extent(Z)
     assert -5 < x0 < -2 and 2 < x1 < 5 and -5 < y0 < -2 and 2 < y1 < 5
     with pytest.raises(ValueError, match=r"Z must have 2 columns \(2-D latent points"):
-        latent.latent_extent(np.zeros((5, 3)))
+        latent_space.latent_extent(np.zeros((5, 3)))
 
 
 # ----------------------------------------------------------------------------- PCA and errors
@@ -184,29 +185,29 @@ def test_latent_extent_ignores_outliers():
 
 def test_pca_reconstruct_and_mse(images):
     train, test = images[:30], images[30:]
-    result = latent.pca_reconstruct(train, test, 5)
+    result = latent_space.pca_reconstruct(train, test, 5)
     rebuilt, train_codes, test_codes = result  # unpacks like a tuple
     assert rebuilt.shape == (10, 28, 28) and train_codes.shape == (30, 5) and test_codes.shape == (10, 5)
-    more = latent.pca_reconstruct(train, test, 20)
-    assert latent.reconstruction_mse(test, more.reconstructions) < latent.reconstruction_mse(test, rebuilt)
-    full = latent.pca_reconstruct(train, train, 29)  # as many components as the data allow
-    assert latent.reconstruction_mse(train, full.reconstructions) < 1e-6
+    more = latent_space.pca_reconstruct(train, test, 20)
+    assert latent_space.reconstruction_mse(test, more.reconstructions) < latent_space.reconstruction_mse(test, rebuilt)
+    full = latent_space.pca_reconstruct(train, train, 29)  # as many components as the data allow
+    assert latent_space.reconstruction_mse(train, full.reconstructions) < 1e-6
     with pytest.raises(ValueError, match="n_components must be an integer from 1 to 30"):
-        latent.pca_reconstruct(train, test, 31)
+        latent_space.pca_reconstruct(train, test, 31)
     with pytest.raises(ValueError, match="X_test must hold 28 x 28 images"):
-        latent.pca_reconstruct(train, np.zeros((3, 10)), 2)
+        latent_space.pca_reconstruct(train, np.zeros((3, 10)), 2)
 
 
 def test_mse_helpers(images):
     a = images[:4]
     b = np.clip(a / 255.0 + 0.1, 0, 1)
-    per = latent.per_image_mse(a, b)
+    per = latent_space.per_image_mse(a, b)
     assert per.shape == (4,)
     expected = np.mean((a / 255.0 - b) ** 2)
-    assert latent.reconstruction_mse(a, b) == pytest.approx(expected)
-    assert latent.reconstruction_mse(a, a) == 0.0
+    assert latent_space.reconstruction_mse(a, b) == pytest.approx(expected)
+    assert latent_space.reconstruction_mse(a, a) == 0.0
     with pytest.raises(ValueError, match="originals and reconstructions must hold the same number"):
-        latent.reconstruction_mse(images[:4], images[:3])
+        latent_space.reconstruction_mse(images[:4], images[:3])
 
 
 def test_neighbours_split_apart_finds_far_codes_of_look_alikes(images):
@@ -214,11 +215,11 @@ def test_neighbours_split_apart_finds_far_codes_of_look_alikes(images):
     look_alike = images.copy()
     look_alike[1] = look_alike[0]  # image 1 is a copy of image 0 ...
     Z[1] = [50.0, 50.0]  # ... but its code lies far away
-    found = latent.neighbours_split_apart(look_alike, Z, top=2)
+    found = latent_space.neighbours_split_apart(look_alike, Z, top=2)
     assert {found[0]["i"], found[0]["j"]} == {0, 1}
     assert found[0]["pixel_distance"] == 0.0 and found[0]["latent_percentile"] > 0.9
     with pytest.raises(ValueError, match="Z must hold one latent point per image"):
-        latent.neighbours_split_apart(images, Z[:5])
+        latent_space.neighbours_split_apart(images, Z[:5])
 
 
 # ----------------------------------------------------------------------------- training and the cache
@@ -228,17 +229,17 @@ def test_train_or_load_autoencoder_caches_by_config_and_data(tmp_path):
     data = _tiny_dataset()
     cache = WeightCache(tmp_path)
     settings = dict(latent_dim=2, epochs=1, hidden=(16,), batch_size=16, progress=False, cache=cache)
-    net, info = latent.train_or_load_autoencoder(data, **settings)
+    net, info = autoencoder_training.train_or_load_autoencoder(data, **settings)
     assert isinstance(net, Autoencoder) and not info["from_cache"] and info["latent_dim"] == 2
     assert len(info["history"]) == 1 and 0 < info["test_mse"] < 1 and info["dataset"] == "tiny"
-    again, info2 = latent.train_or_load_autoencoder(data, **settings)
+    again, info2 = autoencoder_training.train_or_load_autoencoder(data, **settings)
     assert info2["from_cache"] and info2["test_mse"] == pytest.approx(info["test_mse"])
     for p, q in zip(net.parameters(), again.parameters()):
         assert torch.equal(p, q)
     # another bottleneck, or other data, trains a new model
-    _, other = latent.train_or_load_autoencoder(data, **{**settings, "latent_dim": 3})
+    _, other = autoencoder_training.train_or_load_autoencoder(data, **{**settings, "latent_dim": 3})
     assert not other["from_cache"]
-    _, changed = latent.train_or_load_autoencoder(_tiny_dataset(n_train=40), **settings)
+    _, changed = autoencoder_training.train_or_load_autoencoder(_tiny_dataset(n_train=40), **settings)
     assert not changed["from_cache"]
     assert len(list(tmp_path.glob("*.pt"))) == 3
 
@@ -246,20 +247,20 @@ def test_train_or_load_autoencoder_caches_by_config_and_data(tmp_path):
 def test_train_or_load_autoencoder_input_checks(tmp_path):
     data = _tiny_dataset()
     with pytest.raises(TypeError, match="dataset must be an ImageDataset"):
-        latent.train_or_load_autoencoder(np.zeros((3, 28, 28)), latent_dim=2)
+        autoencoder_training.train_or_load_autoencoder(np.zeros((3, 28, 28)), latent_dim=2)
     with pytest.raises(ValueError, match="latent_dim must be a positive integer"):
-        latent.train_or_load_autoencoder(data, latent_dim=0)
+        autoencoder_training.train_or_load_autoencoder(data, latent_dim=0)
     with pytest.raises(ValueError, match="loss must be 'bce' or 'mse'"):
-        latent.train_or_load_autoencoder(data, latent_dim=2, loss="l1")
+        autoencoder_training.train_or_load_autoencoder(data, latent_dim=2, loss="l1")
 
 
 def test_module_constants_describe_the_notebook_models():
-    assert latent.SMALL_LATENT_DIM == 2 and latent.LARGE_LATENT_DIM > 2
-    assert latent.EPOCHS >= 1 and latent.HIDDEN
+    assert autoencoder_training.SMALL_LATENT_DIM == 2 and autoencoder_training.LARGE_LATENT_DIM > 2
+    assert autoencoder_training.EPOCHS >= 1 and autoencoder_training.HIDDEN
 
 
 def test_helpers_leave_torch_thread_count_as_they_found_it(net2, images):
     before = torch.get_num_threads()
-    latent.decode_points(net2, [0.0, 0.0])
-    latent.encode_images(net2, images)
+    latent_space.decode_points(net2, [0.0, 0.0])
+    latent_space.encode_images(net2, images)
     assert torch.get_num_threads() == before

@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 import torch
 
-from helpers.latent import decode_points, encode_images, interpolate, latent_grid, pixel_blend
+from helpers.latent_space import decode_points, encode_images, interpolate, latent_grid, pixel_blend
 from helpers.models.autoencoder import Autoencoder
-from helpers.widgets.latent import InterpolationExplorer, LatentExplorer, plot_latent_manifold
+from helpers.widgets.interpolation import InterpolationExplorer
+from helpers.widgets.latent import LatentExplorer, plot_latent_manifold
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,19 @@ import pytest
 import torch
 
 import helpers
-from helpers import data, latent, memo, metrics, probes, projections, trained, training, validation
+from helpers import (
+    alexnet_training,
+    autoencoder_training,
+    cnn_training,
+    data,
+    latent_space,
+    layer_probes,
+    memo,
+    metrics,
+    projections,
+    training,
+    validation,
+)
 from helpers.models.alexnet import AlexNetLike
 from helpers.models.autoencoder import Autoencoder
 from helpers.models.cnn import SmallCNN
@@ -82,7 +94,7 @@ def projection_explorer():
 
 @cache
 def epoch_explorer():
-    from helpers.widgets.projection import EpochExplorer
+    from helpers.widgets.training_evolution import EpochExplorer
 
     X, y = points()
     return EpochExplorer(np.stack([X, 2 * X, 3 * X]), y)
@@ -98,7 +110,7 @@ def latent_explorer():
 
 @cache
 def interpolation_explorer():
-    from helpers.widgets.latent import InterpolationExplorer
+    from helpers.widgets.interpolation import InterpolationExplorer
 
     return InterpolationExplorer(autoencoder(), images(), labels=np.arange(12) % 3, steps=5)
 
@@ -145,7 +157,7 @@ def _projection(**kw):
 
 
 def _epochs(**kw):
-    from helpers.widgets.projection import EpochExplorer
+    from helpers.widgets.training_evolution import EpochExplorer
 
     args = {"embeddings": np.stack([X(), 2 * X()]), "labels": y(), **kw}
     return EpochExplorer(args.pop("embeddings"), args.pop("labels"), **args)
@@ -159,7 +171,7 @@ def _latent(**kw):
 
 
 def _interpolation(**kw):
-    from helpers.widgets.latent import InterpolationExplorer
+    from helpers.widgets.interpolation import InterpolationExplorer
 
     return InterpolationExplorer(autoencoder(), images(), **kw)
 
@@ -299,57 +311,63 @@ HELPER_MISTAKES = [
     ("cosine of words", "a", lambda: metrics.cosine_similarity("king", "queen")),
     ("cosine matrix of a vector", "A", lambda: metrics.cosine_similarity_matrix(np.ones(3))),
     # latent spaces
-    ("steps one", "steps", lambda: latent.interpolate([0, 0], [1, 1], steps=1)),
-    ("steps a float", "steps", lambda: latent.interpolate([0, 0], [1, 1], steps=2.5)),
-    ("steps in quotes", "steps", lambda: latent.interpolate([0, 0], [1, 1], steps="8")),
-    ("end points of two sizes", "z_a and z_b", lambda: latent.interpolate([0, 0], [1, 1, 1])),
-    ("end point with NaN", "z_b", lambda: latent.interpolate([0, 0], [NAN, 1])),
-    ("decode three numbers for a 2-D code", "Z", lambda: latent.decode_points(autoencoder(), [1, 2, 3])),
-    ("decode words", "Z", lambda: latent.decode_points(autoencoder(), "ab")),
-    ("decode with a model that is not one", "model", lambda: latent.decode_points("net", [1, 2])),
-    ("encode images of the wrong size", "images", lambda: latent.encode_images(autoencoder(), np.zeros((2, 27, 27)))),
-    ("reconstruct a single image", "images", lambda: latent.reconstruct(autoencoder(), np.zeros((28, 28, 1, 1)))),
-    ("quantile above a half", "quantile", lambda: latent.latent_extent(np.ones((5, 2)), quantile=0.6)),
-    ("margin negative", "margin", lambda: latent.latent_extent(np.ones((5, 2)), margin=-1)),
-    ("extent of 3-D codes", "Z", lambda: latent.latent_extent(np.ones((5, 3)))),
-    ("lattice of one", "n", lambda: latent.lattice((0, 1), (0, 1), 1)),
-    ("lattice range reversed", "xlim", lambda: latent.lattice((1, 0), (0, 1), 5)),
-    ("lattice range a word", "xlim", lambda: latent.lattice("ab", (0, 1), 5)),
-    ("grid_extent n a float", "n", lambda: latent.grid_extent((0, 1), (0, 1), 1.5)),
-    ("latent_grid n zero", "n", lambda: latent.latent_grid(autoencoder(), (0, 1), (0, 1), 0)),
-    ("PCA with no components", "n_components", lambda: latent.pca_reconstruct(images(), images(), 0)),
-    ("PCA with too many components", "n_components", lambda: latent.pca_reconstruct(images(), images(), 10**6)),
+    ("steps one", "steps", lambda: latent_space.interpolate([0, 0], [1, 1], steps=1)),
+    ("steps a float", "steps", lambda: latent_space.interpolate([0, 0], [1, 1], steps=2.5)),
+    ("steps in quotes", "steps", lambda: latent_space.interpolate([0, 0], [1, 1], steps="8")),
+    ("end points of two sizes", "z_a and z_b", lambda: latent_space.interpolate([0, 0], [1, 1, 1])),
+    ("end point with NaN", "z_b", lambda: latent_space.interpolate([0, 0], [NAN, 1])),
+    ("decode three numbers for a 2-D code", "Z", lambda: latent_space.decode_points(autoencoder(), [1, 2, 3])),
+    ("decode words", "Z", lambda: latent_space.decode_points(autoencoder(), "ab")),
+    ("decode with a model that is not one", "model", lambda: latent_space.decode_points("net", [1, 2])),
+    ("encode images of the wrong size", "images",
+     lambda: latent_space.encode_images(autoencoder(), np.zeros((2, 27, 27)))),
+    ("reconstruct a single image", "images", lambda: latent_space.reconstruct(autoencoder(), np.zeros((28, 28, 1, 1)))),
+    ("quantile above a half", "quantile", lambda: latent_space.latent_extent(np.ones((5, 2)), quantile=0.6)),
+    ("margin negative", "margin", lambda: latent_space.latent_extent(np.ones((5, 2)), margin=-1)),
+    ("extent of 3-D codes", "Z", lambda: latent_space.latent_extent(np.ones((5, 3)))),
+    ("lattice of one", "n", lambda: latent_space.lattice((0, 1), (0, 1), 1)),
+    ("lattice range reversed", "xlim", lambda: latent_space.lattice((1, 0), (0, 1), 5)),
+    ("lattice range a word", "xlim", lambda: latent_space.lattice("ab", (0, 1), 5)),
+    ("grid_extent n a float", "n", lambda: latent_space.grid_extent((0, 1), (0, 1), 1.5)),
+    ("latent_grid n zero", "n", lambda: latent_space.latent_grid(autoencoder(), (0, 1), (0, 1), 0)),
+    ("PCA with no components", "n_components", lambda: latent_space.pca_reconstruct(images(), images(), 0)),
+    ("PCA with too many components", "n_components", lambda: latent_space.pca_reconstruct(images(), images(), 10**6)),
     ("errors of unequal sets", "originals and reconstructions",
-     lambda: latent.per_image_mse(images(), images()[:5])),
-    ("split apart top zero", "top", lambda: latent.neighbours_split_apart(images(), np.ones((12, 2)), top=0)),
-    ("split apart codes one short", "Z", lambda: latent.neighbours_split_apart(images(), np.ones((11, 2)))),
-    ("blend steps one", "steps", lambda: latent.pixel_blend(images()[0], images()[1], steps=1)),
-    ("autoencoder of a name", "dataset", lambda: latent.train_or_load_autoencoder("fashion", latent_dim=2)),
-    ("latent_dim zero", "latent_dim", lambda: latent.train_or_load_autoencoder(fashion(), latent_dim=0)),
-    ("latent_dim a float", "latent_dim", lambda: latent.train_or_load_autoencoder(fashion(), latent_dim=2.5)),
+     lambda: latent_space.per_image_mse(images(), images()[:5])),
+    ("split apart top zero", "top", lambda: latent_space.neighbours_split_apart(images(), np.ones((12, 2)), top=0)),
+    ("split apart codes one short", "Z", lambda: latent_space.neighbours_split_apart(images(), np.ones((11, 2)))),
+    ("blend steps one", "steps", lambda: latent_space.pixel_blend(images()[0], images()[1], steps=1)),
+    ("autoencoder of a name", "dataset",
+     lambda: autoencoder_training.train_or_load_autoencoder("fashion", latent_dim=2)),
+    ("latent_dim zero", "latent_dim", lambda: autoencoder_training.train_or_load_autoencoder(fashion(), latent_dim=0)),
+    ("latent_dim a float", "latent_dim",
+     lambda: autoencoder_training.train_or_load_autoencoder(fashion(), latent_dim=2.5)),
     ("autoencoder epochs negative", "epochs",
-     lambda: latent.train_or_load_autoencoder(fashion(), latent_dim=2, epochs=-1)),
-    ("autoencoder loss unknown", "loss", lambda: latent.train_or_load_autoencoder(fashion(), latent_dim=2, loss="l1")),
-    ("autoencoder lr zero", "lr", lambda: latent.train_or_load_autoencoder(fashion(), latent_dim=2, lr=0)),
-    ("autoencoder hidden zero", "hidden", lambda: latent.train_or_load_autoencoder(fashion(), latent_dim=2,
-                                                                                     hidden=[64, 0])),
+     lambda: autoencoder_training.train_or_load_autoencoder(fashion(), latent_dim=2, epochs=-1)),
+    ("autoencoder loss unknown", "loss",
+     lambda: autoencoder_training.train_or_load_autoencoder(fashion(), latent_dim=2, loss="l1")),
+    ("autoencoder lr zero", "lr",
+     lambda: autoencoder_training.train_or_load_autoencoder(fashion(), latent_dim=2, lr=0)),
+    ("autoencoder hidden zero", "hidden",
+     lambda: autoencoder_training.train_or_load_autoencoder(fashion(), latent_dim=2, hidden=[64, 0])),
     ("autoencoder batch_size zero", "batch_size",
-     lambda: latent.train_or_load_autoencoder(fashion(), latent_dim=2, batch_size=0)),
+     lambda: autoencoder_training.train_or_load_autoencoder(fashion(), latent_dim=2, batch_size=0)),
     # training and trained models
-    ("CNN of a name", "dataset", lambda: trained.train_or_load_cnn("fashion")),
-    ("CNN epochs zero", "epochs", lambda: trained.train_or_load_cnn(fashion(), epochs=0)),
-    ("CNN epochs a float", "epochs", lambda: trained.train_or_load_cnn(fashion(), epochs=2.5)),
-    ("CNN embedding_dim zero", "embedding_dim", lambda: trained.train_or_load_cnn(fashion(), embedding_dim=0)),
-    ("CNN seed negative", "seed", lambda: trained.train_or_load_cnn(fashion(), seed=-1)),
-    ("CNN capture_epochs a word", "capture_epochs", lambda: trained.train_or_load_cnn(fashion(), capture_epochs="y")),
-    ("CNN dropout one", "dropout", lambda: trained.train_or_load_cnn(fashion(), dropout=1.0)),
-    ("CNN lr negative", "lr", lambda: trained.train_or_load_cnn(fashion(), lr=-1)),
-    ("CNN batch_size zero", "batch_size", lambda: trained.train_or_load_cnn(fashion(), batch_size=0)),
-    ("CNN capture_count zero", "capture_count", lambda: trained.train_or_load_cnn(fashion(), capture_count=0)),
-    ("CNN one channel count", "channels", lambda: trained.train_or_load_cnn(fashion(), channels=(16,))),
+    ("CNN of a name", "dataset", lambda: cnn_training.train_or_load_cnn("fashion")),
+    ("CNN epochs zero", "epochs", lambda: cnn_training.train_or_load_cnn(fashion(), epochs=0)),
+    ("CNN epochs a float", "epochs", lambda: cnn_training.train_or_load_cnn(fashion(), epochs=2.5)),
+    ("CNN embedding_dim zero", "embedding_dim", lambda: cnn_training.train_or_load_cnn(fashion(), embedding_dim=0)),
+    ("CNN seed negative", "seed", lambda: cnn_training.train_or_load_cnn(fashion(), seed=-1)),
+    ("CNN capture_epochs a word", "capture_epochs",
+     lambda: cnn_training.train_or_load_cnn(fashion(), capture_epochs="y")),
+    ("CNN dropout one", "dropout", lambda: cnn_training.train_or_load_cnn(fashion(), dropout=1.0)),
+    ("CNN lr negative", "lr", lambda: cnn_training.train_or_load_cnn(fashion(), lr=-1)),
+    ("CNN batch_size zero", "batch_size", lambda: cnn_training.train_or_load_cnn(fashion(), batch_size=0)),
+    ("CNN capture_count zero", "capture_count", lambda: cnn_training.train_or_load_cnn(fashion(), capture_count=0)),
+    ("CNN one channel count", "channels", lambda: cnn_training.train_or_load_cnn(fashion(), channels=(16,))),
     ("embed with batch_size zero", "batch_size",
-     lambda: trained.embed_images(SmallCNN(), images(), batch_size=0)),
-    ("embed with a name for a model", "model", lambda: trained.embed_images("cnn", images())),
+     lambda: cnn_training.embed_images(SmallCNN(), images(), batch_size=0)),
+    ("embed with a name for a model", "model", lambda: cnn_training.embed_images("cnn", images())),
     ("device unknown", "prefer", lambda: training.choose_device("gpu")),
     ("seed negative", "seed", lambda: training.seed_everything(-1)),
     ("seed a float", "seed", lambda: training.seed_everything(1.5)),
@@ -364,16 +382,16 @@ HELPER_MISTAKES = [
     ("images as a list", "x", lambda: training.as_tensor_images([1, 2])),
     ("cache key with spaces", "name", lambda: training.cache_key("my model!", {})),
     ("cache key config a list", "config", lambda: training.cache_key("cnn", [1])),
-    ("AlexNet epochs zero", "epochs", lambda: probes.train_or_load_alexnet(fashion(), epochs=0)),
-    ("AlexNet lr zero", "lr", lambda: probes.train_or_load_alexnet(fashion(), epochs=1, lr=0)),
-    ("AlexNet of a name", "dataset", lambda: probes.train_or_load_alexnet("fashion", epochs=1)),
-    ("probe an unknown layer", "layers", lambda: probes.probe_layers(alexnet(), images(), np.arange(12) % 2,
+    ("AlexNet epochs zero", "epochs", lambda: alexnet_training.train_or_load_alexnet(fashion(), epochs=0)),
+    ("AlexNet lr zero", "lr", lambda: alexnet_training.train_or_load_alexnet(fashion(), epochs=1, lr=0)),
+    ("AlexNet of a name", "dataset", lambda: alexnet_training.train_or_load_alexnet("fashion", epochs=1)),
+    ("probe an unknown layer", "layers", lambda: layer_probes.probe_layers(alexnet(), images(), np.arange(12) % 2,
                                                                      images(), np.arange(12) % 2, ["fc9"])),
-    ("probe k zero", "k", lambda: probes.probe_layers(alexnet(), images(), np.arange(12) % 2, images(),
+    ("probe k zero", "k", lambda: layer_probes.probe_layers(alexnet(), images(), np.arange(12) % 2, images(),
                                                       np.arange(12) % 2, ["fc7"], k=0)),
-    ("probe k too many", "k", lambda: probes.probe_layers(alexnet(), images(), np.arange(12) % 2, images(),
+    ("probe k too many", "k", lambda: layer_probes.probe_layers(alexnet(), images(), np.arange(12) % 2, images(),
                                                           np.arange(12) % 2, ["fc7"], k=100)),
-    ("probe labels of floats", "y_train", lambda: probes.probe_layers(alexnet(), images(), np.zeros(12), images(),
+    ("probe labels of floats", "y_train", lambda: layer_probes.probe_layers(alexnet(), images(), np.zeros(12), images(),
                                                                       np.arange(12) % 2, ["fc7"])),
     ("remember without a dict of arrays", "arrays", lambda: memo.remembered("s", [1], {}, lambda: 1.0)),
     ("remember without a function", "compute", lambda: memo.remembered("s", {}, {}, 1.0)),

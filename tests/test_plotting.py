@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from helpers import plotting
+from helpers import figure_stamps, plotting
 
 
 def test_new_figure_without_ipympl_is_a_plain_figure():
@@ -205,7 +205,7 @@ def _labelled_figure(stamped: bool, names=("red", "light blue", "grey  2"), dpi=
     ax.set_xticks([])
     if stamped:
         ax.set_yticks(range(len(names)), [""] * len(names))
-        labels = plotting.StampedLabels(ax, axis="y", fontsize=9)
+        labels = figure_stamps.StampedLabels(ax, axis="y", fontsize=9)
         labels.set_labels(range(len(names)), names)
     else:
         ax.set_yticks(range(len(names)), names, fontsize=9)
@@ -268,7 +268,7 @@ def test_stamped_labels_count_in_the_layout():
     fig = Figure(figsize=(4, 3), layout="constrained")
     ax = fig.subplots()
     ax.set_yticks([0, 1], ["", ""])
-    plotting.StampedLabels(ax, axis="y", fontsize=10).set_labels([0, 1], ["a rather long colour name", "b"])
+    figure_stamps.StampedLabels(ax, axis="y", fontsize=10).set_labels([0, 1], ["a rather long colour name", "b"])
     fig.draw_without_rendering()
     assert ax.get_position().x0 > 0.25  # room was left for the names
 
@@ -279,7 +279,7 @@ def test_stamped_labels_on_the_x_axis_and_in_vector_output():
     fig = Figure(figsize=(4, 3))
     ax = fig.subplots()
     ax.set_xlim(-0.5, 2.5)
-    labels = plotting.StampedLabels(ax, axis="x", fontsize=8)
+    labels = figure_stamps.StampedLabels(ax, axis="x", fontsize=8)
     labels.set_labels([0, 1, 2], ["zero", "one", "two"])
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg")
@@ -291,10 +291,10 @@ def test_stamped_labels_validate_their_arguments():
     fig = Figure()
     ax = fig.subplots()
     with pytest.raises(TypeError, match="ax must be a matplotlib Axes"):
-        plotting.StampedLabels("ax")
+        figure_stamps.StampedLabels("ax")
     with pytest.raises(ValueError, match="axis must be 'x' or 'y'"):
-        plotting.StampedLabels(ax, axis="z")
-    labels = plotting.StampedLabels(ax)
+        figure_stamps.StampedLabels(ax, axis="z")
+    labels = figure_stamps.StampedLabels(ax)
     with pytest.raises(TypeError, match="positions must hold numbers"):
         labels.set_labels(["top"], ["a"])
     with pytest.raises(ValueError, match="positions and texts must have the same length"):
@@ -325,7 +325,7 @@ def _legend_figure():
 def test_a_frozen_artist_looks_the_same_and_is_laid_out_once(monkeypatch):
     plain, _ = _legend_figure()
     frozen, legend = _legend_figure()
-    plotting.freeze(legend)
+    figure_stamps.freeze(legend)
     plain.canvas.draw()
     frozen.canvas.draw()
     expected = np.asarray(plain.canvas.buffer_rgba()).astype(int)
@@ -345,7 +345,7 @@ def test_a_frozen_artist_is_drawn_again_at_another_size():
     from PIL import Image
 
     fig, legend = _legend_figure()
-    plotting.freeze(legend)
+    figure_stamps.freeze(legend)
     fig.canvas.draw()
     small_ink = (np.asarray(fig.canvas.buffer_rgba())[:, 250:, 0] < 128).sum()  # the legend's side
     buffer = io.BytesIO()
@@ -358,7 +358,7 @@ def test_a_frozen_artist_is_drawn_again_at_another_size():
 
 def test_freeze_validates_its_argument():
     with pytest.raises(TypeError, match="artist must be a matplotlib Artist"):
-        plotting.freeze("legend")
+        figure_stamps.freeze("legend")
 
 
 def test_ipympl_asks_again_when_the_browser_ignored_a_draw_event(monkeypatch):

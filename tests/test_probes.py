@@ -1,5 +1,6 @@
 """Tests of helpers.models.alexnet (the AlexNet-like network, layer read-outs) and
-helpers.probes (training it once, probing every layer, caching)."""
+helpers.alexnet_training and helpers.layer_probes (training it once, probing every layer,
+caching)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 import torch
 from torchvision.models.feature_extraction import get_graph_node_names
 
-from helpers import probes
+from helpers import alexnet_training, layer_probes
 from helpers.data import ImageDataset
 from helpers.models.alexnet import BLOCKS, LAYERS, PROBE_POINTS, AlexNetLike, layer_outputs
 
@@ -126,7 +127,7 @@ def tiny():
 
 
 def test_probe_layers_returns_one_row_per_layer_with_accuracies(net, tiny):
-    rows = probes.probe_layers(net, *tiny, ["pixels", "conv5", "fc8"], k=3)
+    rows = layer_probes.probe_layers(net, *tiny, ["pixels", "conv5", "fc8"], k=3)
     assert [row["layer"] for row in rows] == ["pixels", "conv5", "fc8"]
     assert [row["dim"] for row in rows] == [784, 288, 10]
     for row in rows:
@@ -137,32 +138,32 @@ def test_probe_layers_returns_one_row_per_layer_with_accuracies(net, tiny):
 
 
 def test_probe_layers_reads_a_repeated_call_from_the_cache(net, tiny, monkeypatch):
-    first = probes.probe_layers(net, *tiny, ["pixels", "fc7"], k=3)
+    first = layer_probes.probe_layers(net, *tiny, ["pixels", "fc7"], k=3)
 
     def must_not_run(*args, **kwargs):
         raise AssertionError("the probe was computed again instead of read from the cache")
 
-    monkeypatch.setattr(probes, "knn_accuracy", must_not_run)
-    monkeypatch.setattr(probes, "linear_probe", must_not_run)
-    second = probes.probe_layers(net, *tiny, ["pixels", "fc7"], k=3)
+    monkeypatch.setattr(layer_probes, "knn_accuracy", must_not_run)
+    monkeypatch.setattr(layer_probes, "linear_probe", must_not_run)
+    second = layer_probes.probe_layers(net, *tiny, ["pixels", "fc7"], k=3)
     assert second.from_cache is True and list(second) == list(first)
 
 
 def test_probe_layers_cache_depends_on_k_and_weights(net, tiny):
-    probes.probe_layers(net, *tiny, ["fc8"], k=3)
-    assert probes.probe_layers(net, *tiny, ["fc8"], k=5).from_cache is False
+    layer_probes.probe_layers(net, *tiny, ["fc8"], k=3)
+    assert layer_probes.probe_layers(net, *tiny, ["fc8"], k=5).from_cache is False
     other = AlexNetLike().eval()
-    assert probes.probe_layers(other, *tiny, ["fc8"], k=3).from_cache is False
+    assert layer_probes.probe_layers(other, *tiny, ["fc8"], k=3).from_cache is False
 
 
 def test_probe_layers_recomputes_when_the_cached_file_is_damaged(net, tiny):
     from helpers.paths import cache_dir
 
-    probes.probe_layers(net, *tiny, ["fc8"], k=3)
+    layer_probes.probe_layers(net, *tiny, ["fc8"], k=3)
     for path in cache_dir("probes").glob("*.json"):
         path.write_text("{not json")
     with pytest.warns(UserWarning, match="is damaged"):
-        rows = probes.probe_layers(net, *tiny, ["fc8"], k=3)
+        rows = layer_probes.probe_layers(net, *tiny, ["fc8"], k=3)
     assert rows.from_cache is False and len(rows) == 1
 
 
@@ -187,7 +188,7 @@ def test_probe_layers_explains_bad_arguments(net, tiny, change, error, words):
             "layers": ["fc8"], "k": 3, **change}
     k = args.pop("k")
     with pytest.raises(error, match=words):
-        probes.probe_layers(**args, k=k)
+        layer_probes.probe_layers(**args, k=k)
 
 
 # ----------------------------------------------------------------------------- training
@@ -202,15 +203,15 @@ def _tiny_dataset() -> ImageDataset:
 def test_train_or_load_alexnet_trains_once_then_loads(monkeypatch):
     monkeypatch.setenv("COURSE_DEVICE", "cpu")
     dataset = _tiny_dataset()
-    net1, info1 = probes.train_or_load_alexnet(dataset, epochs=1, progress=False)
+    net1, info1 = alexnet_training.train_or_load_alexnet(dataset, epochs=1, progress=False)
     assert isinstance(net1, AlexNetLike) and not net1.training
     assert info1["from_cache"] is False and 0.0 <= info1["test_accuracy"] <= 1.0
     assert net1.num_classes == 2 and len(info1["history"]) == 1
-    net2, info2 = probes.train_or_load_alexnet(dataset, epochs=1, progress=False)
+    net2, info2 = alexnet_training.train_or_load_alexnet(dataset, epochs=1, progress=False)
     assert info2["from_cache"] is True and info2["test_accuracy"] == info1["test_accuracy"]
     for a, b in zip(net1.state_dict().values(), net2.state_dict().values()):
         assert torch.equal(a, b)
-    _, info3 = probes.train_or_load_alexnet(dataset, epochs=1, seed=1, progress=False)
+    _, info3 = alexnet_training.train_or_load_alexnet(dataset, epochs=1, seed=1, progress=False)
     assert info3["from_cache"] is False  # another seed is another model
 
 
@@ -224,9 +225,9 @@ def test_train_or_load_alexnet_trains_once_then_loads(monkeypatch):
 )
 def test_train_or_load_alexnet_explains_bad_arguments(kwargs, error, words):
     with pytest.raises(error, match=words):
-        probes.train_or_load_alexnet(_tiny_dataset(), **kwargs)
+        alexnet_training.train_or_load_alexnet(_tiny_dataset(), **kwargs)
 
 
 def test_train_or_load_alexnet_wants_a_dataset():
     with pytest.raises(TypeError, match="dataset must be an ImageDataset"):
-        probes.train_or_load_alexnet(np.zeros((10, 28, 28)), epochs=1)
+        alexnet_training.train_or_load_alexnet(np.zeros((10, 28, 28)), epochs=1)

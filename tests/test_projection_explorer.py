@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from helpers import projections
-from helpers.widgets.projection import EpochExplorer, ProjectionExplorer
+from helpers.widgets.projection import ProjectionExplorer
+from helpers.widgets.training_evolution import EpochExplorer
 
 
 @pytest.fixture(autouse=True)

@@ -1,8 +1,7 @@
-"""The repository keeps its own rules: requirements, notebooks, links, layering, import cost."""
+"""The repository keeps its own rules: requirements, notebooks, links, import cost (layers: test_architecture)."""
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 import shutil
@@ -35,8 +34,8 @@ def _yml_pip_requirements(path) -> dict[str, str]:
 LEARNER = {r.name: r.specifier for r in read_requirements()}
 DEV = {r.name: r.specifier for r in read_requirements(REPO_ROOT / "requirements-dev.txt")}
 #: Tools for testing, linting, browsers and rebuilding data: never in a learner's requirements.
-DEV_TOOLS = {"pytest", "ruff", "playwright", "pyarrow", "nbformat", "nbclient", "pre-commit", "nbstripout",
-             "nbconvert", "latex2mathml"}
+DEV_TOOLS = {"pytest", "ruff", "import-linter", "playwright", "pyarrow", "nbformat", "nbclient", "pre-commit",
+             "nbstripout", "nbconvert", "latex2mathml"}
 
 
 def test_requirements_txt_holds_what_learners_need_and_no_tool():
@@ -269,37 +268,6 @@ def test_helpers_data_and_exercises_do_not_touch_the_network_on_import():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO_ROOT)
     assert out.stdout.strip() == "False"
-
-
-LOWER = {"paths", "data", "models", "metrics", "projections"}
-HIGHER = {"training", "plotting", "figures", "widgets", "exercises", "environment", "exercise_sets"}
-
-
-def _helper_imports(path) -> set[str]:
-    """The helper layers (top-level modules or packages of helpers/) that a file imports."""
-    package = list(path.relative_to(REPO_ROOT).with_suffix("").parts[:-1])  # e.g. ["helpers", "models"]
-    tree = ast.parse(path.read_text())
-    modules = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom):
-            base = package[: len(package) - node.level + 1] if node.level else []
-            target = ".".join(base + ([node.module] if node.module else []))
-            modules += [target] if node.module else [f"{target}.{a.name}" for a in node.names]
-        elif isinstance(node, ast.Import):
-            modules += [a.name for a in node.names]
-    return {m.split(".")[1] for m in modules if m.startswith("helpers.")}
-
-
-def _layer(path) -> str:
-    """The layer a helper file belongs to: its module, or its package for modules in one."""
-    rel = path.relative_to(REPO_ROOT / "helpers")
-    return rel.parts[0] if len(rel.parts) > 1 else rel.stem
-
-
-def test_lower_layers_do_not_import_higher_ones():
-    for path in (REPO_ROOT / "helpers").rglob("*.py"):
-        if _layer(path) in LOWER:
-            assert not (_helper_imports(path) & HIGHER), f"{path.relative_to(REPO_ROOT)} imports a higher layer"
 
 
 def test_no_helper_imports_a_notebook_or_tools():

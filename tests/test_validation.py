@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import re
 import warnings
 from pathlib import Path
@@ -255,14 +254,31 @@ def test_validation_is_the_only_home_of_the_shared_checks():
     assert found == []
 
 
-def test_validation_and_cache_are_bottom_layers():
-    for name, allowed in (("validation.py", set()), ("paths.py", {"validation"}),
-                          ("cache.py", {"paths", "validation"})):
-        tree = ast.parse((HELPERS / name).read_text())
-        imported = {alias.name.split(".")[1] for node in ast.walk(tree) if isinstance(node, ast.Import)
-                    for alias in node.names if alias.name.startswith("helpers.")}
-        imported |= {a.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module == "helpers"
-                     for a in node.names}
-        imported |= {node.module.split(".")[1] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
-                     and node.module and node.module.startswith("helpers.")}
-        assert imported <= allowed, name
+
+
+class _Decoder(torch.nn.Module):
+    latent_dim = 2
+
+    def decode(self, z):
+        return z
+
+
+class _Autoencoder(_Decoder):
+    def encode(self, x):
+        return x
+
+
+def test_an_autoencoder_is_checked_by_one_rule_for_the_maths_and_the_explorers():
+    from helpers.widgets.latent import LatentExplorer
+
+    net = _Autoencoder()
+    assert check.autoencoder(net) is net
+    for wrong, message in ((_Decoder(), "model must be an autoencoder .*encode, decode and latent_dim.*_Decoder"),
+                           ("net", "model must be an autoencoder .* got a str")):
+        with pytest.raises(check.InvalidType, match=message):
+            check.autoencoder(wrong)
+        with pytest.raises(check.InvalidType, match=message):
+            LatentExplorer(wrong, np.zeros((4, 2)))
+    net.latent_dim = 0
+    with pytest.raises(check.InvalidValue, match="model.latent_dim must be a positive integer, got 0"):
+        check.autoencoder(net)

@@ -10,7 +10,7 @@ numbers of the bottleneck must keep what matters most about the image.
 >>> net.decode(z).shape                           # five images again, pixels in [0, 1]
 torch.Size([5, 1, 28, 28])
 
-Only torch is used here; training and caching live in :mod:`helpers.latent`.
+Only torch is used here; training and caching live in :mod:`helpers.autoencoder_training`.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ memorising the few thousand training images.
 
 ``model.embed(x)`` returns the embedding vectors, ``model(x)`` the class scores, and
 ``model.layer_outputs(x)`` the output of every layer (each one a representation of the
-image). Training and caching live in :mod:`helpers.trained`.
+image). Training and caching live in :mod:`helpers.cnn_training`.
 """
 
 from __future__ import annotations

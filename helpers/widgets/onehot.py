@@ -148,7 +148,8 @@ class OneHotExplorer(LazyWidget):
         import ipywidgets as widgets
         from matplotlib.patches import Rectangle
 
-        from helpers.plotting import LiveFigure, StampedLabels, new_figure
+        from helpers.figure_stamps import StampedLabels
+        from helpers.plotting import LiveFigure, new_figure
 
         self._fig, (self._ax_vec, self._ax_dist) = new_figure(
             figsize=(9.5, 4.6), ncols=2, gridspec_kw={"width_ratios": [1, 1.15]}

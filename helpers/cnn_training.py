@@ -1,13 +1,13 @@
-"""The course's trained models: trained once, then loaded from the weight cache.
+"""Training the course's image CNN: trained once, then loaded from the weight cache.
 
 Several notebooks use the same trained network (notebook 03 trains the image CNN,
-notebooks 05 and 06 reuse it). Each function here trains with fixed settings and a fixed
+notebooks 05 and 06 reuse it). :func:`train_or_load_cnn` trains with fixed settings and a fixed
 seed, stores the weights (and what was recorded while training) under a key made from
 the settings and the data, and on the next call, in any notebook or after a restart,
 simply loads them.
 
 >>> from helpers.data import load_fashion_mnist
->>> from helpers.trained import train_or_load_cnn
+>>> from helpers.cnn_training import train_or_load_cnn
 >>> model, info = train_or_load_cnn(load_fashion_mnist(), embedding_dim=64, seed=0)
 >>> info["test_accuracy"], info["from_cache"]
 """

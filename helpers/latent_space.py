@@ -1,22 +1,21 @@
-"""Latent spaces in practice: train (or load) autoencoders, decode latent points, walk
-between codes, and compare with PCA at the same size.
+"""Latent-space maths: encode images, decode latent points, walk between codes, measure
+reconstructions, and compare with PCA at the same size.
 
 >>> from helpers.data import load_fashion_mnist
->>> from helpers import latent
+>>> from helpers import latent_space
+>>> from helpers.autoencoder_training import train_or_load_autoencoder
 >>> fashion = load_fashion_mnist()
->>> net, info = latent.train_or_load_autoencoder(fashion, latent_dim=2)  # cached after the first run
->>> Z = latent.encode_images(net, fashion.x_test)          # (3000, 2) latent codes
->>> latent.decode_points(net, [0.5, -1.0]).shape          # one point -> one 28 x 28 image
+>>> net, info = train_or_load_autoencoder(fashion, latent_dim=2)  # cached after the first run
+>>> Z = latent_space.encode_images(net, fashion.x_test)          # (3000, 2) latent codes
+>>> latent_space.decode_points(net, [0.5, -1.0]).shape          # one point -> one 28 x 28 image
 (28, 28)
->>> path = latent.interpolate(Z[0], Z[1], steps=8)         # 8 points on the straight line
+>>> path = latent_space.interpolate(Z[0], Z[1], steps=8)         # 8 points on the straight line
 
 Images go in as uint8 (0-255) or floats (0-1), shaped (n, 28, 28), (n, 1, 28, 28) or
 flat (n, 784); everything that comes out is float32 with pixels in [0, 1] (unless asked
 for uint8). Wrong inputs raise errors that name the argument.
 
-The defaults that notebook 04 trains with are module constants (``SMALL_LATENT_DIM``,
-``LARGE_LATENT_DIM``, ``EPOCHS`` ...), so any later notebook that asks for the same
-models gets the same cached weights.
+Training the autoencoders is :mod:`helpers.autoencoder_training`.
 """
 
 from __future__ import annotations
@@ -31,26 +30,12 @@ import torch
 from torch import nn
 
 from helpers import validation
-from helpers.models.autoencoder import DEFAULT_HIDDEN, IMAGE_SHAPE, Autoencoder
+from helpers.models.autoencoder import IMAGE_SHAPE
 from helpers.training import (
-    WeightCache,
-    as_tensor_images,
-    cache_key,
-    fingerprint,
-    fit,
-    seed_everything,
     torch_threads,
-    train_or_load,
 )
 
 __all__ = [
-    "BATCH_SIZE",
-    "EPOCHS",
-    "HIDDEN",
-    "LARGE_LATENT_DIM",
-    "LEARNING_RATE",
-    "LOSSES",
-    "SMALL_LATENT_DIM",
     "PCAReconstruction",
     "decode_points",
     "encode_images",
@@ -65,34 +50,14 @@ __all__ = [
     "pixel_blend",
     "reconstruct",
     "reconstruction_mse",
-    "train_or_load_autoencoder",
 ]
 
-#: The bottleneck that can be drawn directly: a latent *plane*.
-SMALL_LATENT_DIM = 2
-#: The larger bottleneck of notebook 04 (sharper reconstructions, not drawable).
-LARGE_LATENT_DIM = 16
-#: Training settings of the course's autoencoders (about 5 s each on a laptop CPU).
-EPOCHS = 10
-BATCH_SIZE = 128
-LEARNING_RATE = 2e-3
-HIDDEN: tuple[int, ...] = DEFAULT_HIDDEN
-#: Loss functions a training run may use: binary cross-entropy per pixel, or squared error.
-LOSSES: tuple[str, ...] = ("bce", "mse")
 
 _SIDE = IMAGE_SHAPE[1]
 _PIXELS = IMAGE_SHAPE[1] * IMAGE_SHAPE[2]
 
 
 # ----------------------------------------------------------------------------- input checks
-
-
-def _check_model(model: Any, name: str = "model") -> nn.Module:
-    if not (isinstance(model, nn.Module) and hasattr(model, "encode") and hasattr(model, "decode")):
-        validation.fail(name, "an autoencoder (a torch module with encode and decode)", model,
-                        kind=validation.InvalidType, got=validation.type_name(model))
-    validation.integer(getattr(model, "latent_dim", None), f"{name}.latent_dim")
-    return model
 
 
 def _images(x: Any, name: str) -> np.ndarray:
@@ -121,75 +86,6 @@ def _check_steps(steps: Any) -> int:
     return validation.integer(steps, "steps", low=2, why=" (the two end points and any between)")
 
 
-# ----------------------------------------------------------------------------- training
-
-
-def train_or_load_autoencoder(
-    dataset: Any,
-    *,
-    latent_dim: int,
-    epochs: int = EPOCHS,
-    seed: int = 0,
-    hidden: Sequence[int] = HIDDEN,
-    batch_size: int = BATCH_SIZE,
-    lr: float = LEARNING_RATE,
-    loss: str = "bce",
-    progress: bool = True,
-    cache: WeightCache | None = None,
-) -> tuple[Autoencoder, dict[str, Any]]:
-    """Train an :class:`Autoencoder` on ``dataset.x_train``, or load it from the cache.
-
-    The cache key holds every setting and a fingerprint of the training images, so a
-    change of data or settings trains a new model and the same call anywhere in the
-    course loads the same weights. Returns ``(model, info)``: the model on the CPU in
-    eval mode, and a dict with ``from_cache``, ``train_seconds``, ``history`` (one row
-    per epoch), ``test_mse`` and ``dataset``.
-    """
-    validation.image_dataset(dataset)
-    latent_dim = validation.integer(latent_dim, "latent_dim", low=1)
-    epochs = validation.integer(epochs, "epochs", low=0)
-    seed = validation.integer(seed, "seed", low=0)
-    batch_size = validation.integer(batch_size, "batch_size", low=1)
-    lr = validation.number(lr, "lr", low=0, low_open=True)
-    loss = validation.choice(loss, "loss", LOSSES, ignore_case=False)
-    validation.boolean(progress, "progress")
-    hidden = validation.integers(hidden, "hidden", low=1)
-    config = {
-        "architecture": "mlp-autoencoder-1",
-        "dataset": str(dataset.name),
-        "latent_dim": int(latent_dim),
-        "hidden": list(hidden),
-        "epochs": int(epochs),
-        "batch_size": int(batch_size),
-        "lr": float(lr),
-        "loss": loss,
-        "seed": int(seed),
-    }
-    key = cache_key(f"autoencoder{int(latent_dim)}d", config, fingerprint(dataset.x_train))
-    seed_everything(seed)  # the initial weights depend on the seed too
-    model = Autoencoder(int(latent_dim), hidden)
-    x_train = as_tensor_images(dataset.x_train, name="dataset.x_train")
-    x_test = as_tensor_images(dataset.x_test, name="dataset.x_test")
-    loss_fn = nn.BCELoss() if loss == "bce" else nn.MSELoss()
-
-    def train(net: nn.Module):
-        with _cpu_threads():
-            return fit(
-                net, x_train, x_train, loss_fn=loss_fn, epochs=int(epochs), batch_size=int(batch_size),
-                lr=float(lr), seed=int(seed), val=(x_test, x_test), progress=progress,
-                description=f"autoencoder, {latent_dim}-D bottleneck",
-            )
-
-    def extra() -> dict[str, Any]:
-        return {
-            "dataset": str(dataset.name),
-            "latent_dim": int(latent_dim),
-            "test_mse": reconstruction_mse(dataset.x_test, reconstruct(model, dataset.x_test)),
-        }
-
-    return train_or_load(model, key, train, cache=cache, extra=extra)
-
-
 # ----------------------------------------------------------------------------- encode / decode
 
 
@@ -203,7 +99,7 @@ def _model_device(model: nn.Module) -> torch.device:
 @torch.no_grad()
 def encode_images(model: nn.Module, images: Any, *, batch_size: int = 2048) -> np.ndarray:
     """The latent codes of ``images``: float32 of shape (n, model.latent_dim)."""
-    model = _check_model(model)
+    model = validation.autoencoder(model)
     batch_size = validation.integer(batch_size, "batch_size", low=1)
     x = torch.from_numpy(_images(images, "images"))[:, None]
     device = _model_device(model)
@@ -242,7 +138,7 @@ def decode_points(model: nn.Module, Z: Any, *, as_uint8: bool = False) -> np.nda
     answer is one image (28, 28) or many (n, 28, 28): float32 in [0, 1], or uint8 0-255
     with ``as_uint8=True``.
     """
-    model = _check_model(model)
+    model = validation.autoencoder(model)
     as_uint8 = validation.boolean(as_uint8, "as_uint8")
     points, single = _points(Z, "Z", int(model.latent_dim))
     model.eval()
@@ -340,7 +236,7 @@ def latent_grid(model: nn.Module, xlim: Sequence[float], ylim: Sequence[float], 
     ``imshow(mosaic, extent=grid_extent(xlim, ylim, n))`` to line it up with the latent map. Only for
     2-D bottlenecks.
     """
-    model = _check_model(model)
+    model = validation.autoencoder(model)
     if model.latent_dim != 2:
         raise validation.InvalidValue(
             f"latent_grid needs a model with a 2-D bottleneck (a plane to tile), got latent_dim={model.latent_dim}"

@@ -1,6 +1,6 @@
-"""Which layer of a network gives useful embeddings? Train an AlexNet-like network once,
-then *probe* each layer's output with two read-outs that need no further training of the
-network:
+"""Which layer of a network gives useful embeddings? Given a trained network (the
+AlexNet-like one is trained by :mod:`helpers.alexnet_training`), *probe* each layer's
+output with two read-outs that need no further training of the network:
 
 - k-NN accuracy: label each test image by the majority of its ``k`` nearest training
   images in that layer's space (high when similar images sit close together);
@@ -8,7 +8,8 @@ network:
   (high when the classes can be told apart by a flat cut through the space).
 
 >>> from helpers.data import load_fashion_mnist
->>> from helpers.probes import train_or_load_alexnet, probe_layers
+>>> from helpers.alexnet_training import train_or_load_alexnet
+>>> from helpers.layer_probes import probe_layers
 >>> fashion = load_fashion_mnist()
 >>> net, info = train_or_load_alexnet(fashion, epochs=3)
 >>> rows = probe_layers(net, X_train, y_train, X_test, y_test, ["pixels", "conv1", "fc7"])
@@ -27,80 +28,23 @@ from typing import Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from helpers import cache, validation
 from helpers.metrics import knn_accuracy, linear_probe
-from helpers.models.alexnet import LAYERS, AlexNetLike, layer_outputs
+from helpers.models.alexnet import LAYERS, layer_outputs
 from helpers.training import (
-    accuracy,
     as_tensor_images,
-    cache_key,
-    choose_device,
     fingerprint,
-    fit,
-    predict,
-    train_or_load,
 )
 
-__all__ = ["PIXELS", "ProbeRows", "probe_layers", "train_or_load_alexnet"]
+__all__ = ["PIXELS", "ProbeRows", "probe_layers"]
 
 #: The layer name that stands for the raw input (the pixels, flattened): the baseline.
 PIXELS = "pixels"
 
 #: Bump when the stored probe results change meaning or form, so old entries are ignored.
 _PROBE_FORMAT = 2
-
-
-# ----------------------------------------------------------------------------- training
-
-
-def train_or_load_alexnet(
-    dataset: Any,
-    *,
-    epochs: int,
-    seed: int = 0,
-    batch_size: int = 128,
-    lr: float = 1e-3,
-    progress: bool = True,
-) -> tuple[AlexNetLike, dict[str, Any]]:
-    """Train :class:`~helpers.models.alexnet.AlexNetLike` on ``dataset``'s training images,
-    or load the weights cached by an earlier run with the same settings and data.
-
-    ``dataset`` is an :class:`~helpers.data.ImageDataset` (e.g. ``load_fashion_mnist()``).
-    Returns the model (on the CPU, in eval mode) and a dict with ``test_accuracy``,
-    ``history`` (one row per epoch), ``train_seconds`` and ``from_cache``.
-    """
-    validation.image_dataset(dataset)
-    epochs = validation.integer(epochs, "epochs", low=1)
-    seed = validation.integer(seed, "seed", low=0)
-    batch_size = validation.integer(batch_size, "batch_size", low=1)
-    lr = validation.number(lr, "lr", low=0, low_open=True)
-    validation.boolean(progress, "progress")
-
-    x_train, x_test = as_tensor_images(dataset.x_train, name="dataset.x_train"), as_tensor_images(
-        dataset.x_test, name="dataset.x_test")
-    y_train = torch.as_tensor(np.asarray(dataset.y_train), dtype=torch.long)
-    y_test = torch.as_tensor(np.asarray(dataset.y_test), dtype=torch.long)
-    num_classes = len(dataset.class_names)
-
-    torch.manual_seed(seed)  # the initial weights depend on the seed too
-    model = AlexNetLike(num_classes=num_classes)
-    config = {**model.config(), "epochs": epochs, "seed": seed, "batch_size": batch_size, "lr": float(lr)}
-    key = cache_key("alexnet_like", config, fingerprint(dataset.x_train, dataset.y_train))
-
-    def train(net: nn.Module):
-        return fit(net, x_train, y_train, loss_fn=F.cross_entropy, epochs=epochs, batch_size=batch_size,
-                   lr=lr, seed=seed, device=choose_device(), progress=progress, description="AlexNet-like")
-
-    def test_accuracy() -> dict[str, Any]:
-        return {"test_accuracy": accuracy(predict(model, x_test), y_test)}
-
-    model, info = train_or_load(model, key, train, extra=test_accuracy)
-    if "test_accuracy" not in info:  # weights cached without it (should not happen)
-        info.update(test_accuracy())
-    return model, info
 
 
 # ----------------------------------------------------------------------------- probing

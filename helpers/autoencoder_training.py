@@ -1,0 +1,115 @@
+"""Training the course's autoencoders (notebooks 04 and 05): trained once, then loaded from
+the weight cache.
+
+>>> from helpers.data import load_fashion_mnist
+>>> from helpers.autoencoder_training import SMALL_LATENT_DIM, train_or_load_autoencoder
+>>> net, info = train_or_load_autoencoder(load_fashion_mnist(), latent_dim=SMALL_LATENT_DIM)
+
+The defaults that notebook 04 trains with are module constants (``SMALL_LATENT_DIM``,
+``LARGE_LATENT_DIM``, ``EPOCHS`` ...), so any later notebook that asks for the same
+models gets the same cached weights. The network itself is
+:class:`helpers.models.autoencoder.Autoencoder`; what is done with a trained one
+(encoding, decoding, walking between codes) is :mod:`helpers.latent_space`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from torch import nn
+
+from helpers import validation
+from helpers.latent_space import _cpu_threads, reconstruct, reconstruction_mse
+from helpers.models.autoencoder import DEFAULT_HIDDEN, Autoencoder
+from helpers.training import (
+    WeightCache,
+    as_tensor_images,
+    cache_key,
+    fingerprint,
+    fit,
+    seed_everything,
+    train_or_load,
+)
+
+__all__ = ["BATCH_SIZE", "EPOCHS", "HIDDEN", "LARGE_LATENT_DIM", "LEARNING_RATE", "LOSSES", "SMALL_LATENT_DIM",
+           "train_or_load_autoencoder"]
+
+#: The bottleneck that can be drawn directly: a latent *plane*.
+SMALL_LATENT_DIM = 2
+#: The larger bottleneck of notebook 04 (sharper reconstructions, not drawable).
+LARGE_LATENT_DIM = 16
+
+#: Training settings of the course's autoencoders (about 5 s each on a laptop CPU).
+EPOCHS = 10
+BATCH_SIZE = 128
+LEARNING_RATE = 2e-3
+HIDDEN: tuple[int, ...] = DEFAULT_HIDDEN
+
+#: Loss functions a training run may use: binary cross-entropy per pixel, or squared error.
+LOSSES: tuple[str, ...] = ("bce", "mse")
+
+
+def train_or_load_autoencoder(
+    dataset: Any,
+    *,
+    latent_dim: int,
+    epochs: int = EPOCHS,
+    seed: int = 0,
+    hidden: Sequence[int] = HIDDEN,
+    batch_size: int = BATCH_SIZE,
+    lr: float = LEARNING_RATE,
+    loss: str = "bce",
+    progress: bool = True,
+    cache: WeightCache | None = None,
+) -> tuple[Autoencoder, dict[str, Any]]:
+    """Train an :class:`Autoencoder` on ``dataset.x_train``, or load it from the cache.
+
+    The cache key holds every setting and a fingerprint of the training images, so a
+    change of data or settings trains a new model and the same call anywhere in the
+    course loads the same weights. Returns ``(model, info)``: the model on the CPU in
+    eval mode, and a dict with ``from_cache``, ``train_seconds``, ``history`` (one row
+    per epoch), ``test_mse`` and ``dataset``.
+    """
+    validation.image_dataset(dataset)
+    latent_dim = validation.integer(latent_dim, "latent_dim", low=1)
+    epochs = validation.integer(epochs, "epochs", low=0)
+    seed = validation.integer(seed, "seed", low=0)
+    batch_size = validation.integer(batch_size, "batch_size", low=1)
+    lr = validation.number(lr, "lr", low=0, low_open=True)
+    loss = validation.choice(loss, "loss", LOSSES, ignore_case=False)
+    validation.boolean(progress, "progress")
+    hidden = validation.integers(hidden, "hidden", low=1)
+    config = {
+        "architecture": "mlp-autoencoder-1",
+        "dataset": str(dataset.name),
+        "latent_dim": int(latent_dim),
+        "hidden": list(hidden),
+        "epochs": int(epochs),
+        "batch_size": int(batch_size),
+        "lr": float(lr),
+        "loss": loss,
+        "seed": int(seed),
+    }
+    key = cache_key(f"autoencoder{int(latent_dim)}d", config, fingerprint(dataset.x_train))
+    seed_everything(seed)  # the initial weights depend on the seed too
+    model = Autoencoder(int(latent_dim), hidden)
+    x_train = as_tensor_images(dataset.x_train, name="dataset.x_train")
+    x_test = as_tensor_images(dataset.x_test, name="dataset.x_test")
+    loss_fn = nn.BCELoss() if loss == "bce" else nn.MSELoss()
+
+    def train(net: nn.Module):
+        with _cpu_threads():
+            return fit(
+                net, x_train, x_train, loss_fn=loss_fn, epochs=int(epochs), batch_size=int(batch_size),
+                lr=float(lr), seed=int(seed), val=(x_test, x_test), progress=progress,
+                description=f"autoencoder, {latent_dim}-D bottleneck",
+            )
+
+    def extra() -> dict[str, Any]:
+        return {
+            "dataset": str(dataset.name),
+            "latent_dim": int(latent_dim),
+            "test_mse": reconstruction_mse(dataset.x_test, reconstruct(model, dataset.x_test)),
+        }
+
+    return train_or_load(model, key, train, cache=cache, extra=extra)

@@ -1,0 +1,150 @@
+"""Running the learner's code without showing a traceback."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .describing import _call_repr, _describe, _one_line
+from .results import BLANK, CORRECT, INCORRECT, NOT_ATTEMPTED, CheckResult, _contains_blank, _stop
+
+# ============================================================================ learner code
+
+
+def _in_learner_code(exc: BaseException, namespace: Mapping) -> bool:
+    """True when the traceback passes through code defined in the learner's namespace."""
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_globals is namespace:
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def _learner_location(exc: BaseException, namespace: Mapping) -> str:
+    tb, where = exc.__traceback__, ""
+    while tb is not None:
+        if tb.tb_frame.f_globals is namespace:
+            name = tb.tb_frame.f_code.co_name
+            where = f" (in `{name}`, line {tb.tb_lineno})" if not name.startswith("<") else (
+                f" (line {tb.tb_lineno})"
+            )
+        tb = tb.tb_next
+    return where
+
+
+def _mentions_placeholder(exc: BaseException) -> bool:
+    return isinstance(exc, NameError) and "'____'" in str(exc)
+
+
+def _lookup(namespace: Mapping, name: str) -> Any:
+    """The learner's variable, or stop with 'not attempted'."""
+    if name not in namespace:
+        raise _stop(
+            NOT_ATTEMPTED,
+            f"`{name}` is not defined yet: run the cell where you set it, then check again.",
+            "missing",
+        )
+    value = namespace[name]
+    if value is BLANK:
+        raise _stop(
+            NOT_ATTEMPTED,
+            f"`{name}` is still the placeholder `____`: replace it with your answer and run "
+            "that cell again.",
+            "placeholder",
+        )
+    if _contains_blank(value):
+        raise _stop(
+            NOT_ATTEMPTED, f"`{name}` still contains a placeholder `____`: fill in every blank.",
+            "placeholder",
+        )
+    return value
+
+
+def _safe_copy(value: Any) -> Any:
+    try:
+        return copy.deepcopy(value)
+    except Exception:
+        return value
+
+
+def _call_learner(
+    func: Callable, name: str, args: tuple, kwargs: Mapping, namespace: Mapping, *,
+    allow_none: bool = False,
+) -> Any:
+    """Call the learner's function; stop with a one-line message on any problem."""
+    call = _call_repr(name, args, kwargs)
+    try:
+        result = func(*_safe_copy(args), **_safe_copy(dict(kwargs)))
+    except NotImplementedError:
+        raise _stop(
+            NOT_ATTEMPTED,
+            f"`{name}` still raises NotImplementedError: write its body, run the cell, "
+            "then check again.",
+            "placeholder",
+        ) from None
+    except Exception as exc:
+        if _mentions_placeholder(exc):
+            raise _stop(
+                NOT_ATTEMPTED, f"`{name}` still uses the placeholder `____`: fill it in.",
+                "placeholder",
+            ) from None
+        raise _stop(
+            INCORRECT,
+            f"your function raised {_one_line(exc)} when called as `{call}`"
+            f"{_learner_location(exc, namespace)}.",
+            "exception",
+        ) from None
+    if _contains_blank(result):
+        raise _stop(
+            NOT_ATTEMPTED,
+            f"`{name}` still returns the placeholder `____`: write its body, run the cell, "
+            "then check again.",
+            "placeholder",
+        )
+    if result is None and not allow_none:
+        raise _stop(
+            INCORRECT, f"`{call}` returned None: did you forget `return`?", "none"
+        )
+    return result
+
+
+def _explain(explain_wrong: Callable | None, value: Any) -> str:
+    """The problem's specific advice for a wrong value ('' when none or when it fails)."""
+    if explain_wrong is None:
+        return ""
+    try:
+        advice = explain_wrong(value)
+    except Exception:
+        return ""
+    return f" {advice.strip()}" if isinstance(advice, str) and advice.strip() else ""
+
+
+def _interpret(outcome: Any, success: str) -> CheckResult:
+    """Turn what a checker callable returned into a result."""
+    if outcome is None or outcome is True:
+        return CheckResult(CORRECT, success)
+    if outcome is False:
+        return CheckResult(INCORRECT, "not quite: your answer does not pass the check.", "value")
+    if isinstance(outcome, str):
+        return CheckResult(INCORRECT, outcome, "value")
+    if isinstance(outcome, CheckResult):
+        return outcome
+    raise TypeError(
+        f"a checker must return None, a bool, a str or a CheckResult, got {_describe(outcome)}"
+    )
+
+
+def _run_checker(checker: Callable, argument: Any, namespace: Mapping, success: str) -> CheckResult:
+    try:
+        outcome = checker(argument)
+    except AssertionError as exc:
+        if _in_learner_code(exc, namespace):
+            raise
+        lines = str(exc).strip().splitlines()  # first line: test runners append their own
+        text = lines[0] if lines else "not quite: your answer does not pass the check."
+        return CheckResult(INCORRECT, text, "value")
+    return _interpret(outcome, success)
+
+

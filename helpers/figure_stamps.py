@@ -1,0 +1,221 @@
+"""Text and legends drawn once as pixels ("stamped"), so that a live figure redraws quickly:
+:func:`freeze` turns an artist into a picture of itself, :class:`StampedLabels` draws many
+labels as one image. Live figures themselves are :mod:`helpers.plotting`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import matplotlib
+import matplotlib.transforms
+from matplotlib.artist import Artist
+from matplotlib.figure import Figure
+
+from helpers import validation
+
+
+def _crop_to_ink(rgba: Any) -> Any:
+    """A rendering cut down to its non-transparent pixels: (pixels, bottom row first, as
+    ``draw_image`` takes them; x and y of their lower left corner), or None when it is empty."""
+    import numpy as np
+
+    rgba = np.asarray(rgba)
+    ink = np.argwhere(rgba[..., 3] > 0)
+    if not len(ink):
+        return None
+    (top, left), (bottom, right) = ink.min(axis=0), ink.max(axis=0) + 1
+    return rgba[top:bottom, left:right][::-1].copy(), int(left), int(rgba.shape[0] - bottom)
+
+
+def _paste(renderer: Any, pixels: Any, x: int, y: int) -> None:
+    gc = renderer.new_gc()
+    renderer.draw_image(gc, x, y, pixels)
+    gc.restore()
+
+
+def freeze(artist: Any) -> Any:
+    """Draw ``artist`` from a picture of it taken at its first draw; return it.
+
+    For artists that cost much to draw and stay the same between redraws: matplotlib lays
+    out a legend afresh on every draw (about 25 ms for a dozen entries). The picture is
+    taken again when the canvas size, resolution or the artist's axes move; an artist that
+    changes must be frozen anew (or replaced). Vector output draws it as usual.
+    """
+    if not isinstance(artist, Artist):
+        raise TypeError(f"artist must be a matplotlib Artist, got {type(artist).__name__}")
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    draw_directly = artist.draw
+    pictures: dict[tuple[Any, ...], Any] = {}
+
+    def draw(renderer: Any) -> None:
+        if not isinstance(renderer, RendererAgg) or not artist.get_visible():
+            draw_directly(renderer)
+            return
+        axes = getattr(artist, "axes", None)
+        key = (renderer.width, renderer.height, renderer.dpi, tuple(axes.bbox.bounds) if axes is not None else None)
+        if key not in pictures:
+            pictures.clear()
+            sheet = RendererAgg(int(renderer.width), int(renderer.height), renderer.dpi)
+            draw_directly(sheet)
+            pictures[key] = _crop_to_ink(sheet.buffer_rgba())
+        if pictures[key] is not None:
+            _paste(renderer, *pictures[key])
+        artist.stale = False
+
+    artist.draw = draw
+    return artist
+
+
+class StampedLabels(Artist):
+    """A row (or column) of labels beside an axes, drawn from pixels rendered once.
+
+    Matplotlib lays out and renders every glyph of every text on every draw, about a
+    millisecond a label; a figure that redraws a few dozen labels on each widget change
+    spends most of its time there. Each label here is rendered once per text, font size
+    and resolution, then pasted. They sit where tick labels would (right-aligned left of
+    the axes for ``axis="y"``, centred under it for ``axis="x"``), at data positions along
+    that axis, and count in constrained layout. The axis label moves out past them (give the
+    ticks empty labels). Vector output (SVG, PDF) gets real text.
+
+    >>> labels = StampedLabels(ax, axis="y", fontsize=8)
+    >>> labels.set_labels(range(3), ["red", "green", "blue"])
+    """
+
+    def __init__(self, ax: Any, *, axis: str = "y", fontsize: float = 9.0, color: Any = "black") -> None:
+        from matplotlib.axes import Axes
+
+        if not isinstance(ax, Axes):
+            validation.fail("ax", "a matplotlib Axes", ax, kind=validation.InvalidType, got=validation.type_name(ax))
+        axis = validation.choice(axis, "axis", ("x", "y"), ignore_case=False)
+        super().__init__()
+        self.axis, self.color = axis, color
+        self.fontsize = self._check_fontsize(fontsize)
+        tick = f"{axis}tick.major"
+        self._pad_points = matplotlib.rcParams[f"{tick}.size"] + matplotlib.rcParams[f"{tick}.pad"]
+        self.offset = 0.0  # points beyond the usual place of tick labels
+        self._positions: list[float] = []
+        self._texts: list[str] = []
+        self._stamps: dict[tuple[Any, ...], Any] = {}
+        self.stamps_rendered = 0  # how many label pictures were rendered (the rest were pasted)
+        self.set_clip_on(False)
+        ax.add_artist(self)
+
+    @staticmethod
+    def _check_fontsize(fontsize: Any) -> float:
+        return validation.number(fontsize, "fontsize", low=0, low_open=True, why=" of points")
+
+    def set_labels(self, positions: Any, texts: Any, *, fontsize: float | None = None,
+                   offset: float | None = None) -> None:
+        """Show ``texts[i]`` at data position ``positions[i]`` along the axis.
+
+        ``offset`` (points) moves the labels further out from the axes, e.g. to stand a
+        second column of labels beside a first.
+        """
+        positions = [float(p) for p in validation.numbers(positions, "positions", expected="a list of numbers").ravel()]
+        if isinstance(texts, str):
+            validation.fail("texts", "a list of strings", texts, kind=validation.InvalidType)
+        texts = list(texts)
+        if len(positions) != len(texts):
+            raise validation.InvalidValue(
+                f"positions and texts must have the same length, got {len(positions)} and {len(texts)}")
+        for i, text in enumerate(texts):
+            validation.text(text, f"texts[{i}]", allow_empty=True)
+        fontsize = None if fontsize is None else self._check_fontsize(fontsize)
+        offset = None if offset is None else validation.number(offset, "offset", why=" of points")
+        if fontsize is not None:
+            self.fontsize = fontsize
+        if offset is not None:
+            self.offset = offset
+        self._positions, self._texts = positions, texts
+        self._leave_room_for_axis_label()
+        self.stale = True
+
+    def _leave_room_for_axis_label(self) -> None:
+        """Move the axis label out past the labels (it is placed after the tick labels, here empty)."""
+        stamps = [self._stamp(text) for text in self._texts if text]
+        reach = max((stamp[0].shape[0 if self.axis == "x" else 1] for stamp in stamps if stamp is not None),
+                    default=0)  # the labels' height under the axes, or their width beside it
+        axis = self.axes.xaxis if self.axis == "x" else self.axes.yaxis
+        axis.labelpad = matplotlib.rcParams["axes.labelpad"] + self.offset + reach * 72 / self.figure.dpi
+
+    # ---------------------------------------------------------------- drawing
+
+    def _anchors(self) -> list[tuple[str, float, float]]:
+        """(text, x, y) in display pixels of each label's anchor inside the axis' span."""
+        ax = self.axes
+        pad = (self._pad_points + self.offset) * self.figure.dpi / 72
+        low, high = sorted(ax.get_ylim() if self.axis == "y" else ax.get_xlim())
+        anchors = []
+        for position, text in zip(self._positions, self._texts, strict=True):
+            if not text or not low <= position <= high:
+                continue
+            if self.axis == "y":
+                y = ax.get_yaxis_transform().transform((0.0, position))[1]
+                anchors.append((text, ax.bbox.x0 - pad, y))
+            else:
+                x = ax.get_xaxis_transform().transform((position, 0.0))[0]
+                anchors.append((text, x, ax.bbox.y0 - pad))
+        return anchors
+
+    def _alignment(self) -> tuple[str, str]:
+        return ("right", "center_baseline") if self.axis == "y" else ("center", "top")
+
+    def _stamp(self, text: str) -> Any:
+        """(pixels, bottom row first; x and y offset of their lower left from the anchor), or None."""
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        dpi = self.figure.dpi
+        key = (text, self.fontsize, str(self.color), dpi)
+        if key in self._stamps:
+            return self._stamps[key]
+        size = self.fontsize * dpi / 72
+        width, height = int(2 * (len(text) + 2) * size) + 8, int(4 * size) + 8
+        sheet = Figure(figsize=(width / dpi, height / dpi), dpi=dpi)
+        sheet.patch.set_alpha(0)
+        canvas = FigureCanvasAgg(sheet)
+        x0, y0 = width // 2, height // 2
+        ha, va = self._alignment()
+        sheet.text(x0 / width, y0 / height, text, fontsize=self.fontsize, color=self.color, ha=ha, va=va)
+        canvas.draw()
+        picture = _crop_to_ink(canvas.buffer_rgba())
+        stamp = None if picture is None else (picture[0], picture[1] - x0, picture[2] - y0)
+        if len(self._stamps) > 2000:  # a learner's many font sizes and resolutions: start afresh
+            self._stamps.clear()
+        self._stamps[key] = stamp
+        self.stamps_rendered += 1
+        return stamp
+
+    def draw(self, renderer: Any) -> None:
+        from matplotlib.backends.backend_agg import RendererAgg
+        from matplotlib.text import Text
+
+        if not self.get_visible() or not self._texts:
+            return
+        if not isinstance(renderer, RendererAgg):  # vector output: real text
+            ha, va = self._alignment()
+            for text, x, y in self._anchors():
+                label = Text(x, y, text, fontsize=self.fontsize, color=self.color, ha=ha, va=va)
+                label.set_figure(self.figure)
+                label.set_transform(matplotlib.transforms.IdentityTransform())
+                label.draw(renderer)
+            self.stale = False
+            return
+        for text, x, y in self._anchors():
+            stamp = self._stamp(text)
+            if stamp is not None:
+                pixels, dx, dy = stamp
+                _paste(renderer, pixels, round(x) + dx, round(y) + dy)
+        self.stale = False
+
+    def get_window_extent(self, renderer: Any = None) -> Any:
+        from matplotlib.transforms import Bbox
+
+        boxes = []
+        for text, x, y in self._anchors():
+            stamp = self._stamp(text)
+            if stamp is not None:
+                pixels, dx, dy = stamp
+                left, bottom = round(x) + dx, round(y) + dy
+                boxes.append(Bbox.from_bounds(left, bottom, pixels.shape[1], pixels.shape[0]))
+        return Bbox.union(boxes) if boxes else Bbox.null()

@@ -1,0 +1,283 @@
+"""The interpolation explorer (notebook 04): the straight path between two images' codes,
+decoded step by step, beside a blend of their pixels.
+
+>>> walk = InterpolationExplorer(net, x_test, labels=y_test, class_names=class_names)
+>>> walk.select_pair(3, 41)         # the straight path between two images' codes
+
+With ipympl (``%matplotlib widget``) a click on the map picks an image (A and B in turn);
+without it, index boxes do the same. A static PNG is displayed for front ends without widgets."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from torch import nn
+
+from helpers import validation
+from helpers.latent_space import decode_points, encode_images, interpolate, latent_extent, pixel_blend
+from helpers.plotting import LiveFigure, new_figure
+from helpers.widgets.latent_common import (
+    _SIDE,
+    _check_codes,
+    _check_labels,
+    _check_steps,
+    _class_legend,
+    _class_scatter,
+    _Displayable,
+    _strip,
+    _summary,
+    _toolbar_idle,
+)
+from helpers.widgets.picking import ClassPicker
+
+__all__ = ["InterpolationExplorer"]
+
+
+class InterpolationExplorer(_Displayable):
+    """Walk in a straight line between the latent codes of two images, and decode the way.
+
+    ``images`` are the images to choose from (e.g. the test set); ``Z`` their codes
+    (computed with the model when left out). The map shows the codes (for a bottleneck
+    wider than 2, their first two principal components: a straight line stays straight),
+    the line from A to B and the points on it. Beside it: the decoded images along the
+    line, and for contrast the pixel-space blend of A and B. Pick A and B by index (the
+    boxes, or :meth:`select_pair`) or by clicking the map (ipympl; A and B in turn).
+    """
+
+    def __init__(
+        self,
+        model: nn.Module,
+        images: Any,
+        Z: Any = None,
+        labels: Any = None,
+        class_names: Sequence[str] | None = None,
+        *,
+        pair: tuple[int, int] = (0, 1),
+        steps: int = 9,
+    ) -> None:
+        import ipywidgets as widgets
+
+        self.model = validation.autoencoder(model)
+        arr = validation.images(images, "images", side=_SIDE, at_least=2)
+        self.images = arr.astype(np.float32) / 255.0 if arr.dtype == np.uint8 else arr.astype(np.float32)
+        n = len(self.images)
+        self.Z = encode_images(self.model, self.images) if Z is None else _check_codes(Z, "Z", self.model.latent_dim)
+        if len(self.Z) != n:
+            raise validation.InvalidValue(f"Z must hold one code per image: {n} images but {len(self.Z)} codes")
+        self.labels, self.class_names = _check_labels(labels, n, class_names)
+        self._steps = _check_steps(steps)
+        pair = self._check_pair(pair, n)
+        # the map: the codes themselves in 2-D, else their top two principal directions
+        self._centre = self.Z.mean(axis=0)
+        if self.model.latent_dim == 2:
+            self._axes = np.eye(2, dtype=np.float32)
+            xlabel, ylabel = "latent dimension 1  (z₁)", "latent dimension 2  (z₂)"
+        else:
+            _, _, vt = np.linalg.svd(self.Z - self._centre, full_matrices=False)
+            self._axes = vt[:2].T.astype(np.float32)
+            xlabel, ylabel = "principal direction 1 of the codes", "principal direction 2 of the codes"
+        self.map_points = self.to_map(self.Z)
+        self._next_end = 0
+        self._syncing = False
+
+        self.fig = new_figure((11.0, 4.6))[0]
+        self.fig.clear()
+        grid = self.fig.add_gridspec(2, 2, width_ratios=[1, 1.7])
+        self.ax_map = self.fig.add_subplot(grid[:, 0])
+        self.ax_walk = self.fig.add_subplot(grid[0, 1])
+        self.ax_blend = self.fig.add_subplot(grid[1, 1])
+        handles = _class_scatter(self.ax_map, self.map_points, self.labels, self.class_names, size=5, alpha=0.35)
+        xlim, ylim = latent_extent(self.map_points)
+        self.ax_map.set_xlim(*xlim)
+        self.ax_map.set_ylim(*ylim)
+        self.ax_map.set_xlabel(xlabel)
+        self.ax_map.set_ylabel(ylabel)
+        self.ax_map.set_title(f"The straight line from A to B in the {self.model.latent_dim}-D latent space")
+        (self.line,) = self.ax_map.plot([], [], color="black", linewidth=1.8, zorder=4)
+        self.path_dots = self.ax_map.scatter(np.zeros(self._steps), np.zeros(self._steps), s=22, color="white",
+                                             edgecolors="black", linewidths=1.0, zorder=5)
+        self.ends = self.ax_map.scatter([0, 0], [0, 0], s=150, marker="o", color="white",
+                                        edgecolors="black", linewidths=2.0, zorder=6)
+        label_style = dict(textcoords="offset points", fontsize=10, fontweight="bold", zorder=7,
+                           bbox=dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor="black", alpha=0.85))
+        # each label sits beyond its end of the line (see select_pair), away from the other end
+        self.label_a = self.ax_map.annotate("A", (0, 0), xytext=(0, 14), ha="center", va="center", **label_style)
+        self.label_b = self.ax_map.annotate("B", (0, 0), xytext=(0, -14), ha="center", va="center", **label_style)
+        blank = _strip(np.zeros((self._steps, _SIDE, _SIDE)))
+        self.walk_image = self.ax_walk.imshow(blank, cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
+        self.blend_image = self.ax_blend.imshow(blank, cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
+        for ax, title in ((self.ax_walk, "Decoded along the line in latent space (A → B)"),
+                          (self.ax_blend, "For contrast: blending the pixels of A and B")):
+            ax.set_title(title, fontsize=10)
+            ax.set_yticks([])
+        self.ax_blend.set_xlabel("step along the path, from A to B")
+        self._set_step_ticks()
+        _class_legend(self.fig, handles)
+
+        self.live = LiveFigure(self.fig, animated=[
+            self.line, self.path_dots, self.ends, self.label_a, self.label_b,
+            self.walk_image, self.blend_image,
+        ])
+        self.live.refresh()
+        self.box_a = widgets.BoundedIntText(value=0, min=0, max=n - 1, description="image A",
+                                            layout=widgets.Layout(width="170px"))
+        self.box_b = widgets.BoundedIntText(value=1, min=0, max=n - 1, description="image B",
+                                            layout=widgets.Layout(width="170px"))
+        self.steps_slider = widgets.IntSlider(value=self._steps, min=3, max=15, description="steps",
+                                              continuous_update=False)
+        for box in (self.box_a, self.box_b):
+            box.observe(self._on_boxes, names="value")
+        self.steps_slider.observe(lambda change: self.set_steps(change["new"]), names="value")
+        how = ("Click the map to pick image A, then B (or type their indices)."
+               if self.live.interactive else f"Type two image indices (0 to {n - 1}).")
+        self.note = widgets.HTML(f"<small>{how}</small>")
+        # beside each box: pick its image by class and step through that class
+        self.pickers = [] if self.labels is None else [ClassPicker(box, self.labels, self.class_names, what="image")
+                                                        for box in (self.box_a, self.box_b)]
+        rows = [widgets.HBox([box, picker.widget]) for box, picker in zip((self.box_a, self.box_b), self.pickers)]
+        self.widget = widgets.VBox([self.note, *(rows or [widgets.HBox([self.box_a, self.box_b])]),
+                                    self.steps_slider, self.live.widget])
+        if self.live.interactive:
+            self.fig.canvas.mpl_connect("button_press_event", self._on_click)
+        self.select_pair(*pair)
+
+    # ---- logic (no browser needed)
+
+    @staticmethod
+    def _check_pair(pair: Any, n: int) -> tuple[int, int]:
+        if isinstance(pair, (str, bytes)) or np.ndim(pair) != 1 or len(pair) != 2:
+            validation.fail("pair", "two image indices (i, j)", pair, kind=validation.InvalidType)
+        return (validation.index(pair[0], "pair[0]", n, "images"), validation.index(pair[1], "pair[1]", n, "images"))
+
+    def to_map(self, Z: Any) -> np.ndarray:
+        """Latent codes -> the 2-D coordinates of the map (the codes themselves for a 2-D bottleneck)."""
+        codes = np.atleast_2d(np.asarray(Z, dtype=np.float32))
+        if self.model.latent_dim == 2:
+            return codes.copy()
+        return (codes - self._centre) @ self._axes
+
+    @property
+    def pair(self) -> tuple[int, int]:
+        """The indices of images A and B."""
+        return self._pair
+
+    @property
+    def steps(self) -> int:
+        return self._steps
+
+    def path(self) -> np.ndarray:
+        """The latent points of the walk: (steps, latent_dim), from A's code to B's code."""
+        return self._path.copy()
+
+    def decoded(self) -> np.ndarray:
+        """The decoded images along the walk: (steps, 28, 28) in [0, 1]."""
+        return self._decoded.copy()
+
+    def blended(self) -> np.ndarray:
+        """The pixel-space blend of A and B: (steps, 28, 28) in [0, 1]."""
+        return self._blended.copy()
+
+    def select_pair(self, i: int, j: int) -> np.ndarray:
+        """Walk from image ``i`` (A) to image ``j`` (B); redraw the line and the two strips.
+
+        Returns the path (steps, latent_dim).
+        """
+        n = len(self.images)
+        i, j = validation.index(i, "i", n, "images"), validation.index(j, "j", n, "images")
+        self._pair = (i, j)
+        self._path = interpolate(self.Z[i], self.Z[j], self._steps)
+        self._decoded = decode_points(self.model, self._path)
+        self._blended = pixel_blend(self.images[i], self.images[j], self._steps)
+        on_map = self.to_map(self._path)
+        self.line.set_data(on_map[[0, -1], 0], on_map[[0, -1], 1])
+        self.path_dots.set_offsets(on_map)
+        self.ends.set_offsets(on_map[[0, -1]])
+        self.label_a.xy = tuple(on_map[0])
+        self.label_b.xy = tuple(on_map[-1])
+        start, end = self.ax_map.transData.transform(on_map[[0, -1]])
+        direction = end - start
+        length = float(np.hypot(*direction))
+        unit = direction / length if length > 1e-9 else np.array([0.0, -1.0])
+        self.label_a.xyann = tuple(-22.0 * unit)
+        self.label_b.xyann = tuple(22.0 * unit)
+        to_axes = self.ax_map.transAxes.inverted()
+        for label, letter, index, point in ((self.label_a, "A", i, start), (self.label_b, "B", j, end)):
+            name = f": {self.class_names[self.labels[index]]}" if self.labels is not None else ""
+            label.set_text(f"{letter}{name} (#{index})")
+            # a label near an edge of the map grows towards its middle, so that it is never cut off
+            fx, fy = to_axes.transform(point + np.asarray(label.xyann) * self.ax_map.figure.dpi / 72)
+            label.set_horizontalalignment("left" if fx < 0.3 else "right" if fx > 0.7 else "center")
+            label.set_verticalalignment("bottom" if fy < 0.15 else "top" if fy > 0.85 else "center")
+        self.walk_image.set_data(_strip(self._decoded))
+        self.blend_image.set_data(_strip(self._blended))
+        self._sync_boxes()
+        self.live.refresh_animated()
+        return self.path()
+
+    def set_steps(self, steps: int) -> np.ndarray:
+        """Change the number of points on the path (2-30); returns the new path."""
+        self._steps = _check_steps(steps)
+        self._set_step_ticks()
+        if self.steps_slider.value != self._steps and self.steps_slider.min <= self._steps <= self.steps_slider.max:
+            self.steps_slider.value = self._steps
+        path = self.select_pair(*self._pair)
+        self.live.refresh()  # the strips changed width: the axes must be redrawn
+        return path
+
+    def pick_at(self, x: float, y: float) -> int:
+        """Make the image whose code is nearest to map point (x, y) the next end (A, then B).
+
+        This is what a click on the map does. Returns the picked image's index.
+        """
+        point = np.array([validation.number(x, "x"), validation.number(y, "y")], dtype=np.float64)
+        index = int(np.argmin(((self.map_points - point) ** 2).sum(axis=1)))
+        a, b = self._pair
+        if self._next_end == 0:
+            self.select_pair(index, b)
+        else:
+            self.select_pair(a, index)
+        self._next_end = 1 - self._next_end
+        return index
+
+    def measure_latency(self, n: int = 50, seed: int = 0) -> dict[str, float]:
+        """Time ``n`` changes of the pair (decode the path + blend + redraw + PNG); milliseconds."""
+        rng = np.random.default_rng(seed)
+        start = self._pair
+        times = []
+        for _ in range(int(n)):
+            i, j = (int(v) for v in rng.integers(0, len(self.images), 2))
+            began = time.perf_counter()
+            self.select_pair(i, j)
+            times.append(time.perf_counter() - began)
+        self.select_pair(*start)
+        return _summary(times)
+
+    # ---- events
+
+    def _set_step_ticks(self) -> None:
+        centres = [k * (_SIDE + 2) + _SIDE / 2 - 0.5 for k in range(self._steps)]
+        for ax in (self.ax_walk, self.ax_blend):
+            names = ["A", *(str(k) for k in range(1, self._steps - 1)), "B"]
+            ax.set_xticks(centres, names, fontsize=8)
+            ax.set_xlim(-0.5, self._steps * (_SIDE + 2) - 2 - 0.5)
+        for image in (getattr(self, "walk_image", None), getattr(self, "blend_image", None)):
+            if image is not None:
+                image.set_extent((-0.5, self._steps * (_SIDE + 2) - 2 - 0.5, _SIDE - 0.5, -0.5))
+
+    def _sync_boxes(self) -> None:
+        self._syncing = True
+        try:
+            self.box_a.value, self.box_b.value = self._pair
+        finally:
+            self._syncing = False
+
+    def _on_boxes(self, change: dict[str, Any]) -> None:
+        if not self._syncing:
+            self.select_pair(self.box_a.value, self.box_b.value)
+
+    def _on_click(self, event: Any) -> None:
+        if event.inaxes is self.ax_map and event.xdata is not None and _toolbar_idle(self.fig):
+            self.pick_at(event.xdata, event.ydata)

@@ -1,0 +1,350 @@
+"""The figure and the ipywidgets of the projection explorer (:mod:`helpers.widgets.projection`)."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from helpers import palette, projections
+from helpers.figure_stamps import freeze
+from helpers.plotting import LiveFigure, new_figure
+from helpers.widgets.picking import ClassPicker
+from helpers.widgets.projection_common import _CLICK_RADIUS_PX, _html, method_label
+
+if TYPE_CHECKING:  # the explorer builds its view: imported for the annotation only
+    from helpers.widgets.projection import ProjectionExplorer
+
+
+class _ExplorerView:
+    """The figure and the ipywidgets of a :class:`ProjectionExplorer`."""
+
+    def __init__(self, explorer: ProjectionExplorer) -> None:
+        import ipywidgets as widgets
+        from matplotlib.collections import LineCollection
+
+        self.ex = ex = explorer
+        self.status = widgets.HTML(value="")
+        self.map_status = ""
+        width = 10.0 if ex.images is not None else 7.5
+        fig, _ = new_figure(figsize=(width, 5.2))
+        fig.clear()
+        self.fig = fig
+        if ex.images is not None:
+            map_fig, self.image_fig = fig.subfigures(1, 2, width_ratios=[2.3, 1.0])
+        else:
+            map_fig, self.image_fig = fig, None
+        self.ax = map_fig.subplots()
+        self.points = self.ax.scatter([], [], s=ex.point_size, linewidths=0, alpha=0.8)
+        self.links = LineCollection([], colors="crimson", linewidths=0.8, alpha=0.7)
+        self.ax.add_collection(self.links)
+        self.ring = self.ax.scatter([], [], s=90, facecolors="none", edgecolors="crimson", linewidths=1.6,
+                                    label="its nearest neighbours (original space)")
+        self.star = self.ax.scatter([], [], s=220, marker="*", c="gold", edgecolors="black", linewidths=1.0,
+                                    label="selected point", zorder=5)
+        self.legend = None
+        self.class_labels: list[Any] | None = None  # class names written on the map (not colour alone)
+        self.thumbs: list[tuple[Any, Any]] = []
+        self.rebuild_thumbnails()
+        # The map is drawn once; a selection redraws only its marks and the image panel.
+        self.live = LiveFigure(fig, animated=self._moving())
+        self._busy = False
+        self.controls = self._controls(widgets)
+        self.widget = widgets.VBox([self.controls, self.status, self.live.widget])
+        if self.live.interactive:
+            fig.canvas.mpl_connect("button_press_event", self._on_click)
+        self.draw_map(refresh=False)
+        self.draw_style(refresh=False)
+        self.draw_selection(refresh=False)
+        self.live.refresh()
+
+    # ---------------------------------------------------------------- controls
+
+    def _controls(self, widgets: Any) -> Any:
+        ex = self.ex
+        narrow = widgets.Layout(width="260px")
+        self.space_box = widgets.Dropdown(options=list(ex.spaces), value=ex.space, description="space",
+                                          layout=narrow)
+        self.method_box = widgets.ToggleButtons(
+            options=[(projections.METHOD_NAMES[m], m) for m in projections.METHODS], value=ex.method,
+            description="method", style={"button_width": "70px"},
+        )
+        perplexity_max = max(2, min(100, int(math.ceil(ex.n / 3)) - 1))
+        self.perplexity = widgets.IntSlider(
+            value=int(ex.params["tsne"]["perplexity"]), min=2, max=perplexity_max,
+            description="perplexity", continuous_update=False, layout=narrow,
+        )
+        self.n_neighbors = widgets.IntSlider(
+            value=int(ex.params["umap"]["n_neighbors"]), min=2, max=max(3, min(100, ex.n - 1)),
+            description="n_neighbors", continuous_update=False, layout=narrow,
+        )
+        self.min_dist = widgets.FloatSlider(
+            value=float(ex.params["umap"]["min_dist"]), min=0.0, max=0.99, step=0.01,
+            description="min_dist", continuous_update=False, layout=narrow,
+        )
+        self.color_box = widgets.Checkbox(value=ex.color_by_class, description="colour by class", indent=False,
+                                          layout=widgets.Layout(width="140px"))
+        self.size_slider = widgets.FloatSlider(value=ex.point_size, min=1.0, max=60.0, step=1.0,
+                                               description="point size", layout=narrow)
+        self.index_box = widgets.BoundedIntText(value=0, min=0, max=ex.n - 1, description="pick index",
+                                                layout=widgets.Layout(width="180px"))
+        self.pick_button = widgets.Button(description="show", layout=widgets.Layout(width="70px"))
+        self.k_slider = widgets.IntSlider(value=ex.k, min=1, max=max(ex.k, min(16, ex.n - 1)), description="k",
+                                          continuous_update=False, layout=widgets.Layout(width="220px"))
+        self.export_name = widgets.Text(value=ex.export_folder, description="export to",
+                                        layout=widgets.Layout(width="260px"))
+        self.export_button = widgets.Button(description="export", layout=widgets.Layout(width="80px"))
+
+        self.space_box.observe(lambda c: self._guard(ex.set_space, c["new"]), names="value")
+        self.method_box.observe(lambda c: self._guard(ex.set_method, c["new"]), names="value")
+        self.perplexity.observe(lambda c: self._guard(ex.set_params, perplexity=c["new"]), names="value")
+        self.n_neighbors.observe(lambda c: self._guard(ex.set_params, n_neighbors=c["new"]), names="value")
+        self.min_dist.observe(lambda c: self._guard(ex.set_params, min_dist=c["new"]), names="value")
+        self.color_box.observe(lambda c: self._guard(ex.set_color_by_class, c["new"]), names="value")
+        self.size_slider.observe(lambda c: self._guard(ex.set_point_size, c["new"]), names="value")
+        self.k_slider.observe(lambda c: self._guard(ex.set_k, c["new"]), names="value")
+        self.index_box.observe(lambda c: self._guard(ex.select, c["new"]), names="value")
+        self.pick_button.on_click(lambda _: self._guard(ex.select, self.index_box.value))
+        self.export_button.on_click(lambda _: self._export())
+        self.picker = ClassPicker(self.index_box, ex.codes, ex.class_names)  # pick by class, step through it
+        self.param_row = widgets.HBox([])
+        rows = [
+            widgets.HBox([self.method_box] + ([self.space_box] if len(ex.spaces) > 1 else [])),
+            self.param_row,
+            widgets.HBox([self.color_box, self.size_slider]),
+            widgets.HBox([self.index_box, self.pick_button, self.picker.widget]),
+            self.k_slider,
+            widgets.HBox([self.export_name, self.export_button]),
+        ]
+        self._param_widgets()
+        return widgets.VBox(rows)
+
+    def _param_widgets(self) -> None:
+        children = {"pca": [], "tsne": [self.perplexity], "umap": [self.n_neighbors, self.min_dist]}
+        self.param_row.children = children[self.ex.method]
+
+    def _guard(self, action: Any, *args: Any, **kwargs: Any) -> None:
+        """Run a control's action; show a bad value as a message instead of a traceback."""
+        if self._busy:
+            return
+        try:
+            action(*args, **kwargs)
+        except (TypeError, ValueError) as error:
+            self.status.value = f"<span style='color:#c62828'>{_html(str(error))}</span>"
+
+    def _export(self) -> None:
+        import warnings
+
+        try:
+            with warnings.catch_warnings(record=True) as notes:
+                warnings.simplefilter("always")
+                written = self.ex.export(self.export_name.value or "embedding_export")
+        except (OSError, TypeError, ValueError) as error:
+            self.status.value = f"<span style='color:#c62828'>export failed: {_html(str(error))}</span>"
+            return
+        folder = written["vectors"].parent
+        moved = "".join(f"<br><span style='color:#b45309'>{_html(str(note.message))}</span>" for note in notes)
+        self.status.value = (
+            f"Exported to <code>{_html(str(folder))}</code>: vectors.tsv and metadata.tsv (load both at "
+            f"projector.tensorflow.org), map.csv and map.png.{moved}"
+        )
+
+    def progress(self, message: str) -> None:
+        self.status.value = f"<i>{_html(message)}</i>"
+
+    def _on_click(self, event: Any) -> None:
+        if event.inaxes is not self.ax or event.button != 1:
+            return
+        toolbar = getattr(self.fig.canvas, "toolbar", None)
+        if toolbar is not None and str(getattr(toolbar, "mode", "")):
+            return  # zooming or panning
+        Y = self.ex.current_map()
+        pixels = self.ax.transData.transform(Y)
+        d2 = ((pixels - np.array([event.x, event.y])) ** 2).sum(axis=1)
+        index = int(np.argmin(d2))
+        if d2[index] <= _CLICK_RADIUS_PX**2:
+            self._busy = True
+            try:
+                self.index_box.value = index
+            finally:
+                self._busy = False
+            self.ex.select(index)
+
+    # ---------------------------------------------------------------- drawing
+
+    def _moving(self) -> list[Any]:
+        """The artists a selection changes: redrawn on their own over the rest of the figure."""
+        moving = [self.links, self.ring, self.star]
+        for _ax, art, title in self.thumbs:
+            moving += [art, title]
+        if self.image_fig is not None and self.image_fig._suptitle is not None:
+            moving.append(self.image_fig._suptitle)
+        return moving
+
+    def rebuild_thumbnails(self) -> None:
+        """(Re)make the image panel: the selected image and one per neighbour."""
+        if self.image_fig is None:
+            return
+        self.image_fig.clear()
+        count = self.ex.k + 1
+        cols = 3 if count > 4 else 2
+        rows = int(math.ceil(count / cols))
+        axes = np.atleast_1d(self.image_fig.subplots(rows, cols)).ravel()
+        sample = self.ex.images[0]
+        blank = np.zeros(sample.shape, dtype=float)
+        grey = sample.ndim == 2
+        vmax = 255 if self.ex.images.dtype == np.uint8 else float(np.nanmax(self.ex.images)) or 1.0
+        self.thumbs = []
+        for i, ax in enumerate(axes):
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if i >= count:
+                ax.axis("off")
+                continue
+            art = ax.imshow(blank, cmap="gray_r" if grey else None, vmin=0, vmax=vmax)
+            title = ax.set_title("✗ #00000 d=0.00\nlabel", fontsize=8)  # sized for the layout, emptied below
+            for spine in ax.spines.values():
+                spine.set_edgecolor("gold" if i == 0 else "0.6")
+                spine.set_linewidth(2.5 if i == 0 else 0.8)
+            self.thumbs.append((ax, art, title))
+        self.image_fig.suptitle("#00000 and its nearest neighbours\nin the space", fontsize=8)
+        if hasattr(self, "live"):
+            self.live.set_animated(self._moving())
+            self.live.relayout()
+
+    def draw_map(self, refresh: bool = True) -> None:
+        ex = self.ex
+        self._busy = True
+        try:
+            self.space_box.value = ex.space
+            self.method_box.value = ex.method
+            params = ex.params
+            self.perplexity.value = int(round(params["tsne"]["perplexity"]))
+            self.n_neighbors.value = int(params["umap"]["n_neighbors"])
+            self.min_dist.value = float(params["umap"]["min_dist"])
+        finally:
+            self._busy = False
+        self._param_widgets()
+        Y = ex.current_map()
+        trust = ex.trustworthiness()
+        self.points.set_offsets(Y)
+        if len(ex.class_names) <= 20:
+            self.class_labels = palette.label_classes(self.ax, Y, ex.codes, ex.class_names, texts=self.class_labels)
+        low, high = np.percentile(Y, 0.5, axis=0), np.percentile(Y, 99.5, axis=0)
+        pad = 0.06 * (high - low + 1e-9)
+        self.ax.set_xlim(low[0] - pad[0], high[0] + pad[0])
+        self.ax.set_ylim(low[1] - pad[1], high[1] + pad[1])
+        name = projections.METHOD_NAMES[ex.method]
+        self.ax.set_xlabel(f"{name} 1")
+        self.ax.set_ylabel(f"{name} 2")
+        heading = ex.title or ex.space
+        self.ax.set_title(
+            f"{heading}: {method_label(ex.method, params[ex.method])}\n"
+            f"trustworthiness (k={ex.trust_k}) {trust:.3f}", fontsize=10,
+        )
+        self.map_status = (
+            f"{ex.n:,} points, {ex.X.shape[1]:,} dims in <b>{_html(ex.space)}</b>, drawn with "
+            f"{_html(method_label(ex.method, params[ex.method]))}; trustworthiness {trust:.3f} "
+            "(1.0: every neighbour on the map is a true neighbour). "
+            + ("Click a point or pick an index." if self.live.interactive else "Pick a point by its index.")
+        )
+        self.draw_selection(refresh=False)
+        if refresh:
+            self.live.refresh()
+
+    def draw_style(self, refresh: bool = True) -> None:
+        ex = self.ex
+        import matplotlib as mpl
+
+        n_classes = len(ex.class_names)
+        if ex.color_by_class:
+            if n_classes <= 20:
+                colors = palette.class_colours(ex.codes)
+            else:
+                colors = mpl.colormaps["viridis"](ex.codes / max(1, n_classes - 1))
+            self.points.set_facecolors(colors)
+            self.points.set_sizes(np.full(ex.n, ex.point_size))
+        else:
+            self.points.set_facecolors("0.55")
+            self.points.set_sizes(np.full(ex.n, ex.point_size))
+        if self.legend is not None:
+            self.legend.remove()
+            self.legend = None
+        handles = [self.star, self.ring]
+        if ex.color_by_class and n_classes <= 20:
+            from matplotlib.lines import Line2D
+
+            handles = [
+                Line2D([], [], marker="o", linestyle="", markersize=5, color=palette.class_colour(c), label=name)
+                for c, name in enumerate(ex.class_names)
+            ] + handles
+        # Pasted from a picture on each redraw: laying the legend out again cost a third of a map switch.
+        self.legend = freeze(self.ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.01, 0.5),
+                                            fontsize=8, frameon=False))
+        if refresh:
+            self.live.refresh()
+
+    def draw_selection(self, refresh: bool = True) -> None:
+        ex = self.ex
+        Y = ex.current_map()
+        if ex.selected is None:
+            empty = np.zeros((0, 2))
+            self.star.set_offsets(empty)
+            self.ring.set_offsets(empty)
+            self.links.set_segments([])
+        else:
+            here = Y[ex.selected]
+            self.star.set_offsets(here[None, :])
+            self.ring.set_offsets(Y[ex.neighbors])
+            self.links.set_segments([np.stack([here, Y[j]]) for j in ex.neighbors])
+        self._draw_images()
+        self._show_status()
+        if refresh:
+            self.live.refresh_animated()
+
+    def _show_status(self) -> None:
+        """The map's line, and below it the selected point and its neighbours."""
+        ex = self.ex
+        lines = [self.map_status]
+        if ex.selected is not None:
+            i = ex.selected
+            same = int(sum(ex.codes[j] == ex.codes[i] for j in ex.neighbors))
+            listed = ", ".join(f"#{j} {_html(ex.label_of(j))}" for j in ex.neighbors[:8])
+            more = ", ..." if len(ex.neighbors) > 8 else ""
+            lines.append(
+                f"Selected #{i} ({_html(ex.label_of(i))}). Its {ex.k} nearest in {_html(ex.space)}: "
+                f"{listed}{more}; {same} of {ex.k} share its class."
+            )
+        self.status.value = "<br>".join(lines)
+
+    def _draw_images(self) -> None:
+        ex = self.ex
+        if self.image_fig is None:
+            return
+        if ex.selected is None:
+            for _ax, art, title in self.thumbs:
+                art.set_data(np.zeros(ex.images[0].shape))
+                title.set_text("")
+            self.image_fig.suptitle("select a point to see it\nand its nearest neighbours", fontsize=9)
+            return
+        order = [ex.selected, *ex.neighbors.tolist()]
+        for i, (_ax, art, title) in enumerate(self.thumbs):
+            if i >= len(order):
+                title.set_text("")
+                continue
+            j = order[i]
+            art.set_data(ex.images[j])
+            same = ex.codes[j] == ex.codes[ex.selected]
+            if i == 0:
+                title.set_text(f"selected #{j}\n{ex.label_of(j)}")
+                title.set_color("black")
+            else:
+                mark = palette.RIGHT_SYMBOL if same else palette.WRONG_SYMBOL
+                title.set_text(f"{mark} #{j} d={ex.distances[i - 1]:.2g}\n{ex.label_of(j)}")
+                title.set_color("black" if same else palette.WRONG)
+        agree = int(sum(ex.codes[j] == ex.codes[ex.selected] for j in ex.neighbors))
+        self.image_fig.suptitle(
+            f"#{ex.selected} and its {ex.k} nearest neighbours in {ex.space}\n"
+            f"{agree} of {ex.k} share its class ({palette.RIGHT_SYMBOL}; others {palette.WRONG_SYMBOL})", fontsize=8,
+        )

@@ -1,0 +1,89 @@
+"""The shape of helpers/: its layers (an import-linter contract), the size of its modules,
+and the old import paths that notebooks saved before the code was reorganised still use."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO_ROOT
+
+HELPERS = REPO_ROOT / "helpers"
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+
+
+def _lint_imports(root: Path) -> subprocess.CompletedProcess:
+    """Run the layers contract of ``root/pyproject.toml`` on ``root/helpers``."""
+    env = {**os.environ, "PYTHONPATH": str(root)}  # the helpers under root, not the installed ones
+    return subprocess.run([str(LINT_IMPORTS), "--no-cache", str(root / "pyproject.toml")], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_no_import_runs_back_up_a_layer():
+    result = _lint_imports(REPO_ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 kept, 0 broken" in result.stdout
+
+
+@pytest.mark.parametrize("importer, line", [
+    ("data.py", "from helpers import training"),                                # data below training
+    ("widgets/words.py", "from helpers.exercises import bind"),                 # widgets below exercises
+    ("validation.py", "def f():\n    from helpers import plotting  # lazily"),  # an import in a function counts
+])
+def test_an_import_that_runs_back_up_breaks_the_contract(tmp_path, importer, line):
+    shutil.copytree(HELPERS, tmp_path / "helpers", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(REPO_ROOT / "pyproject.toml", tmp_path)
+    target = tmp_path / "helpers" / importer
+    target.write_text(target.read_text() + "\n\n" + line + "\n")
+    result = _lint_imports(tmp_path)
+    assert result.returncode != 0 and "BROKEN" in result.stdout, result.stdout
+    assert "helpers." + importer.removesuffix(".py").replace("/", ".") in result.stdout
+
+
+def test_every_layer_of_the_contract_names_a_module_that_exists():
+    import tomllib
+
+    layers = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"][0]["layers"]
+    named = {name.strip() for layer in layers for name in layer.replace(":", "|").split("|")}
+    present = {p.stem for p in HELPERS.glob("*.py") if p.stem != "__init__"}
+    present |= {p.name for p in HELPERS.iterdir() if (p / "__init__.py").is_file()}
+    assert named == present, f"in the contract only: {named - present}; in helpers only: {present - named}"
+
+
+def test_no_helpers_module_is_over_600_lines_and_no_exercises_module_over_400():
+    lengths = {p.relative_to(REPO_ROOT).as_posix(): len(p.read_text().splitlines()) for p in HELPERS.rglob("*.py")}
+    assert not {p: n for p, n in lengths.items() if n > 600}
+    assert not {p: n for p, n in lengths.items() if p.startswith("helpers/exercises/") and n > 400}
+
+
+def test_imports_of_a_notebook_saved_before_the_reorganisation_still_work():
+    code = """
+from helpers.trained import CNN_EPOCHS, embed_images, train_or_load_cnn
+from helpers.latent import EPOCHS, LARGE_LATENT_DIM, SMALL_LATENT_DIM, encode_images, train_or_load_autoencoder
+from helpers.latent import interpolate, neighbours_split_apart, reconstruct, reconstruction_mse
+from helpers.probes import probe_layers, train_or_load_alexnet
+from helpers.widgets.projection import EpochExplorer
+from helpers.widgets.latent import InterpolationExplorer, LatentExplorer, plot_latent_manifold
+import helpers
+from helpers import alexnet_training, autoencoder_training, cnn_training, latent_space, layer_probes
+from helpers.widgets import interpolation, training_evolution
+assert train_or_load_cnn is cnn_training.train_or_load_cnn and CNN_EPOCHS is cnn_training.CNN_EPOCHS
+assert train_or_load_autoencoder is autoencoder_training.train_or_load_autoencoder
+assert encode_images is latent_space.encode_images and helpers.latent.EPOCHS == autoencoder_training.EPOCHS
+assert train_or_load_alexnet is alexnet_training.train_or_load_alexnet and probe_layers is layer_probes.probe_layers
+assert EpochExplorer is training_evolution.EpochExplorer
+assert InterpolationExplorer is interpolation.InterpolationExplorer
+try:
+    from helpers.latent import no_such_name
+except ImportError as error:
+    assert "no_such_name" in str(error)
+else:
+    raise AssertionError("an unknown name was found")
+print("ok")
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=REPO_ROOT)
+    assert result.stdout.strip() == "ok", result.stderr
