@@ -621,7 +621,10 @@ def rerun_alone(out: Path, names: list[str]) -> int:
     """Measure the notebooks run alone again and update their ``alone_*`` entries in ``out``."""
     report = json.loads(out.read_text())
     for name, row in bench_alone(names).items():
-        report.setdefault("notebooks", {}).setdefault(name, {}).update(row)
+        entry = report.setdefault("notebooks", {}).setdefault(name, {})
+        for key in [key for key in entry if key.startswith("alone")]:  # an earlier run's, e.g. its error
+            del entry[key]
+        entry.update(row)
     report.setdefault("budgets", {}).update(BUDGETS)
     out.write_text(json.dumps(report, indent=2, default=str) + "\n")
     print_table(report)
