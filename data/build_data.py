@@ -5,6 +5,7 @@ Usage::
 
     python data/build_data.py              # fetch the sources if needed, rebuild data/
     python data/build_data.py --check      # rebuild into a temporary folder and compare
+    python data/build_data.py --weights    # retrain only the shipped weights (data/weights/)
     python data/build_data.py --sources DIR
 
 Sources (downloaded into ``data/.sources/`` unless already there; that folder is
@@ -17,7 +18,13 @@ git-ignored):
   reading its word index needs ``pyarrow``.
 
 Outputs (in ``data/``): ``fashion_mnist.npz``, ``mnist.npz``, ``glove_50d.npz`` and
-``manifest.json``. Every run on the same sources writes byte-identical files: the
+``manifest.json``; then ``weights/``: the trained weights of the networks that a later
+notebook reuses (notebook 03's CNN and notebook 04's autoencoders, on Fashion-MNIST),
+trained from the shipped data by the course's own training functions with their fixed
+seeds, so that notebook 05 need not train them first. ``--weights`` retrains only these
+(no sources needed); ``--check`` compares the data files only (trained weights can
+differ in their last bits between CPUs and torch versions; the tests check their
+quality instead). Every run on the same sources writes byte-identical files: the
 random choices come from fixed seeds, and the ``.npz`` archives are written with fixed
 timestamps and permissions.
 
@@ -429,8 +436,89 @@ def build_all(sources: Path, out: Path) -> dict[str, Any]:
         ),
         "files": files,
     }
-    (out / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    previous = read_manifest(out)
+    if "weights" in previous:  # the trained weights are rebuilt by build_weights
+        manifest["weights"] = previous["weights"]
+    write_manifest(out, manifest)
     return manifest
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    try:
+        return json.loads((folder / MANIFEST_NAME).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+    (folder / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+
+
+# ---------------------------------------------------------------------------- trained weights
+
+WEIGHTS_FOLDER = "weights"
+
+
+def shipped_models() -> dict[str, tuple[str, Any]]:
+    """File name -> (how it is made, a function(dataset, cache) that trains it): the course's calls."""
+    from helpers import autoencoder_training
+    from helpers.cnn_training import train_or_load_cnn
+
+    return {
+        "cnn_fashion_mnist.pt": (
+            "helpers.cnn_training.train_or_load_cnn(load_fashion_mnist())",
+            lambda data, cache: train_or_load_cnn(data, progress=False, cache=cache),
+        ),
+        "autoencoder2d_fashion_mnist.pt": (
+            "helpers.autoencoder_training.train_or_load_autoencoder(load_fashion_mnist(), latent_dim=SMALL_LATENT_DIM)",
+            lambda data, cache: autoencoder_training.train_or_load_autoencoder(
+                data, latent_dim=autoencoder_training.SMALL_LATENT_DIM, progress=False, cache=cache),
+        ),
+        "autoencoder16d_fashion_mnist.pt": (
+            "helpers.autoencoder_training.train_or_load_autoencoder(load_fashion_mnist(), latent_dim=LARGE_LATENT_DIM)",
+            lambda data, cache: autoencoder_training.train_or_load_autoencoder(
+                data, latent_dim=autoencoder_training.LARGE_LATENT_DIM, progress=False, cache=cache),
+        ),
+    }
+
+
+def build_weights(out: Path) -> dict[str, Any]:
+    """Train the shipped models on the data in ``out`` and record them in its manifest."""
+    sys.path.insert(0, str(DATA_DIR.parent))
+    import torch
+
+    from helpers import data as course_data
+    from helpers.training import WeightCache
+
+    course_data.DATA_DIR = out  # train on the files just built (and checked against their manifest)
+    dataset = course_data.load_fashion_mnist()
+    folder = out / WEIGHTS_FOLDER
+    folder.mkdir(exist_ok=True)
+    entries: dict[str, Any] = {}
+    for name, (made_by, train) in shipped_models().items():
+        started = time.perf_counter()
+        with tempfile.TemporaryDirectory() as tmp:
+            _, info = train(dataset, WeightCache(tmp))  # an empty cache: this trains
+            (stored,) = Path(tmp).glob("*.pt")
+            state = torch.load(stored, map_location="cpu", weights_only=True)
+        state.pop("epoch_embeddings", None)  # recorded for notebook 03's explorer only; large
+        torch.save(state, folder / name)
+        entries[name] = {
+            "cache_key": stored.stem,
+            "made_by": made_by,
+            "trained_with": f"torch {torch.__version__}, one CPU thread, seed 0",
+            "sha256": sha256_file(folder / name),
+            "size": (folder / name).stat().st_size,
+            **{k: round(float(info[k]), 6) for k in ("test_accuracy", "test_mse") if k in info},
+        }
+        log(f"  trained {name} in {time.perf_counter() - started:.1f} s: {entries[name]['size']:,} bytes")
+    for old in folder.glob("*.pt"):
+        if old.name not in entries:
+            old.unlink()
+    manifest = read_manifest(out)
+    manifest["weights"] = entries
+    write_manifest(out, manifest)
+    return entries
 
 
 def check(sources: Path, data_dir: Path) -> int:
@@ -467,7 +555,8 @@ def check(sources: Path, data_dir: Path) -> int:
         shipped = data_dir / name
         if shipped.is_file() and sha256_file(shipped) != old.get("sha256"):
             problems.append(f"{name}: the file in {data_dir} does not match its manifest entry")
-    if not problems and manifest_path.read_text() != new_manifest_text:
+    data_part = {k: v for k, v in json.loads(manifest_path.read_text()).items() if k != "weights"}
+    if not problems and data_part != json.loads(new_manifest_text):
         problems.append(f"{MANIFEST_NAME}: the rebuilt manifest differs (metadata changed)")
     if problems:
         log("FAIL: the rebuilt data differ from the manifest:")
@@ -492,13 +581,19 @@ def main(argv: list[str] | None = None) -> int:
         "--check", action="store_true",
         help="rebuild into a temporary folder and compare with the manifest in --out",
     )
+    parser.add_argument(
+        "--weights", action="store_true",
+        help="retrain only the shipped weights (data/weights/) from the data files in --out",
+    )
     args = parser.parse_args(argv)
     start = time.perf_counter()
     try:
         if args.check:
             code = check(args.sources, args.out)
         else:
-            build_all(args.sources, args.out)
+            if not args.weights:
+                build_all(args.sources, args.out)
+            build_weights(args.out)
             code = 0
     except SourceError as error:
         log(f"ERROR: {error}")

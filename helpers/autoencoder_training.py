@@ -61,6 +61,7 @@ def train_or_load_autoencoder(
     loss: str = "bce",
     progress: bool = True,
     cache: WeightCache | None = None,
+    shipped: bool = False,
 ) -> tuple[Autoencoder, dict[str, Any]]:
     """Train an :class:`Autoencoder` on ``dataset.x_train``, or load it from the cache.
 
@@ -68,7 +69,11 @@ def train_or_load_autoencoder(
     change of data or settings trains a new model and the same call anywhere in the
     course loads the same weights. Returns ``(model, info)``: the model on the CPU in
     eval mode, and a dict with ``from_cache``, ``train_seconds``, ``history`` (one row
-    per epoch), ``test_mse`` and ``dataset``.
+    per epoch), ``test_mse``, ``dataset`` and ``source`` ("cache", "shipped" or "trained").
+
+    ``shipped=True`` (for notebooks that use the autoencoder but are not about training
+    it) loads, when the cache has no entry, the weights the course ships for these
+    settings; ``shipped=False`` trains it here.
     """
     validation.image_dataset(dataset)
     latent_dim = validation.integer(latent_dim, "latent_dim", low=1)
@@ -78,6 +83,7 @@ def train_or_load_autoencoder(
     lr = validation.number(lr, "lr", low=0, low_open=True)
     loss = validation.choice(loss, "loss", LOSSES, ignore_case=False)
     validation.boolean(progress, "progress")
+    shipped = validation.boolean(shipped, "shipped")
     hidden = validation.integers(hidden, "hidden", low=1)
     config = {
         "architecture": "mlp-autoencoder-1",
@@ -112,4 +118,4 @@ def train_or_load_autoencoder(
             "test_mse": reconstruction_mse(dataset.x_test, reconstruct(model, dataset.x_test)),
         }
 
-    return train_or_load(model, key, train, cache=cache, extra=extra)
+    return train_or_load(model, key, train, cache=cache, extra=extra, shipped=shipped)

@@ -131,6 +131,10 @@ def save(kind: str, name: str, value: T, encode: Callable[[T], bytes]) -> bool:
         _unsaved[key] = value
         paths.report_unwritable(folder, error)
         return False
+    except BaseException:  # interrupted (KeyboardInterrupt) while writing: leave nothing half-written
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        raise
     _unsaved.pop(key, None)
     return True
 

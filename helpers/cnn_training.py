@@ -88,6 +88,7 @@ def train_or_load_cnn(
     capture_count: int = CNN_DEFAULTS["capture_count"],
     progress: bool = True,
     cache: WeightCache | None = None,
+    shipped: bool = False,
 ) -> tuple[SmallCNN, dict[str, Any]]:
     """Train :class:`~helpers.models.cnn.SmallCNN` on ``dataset`` (or load it from the cache).
 
@@ -106,6 +107,11 @@ def train_or_load_cnn(
     With ``capture_epochs=True`` it also holds ``epoch_embeddings``, float32
     of shape (epochs + 1, capture_count, embedding_dim), ``capture_labels`` and
     ``capture_indices`` (rows of ``dataset.x_test``).
+
+    ``shipped=True`` (for notebooks that use this network but are not about training it)
+    loads, when the cache has no entry, the weights the course ships for these settings
+    (``info["source"]`` is then ``"shipped"``); ``shipped=False`` trains it here. The
+    shipped files hold no per-epoch embeddings, so ``capture_epochs=True`` never uses them.
     """
     validation.image_dataset(dataset)
     if epochs is None:
@@ -119,6 +125,7 @@ def train_or_load_cnn(
     dropout = validation.number(dropout, "dropout", low=0, high=1, high_open=True)
     lr = validation.number(lr, "lr", low=0, low_open=True)
     validation.boolean(progress, "progress")
+    shipped = validation.boolean(shipped, "shipped") and not capture_epochs
     capture_count = min(capture_count, len(dataset.x_test))
     num_classes = len(dataset.class_names)
     config = {
@@ -185,11 +192,12 @@ def train_or_load_cnn(
         }
 
     cache = cache if cache is not None else WeightCache()
-    model, info = train_or_load(model, key, train, cache=cache, extra=extra)
-    if any(name not in info for name in _STORED):  # written by an older version of this function
+    model, info = train_or_load(model, key, train, cache=cache, extra=extra, shipped=shipped)
+    needed = _STORED[1:] if info["source"] == "shipped" else _STORED  # shipped: no per-epoch embeddings
+    if any(name not in info for name in needed):  # written by an older version of this function
         cache.discard(key, reason="it lacks the values recorded during training")
         model, info = train_or_load(model, key, train, cache=cache, extra=extra)
-    stored = info.pop("epoch_embeddings")
+    stored = info.pop("epoch_embeddings", None)
     info["test_accuracy"] = float(info["test_accuracy"])
     info["epoch_test_accuracy"] = [float(a) for a in info["epoch_test_accuracy"]]
     if capture_epochs:

@@ -43,6 +43,7 @@ __all__ = [
     "load_glove",
     "load_mnist",
     "load_xkcd_colors",
+    "shipped_weights",
     "verify_data_files",
     "verify_file",
 ]
@@ -176,6 +177,40 @@ def verify_data_files(names: Iterable[str] | None = None) -> dict[str, str]:
         else:
             report[name] = "ok"
     return report
+
+
+#: Folder (inside the data folder) of the trained weights the course ships.
+WEIGHTS_FOLDER = "weights"
+
+
+def shipped_weights(key: str) -> Path | None:
+    """The shipped weight file trained under cache ``key``, checked against its checksum.
+
+    The manifest's ``weights`` section lists the weights ``make data`` trained with the
+    course's own training code and seeds (``data/build_data.py --weights`` retrains
+    them). Returns None when no shipped file was trained under ``key`` (other settings
+    or data). Raises DataFileError when the listed file is missing or fails its sha256.
+    """
+    path = _data_dir() / MANIFEST_NAME
+    try:
+        weights = json.loads(path.read_text(encoding="utf-8")).get("weights", {})
+    except (OSError, ValueError, AttributeError):
+        return None  # no usable manifest: nothing ships (loading the data will say why)
+    for name, entry in weights.items() if isinstance(weights, dict) else ():
+        if isinstance(entry, dict) and entry.get("cache_key") == key:
+            file = _data_dir() / WEIGHTS_FOLDER / name
+            relative = f"{WEIGHTS_FOLDER}/{name}"
+            if not file.is_file():
+                raise DataFileError(relative, f"{_shown(file)} is missing.")
+            try:
+                actual = _file_digest(file)
+            except OSError as error:
+                raise DataFileError(relative, f"{_shown(file)} is unreadable: {error}.") from error
+            if actual != entry.get("sha256"):
+                raise DataFileError(relative, f"{_shown(file)} failed its checksum: expected sha256 "
+                                    f"{entry.get('sha256')}, got {actual} (the file is damaged or out of date).")
+            return file
+    return None
 
 
 def _load_arrays(name: str, keys: Sequence[str]) -> dict[str, np.ndarray]:

@@ -21,7 +21,6 @@ import hashlib
 import io
 import json
 import math
-import os
 import sys
 import time
 import warnings
@@ -38,10 +37,12 @@ from helpers.memo import fingerprint
 __all__ = [
     "METHODS",
     "ProjectionCacheWarning",
+    "ProjectionTimeWarning",
     "align",
     "cache_info",
     "clear_disk_cache",
     "clear_memory_cache",
+    "estimated_seconds",
     "last_timing",
     "map_subset",
     "project",
@@ -101,6 +102,20 @@ _PACKAGES = {"pca": "scikit-learn", "tsne": "scikit-learn", "umap": "umap-learn"
 ProjectionCacheWarning = cache.CacheWarning
 
 
+#: A projection expected to take longer than this many seconds is announced before it starts.
+LONG_PROJECTION_S = 60.0
+
+#: (seconds, points) of one projection on the course's reference machine: scikit-learn's
+#: t-SNE and umap-learn's UMAP of 10,000 points took 35.8 s and 8.6 s in the course benchmark
+#: on an idle 2-core CPU. The rate used to estimate until this session has measured its own.
+REFERENCE_RATES: dict[str, tuple[float, int]] = {"tsne": (36.0, 10_000), "umap": (9.0, 10_000)}
+
+
+class ProjectionTimeWarning(UserWarning):
+    """A projection that will take more than about a minute (said before it starts)."""
+
+
+_measured: dict[str, tuple[float, int]] = {}
 _memory: OrderedDict[str, np.ndarray] = OrderedDict()
 _stats = {"hits": 0, "misses": 0, "disk_hits": 0}
 _last: dict[str, Any] = {}
@@ -167,10 +182,24 @@ def project(
     note = " (cached afterwards)" if use_cache else ""
     if method == "umap" and "umap" not in sys.modules:
         note += "; the first UMAP of a session also compiles its code"
+    estimate = estimated_seconds(method, n)
+    if estimate > LONG_PROJECTION_S:
+        long_note = (f"{label} of {n:,} points will take about {_duration(estimate)} on this machine (estimated "
+                     f"from {_rate_source(method)}). To stop it, interrupt the kernel (the stop button, or Ctrl-C): "
+                     "nothing half-done is kept. Fewer points take less time.")
+        if verbose or on_progress is not None:
+            say(long_note)
+        else:
+            validation.warn(long_note, ProjectionTimeWarning)
     say(f"Computing {label} for {n:,} points x {d:,} dims ...{note}")
     started = time.perf_counter()
-    result = _COMPUTE[method](data, n_components, random_state, resolved)
+    try:
+        result = _COMPUTE[method](data, n_components, random_state, resolved)
+    except KeyboardInterrupt:
+        say(f"{label} interrupted after {time.perf_counter() - started:.1f} s; nothing was stored.")
+        raise
     seconds = time.perf_counter() - started
+    _measured[method] = (seconds, n)
     result = np.ascontiguousarray(result, dtype=np.float32)
     say(f"{label} done in {seconds:.1f} s.")
     _stats["misses"] += 1
@@ -179,6 +208,32 @@ def project(
         _remember(key, result)
         _write_disk(key, result)
     return result.copy()
+
+
+def estimated_seconds(method: str, n: int) -> float:
+    """About how many seconds :func:`project` takes to compute ``method`` for ``n`` points here.
+
+    Scaled as n log n from the last projection this session computed with ``method``
+    (at least 500 points), or before there is one, from the course's benchmark on a 2-core
+    CPU (:data:`REFERENCE_RATES`). PCA is always quick.
+    """
+    method = validation.projection_method(method)
+    n = validation.integer(n, "n", low=1)
+    if method == "pca":
+        return 0.0
+    seconds, at = _measured.get(method, (None, 0))
+    if seconds is None or at < 500:
+        seconds, at = REFERENCE_RATES[method]
+    return seconds * (n * math.log(n)) / (at * math.log(at))
+
+
+def _rate_source(method: str) -> str:
+    at = _measured.get(method, (None, 0))[1]
+    return f"this session's {at:,}-point {METHOD_NAMES[method]}" if at >= 500 else "the course's benchmark"
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} minutes"
 
 
 def map_subset(map_points: Any, available: int) -> np.ndarray:
@@ -234,6 +289,7 @@ def cache_info() -> dict[str, int]:
 def clear_memory_cache() -> None:
     """Forget the projections held in memory and reset the counters (the disk cache stays)."""
     _memory.clear()
+    _measured.clear()
     for name in _stats:
         _stats[name] = 0
     _last.clear()
@@ -299,13 +355,9 @@ def _compute_tsne(X: np.ndarray, n_components: int, random_state: int | None, pa
     if "max_iter" not in inspect.signature(TSNE).parameters:  # scikit-learn before 1.5
         params["n_iter"] = params.pop("max_iter")
     model = TSNE(n_components=n_components, random_state=random_state, **params)
-    # On a machine with two cores or fewer, one OpenMP thread is steadier: a second one
-    # mostly waits for the busy core (measured 16-20 s against 4-6 s for 2,000 points).
-    threads = 1 if (os.cpu_count() or 1) <= 2 else None
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=threads, user_api="openmp"):
-        return model.fit_transform(X.astype(np.float32, copy=False))
+    # scikit-learn's own threading, as when it is called directly (pinning one OpenMP thread
+    # on two cores made the helper 1.5x slower than the library on an idle machine)
+    return model.fit_transform(X.astype(np.float32, copy=False))
 
 
 def _compute_umap(X: np.ndarray, n_components: int, random_state: int | None, params: dict[str, Any]) -> np.ndarray:

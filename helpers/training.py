@@ -403,16 +403,28 @@ def train_or_load(
     *,
     cache: WeightCache | None = None,
     extra: Callable[[], dict[str, Any]] | None = None,
+    shipped: bool = False,
 ) -> tuple[nn.Module, dict[str, Any]]:
     """Load ``model``'s weights from the cache under ``key``, or train and store them.
 
     ``train(model)`` trains in place and may return a :class:`History`. ``extra()`` may
     return more things to store beside the weights (plain values or tensors). Returns
     the model (on the CPU, in eval mode) and a dict with ``from_cache``, ``history``,
-    ``train_seconds`` and whatever ``extra`` stored.
+    ``train_seconds``, ``source`` ("cache", "shipped" or "trained") and whatever
+    ``extra`` stored.
+
+    With ``shipped=True``, a cache miss next looks for weights the course ships for
+    ``key`` (``data/weights/``, trained by ``make data`` with the same code and seed);
+    a shipped file that is missing or fails its checksum is reported, and the model
+    is trained instead.
     """
+    validation.boolean(shipped, "shipped")
     cache = cache if cache is not None else WeightCache()
     state = cache.load(key)
+    source = "cache"
+    if state is None and shipped:
+        state = _load_shipped(model, key)
+        source = "shipped"
     if state is not None:
         try:
             model.load_state_dict(state["weights"])
@@ -421,7 +433,8 @@ def train_or_load(
             state = None
     if state is not None:
         info = {k: v for k, v in state.items() if k != "weights"}
-        info["from_cache"] = True
+        info["from_cache"] = source == "cache"
+        info["source"] = source
         model.to("cpu").eval()
         return model, info
     started = time.perf_counter()
@@ -436,7 +449,32 @@ def train_or_load(
         info.update(extra())
     cache.save(key, {"weights": model.state_dict(), **info})
     info["from_cache"] = False
+    info["source"] = "trained"
     return model, info
+
+
+def _load_shipped(model: nn.Module, key: str) -> dict[str, Any] | None:
+    """The shipped state for ``key`` loaded into ``model``; None (with a warning if damaged) otherwise."""
+    from helpers import data  # here: the data loaders are not needed to train
+
+    try:
+        path = data.shipped_weights(key)
+    except data.DataFileError as error:
+        validation.warn(f"the shipped weights could not be used: {error.problem} The model will be trained "
+                        f"instead. Restore the file with `git checkout -- data/{error.name}`.", paths.CacheWarning)
+        return None
+    if path is None:
+        return None
+    initial = copy.deepcopy(model.state_dict())
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+        model.load_state_dict(state["weights"])
+    except Exception as exc:  # a file that passed its checksum but does not fit this model
+        model.load_state_dict(initial)  # train from the seeded start, not from half-loaded weights
+        validation.warn(f"the shipped weights {path.name} do not fit the model ({type(exc).__name__}: {exc}); "
+                        "the model will be trained instead.", paths.CacheWarning)
+        return None
+    return state
 
 
 def _sha256_file(path: Path) -> str:

@@ -401,3 +401,72 @@ def test_importing_projections_loads_neither_umap_nor_sklearn_manifold():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO_ROOT)
     assert out.stdout.split() == ["False", "False"]
+
+
+# ----------------------------------------------------------------------------- long projections
+
+
+def test_the_estimate_scales_from_the_reference_rate_until_the_session_measured_its_own(monkeypatch):
+    seconds, at = projections.REFERENCE_RATES["tsne"]
+    assert projections.estimated_seconds("tsne", at) == pytest.approx(seconds)
+    assert projections.estimated_seconds("TSNE", 2 * at) > 2 * seconds   # n log n
+    assert projections.estimated_seconds("pca", 70_000) == 0.0
+    X = np.random.default_rng(0).normal(size=(600, 5)).astype(np.float32)
+    monkeypatch.setitem(projections._COMPUTE, "tsne", lambda X, *args: np.zeros((len(X), 2)))
+    project(X, "tsne", verbose=False)   # "computed" at once: this machine looks very fast
+    assert projections.estimated_seconds("tsne", at) < 1.0
+    with pytest.raises(ValueError, match="method"):
+        projections.estimated_seconds("isomap", 10)
+    with pytest.raises(ValueError, match="n"):
+        projections.estimated_seconds("tsne", 0)
+
+
+def test_a_projection_of_more_than_a_minute_says_so_before_it_starts(monkeypatch, blobs):
+    X, _ = blobs
+    lines: list[str] = []
+    seen_when_started: list[list[str]] = []
+
+    def compute(X, *args):
+        seen_when_started.append(list(lines))
+        return np.zeros((len(X), 2))
+
+    monkeypatch.setitem(projections._COMPUTE, "tsne", compute)
+    project(X, "tsne", on_progress=lines.append)                       # 200 points: a second or so
+    assert not any("will take about" in line for line in seen_when_started[0])
+    monkeypatch.setitem(projections.REFERENCE_RATES, "tsne", (500.0, 200))   # a very slow machine
+    lines.clear()
+    project(X, "tsne", perplexity=20, on_progress=lines.append)
+    announced = [line for line in seen_when_started[1] if "will take about" in line]
+    assert announced and "t-SNE of 200 points will take about 8 minutes" in announced[0]
+    assert "interrupt the kernel" in announced[0]
+    with pytest.warns(projections.ProjectionTimeWarning, match="will take about"):
+        project(X, "tsne", perplexity=25, verbose=False)
+
+
+def test_an_interrupted_projection_leaves_no_cache_entry(monkeypatch, blobs):
+    X, _ = blobs
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(projections._COMPUTE, "tsne", interrupted)
+    lines: list[str] = []
+    with pytest.raises(KeyboardInterrupt):
+        project(X, "tsne", on_progress=lines.append)
+    assert "interrupted" in lines[-1] and "nothing was stored" in lines[-1]
+    assert _cache_files() == [] and projections.cache_info()["memory_entries"] == 0
+    monkeypatch.undo()
+    assert project(X, "tsne", verbose=False, max_iter=250).shape == (200, 2)   # and the next call works
+
+
+def test_an_interrupt_while_the_entry_is_written_leaves_nothing_half_written(monkeypatch, blobs):
+    X, _ = blobs
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cache.os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        project(X, "pca", verbose=False)
+    folder = Path(os.environ["COURSE_CACHE_DIR"], "projections")
+    assert not folder.exists() or list(folder.iterdir()) == []

@@ -89,9 +89,11 @@ def _cell_sources(nb: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def newest_input_time(notebook: Path) -> float:
-    """The last change to what an executed copy of ``notebook`` depends on: it, the helpers, the data."""
+    """The last change to what an executed copy of ``notebook`` depends on: it, the helpers, the data (and
+    the shipped weights)."""
     times = [notebook.stat().st_mtime]
-    for folder, pattern in ((REPO_ROOT / "helpers", "*.py"), (REPO_ROOT / "data", "*.npz")):
+    inputs = ((REPO_ROOT / "helpers", "*.py"), (REPO_ROOT / "data", "*.npz"), (REPO_ROOT / "data", "*.pt"))
+    for folder, pattern in inputs:
         times += [p.stat().st_mtime for p in folder.rglob(pattern)]
     return max(times)
 
