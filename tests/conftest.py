@@ -47,11 +47,16 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _restore_matplotlib_backend():
-    """A test that switches matplotlib to ipympl must not change the backend of the tests after it."""
+    """A test that switches matplotlib to ipympl, or sets the course's style (``setup_notebook``),
+    must not change the backend or the text sizes of the tests after it."""
     import matplotlib
 
     before = matplotlib.get_backend()
+    style = {key: matplotlib.rcParams[key] for key in ("font.size", "axes.titlesize", "axes.labelsize",
+                                                        "xtick.labelsize", "ytick.labelsize", "legend.fontsize",
+                                                        "figure.titlesize")}
     yield
+    matplotlib.rcParams.update(style)
     if matplotlib.get_backend() != before:
         import matplotlib.pyplot as plt
 

@@ -139,7 +139,7 @@ def _prepare(user: pwd.struct_passwd, base: Path) -> tuple[pwd.struct_passwd, Pa
     course = base / "course"
     for part in ("helpers", "data", "notebooks"):
         shutil.copytree(REPO_ROOT / part, course / part, ignore=shutil.ignore_patterns("__pycache__", ".cache"))
-    for file in ("requirements.txt", "pyproject.toml"):
+    for file in ("requirements.txt", "pyproject.toml", "course_setup.py"):
         shutil.copy(REPO_ROOT / file, course / file)
     _read_only(course)
     return user, home, course

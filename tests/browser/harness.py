@@ -282,6 +282,20 @@ REDRAW_ALL_FIGURES = (
 )
 
 
+def settled_picture(page: Any, locator: Any, quiet_s: float = 2.0, timeout_s: float = 15.0) -> bytes:
+    """The picture of ``locator`` once it has stopped changing for ``quiet_s`` (a picture the kernel
+    sent after a long computation can arrive a moment after the kernel reports idle)."""
+    shot, since, deadline = picture(locator), time.monotonic(), time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(500)
+        again = picture(locator)
+        if again != shot:
+            shot, since = again, time.monotonic()
+        elif time.monotonic() - since >= quiet_s:
+            break
+    return shot
+
+
 def assert_full_redraw_matches(page: Any, server: JupyterServer, notebook: str, cell: Any, what: str) -> bool:
     """With ipympl: ask the kernel to redraw every figure in full and require the same picture.
 
@@ -293,8 +307,7 @@ def assert_full_redraw_matches(page: Any, server: JupyterServer, notebook: str, 
     if canvas.count() == 0:
         return False
     wait_kernel_idle(page)
-    page.wait_for_timeout(500)
-    before = picture(canvas.first)
+    before = settled_picture(page, canvas.first)
     server.execute(notebook, REDRAW_ALL_FIGURES)
     wait_kernel_idle(page)
     page.wait_for_timeout(1000)
