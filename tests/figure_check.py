@@ -132,6 +132,28 @@ def problems_of(fig: Any, renderer: Any, drawn: list[tuple[Any, Any]]) -> list[s
     return found
 
 
+def problems_when_drawn(fig: Any) -> list[str]:
+    """Draw ``fig`` once (on its own Agg canvas, or a new one) and return what the check finds."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    drawn: list[tuple[Any, Any]] = []
+    original = Text.draw
+
+    def recording(self: Any, renderer: Any) -> None:
+        original(self, renderer)
+        if self.get_visible() and self.get_text().strip():
+            drawn.append((self, Text.get_window_extent(self, renderer)))
+
+    canvas = fig.canvas if hasattr(fig.canvas, "get_renderer") else FigureCanvasAgg(fig)
+    Text.draw = recording
+    try:
+        canvas.draw()
+    finally:
+        Text.draw = original
+    return problems_of(fig, canvas.get_renderer(), drawn)
+
+
 def install(report: str | os.PathLike[str]) -> Any:
     """Check every figure matplotlib draws from now on; append each problem to ``report`` (JSON lines).
 

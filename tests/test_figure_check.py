@@ -6,31 +6,15 @@ import json
 
 import numpy as np
 import pytest
-from figure_check import contrast, install, problems_of, read_report
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from figure_check import contrast, install, problems_when_drawn, read_report
 from matplotlib.figure import Figure
-from matplotlib.text import Text
 
 from helpers import figures
 
 
-def _problems(fig: Figure) -> list[str]:
-    """Draw ``fig`` as a notebook shows it and return what the check finds."""
-    drawn: list = []
-    original = Text.draw
-
-    def recording(self, renderer):
-        original(self, renderer)
-        if self.get_visible() and self.get_text().strip():
-            drawn.append((self, Text.get_window_extent(self, renderer)))
-
-    canvas = FigureCanvasAgg(fig)
-    Text.draw = recording
-    try:
-        canvas.draw()
-    finally:
-        Text.draw = original
-    return problems_of(fig, canvas.get_renderer(), drawn)
+def _problems(fig) -> list[str]:
+    """Draw ``fig`` as a notebook shows it and return what the notebooks' figure check finds."""
+    return problems_when_drawn(fig)
 
 
 def _clean_figure(width: float = 6) -> Figure:

@@ -10,10 +10,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
-from figure_check import problems_of  # noqa: E402
+from figure_check import problems_when_drawn  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.colors import to_rgb  # noqa: E402
-from matplotlib.text import Text  # noqa: E402
 
 from helpers import figures, palette, validation  # noqa: E402
 
@@ -25,21 +24,8 @@ def _close_figures():
 
 
 def check(fig) -> list[str]:
-    """What the notebooks' figure check finds on ``fig``."""
-    drawn, original = [], Text.draw
-
-    def recording(self, renderer):
-        original(self, renderer)
-        if self.get_visible() and self.get_text().strip():
-            drawn.append((self, Text.get_window_extent(self, renderer)))
-
-    canvas = fig.canvas if hasattr(fig.canvas, "get_renderer") else FigureCanvasAgg(fig)
-    Text.draw = recording
-    try:
-        canvas.draw()
-    finally:
-        Text.draw = original
-    return problems_of(fig, canvas.get_renderer(), drawn)
+    """Draw ``fig`` as a notebook shows it and return what the notebooks' figure check finds."""
+    return problems_when_drawn(fig)
 
 
 def _images(n: int, seed: int = 0) -> np.ndarray:
