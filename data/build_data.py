@@ -19,9 +19,10 @@ git-ignored):
 
 Outputs (in ``data/``): ``fashion_mnist.npz``, ``mnist.npz``, ``glove_50d.npz`` and
 ``manifest.json``; then ``weights/``: the trained weights of the networks that a later
-notebook reuses (notebook 03's CNN and notebook 04's autoencoders, on Fashion-MNIST),
-trained from the shipped data by the course's own training functions with their fixed
-seeds, so that notebook 05 need not train them first. ``--weights`` retrains only these
+notebook reuses (notebook 03's CNN and notebook 04's autoencoders, on Fashion-MNIST) and
+notebook 06's AlexNet-like network, trained from the shipped data by the course's own
+training functions with their fixed seeds, so that notebooks 05 and 06 need not train
+them first. ``--weights`` retrains only these
 (no sources needed); ``--check`` compares the data files only (trained weights can
 differ in their last bits between CPUs and torch versions; the tests check their
 quality instead). Every run on the same sources writes byte-identical files: the
@@ -457,12 +458,20 @@ def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
 # ---------------------------------------------------------------------------- trained weights
 
 WEIGHTS_FOLDER = "weights"
+#: The epochs notebook 06 trains its AlexNet-like network for.
+ALEXNET_EPOCHS = 3
 
 
 def shipped_models() -> dict[str, tuple[str, Any]]:
     """File name -> (how it is made, a function(dataset, cache) that trains it): the course's calls."""
     from helpers import autoencoder_training
+    from helpers.alexnet_training import train_or_load_alexnet
     from helpers.cnn_training import train_or_load_cnn
+    from helpers.training import torch_threads
+
+    def alexnet(data: Any, cache: Any) -> Any:
+        with torch_threads(1):  # the others pin one thread themselves; the same weights on any machine
+            return train_or_load_alexnet(data, epochs=ALEXNET_EPOCHS, progress=False, cache=cache)
 
     return {
         "cnn_fashion_mnist.pt": (
@@ -478,6 +487,10 @@ def shipped_models() -> dict[str, tuple[str, Any]]:
             "helpers.autoencoder_training.train_or_load_autoencoder(load_fashion_mnist(), latent_dim=LARGE_LATENT_DIM)",
             lambda data, cache: autoencoder_training.train_or_load_autoencoder(
                 data, latent_dim=autoencoder_training.LARGE_LATENT_DIM, progress=False, cache=cache),
+        ),
+        "alexnet_like_fashion_mnist.pt": (
+            f"helpers.alexnet_training.train_or_load_alexnet(load_fashion_mnist(), epochs={ALEXNET_EPOCHS})",
+            alexnet,
         ),
     }
 

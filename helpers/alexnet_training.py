@@ -20,6 +20,7 @@ from torch import nn
 from helpers import validation
 from helpers.models.alexnet import AlexNetLike
 from helpers.training import (
+    WeightCache,
     accuracy,
     as_tensor_images,
     cache_key,
@@ -41,13 +42,19 @@ def train_or_load_alexnet(
     batch_size: int = 128,
     lr: float = 1e-3,
     progress: bool = True,
+    cache: WeightCache | None = None,
+    shipped: bool = False,
 ) -> tuple[AlexNetLike, dict[str, Any]]:
     """Train :class:`~helpers.models.alexnet.AlexNetLike` on ``dataset``'s training images,
     or load the weights cached by an earlier run with the same settings and data.
 
     ``dataset`` is an :class:`~helpers.data.ImageDataset` (e.g. ``load_fashion_mnist()``).
     Returns the model (on the CPU, in eval mode) and a dict with ``test_accuracy``,
-    ``history`` (one row per epoch), ``train_seconds`` and ``from_cache``.
+    ``history`` (one row per epoch), ``train_seconds``, ``from_cache`` and ``source``.
+
+    ``shipped=True`` (notebook 06, which uses the network but is not about training it)
+    loads, when the cache has no entry, the weights the course ships for these settings
+    (``info["source"]`` is then ``"shipped"``); ``shipped=False`` trains it here.
     """
     validation.image_dataset(dataset)
     epochs = validation.integer(epochs, "epochs", low=1)
@@ -55,6 +62,7 @@ def train_or_load_alexnet(
     batch_size = validation.integer(batch_size, "batch_size", low=1)
     lr = validation.number(lr, "lr", low=0, low_open=True)
     validation.boolean(progress, "progress")
+    shipped = validation.boolean(shipped, "shipped")
 
     x_train, x_test = as_tensor_images(dataset.x_train, name="dataset.x_train"), as_tensor_images(
         dataset.x_test, name="dataset.x_test")
@@ -74,7 +82,7 @@ def train_or_load_alexnet(
     def test_accuracy() -> dict[str, Any]:
         return {"test_accuracy": accuracy(predict(model, x_test), y_test)}
 
-    model, info = train_or_load(model, key, train, extra=test_accuracy)
+    model, info = train_or_load(model, key, train, cache=cache, extra=test_accuracy, shipped=shipped)
     if "test_accuracy" not in info:  # weights cached without it (should not happen)
         info.update(test_accuracy())
     return model, info

@@ -360,10 +360,45 @@ def _compute_tsne(X: np.ndarray, n_components: int, random_state: int | None, pa
     return model.fit_transform(X.astype(np.float32, copy=False))
 
 
+#: umap-learn's modules whose numba functions :func:`keep_umap_compiled` lets numba keep on disk.
+_UMAP_MODULES = ("umap.umap_", "umap.layouts", "umap.utils", "umap.distances", "umap.sparse", "umap.spectral")
+
+
+def keep_umap_compiled() -> int:
+    """Let numba keep the machine code it compiles for umap-learn, as it does for pynndescent.
+
+    pynndescent (UMAP's neighbour search) asks numba to cache its compiled functions on
+    disk; umap-learn does not, so every new kernel spent about 7 s compiling the same
+    functions again before its first UMAP. This turns on numba's own cache for them
+    (the same as ``@numba.njit(cache=True)``): the first UMAP after installing still
+    compiles, every later kernel loads the compiled code. Numba checks each entry against
+    the source file and its own version, and keeps it next to the package (or, where that
+    cannot be written, in the user's cache folder); where neither can be written, UMAP
+    simply compiles as before. Returns how many functions it covers.
+    """
+    try:
+        from numba.core.caching import NullCache
+        from numba.core.registry import CPUDispatcher
+    except ImportError:  # another numba layout: compile as before
+        return 0
+    covered = 0
+    for name in _UMAP_MODULES:
+        module = sys.modules.get(name)
+        for value in list(vars(module).values()) if module is not None else ():
+            if isinstance(value, CPUDispatcher) and isinstance(getattr(value, "_cache", None), NullCache):
+                try:
+                    value.enable_caching()
+                except Exception:  # noqa: BLE001 - nowhere to write: this function compiles as before
+                    continue
+                covered += 1
+    return covered
+
+
 def _compute_umap(X: np.ndarray, n_components: int, random_state: int | None, params: dict[str, Any]) -> np.ndarray:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=FutureWarning)
         import umap
+    keep_umap_compiled()
 
     n_jobs = 1 if random_state is not None else -1  # a seeded UMAP runs on one thread
     X = X.astype(np.float32, copy=False)

@@ -88,6 +88,37 @@ def _assert_clusters_kept(Y: np.ndarray, y: np.ndarray) -> None:
     assert (y[d.argmin(1)] == y).mean() > 0.95
 
 
+def test_umap_compiled_code_is_kept_for_the_next_kernel():
+    """umap-learn compiles its functions anew in every process; the helper lets numba keep them
+    on disk (as pynndescent does), and where numba cannot, UMAP still runs."""
+    script = (
+        "import json, warnings\n"
+        "warnings.simplefilter('ignore')\n"
+        "import umap, umap.umap_\n"
+        "from numba.core.registry import CPUDispatcher\n"
+        "from helpers import projections\n"
+        "def kind():\n"
+        "    return type(umap.umap_.smooth_knn_dist._cache).__name__\n"
+        "before = kind()\n"
+        "enable = CPUDispatcher.enable_caching\n"
+        "def refuse(self):\n"
+        "    raise RuntimeError('cannot cache function: no locator available')\n"
+        "CPUDispatcher.enable_caching = refuse   # nowhere to write\n"
+        "refused, after_refusal = projections.keep_umap_compiled(), kind()\n"
+        "CPUDispatcher.enable_caching = enable\n"
+        "covered, after = projections.keep_umap_compiled(), kind()\n"
+        "again = projections.keep_umap_compiled()\n"
+        "print(json.dumps([before, refused, after_refusal, covered, after, again]))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO_ROOT,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    before, refused, after_refusal, covered, after, again = json.loads(result.stdout.strip().splitlines()[-1])
+    assert before == after_refusal == "NullCache" and refused == 0  # a refusal is not an error
+    assert after != "NullCache" and covered >= 10  # smooth_knn_dist, the layout's epochs ...
+    assert again == 0  # nothing left to cover
+
+
 def test_accepts_lists_and_torch_tensors(blobs):
     torch = pytest.importorskip("torch")
     X, _ = blobs
