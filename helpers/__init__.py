@@ -20,11 +20,12 @@ widgets and set-up
     - ``environment`` — setting up a notebook, and the report on the learner's environment.
 plotting, claims, progress
     - ``plotting`` — live figures that redraw in place, static pictures for every front end.
-    - ``figure_stamps`` — text and legends drawn once as pixels, for quick redraws.
     - ``figure_alt`` — alt text for figures, made from their titles.
     - ``figures`` — the notebooks' recurring figures (neighbour strips, look-alike pairs, ...).
     - ``claims`` — sentences built from measured numbers (accuracy intervals, comparisons).
     - ``progress`` — where a learner's exercise progress is kept; export and import.
+figure stamps
+    - ``figure_stamps`` — texts and legends drawn once as pixels, for quick redraws.
 palette
     - ``palette`` — colour-blind-safe class colours and markers, right/wrong frames, text sizes.
 trained models

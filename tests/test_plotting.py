@@ -361,6 +361,93 @@ def test_freeze_validates_its_argument():
         figure_stamps.freeze("legend")
 
 
+# ------------------------------------------------------------------ stamp_text
+
+
+def _text_figure(dx: float = 0.0):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = Figure(figsize=(4, 3), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.15, 0.15, 0.8, 0.7))
+    ax.set(xlim=(0, 400), ylim=(0, 300), title="Words and their neighbours", xlabel="PCA 1", ylabel="PCA 2")
+    for i, word in enumerate(["king", "queen", "frog", "coffee", "physics"]):
+        ax.annotate(word, (40 + 60 * i + dx, 50 + 40 * i), fontsize=8 + i)
+    ax.text(200, 250, "rotated", rotation=30)
+    ax.text(100, 250, r"$\alpha_i^2$")  # mathematical text: drawn as usual
+    return fig
+
+
+def _rgb(fig) -> np.ndarray:
+    fig.canvas.draw()
+    return np.asarray(fig.canvas.buffer_rgba())[..., :3].astype(int)
+
+
+def _looks_alike(a: np.ndarray, b: np.ndarray) -> bool:
+    """The same picture but for texts shifted by under half a pixel: compared in 2 x 2 blocks."""
+    def blocks(x: np.ndarray) -> np.ndarray:
+        grey = x.mean(axis=2)
+        return (grey[0::2, 0::2] + grey[1::2, 0::2] + grey[0::2, 1::2] + grey[1::2, 1::2]) / 4
+
+    return (np.abs(blocks(a) - blocks(b)) > 64).mean() < 0.005
+
+
+def test_stamped_text_looks_the_same_and_is_rendered_once(monkeypatch):
+    plain = _rgb(_text_figure())
+    fig = _text_figure()
+    figure_stamps.stamp_text(fig.canvas.get_renderer())
+    first = _rgb(fig)
+    assert _looks_alike(first, plain)  # texts are placed on whole pixels: a shift under half a pixel
+    assert not np.array_equal(first, plain)
+    renderer = figure_stamps.stamp_text(fig.canvas.get_renderer())  # a second call changes nothing
+    rendered = []
+    render = renderer._text_stamps.draw_directly
+    monkeypatch.setattr(renderer._text_stamps, "draw_directly",
+                        lambda gc, x, y, s, *a, **k: rendered.append(s) or render(gc, x, y, s, *a, **k))
+    again = _rgb(fig)
+    assert np.array_equal(again, first)  # pasted: exactly the pixels of the first draw
+    assert rendered == [r"$\alpha_i^2$"]  # only the mathematical text was rendered again
+
+
+def test_a_stamped_text_moved_by_whole_pixels_keeps_its_pixels():
+    fig = _text_figure()
+    renderer = figure_stamps.stamp_text(fig.canvas.get_renderer())
+    before = _rgb(fig)
+    stamps = len(renderer._text_stamps.stamps)
+    for text in fig.axes[0].texts[:5]:
+        text.xyann = (text.xyann[0] + 5, text.xyann[1])  # 5 data units = 4 pixels at this size
+    after = _rgb(fig)
+    assert len(renderer._text_stamps.stamps) == stamps  # no new text rendered
+    unstamped = _text_figure(dx=5)
+    assert _looks_alike(after, _rgb(unstamped))
+    assert not np.array_equal(after, before)
+
+
+def test_live_figures_stamp_their_texts_and_stamp_text_checks_its_argument():
+    fig = _text_figure()
+    live = plotting.LiveFigure(fig)
+    live.refresh()
+    assert isinstance(fig.canvas.get_renderer()._text_stamps, figure_stamps._TextStamps)
+    assert len(fig.canvas.get_renderer()._text_stamps.stamps) >= 5
+    with pytest.raises(TypeError, match="renderer must be a matplotlib RendererAgg, got str"):
+        figure_stamps.stamp_text("renderer")
+
+
+def test_fast_png_holds_the_exact_pixels():
+    import io
+
+    from PIL import Image
+
+    rgba = np.random.default_rng(0).integers(0, 256, size=(37, 53, 4), dtype=np.uint8)
+    png = plotting._fast_png(rgba)
+    assert png.startswith(b"\x89PNG")
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(png))), rgba[..., :3])
+    fig = _text_figure()
+    fig.canvas.draw()
+    picture = np.asarray(Image.open(io.BytesIO(plotting._fast_png(fig.canvas.buffer_rgba()))).convert("RGB"))
+    assert np.array_equal(picture, np.asarray(fig.canvas.buffer_rgba())[..., :3])
+
+
 def test_ipympl_asks_again_when_the_browser_ignored_a_draw_event(monkeypatch):
     """A change right after a picture was sent: its "draw" event reaches a browser still waiting for
     that picture, which ignores it; the kernel asks again until a picture with the change has gone."""
