@@ -64,6 +64,33 @@ class _TextStamps:
         self.renderer = renderer
         self.draw_directly = renderer.draw_text
         self.stamps: OrderedDict[tuple[Any, ...], list[tuple[Any, int, int, float]] | None] = OrderedDict()
+        self.metrics: dict[tuple[Any, float], tuple[Any, Any, Any]] = {}
+
+    def font_height_metrics(self, prop: Any) -> tuple[Any, Any, Any]:
+        """A font's ascent, descent and line gap in pixels, read from its tables once per font and size.
+
+        Matplotlib asks for these on every draw of every text (renderers may answer; Agg does
+        not, so matplotlib reads the font's tables each time). ``(None, None, None)`` lets
+        matplotlib work them out itself.
+        """
+        key = (prop.copy(), self.renderer.dpi)
+        if key not in self.metrics:
+            self.metrics[key] = (None, None, None)
+            try:
+                from matplotlib.font_manager import fontManager, get_font
+
+                font = get_font(fontManager._find_fonts_by_props(prop))
+                for table_name, gap, ascent, descent in (("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+                                                         ("hhea", "lineGap", "ascent", "descent")):
+                    table = font.get_sfnt_table(table_name)
+                    if table is not None:
+                        scale = prop.get_size_in_points() * self.renderer.dpi / 72 / font.get_sfnt_table("head")[
+                            "unitsPerEm"]
+                        self.metrics[key] = (table[ascent] * scale, -table[descent] * scale, table[gap] * scale)
+                        break
+            except Exception:  # noqa: BLE001 - another matplotlib: it works them out itself
+                pass
+        return self.metrics[key]
 
     def key(self, gc: Any, s: str, prop: Any, angle: float, mtext: Any) -> tuple[Any, ...]:
         from matplotlib.backends.backend_agg import get_hinting_flag
@@ -122,6 +149,7 @@ def stamp_text(renderer: Any) -> Any:
     if not isinstance(getattr(renderer, "_text_stamps", None), _TextStamps):
         renderer._text_stamps = _TextStamps(renderer)
         renderer.draw_text = renderer._text_stamps.draw_text
+        renderer._get_font_height_metrics = renderer._text_stamps.font_height_metrics
     return renderer
 
 

@@ -22,6 +22,7 @@ import numpy as np
 
 __all__ = [
     "BASE_FONT_SIZE",
+    "ClassPoints",
     "CLASS_COLOURS",
     "CLASS_MARKERS",
     "MAX_FIGURE_WIDTH",
@@ -119,6 +120,46 @@ def label_classes(ax: Any, points: Any, codes: Any, names: Sequence[str], *, tex
         if len(mine):
             text.set_position(tuple(np.median(mine, axis=0)))
     return texts
+
+
+class ClassPoints:
+    """Points coloured by class, drawn as one scatter per class (a drop-in for a scatter
+    with ``c=class_colours(codes)`` that redraws quickly).
+
+    Matplotlib draws a scatter whose points share one colour and size by stamping a single
+    marker; a scatter with a colour per point draws each point as a path of its own, several
+    times slower (10,000 points: about 37 ms against 8 ms). Classes are drawn one after the
+    other, the last on top. ``collections`` are the scatters (e.g. to animate them).
+    """
+
+    def __init__(self, ax: Any, points: Any, codes: Any, *, size: float = 6.0, **scatter: Any) -> None:
+        codes = _codes(codes)
+        points = self._checked(points, len(codes))
+        self.n = len(codes)
+        self.rows = [np.flatnonzero(codes == c) for c in range(int(codes.max()) + 1 if codes.size else 0)]
+        self.collections = [ax.scatter(points[rows, 0], points[rows, 1], s=size, color=class_colour(c), **scatter)
+                            for c, rows in enumerate(self.rows)]
+
+    @staticmethod
+    def _checked(points: Any, n: int) -> np.ndarray:
+        points = np.asarray(points, dtype=float)
+        if points.ndim != 2 or points.shape[1] != 2 or len(points) != n:
+            raise ValueError(f"points must be an (n, 2) array with one row per code, got shape {points.shape} "
+                             f"for {n} codes")
+        return points
+
+    def set_offsets(self, points: Any) -> None:
+        """Move every point (rows in the order of ``codes``)."""
+        points = self._checked(points, self.n)
+        for rows, collection in zip(self.rows, self.collections):
+            collection.set_offsets(points[rows])
+
+    def get_offsets(self) -> np.ndarray:
+        """Where the points are, in the order of ``codes``."""
+        out = np.empty((self.n, 2))
+        for rows, collection in zip(self.rows, self.collections):
+            out[rows] = collection.get_offsets()
+        return out
 
 
 def framed(image: Any, right: bool | None, width: int = 2) -> np.ndarray:

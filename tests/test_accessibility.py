@@ -131,6 +131,31 @@ def test_label_classes_puts_names_at_the_class_middles():
         palette.label_classes(ax, points[:3], [0, 0, 1, 1], ["coat", "bag"])
 
 
+def test_class_points_draw_one_scatter_per_class_in_its_colour():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.colors import to_hex
+    from matplotlib.figure import Figure
+
+    ax = Figure().subplots()
+    points = np.array([[0, 0], [1, 1], [2, 2], [3, 3], [4, 4]], dtype=float)
+    codes = [2, 0, 2, 0, 2]   # class 1 has no point
+    drawn = palette.ClassPoints(ax, points, codes, size=9, linewidths=0)
+    assert len(drawn.collections) == 3 and list(ax.collections) == drawn.collections
+    for c, collection in enumerate(drawn.collections):
+        assert to_hex(collection.get_facecolor()[0]) == palette.class_colour(c).lower()
+        assert list(collection.get_sizes()) == [9]
+    np.testing.assert_array_equal(drawn.collections[2].get_offsets(), points[[0, 2, 4]])
+    np.testing.assert_array_equal(drawn.get_offsets(), points)   # back in the order of the codes
+    drawn.set_offsets(points[::-1])
+    np.testing.assert_array_equal(drawn.get_offsets(), points[::-1])
+    with pytest.raises(ValueError, match=r"points must be an \(n, 2\) array with one row per code"):
+        drawn.set_offsets(points[:3])
+    with pytest.raises(TypeError, match="codes must be whole class numbers"):
+        palette.ClassPoints(ax, points, ["a", "b", "c", "d", "e"])
+
+
 # ----------------------------------------------------------------------------- feedback and tables
 
 

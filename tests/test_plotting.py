@@ -409,6 +409,21 @@ def test_stamped_text_looks_the_same_and_is_rendered_once(monkeypatch):
     assert rendered == [r"$\alpha_i^2$"]  # only the mathematical text was rendered again
 
 
+def test_stamped_renderers_lay_texts_out_as_matplotlib_does():
+    def extents(stamped: bool) -> list:
+        fig = _text_figure()
+        ax = fig.axes[0]
+        ax.text(50, 200, "two lines\nof text", fontsize=11, linespacing=1.5)
+        ax.text(50, 150, "normal spacing\nsecond line", fontsize=7, family="monospace")
+        renderer = fig.canvas.get_renderer()
+        if stamped:
+            figure_stamps.stamp_text(renderer)
+        fig.canvas.draw()
+        return [tuple(np.round(t.get_window_extent(renderer).bounds, 6)) for t in (*ax.texts, ax.title)]
+
+    assert extents(True) == extents(False)
+
+
 def test_a_stamped_text_moved_by_whole_pixels_keeps_its_pixels():
     fig = _text_figure()
     renderer = figure_stamps.stamp_text(fig.canvas.get_renderer())

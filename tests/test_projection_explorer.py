@@ -134,8 +134,14 @@ def test_selection_moves_only_the_highlight_artists():
     np.testing.assert_allclose(view.points.get_offsets(), points_before)
     assert len(view.links.get_segments()) == 4
     assert "Selected #9" in view.status.value and "trustworthiness" in view.status.value
-    np.testing.assert_array_equal(view.thumbs[0][1].get_array(), images[9])
-    np.testing.assert_array_equal(view.thumbs[1][1].get_array(), images[explorer.neighbors[0]])
+    def shown(image):  # dark on light, as RGB pixels
+        return np.repeat(255 - image[..., None], 3, axis=2)
+
+    np.testing.assert_array_equal(view.thumbs[0][1].get_array(), shown(images[9]))
+    np.testing.assert_array_equal(view.thumbs[1][1].get_array(), shown(images[explorer.neighbors[0]]))
+    rank = view.thumbs[1][2].get_text()   # the first neighbour: its rank, its mark, its class
+    assert rank.split("\n")[0] in ("✓ 1st", "✗ 1st") and rank.endswith(explorer.label_of(explorer.neighbors[0]))
+    assert f"(d={explorer.distances[0]:.2g})" in view.status.value   # the distances are in the text above
 
 
 def test_changing_the_method_moves_the_points_and_reports_progress():
@@ -324,3 +330,10 @@ def test_epoch_explorer_set_epoch_validates():
     explorer = EpochExplorer(embeddings, labels)
     with pytest.raises(ValueError, match="position must be an integer from 0 to 3"):
         explorer.set_epoch(4)
+
+
+def test_neighbour_ranks_read_as_ordinals():
+    from helpers.widgets.projection_view import _ordinal
+
+    assert [_ordinal(r) for r in (1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 101, 111)] == [
+        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "23rd", "101st", "111th"]

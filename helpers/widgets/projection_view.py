@@ -17,6 +17,12 @@ if TYPE_CHECKING:  # the explorer builds its view: imported for the annotation o
     from helpers.widgets.projection import ProjectionExplorer
 
 
+def _ordinal(rank: int) -> str:
+    """1st, 2nd, 3rd, 4th ... 11th, 12th, 13th ... 21st."""
+    suffix = "th" if rank % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(rank % 10, "th")
+    return f"{rank}{suffix}"
+
+
 class _ExplorerView:
     """The figure and the ipywidgets of a :class:`ProjectionExplorer`."""
 
@@ -46,6 +52,7 @@ class _ExplorerView:
         self.legend = None
         self.class_labels: list[Any] | None = None  # class names written on the map (not colour alone)
         self.thumbs: list[tuple[Any, Any]] = []
+        self._scale: float | None = None  # image values to 0-255 (see _pixels)
         self.rebuild_thumbnails()
         # The map is drawn once; a selection redraws only its marks and the image panel.
         self.live = LiveFigure(fig, animated=self._moving())
@@ -191,24 +198,21 @@ class _ExplorerView:
         cols = 3 if count > 4 else 2
         rows = int(math.ceil(count / cols))
         axes = np.atleast_1d(self.image_fig.subplots(rows, cols)).ravel()
-        sample = self.ex.images[0]
-        blank = np.zeros(sample.shape, dtype=float)
-        grey = sample.ndim == 2
-        vmax = 255 if self.ex.images.dtype == np.uint8 else float(np.nanmax(self.ex.images)) or 1.0
+        blank = np.full((*self.ex.images[0].shape[:2], 3), 255, dtype=np.uint8)
         self.thumbs = []
         for i, ax in enumerate(axes):
-            ax.set_xticks([])
-            ax.set_yticks([])
+            ax.xaxis.set_visible(False)  # no ticks: a frame and a title (an axis draws even with no ticks)
+            ax.yaxis.set_visible(False)
             if i >= count:
                 ax.axis("off")
                 continue
-            art = ax.imshow(blank, cmap="gray_r" if grey else None, vmin=0, vmax=vmax)
-            title = ax.set_title("✗ #00000 d=0.00\nlabel", fontsize=8)  # sized for the layout, emptied below
+            art = ax.imshow(blank, interpolation="nearest")  # shown as RGB pixels (see _pixels)
+            title = ax.set_title("✗ 10th\nlabel", fontsize=8)  # sized for the layout, emptied below
             for spine in ax.spines.values():
                 spine.set_edgecolor("gold" if i == 0 else "0.6")
                 spine.set_linewidth(2.5 if i == 0 else 0.8)
             self.thumbs.append((ax, art, title))
-        self.image_fig.suptitle("#00000 and its nearest neighbours\nin the space", fontsize=8)
+        self.image_fig.suptitle("selected image and its nearest neighbours\nin the space", fontsize=8)
         if hasattr(self, "live"):
             self.live.set_animated(self._moving())
             self.live.relayout()
@@ -310,7 +314,8 @@ class _ExplorerView:
         if ex.selected is not None:
             i = ex.selected
             same = int(sum(ex.codes[j] == ex.codes[i] for j in ex.neighbors))
-            listed = ", ".join(f"#{j} {_html(ex.label_of(j))}" for j in ex.neighbors[:8])
+            listed = ", ".join(f"#{j} {_html(ex.label_of(j))} (d={d:.2g})"
+                               for j, d in zip(ex.neighbors[:8], ex.distances[:8]))
             more = ", ..." if len(ex.neighbors) > 8 else ""
             lines.append(
                 f"Selected #{i} ({_html(ex.label_of(i))}). Its {ex.k} nearest in {_html(ex.space)}: "
@@ -318,13 +323,27 @@ class _ExplorerView:
             )
         self.status.value = "<br>".join(lines)
 
+    def _pixels(self, image: np.ndarray) -> np.ndarray:
+        """An image as the RGB pixels shown: grey images dark on light (0 = white), colour ones as they are.
+
+        Handing matplotlib ready pixels skips its scaling and colour mapping, most of the
+        time a thumbnail took to draw.
+        """
+        if self._scale is None:
+            images = self.ex.images
+            self._scale = 1.0 if images.dtype == np.uint8 else 255.0 / (float(np.nanmax(images)) or 1.0)
+        values = np.clip(np.nan_to_num(np.asarray(image, dtype=float)) * self._scale, 0, 255).astype(np.uint8)
+        if values.ndim == 2:
+            return np.repeat((255 - values)[..., None], 3, axis=2)
+        return values[..., :3] if values.shape[-1] >= 3 else np.repeat(values[..., :1], 3, axis=2)
+
     def _draw_images(self) -> None:
         ex = self.ex
         if self.image_fig is None:
             return
         if ex.selected is None:
             for _ax, art, title in self.thumbs:
-                art.set_data(np.zeros(ex.images[0].shape))
+                art.set_data(np.full((*ex.images[0].shape[:2], 3), 255, dtype=np.uint8))
                 title.set_text("")
             self.image_fig.suptitle("select a point to see it\nand its nearest neighbours", fontsize=9)
             return
@@ -334,17 +353,19 @@ class _ExplorerView:
                 title.set_text("")
                 continue
             j = order[i]
-            art.set_data(ex.images[j])
+            art.set_data(self._pixels(ex.images[j]))
             same = ex.codes[j] == ex.codes[ex.selected]
+            # Titles that come back (rank, mark, class) are pasted from pixels rendered once; the
+            # numbers that change with every pick (index, distance) are in the text above the figure.
             if i == 0:
-                title.set_text(f"selected #{j}\n{ex.label_of(j)}")
+                title.set_text(f"selected\n{ex.label_of(j)}")
                 title.set_color("black")
             else:
                 mark = palette.RIGHT_SYMBOL if same else palette.WRONG_SYMBOL
-                title.set_text(f"{mark} #{j} d={ex.distances[i - 1]:.2g}\n{ex.label_of(j)}")
+                title.set_text(f"{mark} {_ordinal(i)}\n{ex.label_of(j)}")
                 title.set_color("black" if same else palette.WRONG)
         agree = int(sum(ex.codes[j] == ex.codes[ex.selected] for j in ex.neighbors))
         self.image_fig.suptitle(
-            f"#{ex.selected} and its {ex.k} nearest neighbours in {ex.space}\n"
+            f"selected image and its {ex.k} nearest neighbours in {ex.space}\n"
             f"{agree} of {ex.k} share its class ({palette.RIGHT_SYMBOL}; others {palette.WRONG_SYMBOL})", fontsize=8,
         )

@@ -119,9 +119,6 @@ class EpochExplorer:
         pad = 0.06 * (high - low + 1e-9)
         return low - pad, high + pad
 
-    def _colors(self) -> np.ndarray:
-        return palette.class_colours(self.codes)
-
     def _legend(self, ax: Any) -> None:
         from matplotlib.lines import Line2D
 
@@ -150,7 +147,7 @@ class EpochExplorer:
             positions = list(range(self.n_epochs)) if self.n_epochs <= 4 else [0, 1, 2, last]
         positions = [validation.integer(p, f"positions[{i}]", low=0, high=self.n_epochs - 1,
                                         why=" (one per captured epoch)") for i, p in enumerate(positions)]
-        maps, colors = self.maps(), self._colors()
+        maps = self.maps()
         low, high = self._limits()
         # two maps a row: wide enough for their three-line titles at a readable size
         ncols = min(len(positions), 2)
@@ -161,7 +158,7 @@ class EpochExplorer:
             ax.axis("off")
         name = projections.METHOD_NAMES[self.method]
         for number, (ax, p) in enumerate(zip(axes.ravel(), positions)):
-            ax.scatter(maps[p][:, 0], maps[p][:, 1], s=self.point_size * 0.6, c=colors, linewidths=0)
+            palette.ClassPoints(ax, maps[p], self.codes, size=self.point_size * 0.6, linewidths=0)
             ax.set_title(self._map_title(p, separator="\n"), fontsize=9)
             self._label_classes(ax, maps[p], fontsize=8)
             ax.set_xlim(low[0], high[0])
@@ -203,8 +200,7 @@ class _EpochView:
         self.ax = axes[0] if with_scores else axes
         maps = ex.maps()
         low, high = ex._limits()
-        self.points = self.ax.scatter(maps[ex.epoch][:, 0], maps[ex.epoch][:, 1], s=ex.point_size,
-                                      c=ex._colors(), linewidths=0)
+        self.points = palette.ClassPoints(self.ax, maps[ex.epoch], ex.codes, size=ex.point_size, linewidths=0)
         self.ax.set_xlim(low[0], high[0])
         self.ax.set_ylim(low[1], high[1])
         name = projections.METHOD_NAMES[ex.method]
@@ -227,7 +223,7 @@ class _EpochView:
             curve_ax.legend(fontsize=8, loc="lower right")
             curve_ax.grid(alpha=0.3)
         # Moving the slider redraws the points, the title and the rings, over a saved picture of the rest.
-        self.live = LiveFigure(fig, animated=[self.points, self.title, *self.class_labels,
+        self.live = LiveFigure(fig, animated=[*self.points.collections, self.title, *self.class_labels,
                                               *(marker for marker, _ in self.markers)])
         self.slider = widgets.IntSlider(
             value=ex.epoch, min=0, max=ex.n_epochs - 1, description="epoch", continuous_update=True,
