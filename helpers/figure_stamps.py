@@ -187,6 +187,34 @@ def freeze(artist: Any) -> Any:
     return artist
 
 
+#: One transparent sheet per resolution on which :func:`_render_alone` draws a text, kept
+#: between calls (making a figure for each label took longer than drawing the label).
+_SHEETS: dict[float, tuple[Any, Any, Any]] = {}
+
+
+def _render_alone(text: str, fontsize: float, color: Any, ha: str, va: str, dpi: float,
+                  room: tuple[int, int]) -> Any:
+    """A text drawn alone, anchored at a sheet's centre: (pixels, bottom row first; x and y offset
+    of their lower left from the anchor), or None when it leaves no ink. ``room``: the width and
+    height in pixels that it surely fits in."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    sheet = _SHEETS.get(dpi)
+    if sheet is None or sheet[0].bbox.width < room[0] or sheet[0].bbox.height < room[1]:
+        width = max(room[0], int(sheet[0].bbox.width) if sheet else 0)
+        height = max(room[1], int(sheet[0].bbox.height) if sheet else 0)
+        figure = Figure(figsize=(width / dpi, height / dpi), dpi=dpi)
+        figure.patch.set_alpha(0)
+        sheet = _SHEETS[dpi] = (figure, FigureCanvasAgg(figure), figure.text(0.5, 0.5, ""))
+    figure, canvas, label = sheet
+    width, height = int(figure.bbox.width), int(figure.bbox.height)
+    label.set(text=text, fontsize=fontsize, color=color, ha=ha, va=va,
+              position=((width // 2) / width, (height // 2) / height))
+    canvas.draw()
+    picture = _crop_to_ink(canvas.buffer_rgba())
+    return None if picture is None else (picture[0], picture[1] - width // 2, picture[2] - height // 2)
+
+
 class StampedLabels(Artist):
     """A row (or column) of labels beside an axes, drawn from pixels rendered once.
 
@@ -257,7 +285,9 @@ class StampedLabels(Artist):
         reach = max((stamp[0].shape[0 if self.axis == "x" else 1] for stamp in stamps if stamp is not None),
                     default=0)  # the labels' height under the axes, or their width beside it
         axis = self.axes.xaxis if self.axis == "x" else self.axes.yaxis
-        axis.labelpad = matplotlib.rcParams["axes.labelpad"] + self.offset + reach * 72 / self.figure.dpi
+        # without ticks the axis label sits right at the axes: move it past where the ticks would be too
+        ticks = self._pad_points if len(axis.get_ticklocs()) == 0 else 0.0
+        axis.labelpad = matplotlib.rcParams["axes.labelpad"] + self.offset + ticks + reach * 72 / self.figure.dpi
 
     # ---------------------------------------------------------------- drawing
 
@@ -283,23 +313,14 @@ class StampedLabels(Artist):
 
     def _stamp(self, text: str) -> Any:
         """(pixels, bottom row first; x and y offset of their lower left from the anchor), or None."""
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-
         dpi = self.figure.dpi
         key = (text, self.fontsize, str(self.color), dpi)
         if key in self._stamps:
             return self._stamps[key]
         size = self.fontsize * dpi / 72
-        width, height = int(2 * (len(text) + 2) * size) + 8, int(4 * size) + 8
-        sheet = Figure(figsize=(width / dpi, height / dpi), dpi=dpi)
-        sheet.patch.set_alpha(0)
-        canvas = FigureCanvasAgg(sheet)
-        x0, y0 = width // 2, height // 2
         ha, va = self._alignment()
-        sheet.text(x0 / width, y0 / height, text, fontsize=self.fontsize, color=self.color, ha=ha, va=va)
-        canvas.draw()
-        picture = _crop_to_ink(canvas.buffer_rgba())
-        stamp = None if picture is None else (picture[0], picture[1] - x0, picture[2] - y0)
+        stamp = _render_alone(text, self.fontsize, self.color, ha, va, dpi,
+                              (int(2 * (len(text) + 2) * size) + 8, int(4 * size) + 8))
         if len(self._stamps) > 2000:  # a learner's many font sizes and resolutions: start afresh
             self._stamps.clear()
         self._stamps[key] = stamp

@@ -154,6 +154,25 @@ class ClassPoints:
         for rows, collection in zip(self.rows, self.collections):
             collection.set_offsets(points[rows])
 
+    def set_colours(self, colours: Any = None) -> None:
+        """Colour the classes: ``None`` for the class colours, one colour for all, or a list (one per class)."""
+        from matplotlib.colors import is_color_like
+
+        if colours is None:
+            colours = [class_colour(c) for c in range(len(self.rows))]
+        elif is_color_like(colours):
+            colours = [colours] * len(self.rows)
+        colours = list(colours)
+        if len(colours) != len(self.rows):
+            raise ValueError(f"colours must be one colour or one per class ({len(self.rows)}), got {len(colours)}")
+        for colour, collection in zip(colours, self.collections):
+            collection.set_facecolor(colour)
+
+    def set_sizes(self, size: float) -> None:
+        """The size of every point (points squared, as in ``scatter``)."""
+        for collection in self.collections:
+            collection.set_sizes([size])
+
     def get_offsets(self) -> np.ndarray:
         """Where the points are, in the order of ``codes``."""
         out = np.empty((self.n, 2))

@@ -152,6 +152,16 @@ def test_class_points_draw_one_scatter_per_class_in_its_colour():
     np.testing.assert_array_equal(drawn.get_offsets(), points[::-1])
     with pytest.raises(ValueError, match=r"points must be an \(n, 2\) array with one row per code"):
         drawn.set_offsets(points[:3])
+    drawn.set_colours("0.55")   # one colour for all, then one per class, then the class colours again
+    assert {to_hex(c.get_facecolor()[0]) for c in drawn.collections} == {"#8c8c8c"}
+    drawn.set_colours(["red", (0, 0, 1), "#00ff00"])
+    assert [to_hex(c.get_facecolor()[0]) for c in drawn.collections] == ["#ff0000", "#0000ff", "#00ff00"]
+    drawn.set_colours()
+    assert to_hex(drawn.collections[1].get_facecolor()[0]) == palette.class_colour(1).lower()
+    drawn.set_sizes(20)
+    assert all(list(c.get_sizes()) == [20] for c in drawn.collections)
+    with pytest.raises(ValueError, match=r"colours must be one colour or one per class \(3\), got 2"):
+        drawn.set_colours(["red", "blue"])
     with pytest.raises(TypeError, match="codes must be whole class numbers"):
         palette.ClassPoints(ax, points, ["a", "b", "c", "d", "e"])
 

@@ -171,8 +171,8 @@ class OneHotExplorer(LazyWidget):
         self._names = StampedLabels(self._ax_vec, axis="y")  # a column left of the numbers
         self._entry_numbers = StampedLabels(self._ax_vec, axis="x")
         self._column_numbers = StampedLabels(self._ax_dist, axis="x")
-        # The two panels are redrawn on each change, over a saved picture of the rest (the colour bar).
-        self._live = LiveFigure(self._fig, animated=[self._ax_vec, self._ax_dist])
+        # Picking a colour redraws only the two frames, over a saved picture of the rest.
+        self._live = LiveFigure(self._fig, animated=[self._mark_vec, self._mark_dist])
         self._plan_layout()
         self._syncing = False
 
@@ -239,19 +239,19 @@ class OneHotExplorer(LazyWidget):
         fontsize = self._fontsize(n)
         # Each colour is named once, with its number; the number also labels its column of the
         # distance matrix and, for one-hot vectors, the entry that is 1.
-        self._ax_vec.set_yticks(range(n), [""] * n)
+        self._ax_vec.set_yticks([])  # no tick marks: the stamped labels stand where their labels would
         self._row_numbers.set_labels(range(n), [str(i) for i in range(n)], fontsize=fontsize)
         self._names.set_labels(range(n), names, fontsize=fontsize, offset=self._name_offset(fontsize))
         every = 1 if n <= 12 else 2  # fewer numbers when they would crowd
         numbers = range(0, n, every)
-        self._ax_dist.set_xticks(numbers, [""] * len(numbers))
+        self._ax_dist.set_xticks([])
         self._column_numbers.set_labels(numbers, [str(i) for i in numbers], fontsize=fontsize + 1)
         if self.representation == "one-hot":
-            self._ax_vec.set_xticks(numbers, [""] * len(numbers))
+            self._ax_vec.set_xticks([])
             self._entry_numbers.set_labels(numbers, [str(i) for i in numbers], fontsize=fontsize + 1)
             self._ax_vec.set_xlabel("entry (entry i is 1 for colour number i)")
         else:
-            self._ax_vec.set_xticks(range(3), [""] * 3)
+            self._ax_vec.set_xticks([])
             self._entry_numbers.set_labels(range(3), ["red", "green", "blue"], fontsize=10)
             self._ax_vec.set_xlabel("entry (intensity of each light)")
         self._ax_vec.set_title(f"{self.representation} vectors ({n} x {width})")
@@ -270,4 +270,4 @@ class OneHotExplorer(LazyWidget):
             finally:
                 self._syncing = False
         self._readout.value = f"<span style='font-size:0.95em'>{self.describe()}</span>"
-        self._live.refresh_animated()
+        self._live.refresh()

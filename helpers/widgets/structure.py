@@ -175,7 +175,10 @@ class StructureExplorer(LazyWidget):
         self._ax.set_xlabel("score (1 = best)")
         self._ax.invert_yaxis()
         self._ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, fontsize=8)
-        self._live = LiveFigure(self._fig)
+        # A new k changes only the bars, their numbers and the title: they are redrawn over a
+        # saved picture of the rest; choosing other spaces redraws everything.
+        self._live = LiveFigure(self._fig, animated=[*self._bars.values(), *self._labels.values(), self._ax.title])
+        self._drawn_rows: list[str] | None = None  # the spaces the saved picture has rows for
 
         low, high = self.k_range
         self._k_slider = widgets.IntSlider(value=self.k, min=low, max=high, description="k",
@@ -220,9 +223,13 @@ class StructureExplorer(LazyWidget):
             no_score = "reference: no recall or trustworthiness" if score == "trustworthiness" else ""
             label.set_text(no_score if np.isnan(value) else f"{value:.2f}")
         count = len(self.selected)
-        self._ax.set_yticks(range(count), self.selected)
-        self._ax.set_ylim(count - 0.5, -0.5)
         self._ax.set_title(f"Scores at k = {self.k} (recall and trustworthiness measured against {self.reference})",
                            fontsize=10)
         self._readout.value = f"<span style='font-size:0.95em'>{self.describe()}</span>"
+        if self._drawn_rows == self.selected:
+            self._live.refresh_animated()
+            return
+        self._ax.set_yticks(range(count), self.selected)
+        self._ax.set_ylim(count - 0.5, -0.5)
+        self._drawn_rows = list(self.selected)
         self._live.refresh()
