@@ -189,14 +189,14 @@ def freeze(artist: Any) -> Any:
 
 #: One transparent sheet per resolution on which :func:`_render_alone` draws a text, kept
 #: between calls (making a figure for each label took longer than drawing the label).
-_SHEETS: dict[float, tuple[Any, Any, Any]] = {}
+_SHEETS: dict[float, tuple[Any, Any]] = {}
 
 
-def _render_alone(text: str, fontsize: float, color: Any, ha: str, va: str, dpi: float,
-                  room: tuple[int, int]) -> Any:
+def _render_alone(text: str, dpi: float, room: tuple[int, int], like: Any = None, **props: Any) -> Any:
     """A text drawn alone, anchored at a sheet's centre: (pixels, bottom row first; x and y offset
     of their lower left from the anchor), or None when it leaves no ink. ``room``: the width and
-    height in pixels that it surely fits in."""
+    height in pixels that it surely fits in; ``like``: a Text whose look (font, colour,
+    alignment, outline) it takes; ``props``: more Text properties."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     sheet = _SHEETS.get(dpi)
@@ -205,14 +205,59 @@ def _render_alone(text: str, fontsize: float, color: Any, ha: str, va: str, dpi:
         height = max(room[1], int(sheet[0].bbox.height) if sheet else 0)
         figure = Figure(figsize=(width / dpi, height / dpi), dpi=dpi)
         figure.patch.set_alpha(0)
-        sheet = _SHEETS[dpi] = (figure, FigureCanvasAgg(figure), figure.text(0.5, 0.5, ""))
-    figure, canvas, label = sheet
+        sheet = _SHEETS[dpi] = (figure, FigureCanvasAgg(figure))
+    figure, canvas = sheet
     width, height = int(figure.bbox.width), int(figure.bbox.height)
-    label.set(text=text, fontsize=fontsize, color=color, ha=ha, va=va,
-              position=((width // 2) / width, (height // 2) / height))
+    for old in list(figure.texts):
+        old.remove()
+    label = figure.text(0, 0, "")
+    if like is not None:
+        label.update_from(like)  # the look; the place, clipping and visibility are the sheet's
+        label.set(transform=figure.transSubfigure, clip_on=False, clip_box=None, clip_path=None, visible=True)
+    label.set(text=text, position=((width // 2) / width, (height // 2) / height), **props)
     canvas.draw()
     picture = _crop_to_ink(canvas.buffer_rgba())
     return None if picture is None else (picture[0], picture[1] - width // 2, picture[2] - height // 2)
+
+
+def paste_text(text: Any) -> Any:
+    """Draw the Text artist ``text`` from a picture of it, rendered once per string and look; return it.
+
+    For labels that move on every redraw and have an outline (path effects), which
+    matplotlib draws as paths, glyph by glyph, each time. The picture is taken again when
+    the string, font, colour, alignment, outline or resolution change, and pasted at the
+    text's place, on whole pixels. Vector output draws it as usual.
+    """
+    from matplotlib.text import Text
+
+    if not isinstance(text, Text):
+        raise TypeError(f"text must be a matplotlib Text, got {type(text).__name__}")
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    draw_directly = text.draw
+    pictures: dict[tuple[Any, ...], Any] = {}
+
+    def draw(renderer: Any) -> None:
+        string = text.get_text()
+        if not isinstance(renderer, RendererAgg) or not text.get_visible() or not string or text.get_rotation():
+            draw_directly(renderer)
+            return
+        key = (string, hash(text.get_fontproperties()), str(text.get_color()), text.get_ha(), text.get_va(),
+               tuple(map(id, text.get_path_effects())), text.get_alpha(), renderer.dpi)
+        if key not in pictures:
+            if len(pictures) > 256:
+                pictures.clear()
+            size = text.get_fontsize() * renderer.dpi / 72
+            pictures[key] = _render_alone(string, renderer.dpi, (int(2 * (len(string) + 4) * size) + 16,
+                                                                 int(4 * size) + 16), like=text)
+        x, y = text.get_transform().transform(text.get_unitless_position())
+        if pictures[key] is not None:
+            pixels, dx, dy = pictures[key]
+            _paste(renderer, pixels, round(x) + dx, round(y) + dy)
+        text.stale = False
+
+    text.draw = draw
+    return text
 
 
 class StampedLabels(Artist):
@@ -319,8 +364,8 @@ class StampedLabels(Artist):
             return self._stamps[key]
         size = self.fontsize * dpi / 72
         ha, va = self._alignment()
-        stamp = _render_alone(text, self.fontsize, self.color, ha, va, dpi,
-                              (int(2 * (len(text) + 2) * size) + 8, int(4 * size) + 8))
+        stamp = _render_alone(text, dpi, (int(2 * (len(text) + 2) * size) + 8, int(4 * size) + 8),
+                              fontsize=self.fontsize, color=self.color, ha=ha, va=va)
         if len(self._stamps) > 2000:  # a learner's many font sizes and resolutions: start afresh
             self._stamps.clear()
         self._stamps[key] = stamp

@@ -141,7 +141,18 @@ def test_class_points_draw_one_scatter_per_class_in_its_colour():
     ax = Figure().subplots()
     points = np.array([[0, 0], [1, 1], [2, 2], [3, 3], [4, 4]], dtype=float)
     codes = [2, 0, 2, 0, 2]   # class 1 has no point
-    drawn = palette.ClassPoints(ax, points, codes, size=9, linewidths=0)
+    few = palette.ClassPoints(ax, points, codes, size=9, linewidths=0)   # few points: one scatter
+    assert len(few.collections) == 1
+    assert [to_hex(c) for c in few.collections[0].get_facecolor()] == [palette.class_colour(c).lower() for c in codes]
+    few.set_colours(["red", "blue", "#00ff00"])
+    assert [to_hex(c) for c in few.collections[0].get_facecolor()] == ["#00ff00", "#ff0000"] * 2 + ["#00ff00"]
+    np.testing.assert_array_equal(few.get_offsets(), points)
+    ax = Figure().subplots()
+    palette.ClassPoints.SPLIT_FROM, split_from = 5, palette.ClassPoints.SPLIT_FROM
+    try:
+        drawn = palette.ClassPoints(ax, points, codes, size=9, linewidths=0)   # many points: one per class
+    finally:
+        palette.ClassPoints.SPLIT_FROM = split_from
     assert len(drawn.collections) == 3 and list(ax.collections) == drawn.collections
     for c, collection in enumerate(drawn.collections):
         assert to_hex(collection.get_facecolor()[0]) == palette.class_colour(c).lower()

@@ -438,6 +438,43 @@ def test_a_stamped_text_moved_by_whole_pixels_keeps_its_pixels():
     assert not np.array_equal(after, before)
 
 
+def _outlined_label_figure(pasted: bool):
+    import matplotlib.patheffects as effects
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = Figure(figsize=(3, 2), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set(xlim=(0, 300), ylim=(0, 200))
+    ax.scatter([150, 160], [100, 90], s=400, color="tab:blue")
+    label = ax.text(150, 100, "Ankle boot", fontsize=9, fontweight="bold", color="#882255", ha="center",
+                    va="center", path_effects=[effects.withStroke(linewidth=3, foreground="white")])
+    if pasted:
+        figure_stamps.paste_text(label)
+    return fig, label
+
+
+def test_a_pasted_text_looks_the_same_and_is_drawn_once_per_look(monkeypatch):
+    plain, _ = _outlined_label_figure(pasted=False)
+    fig, label = _outlined_label_figure(pasted=True)
+    first = _rgb(fig)
+    assert _looks_alike(first, _rgb(plain)) and not np.array_equal(first, np.full_like(first, 255))
+    rendered = []
+    render = figure_stamps._render_alone
+    monkeypatch.setattr(figure_stamps, "_render_alone", lambda *a, **k: rendered.append(a[0]) or render(*a, **k))
+    label.set_position((100, 50))   # moved: pasted at its new place, not rendered again
+    moved = _rgb(fig)
+    assert rendered == [] and not np.array_equal(moved, first)
+    plain_moved, plain_label = _outlined_label_figure(pasted=False)
+    plain_label.set_position((100, 50))
+    assert _looks_alike(moved, _rgb(plain_moved))
+    label.set_text("Sneaker")   # another string: rendered once more
+    _rgb(fig)
+    assert rendered == ["Sneaker"]
+    with pytest.raises(TypeError, match="text must be a matplotlib Text, got str"):
+        figure_stamps.paste_text("Sneaker")
+
+
 def test_live_figures_stamp_their_texts_and_stamp_text_checks_its_argument():
     fig = _text_figure()
     live = plotting.LiveFigure(fig)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from helpers import palette, projections
-from helpers.figure_stamps import freeze
+from helpers.figure_stamps import freeze, paste_text
 from helpers.plotting import LiveFigure, new_figure
 from helpers.widgets.picking import ClassPicker
 from helpers.widgets.projection_common import _CLICK_RADIUS_PX, _html, method_label
@@ -214,7 +214,8 @@ class _ExplorerView:
                 spine.set_edgecolor("gold" if i == 0 else "0.6")
                 spine.set_linewidth(2.5 if i == 0 else 0.8)
             self.thumbs.append((ax, art, title))
-        self.image_fig.suptitle("selected image and its nearest neighbours\nin the space", fontsize=8)
+        self.image_fig.suptitle("selected image and its 10 nearest neighbours\nin the space: 0 of 10 share its class",
+                                fontsize=8)
         if hasattr(self, "live"):
             self.live.set_animated(self._moving())
             self.live.relayout()
@@ -236,7 +237,11 @@ class _ExplorerView:
         trust = ex.trustworthiness()
         self.points.set_offsets(Y)
         if len(ex.class_names) <= 20:
+            fresh = self.class_labels is None
             self.class_labels = palette.label_classes(self.ax, Y, ex.codes, ex.class_names, texts=self.class_labels)
+            if fresh:  # outlined names are drawn as paths, glyph by glyph: pasted from pictures instead
+                for label in self.class_labels:
+                    paste_text(label)
         low, high = np.percentile(Y, 0.5, axis=0), np.percentile(Y, 99.5, axis=0)
         pad = 0.06 * (high - low + 1e-9)
         self.ax.set_xlim(low[0] - pad[0], high[0] + pad[0])
@@ -269,7 +274,7 @@ class _ExplorerView:
         elif n_classes <= 20:
             self.points.set_colours()  # the class colours
         else:
-            codes = np.arange(len(self.points.rows))
+            codes = np.arange(self.points.n_classes)
             self.points.set_colours(list(mpl.colormaps["viridis"](codes / max(1, n_classes - 1))))
         self.points.set_sizes(ex.point_size)
         if self.legend is not None:
@@ -366,6 +371,6 @@ class _ExplorerView:
                 title.set_color("black" if same else palette.WRONG)
         agree = int(sum(ex.codes[j] == ex.codes[ex.selected] for j in ex.neighbors))
         self.image_fig.suptitle(
-            f"selected image and its {ex.k} nearest neighbours in {ex.space}\n"
-            f"{agree} of {ex.k} share its class ({palette.RIGHT_SYMBOL}; others {palette.WRONG_SYMBOL})", fontsize=8,
+            f"selected image and its {ex.k} nearest neighbours\n"
+            f"in {ex.space}: {agree} of {ex.k} share its class ({palette.RIGHT_SYMBOL})", fontsize=8,
         )

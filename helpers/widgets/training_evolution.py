@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from helpers import palette, projections, validation
+from helpers.figure_stamps import paste_text
 from helpers.plotting import LiveFigure, new_figure, with_static_png
 from helpers.widgets.projection import ProjectionExplorer
 from helpers.widgets.projection_common import FIXED_PARAMS, _check_labels
@@ -208,7 +209,7 @@ class _EpochView:
         self.ax.set_ylabel(f"{name} 2")
         self.title = self.ax.set_title("", fontsize=10)
         ex._legend(self.ax)
-        self.class_labels = ex._label_classes(self.ax, maps[ex.epoch])
+        self.class_labels = [paste_text(label) for label in ex._label_classes(self.ax, maps[ex.epoch])]
         self.markers = []
         if with_scores:
             curve_ax = axes[1]
