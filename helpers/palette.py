@@ -140,6 +140,9 @@ class ClassPoints:
     def __init__(self, ax: Any, points: Any, codes: Any, *, size: float = 6.0, **scatter: Any) -> None:
         codes = _codes(codes)
         points = self._checked(points, len(codes))
+        # a 12-sided polygon: at a few pixels it looks round, and unlike a circle it has no curves,
+        # which matplotlib measures afresh on every draw
+        scatter.setdefault("marker", (12, 0, 0))
         self.n = len(codes)
         self.codes = codes
         self.n_classes = int(codes.max()) + 1 if codes.size else 0

@@ -90,7 +90,8 @@ def _fast_png(rgba: Any) -> bytes:
     A live figure sends a new picture on every change. General PNG writers try a filter on
     every row to make the file smaller, which takes about as long as compressing it; a
     figure is mostly flat colour, which compresses as well without them: half the time,
-    no larger.
+    no larger. Compressing runs of equal bytes only (zlib's RLE strategy) takes a fifth
+    less time again, for pictures about a quarter larger.
     """
     import struct
     import zlib
@@ -103,8 +104,9 @@ def _fast_png(rgba: Any) -> bytes:
     rows[:, 0] = 0  # filter type 0 ("none") on every row
     rows[:, 1:].reshape(height, width, 3)[...] = pixels[..., :3]
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB, no interlacing
-    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", zlib.compress(rows, 1))
-            + _png_chunk(b"IEND", b""))
+    packer = zlib.compressobj(1, zlib.DEFLATED, 15, 8, zlib.Z_RLE)
+    data = packer.compress(rows) + packer.flush()
+    return b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", data) + _png_chunk(b"IEND", b"")
 
 
 class LiveFigure:

@@ -45,3 +45,46 @@ def test_the_readme_says_under_what_load_the_alone_times_were_measured():
     text = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
     low, high = map(int, re.search(r"a load average of (\d+)-(\d+) on its 2 cores", text).groups())
     assert all(low <= load <= high for entry in notebooks.values() for load in entry["alone_load"])
+
+
+#: README explorer row -> the report's widget key (its p95 is shown for interactive figures, then static images)
+EXPLORER_ROWS = {
+    "one-hot slider (00)": "start_here_slider (00)",
+    "one-hot explorer, 24 colours (01)": "onehot_explorer (01)",
+    "word explorer (02)": "word_explorer (02)",
+    "projection explorer, 1k / 10k points (03)": "projection_explorer (03)",
+    "training-evolution slider, 1k / 10k points (03)": "epoch_explorer (03)",
+    "latent explorer, 1k / 10k codes (04)": "latent_explorer (04)",
+    "interpolation explorer, 1k / 10k codes (04)": "interpolation_explorer (04)",
+    "structure explorer (05)": "structure_explorer (05)",
+    "layer explorer, 1k / 10k points (06)": "layer_explorer (06)",
+}
+
+
+def _explorer_cell(report: dict, key: str) -> str:
+    """'25 ms / 25 ms' (one size) or '46 / 51 ms, 45 / 50 ms' (two sizes): p95, interactive then static."""
+    modes = [report["widgets"][f"{key} [{mode}]"] for mode in ("ipympl", "static")]
+    if len(modes[0]) == 1:
+        return " / ".join(f"{round(next(iter(m.values()))['p95_ms'])} ms" for m in modes)
+    return ", ".join(" / ".join(str(round(row["p95_ms"])) for row in m.values()) + " ms" for m in modes)
+
+
+def test_the_readme_explorer_table_shows_the_reports_latencies():
+    report = json.loads((REPO / "benchmarks" / "report.json").read_text())
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    table = text.split("| explorer (notebook) | p95 |", 1)[1].split("\n\n", 1)[0]
+    rows = {m.group(1).strip(): m.group(2).strip() for m in re.finditer(r"^\| ([^|]+) \| ([^|]+) \|$", table, re.M)
+            if not m.group(1).startswith("---")}
+    assert set(rows) == set(EXPLORER_ROWS)
+    for row, key in EXPLORER_ROWS.items():
+        assert rows[row] == _explorer_cell(report, key), row
+    assert set(EXPLORER_ROWS.values()) == {k.rsplit(" [", 1)[0] for k in report["widgets"] if k != "modes"}
+
+
+def test_the_readme_says_how_far_the_projections_are_from_the_libraries():
+    report = json.loads((REPO / "benchmarks" / "report.json").read_text())
+    text = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    ratios = [v["overhead_ratio"] for n, row in report["projections"].items() if isinstance(row, dict)
+              for m, v in row.items() if m in ("tsne", "umap")]
+    assert len(ratios) == 6  # t-SNE and UMAP at 1,000, 2,000 and 10,000 points
+    assert f"{min(ratios):.2f}x to {max(ratios):.2f}x" in text

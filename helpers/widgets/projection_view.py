@@ -42,6 +42,7 @@ class _ExplorerView:
         else:
             map_fig, self.image_fig = fig, None
         self.ax = map_fig.subplots()
+        self.ax.locator_params(nbins=5)  # a map's coordinates say little: a few ticks (each costs a redraw)
         # one scatter per class: redrawn several times faster than a colour per point
         self.points = palette.ClassPoints(self.ax, np.zeros((ex.n, 2)), ex.codes, size=ex.point_size, linewidths=0,
                                           alpha=0.8)
