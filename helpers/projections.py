@@ -346,18 +346,54 @@ def _compute_pca(X: np.ndarray, n_components: int, random_state: int | None, par
     return PCA(n_components=n_components, random_state=random_state, **params).fit_transform(X)
 
 
+def free_cores(sample_s: float = 0.05) -> int | None:
+    """How many of this machine's cores other programs leave free just now (at least 1).
+
+    Read from the kernel's CPU counters twice, ``sample_s`` apart (Linux); None where they
+    cannot be read.
+    """
+    import os
+
+    def counters() -> tuple[int, int]:
+        with open("/proc/stat") as fh:
+            values = [int(v) for v in fh.readline().split()[1:]]
+        idle = values[3] + values[4]  # idle, waiting for input/output
+        return sum(values) - idle, idle
+
+    try:
+        busy_before, idle_before = counters()
+        time.sleep(sample_s)
+        busy_after, idle_after = counters()
+    except (OSError, ValueError, IndexError):
+        return None
+    busy, total = busy_after - busy_before, (busy_after - busy_before) + (idle_after - idle_before)
+    if total <= 0:
+        return None
+    cores = os.cpu_count() or 1
+    return max(1, cores - round(cores * busy / total))
+
+
 def _compute_tsne(X: np.ndarray, n_components: int, random_state: int | None, params: dict[str, Any]) -> np.ndarray:
+    import contextlib
     import inspect
+    import os
 
     from sklearn.manifold import TSNE
+    from threadpoolctl import threadpool_limits
 
     params = dict(params)
     if "max_iter" not in inspect.signature(TSNE).parameters:  # scikit-learn before 1.5
         params["n_iter"] = params.pop("max_iter")
     model = TSNE(n_components=n_components, random_state=random_state, **params)
-    # scikit-learn's own threading, as when it is called directly (pinning one OpenMP thread
-    # on two cores made the helper 1.5x slower than the library on an idle machine)
-    return model.fit_transform(X.astype(np.float32, copy=False))
+    # On an idle machine scikit-learn's own threads, as when it is called directly (one thread
+    # on two idle cores took 1.5x as long). When other programs keep cores busy, only as many
+    # threads as cores are free: a thread that waits for a busy core holds up the others at every
+    # step (2,000 points on two cores beside one busy program: 32 s with two threads).
+    free = free_cores()
+    limit = (threadpool_limits(limits=free, user_api="openmp") if free is not None and free < (os.cpu_count() or 1)
+             else contextlib.nullcontext())
+    with limit:
+        return model.fit_transform(X.astype(np.float32, copy=False))
 
 
 #: umap-learn's modules whose numba functions :func:`keep_umap_compiled` lets numba keep on disk.

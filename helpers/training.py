@@ -35,6 +35,30 @@ _DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
 # --------------------------------------------------------------------------- devices
 
 
+#: On a CPU with at most this many cores, the course runs torch on one thread.
+FEW_CORES = 2
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def one_thread_on_few_cores() -> None:
+    """On a machine with :data:`FEW_CORES` cores or fewer, run torch on one thread.
+
+    The course's networks are small: a second thread gains little on an idle machine, but
+    when anything else keeps a core busy (a browser, another notebook, a test run), torch's
+    threads wait for each other and training gets many times slower: notebook 02's colour
+    model trained in 2.7 s on two idle cores and in 31 s beside one busy program with two
+    threads. Called when this module is imported (Colab's machines have two cores too).
+    """
+    if _cores() <= FEW_CORES and torch.get_num_threads() > 1:
+        torch.set_num_threads(1)
+
+
+one_thread_on_few_cores()
+
+
 def choose_device(prefer: str | None = None) -> torch.device:
     """Pick the device to train on: CUDA if present, then Apple's MPS, then the CPU.
 

@@ -501,3 +501,45 @@ def test_an_interrupt_while_the_entry_is_written_leaves_nothing_half_written(mon
         project(X, "pca", verbose=False)
     folder = Path(os.environ["COURSE_CACHE_DIR"], "projections")
     assert not folder.exists() or list(folder.iterdir()) == []
+
+
+def test_free_cores_reads_the_machines_counters(monkeypatch):
+    free = projections.free_cores()
+    if os.path.exists("/proc/stat"):
+        assert isinstance(free, int) and 1 <= free <= (os.cpu_count() or 1)
+    import builtins
+
+    real_open = builtins.open
+
+    def no_counters(path, *args, **kwargs):
+        if str(path) == "/proc/stat":
+            raise OSError("not here")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", no_counters)
+    assert projections.free_cores() is None   # another system: t-SNE keeps scikit-learn's threads
+
+
+@pytest.mark.parametrize("free", [1, None])
+def test_tsne_uses_only_the_free_cores(blobs, monkeypatch, free):
+    """Beside a busy program, t-SNE runs on the cores left free (its threads wait for each other)."""
+    from sklearn.manifold import TSNE
+    from threadpoolctl import threadpool_info
+
+    monkeypatch.setattr(projections, "free_cores", lambda: free)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    seen = []
+    real = TSNE.fit_transform
+
+    def fit_transform(self, X, *args, **kwargs):
+        seen.extend(pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "openmp")
+        return real(self, X, *args, **kwargs)
+
+    monkeypatch.setattr(TSNE, "fit_transform", fit_transform)
+    X, _ = blobs
+    project(X, "tsne", perplexity=10, max_iter=250, cache=False, verbose=False)
+    assert seen, "scikit-learn's OpenMP pool was not found"
+    if free == 1:
+        assert set(seen) == {1}
+    else:
+        assert all(n >= 1 for n in seen)

@@ -75,3 +75,22 @@ def test_a_changed_loop_gives_other_weights(change):
     exec(loop.replace(change[0], change[1], 1), namespace)
     exec(_code_cell("helpers.training.fit("), namespace)
     assert namespace["same_weights"] is False
+
+
+def test_torch_runs_on_one_thread_on_a_two_core_machine(monkeypatch):
+    """Beside another busy program, a second torch thread made a small model train ten times slower."""
+    import torch
+
+    from helpers import training
+
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        monkeypatch.setattr(training, "_cores", lambda: 8)
+        training.one_thread_on_few_cores()
+        assert torch.get_num_threads() == 2   # many cores: left alone
+        monkeypatch.setattr(training, "_cores", lambda: 2)
+        training.one_thread_on_few_cores()
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
