@@ -34,6 +34,7 @@ def test_every_notebook_alone_is_in_the_report_with_its_load():
     notebooks = json.loads((REPO / "benchmarks" / "report.json").read_text())["notebooks"]
     for name, entry in notebooks.items():
         assert entry["alone_cpu_s"] > 0 and len(entry["alone_load"]) == 2, name
+        assert entry["alone_busy_ok"] and entry["alone_busy_s"] > 0, name   # beside one busy program
         if entry["alone_ok"]:
             assert entry["alone_s"] > 0, name
         else:
@@ -79,6 +80,13 @@ def test_the_readme_explorer_table_shows_the_reports_latencies():
     for row, key in EXPLORER_ROWS.items():
         assert rows[row] == _explorer_cell(report, key), row
     assert set(EXPLORER_ROWS.values()) == {k.rsplit(" [", 1)[0] for k in report["widgets"] if k != "modes"}
+
+
+def test_the_readme_gives_the_times_beside_a_busy_program():
+    notebooks = json.loads((REPO / "benchmarks" / "report.json").read_text())["notebooks"]
+    text = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    busy = [entry["alone_busy_s"] for entry in notebooks.values()]
+    assert f"each notebook alone took {min(busy):.0f}-{max(busy):.0f} s" in text
 
 
 def test_the_readme_says_how_far_the_projections_are_from_the_libraries():
