@@ -2,6 +2,8 @@
 
     python benchmarks/run.py [--quick] [--skip-notebooks] [--out benchmarks/report.json]
     python benchmarks/run.py --alone [NAME ...]    # only the notebooks run alone; updates the report
+    python benchmarks/run.py --projections [N ...] # only the projections; updates the report
+    python benchmarks/run.py --widgets             # only the explorers; updates the report
 
 Writes ``benchmarks/report.json`` and prints a table with each figure's budget (design
 section 9) marked pass or OVER. It measures; it never fails a build.
@@ -191,8 +193,10 @@ def bench_projections(sizes: list[int], repeats: int = 2,
     The numba code of UMAP is compiled before any timing (one small run of each path), so
     neither side pays for it. At each size each method runs ``repeats`` times per side in
     the order helper, library, library, helper, ... (so a drift of the machine's speed
-    favours neither); ``overhead_ratio`` is the helper's total time over the library's.
-    ``first_s`` is the helper's first (computed and stored) call, ``cached_s`` the next.
+    favours neither).
+    ``first_s`` is the helper's first (computed and stored) call, ``cached_s`` the next;
+    ``overhead_ratio`` compares the best run of each side (the one least disturbed by other
+    programs), ``total_ratio`` their totals.
     ``trustworthiness`` (k = 10, against the 50-d input) of both maps shows that they are
     as good as each other. ``done(results)`` is called after each size (to save what is
     measured so far).
@@ -211,8 +215,10 @@ def bench_projections(sizes: list[int], repeats: int = 2,
     pixels = np.concatenate([fashion.x_train, fashion.x_test]).reshape(-1, 784).astype(np.float32) / 255
     features = PCA(50, random_state=0).fit_transform(pixels).astype(np.float32)  # the usual pre-reduction
     results: dict[str, Any] = {"input": "Fashion-MNIST pixels reduced to 50-d by PCA",
-                               "method": f"in one process, numba compiled first, {repeats} runs each side, "
-                                         "alternating helper/library; overhead_ratio = helper total / library total",
+                               "method": f"in one process, numba compiled first, {repeats} runs each side (PCA, "
+                                         "which takes milliseconds: 20), alternating helper/library; overhead_ratio "
+                                         "= the helper's best run / the library's best run (the least disturbed by "
+                                         "other programs); total_ratio = helper total / library total",
                                "load": [round(os.getloadavg()[0], 2)] if hasattr(os, "getloadavg") else None,
                                "70000": "skipped: the full data set is not shipped (only downloaded on request)"}
     libraries = {
@@ -241,7 +247,7 @@ def bench_projections(sizes: list[int], repeats: int = 2,
                 def library() -> None:
                     maps["library"] = libraries[method](X)  # noqa: B023
 
-                for i in range(repeats):
+                for i in range(20 if method == "pca" else repeats):
                     for side in ((helper, library) if i % 2 == 0 else (library, helper)):
                         (helper_s if side is helper else library_s).append(_timed(side))
                 trust = {side: round(metrics.trustworthiness(X, Y, k=10, sample=min(n, 2000), cache=False), 4)
@@ -249,7 +255,8 @@ def bench_projections(sizes: list[int], repeats: int = 2,
                 row[method] = {"first_s": round(first, 3), "cached_s": round(cached, 5),
                                "helper_s": [round(t, 3) for t in helper_s],
                                "library_s": [round(t, 3) for t in library_s],
-                               "overhead_ratio": round(sum(helper_s) / sum(library_s), 3),
+                               "overhead_ratio": round(min(helper_s) / min(library_s), 3),
+                               "total_ratio": round(sum(helper_s) / sum(library_s), 3),
                                "trustworthiness": trust}
             results[str(n)] = row
             if done is not None:
@@ -637,6 +644,18 @@ def rerun_projections(out: Path, sizes: list[int]) -> int:
     return 0
 
 
+def rerun_widgets(out: Path) -> int:
+    """Measure the explorers again and replace the report's ``widgets`` section."""
+    report = json.loads(out.read_text())
+    with tempfile.TemporaryDirectory(prefix="course-bench-") as tmp:
+        os.environ["COURSE_CACHE_DIR"] = str(Path(tmp) / "bench-cache")
+        report["widgets"] = bench_widgets([1000, 10000])
+    report.setdefault("budgets", {}).update(BUDGETS)
+    out.write_text(json.dumps(report, indent=2, default=str) + "\n")
+    print_table(report)
+    return 0
+
+
 def rerun_alone(out: Path, names: list[str]) -> int:
     """Measure the notebooks run alone again and update their ``alone_*`` entries in ``out``."""
     report = json.loads(out.read_text())
@@ -663,7 +682,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--projections", nargs="*", type=int, metavar="N",
                         help="measure only the projections (at these sizes; default 1000 2000 10000) and update an "
                              "existing report")
+    parser.add_argument("--widgets", action="store_true",
+                        help="measure only the explorers and update an existing report")
     args = parser.parse_args(argv)
+    if args.widgets:
+        return rerun_widgets(args.out)
     if args.projections is not None:
         return rerun_projections(args.out, args.projections or [1000, 2000, 10000])
     if args.alone is not None:

@@ -5,6 +5,7 @@ draws. Live figures themselves are :mod:`helpers.plotting`."""
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from typing import Any
 
@@ -190,6 +191,7 @@ def freeze(artist: Any) -> Any:
 #: One transparent sheet per resolution on which :func:`_render_alone` draws a text, kept
 #: between calls (making a figure for each label took longer than drawing the label).
 _SHEETS: dict[float, tuple[Any, Any]] = {}
+_SHEETS_LOCK = threading.Lock()  # widget callbacks can run on more than one of the kernel's threads
 
 
 def _render_alone(text: str, dpi: float, room: tuple[int, int], like: Any = None, **props: Any) -> Any:
@@ -197,6 +199,11 @@ def _render_alone(text: str, dpi: float, room: tuple[int, int], like: Any = None
     of their lower left from the anchor), or None when it leaves no ink. ``room``: the width and
     height in pixels that it surely fits in; ``like``: a Text whose look (font, colour,
     alignment, outline) it takes; ``props``: more Text properties."""
+    with _SHEETS_LOCK:
+        return _render_on_sheet(text, dpi, room, like, props)
+
+
+def _render_on_sheet(text: str, dpi: float, room: tuple[int, int], like: Any, props: dict[str, Any]) -> Any:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     sheet = _SHEETS.get(dpi)
