@@ -346,31 +346,37 @@ def _compute_pca(X: np.ndarray, n_components: int, random_state: int | None, par
     return PCA(n_components=n_components, random_state=random_state, **params).fit_transform(X)
 
 
-def free_cores(sample_s: float = 0.05) -> int | None:
+def free_cores(sample_s: float = 0.1) -> int | None:
     """How many of this machine's cores other programs leave free just now (at least 1).
 
-    Read from the kernel's CPU counters twice, ``sample_s`` apart (Linux); None where they
-    cannot be read.
+    Read from the kernel's CPU counters twice, ``sample_s`` apart (Linux), leaving out this
+    process's own use and the time the hypervisor lends elsewhere; None where they cannot be
+    read. A core counts as busy when other programs use at least half of it.
     """
     import os
 
-    def counters() -> tuple[int, int]:
+    def counters() -> tuple[float, float]:
         with open("/proc/stat") as fh:
             values = [int(v) for v in fh.readline().split()[1:]]
-        idle = values[3] + values[4]  # idle, waiting for input/output
-        return sum(values) - idle, idle
+        busy = values[0] + values[1] + values[2] + values[5] + values[6]  # user, nice, system, irq, softirq
+        return busy, busy + values[3] + values[4]  # ... and idle, waiting for input/output
+
+    def own() -> float:
+        times = os.times()
+        return (times.user + times.system) * os.sysconf("SC_CLK_TCK")
 
     try:
-        busy_before, idle_before = counters()
+        busy_before, total_before, own_before = *counters(), own()
         time.sleep(sample_s)
-        busy_after, idle_after = counters()
-    except (OSError, ValueError, IndexError):
+        busy_after, total_after, own_after = *counters(), own()
+    except (OSError, ValueError, IndexError, AttributeError):
         return None
-    busy, total = busy_after - busy_before, (busy_after - busy_before) + (idle_after - idle_before)
+    total = total_after - total_before
     if total <= 0:
         return None
+    others = max(0.0, (busy_after - busy_before) - (own_after - own_before))
     cores = os.cpu_count() or 1
-    return max(1, cores - round(cores * busy / total))
+    return max(1, cores - round(cores * others / total))
 
 
 def _compute_tsne(X: np.ndarray, n_components: int, random_state: int | None, params: dict[str, Any]) -> np.ndarray:

@@ -148,20 +148,23 @@ class OneHotExplorer(LazyWidget):
         import ipywidgets as widgets
         from matplotlib.patches import Rectangle
 
-        from helpers.figure_stamps import StampedLabels
+        from helpers.figure_stamps import StampedLabels, freeze
         from helpers.plotting import LiveFigure, new_figure
 
         self._fig, (self._ax_vec, self._ax_dist) = new_figure(
             figsize=(9.5, 4.6), ncols=2, gridspec_kw={"width_ratios": [1, 1.15]}
         )
-        self._img_vec = self._ax_vec.imshow(np.eye(2), cmap="Greys", vmin=0, vmax=1, aspect="auto")
+        self._img_vec = self._ax_vec.imshow(np.eye(2), cmap="Greys", vmin=0, vmax=1, aspect="auto",
+                                            interpolation="nearest")  # one cell per number
         # Same rows in both panels: the colour names on the left serve the distance matrix too.
-        self._img_dist = self._ax_dist.imshow(np.eye(2), cmap="viridis", vmin=0, vmax=1.75, aspect="auto")
+        self._img_dist = self._ax_dist.imshow(np.eye(2), cmap="viridis", vmin=0, vmax=1.75, aspect="auto",
+                                              interpolation="nearest")
         self._ax_dist.set_yticks([])  # no labels: the names on the left name these rows too
         self._ax_dist.set_ylabel("colour (same rows as on the left)")
         self._ax_dist.set_xlabel("colour number")
         colorbar = self._fig.colorbar(self._img_dist, ax=self._ax_dist, shrink=0.85)
         colorbar.set_label("Euclidean distance")
+        freeze(colorbar.ax)  # it never changes: pasted from a picture on each redraw
         style = {"fill": False, "edgecolor": "crimson", "linewidth": 2}
         self._mark_vec = self._ax_vec.add_patch(Rectangle((0, 0), 1, 1, **style))
         self._mark_dist = self._ax_dist.add_patch(Rectangle((0, 0), 1, 1, **style))

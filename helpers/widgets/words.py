@@ -205,6 +205,7 @@ class WordExplorer(LazyWidget):
 
         self._fig, self._ax = new_figure(figsize=(7.5, 5.6))
         ax = self._ax
+        ax.locator_params(nbins=5)  # a map's coordinates say little: a few ticks (each costs a redraw)
         # The artists are made once and updated on each change (quicker than clearing the axes).
         self._links = ax.add_collection(LineCollection([], alpha=0.35, linewidths=1, zorder=1))
         self._others = ax.scatter([], [], s=22, alpha=0.7, zorder=2)
