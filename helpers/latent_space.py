@@ -20,7 +20,6 @@ Training the autoencoders is :mod:`helpers.autoencoder_training`.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, NamedTuple
@@ -32,6 +31,8 @@ from torch import nn
 from helpers import validation
 from helpers.models.autoencoder import IMAGE_SHAPE
 from helpers.training import (
+    FEW_CORES,
+    cpu_cores,
     torch_threads,
 )
 
@@ -111,8 +112,6 @@ def encode_images(model: nn.Module, images: Any, *, batch_size: int = 2048) -> n
 
 #: Batches up to this size are run on one CPU thread (see :func:`_cpu_threads`).
 SMALL_BATCH = 256
-#: On a CPU with at most this many cores, the course's autoencoders always use one thread.
-FEW_CORES = 2
 
 
 @contextmanager
@@ -124,7 +123,7 @@ def _cpu_threads(batch: int | None = None) -> Iterator[None]:
     another notebook) that wait can make training many times slower. Decoding a handful
     of points for a widget takes well under a millisecond on one thread.
     """
-    few_cores = (os.cpu_count() or 1) <= FEW_CORES
+    few_cores = cpu_cores() <= FEW_CORES
     small = batch is not None and batch <= SMALL_BATCH
     with torch_threads(1 if few_cores or small else None):
         yield

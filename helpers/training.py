@@ -39,7 +39,8 @@ _DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
 FEW_CORES = 2
 
 
-def _cores() -> int:
+def cpu_cores() -> int:
+    """The CPU cores this process may run on."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
@@ -52,7 +53,7 @@ def one_thread_on_few_cores() -> None:
     model trained in 2.7 s on two idle cores and in 31 s beside one busy program with two
     threads. Called when this module is imported (Colab's machines have two cores too).
     """
-    if _cores() <= FEW_CORES and torch.get_num_threads() > 1:
+    if cpu_cores() <= FEW_CORES and torch.get_num_threads() > 1:
         torch.set_num_threads(1)
 
 

@@ -86,10 +86,10 @@ def test_torch_runs_on_one_thread_on_a_two_core_machine(monkeypatch):
     before = torch.get_num_threads()
     try:
         torch.set_num_threads(2)
-        monkeypatch.setattr(training, "_cores", lambda: 8)
+        monkeypatch.setattr(training, "cpu_cores", lambda: 8)
         training.one_thread_on_few_cores()
         assert torch.get_num_threads() == 2   # many cores: left alone
-        monkeypatch.setattr(training, "_cores", lambda: 2)
+        monkeypatch.setattr(training, "cpu_cores", lambda: 2)
         training.one_thread_on_few_cores()
         assert torch.get_num_threads() == 1
     finally:
