@@ -84,6 +84,29 @@ def _png_chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
 
+def _usable_cores() -> int:
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+#: How many parts a large picture is compressed in, side by side (zlib lets other threads run).
+_PNG_CORES = min(2, _usable_cores())
+_PNG_SPLIT_BYTES = 256 * 1024  # smaller pictures: one part (starting a thread costs more than it saves)
+_png_worker: Any = None
+
+
+def _deflate_part(rows: Any, last: bool) -> bytes:
+    """Rows compressed as raw deflate data that another part can follow (or that ends the stream)."""
+    import zlib
+
+    packer = zlib.compressobj(1, zlib.DEFLATED, -15, 8, zlib.Z_RLE)
+    return packer.compress(rows) + packer.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
+
+
 def _fast_png(rgba: Any) -> bytes:
     """RGBA pixels as an RGB PNG, made for speed: rows unfiltered, compressed lightly.
 
@@ -91,7 +114,9 @@ def _fast_png(rgba: Any) -> bytes:
     every row to make the file smaller, which takes about as long as compressing it; a
     figure is mostly flat colour, which compresses as well without them: half the time,
     no larger. Compressing runs of equal bytes only (zlib's RLE strategy) takes a fifth
-    less time again, for pictures about a quarter larger.
+    less time again, for pictures about a quarter larger. Runs never reach back further
+    than one byte, so the two halves of a large picture are compressed at once on two
+    cores and joined into one stream, at no cost in size.
     """
     import struct
     import zlib
@@ -102,10 +127,24 @@ def _fast_png(rgba: Any) -> bytes:
     height, width = pixels.shape[:2]
     rows = np.empty((height, 1 + 3 * width), dtype=np.uint8)
     rows[:, 0] = 0  # filter type 0 ("none") on every row
-    rows[:, 1:].reshape(height, width, 3)[...] = pixels[..., :3]
+    rgb = rows[:, 1:].reshape(height, width, 3)
+    for channel in range(3):  # channel by channel: five times faster than one copy of pixels[..., :3]
+        rgb[..., channel] = pixels[..., channel]
+    if _PNG_CORES > 1 and rows.nbytes >= _PNG_SPLIT_BYTES:
+        global _png_worker
+        if _png_worker is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            _png_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="png")
+        half = height // 2
+        first = _png_worker.submit(_deflate_part, rows[:half], False)
+        second = _deflate_part(rows[half:], True)
+        deflated = first.result() + second
+    else:
+        deflated = _deflate_part(rows, True)
+    # the zlib wrapper: a header (32 KB window, fastest level) and the checksum of all rows
+    data = b"\x78\x01" + deflated + struct.pack(">I", zlib.adler32(rows) & 0xFFFFFFFF)
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB, no interlacing
-    packer = zlib.compressobj(1, zlib.DEFLATED, 15, 8, zlib.Z_RLE)
-    data = packer.compress(rows) + packer.flush()
     return b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", data) + _png_chunk(b"IEND", b"")
 
 

@@ -500,6 +500,25 @@ def test_fast_png_holds_the_exact_pixels():
     assert np.array_equal(picture, np.asarray(fig.canvas.buffer_rgba())[..., :3])
 
 
+def test_fast_png_of_a_large_picture_is_one_valid_stream(monkeypatch):
+    """A large picture is compressed in two halves at once: the halves still make one valid PNG."""
+    import io
+    import zlib
+
+    from PIL import Image
+
+    rng = np.random.default_rng(1)
+    rgba = np.full((700, 900, 4), 255, dtype=np.uint8)  # mostly flat, as a figure is
+    rgba[100:600:7, 50:850] = rng.integers(0, 256, size=(72, 800, 4), dtype=np.uint8)
+    for cores in (1, 2, 16):
+        monkeypatch.setattr(plotting, "_PNG_CORES", cores)
+        png = plotting._fast_png(rgba)
+        assert np.array_equal(np.asarray(Image.open(io.BytesIO(png))), rgba[..., :3])
+        idat = png[png.index(b"IDAT") + 4:png.index(b"IEND") - 8]
+        rows = zlib.decompress(idat)  # checks the stream's own checksum as well
+        assert len(rows) == 700 * (1 + 3 * 900)
+
+
 def test_ipympl_asks_again_when_the_browser_ignored_a_draw_event(monkeypatch):
     """A change right after a picture was sent: its "draw" event reaches a browser still waiting for
     that picture, which ignores it; the kernel asks again until a picture with the change has gone."""
