@@ -137,9 +137,9 @@ def test_selection_moves_only_the_highlight_artists():
     def shown(image):  # dark on light, as RGB pixels
         return np.repeat(255 - image[..., None], 3, axis=2)
 
-    np.testing.assert_array_equal(view.thumbs[0][1].get_array(), shown(images[9]))
-    np.testing.assert_array_equal(view.thumbs[1][1].get_array(), shown(images[explorer.neighbors[0]]))
-    rank = view.thumbs[1][2].get_text()   # the first neighbour: its rank, its mark, its class
+    np.testing.assert_array_equal(view.tile_pixels(0), shown(images[9]))
+    np.testing.assert_array_equal(view.tile_pixels(1), shown(images[explorer.neighbors[0]]))
+    rank = view.tile_titles[1].get_text()   # the first neighbour: its rank, its mark, its class
     assert rank.split("\n")[0] in ("✓ 1st", "✗ 1st") and rank.endswith(explorer.label_of(explorer.neighbors[0]))
     assert f"(d={explorer.distances[0]:.2g})" in view.status.value   # the distances are in the text above
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from helpers import palette, projections
-from helpers.figure_stamps import freeze, paste_text
+from helpers.figure_stamps import freeze, paste_text, pixel_image
 from helpers.plotting import LiveFigure, new_figure
 from helpers.widgets.picking import ClassPicker
 from helpers.widgets.projection_common import _CLICK_RADIUS_PX, _html, method_label
@@ -54,11 +54,15 @@ class _ExplorerView:
                                     label="selected point", zorder=5)
         self.legend = None
         self.class_labels: list[Any] | None = None  # class names written on the map (not colour alone)
-        self.thumbs: list[tuple[Any, Any]] = []
+        self.panel: Any = None  # the image panel: one axes showing one mosaic of all the tiles
+        self.mosaic: Any = None  # its AxesImage
+        self.tile_titles: list[Any] = []
+        self._geometry: tuple[int, ...] | None = None  # (rows, cols, title gap) the mosaic is laid out for
         self._scale: float | None = None  # image values to 0-255 (see _pixels)
-        self.rebuild_thumbnails()
+        self._make_panel()
         # The map is drawn once; a selection redraws only its marks and the image panel.
         self.live = LiveFigure(fig, animated=self._moving())
+        self.live.fix_layout()  # the panel's place is known from here on: the tiles are laid out in it
         self._busy = False
         self.controls = self._controls(widgets)
         self.widget = widgets.VBox([self.controls, self.status, self.live.widget])
@@ -186,40 +190,95 @@ class _ExplorerView:
     def _moving(self) -> list[Any]:
         """The artists a selection changes: redrawn on their own over the rest of the figure."""
         moving = [self.links, self.ring, self.star]
-        for _ax, art, title in self.thumbs:
-            moving += [art, title]
-        if self.image_fig is not None and self.image_fig._suptitle is not None:
-            moving.append(self.image_fig._suptitle)
+        if self.panel is not None:
+            moving += [self.mosaic, *self.tile_titles]
+            if self.image_fig._suptitle is not None:
+                moving.append(self.image_fig._suptitle)
         return moving
 
-    def rebuild_thumbnails(self) -> None:
-        """(Re)make the image panel: the selected image and one per neighbour."""
+    def _make_panel(self) -> None:
+        """The image panel: one axes that shows every tile in one picture.
+
+        One image with its frames drawn in its pixels, and a title above each tile, draws in
+        a fraction of the time that an axes per image takes (each with its frame, image and
+        resampling): a new space redraws the whole figure.
+        """
         if self.image_fig is None:
             return
-        self.image_fig.clear()
+        self.panel = self.image_fig.subplots()
+        self.panel.set_axis_off()
+        self.panel.set_anchor("N")  # the tiles start just under the panel's heading
+        self.mosaic = pixel_image(self.panel, np.full((1, 1, 3), 255, dtype=np.uint8))
+        self.image_fig.suptitle("selected image and its 10 nearest neighbours\nin the space: 0 of 10 share its class",
+                                fontsize=8)
+
+    def rebuild_thumbnails(self) -> None:
+        """Lay the image panel out again for a new number of tiles (the selected image and k neighbours)."""
+        if self.image_fig is None:
+            return
+        self._geometry = None
+        self._draw_images()
+
+    def _tile_layout(self) -> tuple[int, int, int]:
+        """Rows, columns and the gap above each tile (in image pixels) that its two-line title needs."""
         count = self.ex.k + 1
         cols = 3 if count > 4 else 2
         rows = int(math.ceil(count / cols))
-        axes = np.atleast_1d(self.image_fig.subplots(rows, cols)).ravel()
-        blank = np.full((*self.ex.images[0].shape[:2], 3), 255, dtype=np.uint8)
-        self.thumbs = []
-        for i, ax in enumerate(axes):
-            ax.xaxis.set_visible(False)  # no ticks: a frame and a title (an axis draws even with no ticks)
-            ax.yaxis.set_visible(False)
-            if i >= count:
-                ax.axis("off")
-                continue
-            art = ax.imshow(blank, interpolation="nearest")  # shown as RGB pixels (see _pixels)
-            title = ax.set_title("✗ 10th\nlabel", fontsize=8)  # sized for the layout, emptied below
-            for spine in ax.spines.values():
-                spine.set_edgecolor("gold" if i == 0 else "0.6")
-                spine.set_linewidth(2.5 if i == 0 else 0.8)
-            self.thumbs.append((ax, art, title))
-        self.image_fig.suptitle("selected image and its 10 nearest neighbours\nin the space: 0 of 10 share its class",
-                                fontsize=8)
-        if hasattr(self, "live"):
+        height, width = self.ex.images[0].shape[:2]
+        fig = self.fig
+        box = self.panel.get_position(original=True)  # the panel's place, as the layout planned it
+        box_w, box_h = box.width * fig.bbox.width, box.height * fig.bbox.height
+        title_px = (2 * 1.25 * 8 + 6) * fig.dpi / 72  # two lines of 8-point text and some space
+        across = cols * (width + 2) + (cols - 1) * self._col_gap(width)
+        gap = 1
+        for _ in range(100):  # the gap a title needs grows as the tiles shrink to fit the panel's height
+            scale = min(box_w / across, box_h / (rows * (gap + height + 2)))
+            need = max(1, int(math.ceil(title_px / max(scale, 1e-9))))
+            if need <= gap:
+                break
+            gap = need
+        return rows, cols, gap
+
+    @staticmethod
+    def _col_gap(width: int) -> int:
+        return max(2, width // 7)
+
+    def _tile_origin(self, i: int) -> tuple[int, int]:
+        """Top-left pixel of tile ``i``'s image in the mosaic (inside its one-pixel frame)."""
+        _rows, cols, gap = self._geometry
+        height, width = self.ex.images[0].shape[:2]
+        row, col = divmod(i, cols)
+        return row * (gap + height + 2) + gap + 1, col * (width + 2 + self._col_gap(width)) + 1
+
+    def tile_pixels(self, i: int) -> np.ndarray:
+        """The pixels tile ``i`` shows (0: the selected image, then the neighbours by rank)."""
+        top, left = self._tile_origin(i)
+        height, width = self.ex.images[0].shape[:2]
+        return self.mosaic.get_array()[top:top + height, left:left + width]
+
+    def _lay_out_tiles(self) -> None:
+        geometry = self._tile_layout()
+        if geometry == self._geometry:
+            return
+        self._geometry = geometry
+        rows, cols, gap = geometry
+        height, width = self.ex.images[0].shape[:2]
+        across = cols * (width + 2) + (cols - 1) * self._col_gap(width)
+        down = rows * (gap + height + 2)
+        self._canvas = np.full((down, across, 3), 255, dtype=np.uint8)
+        self.mosaic.set_data(self._canvas)
+        self.mosaic.set_extent((-0.5, across - 0.5, down - 0.5, -0.5))
+        self.panel.set_xlim(-0.5, across - 0.5)
+        self.panel.set_ylim(down - 0.5, -0.5)
+        for title in self.tile_titles:
+            title.remove()
+        self.tile_titles = []
+        for i in range(self.ex.k + 1):
+            top, left = self._tile_origin(i)
+            self.tile_titles.append(self.panel.text(left + width / 2 - 0.5, top - 1.5 - 0.5, "", fontsize=8,
+                                                    ha="center", va="bottom", linespacing=1.25))
+        if hasattr(self, "live"):  # new titles: the moving parts change (the next refresh is a full one)
             self.live.set_animated(self._moving())
-            self.live.relayout()
 
     def draw_map(self, refresh: bool = True) -> None:
         ex = self.ex
@@ -347,19 +406,20 @@ class _ExplorerView:
         ex = self.ex
         if self.image_fig is None:
             return
-        if ex.selected is None:
-            for _ax, art, title in self.thumbs:
-                art.set_data(np.full((*ex.images[0].shape[:2], 3), 255, dtype=np.uint8))
-                title.set_text("")
-            self.image_fig.suptitle("select a point to see it\nand its nearest neighbours", fontsize=9)
-            return
-        order = [ex.selected, *ex.neighbors.tolist()]
-        for i, (_ax, art, title) in enumerate(self.thumbs):
+        self._lay_out_tiles()
+        canvas = self._canvas
+        canvas[...] = 255
+        order = [] if ex.selected is None else [ex.selected, *ex.neighbors.tolist()]
+        height, width = ex.images[0].shape[:2]
+        for i, title in enumerate(self.tile_titles):
+            top, left = self._tile_origin(i)
+            canvas[top - 1:top + height + 1, left - 1:left + width + 1] = (255, 215, 0) if i == 0 else (153, 153, 153)
             if i >= len(order):
+                canvas[top:top + height, left:left + width] = 255
                 title.set_text("")
                 continue
             j = order[i]
-            art.set_data(self._pixels(ex.images[j]))
+            canvas[top:top + height, left:left + width] = self._pixels(ex.images[j])
             same = ex.codes[j] == ex.codes[ex.selected]
             # Titles that come back (rank, mark, class) are pasted from pixels rendered once; the
             # numbers that change with every pick (index, distance) are in the text above the figure.
@@ -370,6 +430,10 @@ class _ExplorerView:
                 mark = palette.RIGHT_SYMBOL if same else palette.WRONG_SYMBOL
                 title.set_text(f"{mark} {_ordinal(i)}\n{ex.label_of(j)}")
                 title.set_color("black" if same else palette.WRONG)
+        self.mosaic.set_data(canvas)
+        if ex.selected is None:
+            self.image_fig.suptitle("select a point to see it\nand its nearest neighbours", fontsize=9)
+            return
         agree = int(sum(ex.codes[j] == ex.codes[ex.selected] for j in ex.neighbors))
         self.image_fig.suptitle(
             f"selected image and its {ex.k} nearest neighbours\n"
