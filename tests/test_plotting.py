@@ -575,47 +575,58 @@ def test_ipympl_asks_again_when_the_browser_ignored_a_draw_event(monkeypatch):
         plt.switch_backend(previous)
 
 
-def test_pixel_image_shows_the_same_pixels_as_a_nearest_image():
+def _nearest_pictures(data, fast: bool, **imshow):
+    """The picture of ``data`` shown with imshow(nearest), as matplotlib draws it and with whole_pixels."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = Figure(figsize=(3, 4), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.1, 0.05, 0.83, 0.9))
+    ax.set_axis_off()
+    image = ax.imshow(data, interpolation="nearest", **imshow)
+    if fast:
+        assert figure_stamps.whole_pixels(image) is image
+    fig.canvas.draw()
+    return fig, image, np.asarray(fig.canvas.buffer_rgba())[..., :3].astype(int)
+
+
+@pytest.mark.parametrize("kind", ["rgb", "numbers", "numbers stretched"])
+def test_whole_pixels_shows_what_matplotlib_shows(kind):
     """Scaled up by numpy on whole pixels: what matplotlib's nearest-neighbour image shows, less its cost."""
     import io
 
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image
 
     rng = np.random.default_rng(3)
-    rgb = rng.integers(0, 256, size=(23, 17, 3), dtype=np.uint8)
-    pictures = []
-    for fast in (False, True):
-        fig = Figure(figsize=(3, 4), dpi=100)
-        FigureCanvasAgg(fig)
-        ax = fig.add_axes((0.1, 0.05, 0.83, 0.9))
-        ax.set_axis_off()
-        if fast:
-            image = figure_stamps.pixel_image(ax, rgb)
-            assert image.get_array().shape == rgb.shape
-        else:
-            ax.imshow(rgb, interpolation="nearest")
-        fig.canvas.draw()
-        pictures.append(np.asarray(fig.canvas.buffer_rgba())[..., :3].astype(int))
-        if fast:  # vector output draws it as matplotlib would
-            buffer = io.StringIO()
-            fig.savefig(buffer, format="svg")
-            assert "<image" in buffer.getvalue()
-            png = io.BytesIO()
-            fig.savefig(png, format="png", dpi=50)  # another resolution: scaled for it
-            half = np.asarray(Image.open(png).convert("RGB")).astype(int)
-            assert half.shape[:2] == (200, 150)
-            assert np.mean(np.abs(half - pictures[0][::2, ::2]).max(axis=2) > 0) < 0.1
-    differ = np.abs(pictures[0] - pictures[1]).max(axis=2) > 0
+    if kind == "rgb":
+        data, imshow = rng.integers(0, 256, size=(23, 17, 3), dtype=np.uint8), {}
+    else:
+        data = rng.normal(size=(23, 17))
+        imshow = {"cmap": "viridis", "vmin": -1, "vmax": 1, "aspect": "auto" if "stretched" in kind else "equal"}
+    _, _, slow = _nearest_pictures(data, False, **imshow)
+    fig, image, fast = _nearest_pictures(data, True, **imshow)
+    differ = np.abs(slow - fast).max(axis=2) > 0
     assert differ.mean() < 0.02  # at most a pixel's shift at some edges between image pixels
-    assert np.array_equal(pictures[1][200, 150], pictures[0][200, 150])
+    assert np.array_equal(fast[200, 150], slow[200, 150])
+    assert np.array_equal(np.asarray(image.get_array()), data)
+    image.set_data(data[::-1])  # new data: drawn anew
+    fig.canvas.draw()
+    flipped = np.asarray(fig.canvas.buffer_rgba())[..., :3].astype(int)
+    assert (np.abs(flipped - fast).max(axis=2) > 0).mean() > 0.3
+    buffer = io.StringIO()  # vector output: drawn as matplotlib would
+    fig.savefig(buffer, format="svg")
+    assert "<image" in buffer.getvalue()
+    image.set_data(data)
+    png = io.BytesIO()
+    fig.savefig(png, format="png", dpi=50)  # another resolution: scaled for it
+    half = np.asarray(Image.open(png).convert("RGB")).astype(int)
+    assert half.shape[:2] == (200, 150)
+    assert np.mean(np.abs(half - slow[::2, ::2]).max(axis=2) > 0) < 0.1
 
 
-def test_pixel_image_takes_rgb_bytes_only():
+def test_whole_pixels_takes_nearest_images_only():
     ax = Figure().add_subplot()
-    with pytest.raises(ValueError, match=r"rgb must be an array of shape \(height, width, 3\) of uint8"):
-        figure_stamps.pixel_image(ax, np.zeros((4, 4)))
-    with pytest.raises(ValueError, match="of uint8, got shape .4, 4, 3. of float64"):
-        figure_stamps.pixel_image(ax, np.zeros((4, 4, 3)))
-    with pytest.raises(TypeError, match="ax must be a matplotlib Axes, got str"):
-        figure_stamps.pixel_image("ax", np.zeros((4, 4, 3), dtype=np.uint8))
+    with pytest.raises(ValueError, match="image must be shown with interpolation='nearest', got 'bilinear'"):
+        figure_stamps.whole_pixels(ax.imshow(np.zeros((4, 4)), interpolation="bilinear"))
+    with pytest.raises(TypeError, match="image must be a matplotlib AxesImage .from imshow., got str"):
+        figure_stamps.whole_pixels("image")

@@ -148,17 +148,18 @@ class OneHotExplorer(LazyWidget):
         import ipywidgets as widgets
         from matplotlib.patches import Rectangle
 
-        from helpers.figure_stamps import StampedLabels, freeze
+        from helpers.figure_stamps import StampedLabels, freeze, whole_pixels
         from helpers.plotting import LiveFigure, new_figure
 
         self._fig, (self._ax_vec, self._ax_dist) = new_figure(
             figsize=(9.5, 4.6), ncols=2, gridspec_kw={"width_ratios": [1, 1.15]}
         )
-        self._img_vec = self._ax_vec.imshow(np.eye(2), cmap="Greys", vmin=0, vmax=1, aspect="auto",
-                                            interpolation="nearest")  # one cell per number
+        # one cell per number, drawn by repeating whole pixels (matplotlib's resampling took a third of a redraw)
+        self._img_vec = whole_pixels(self._ax_vec.imshow(np.eye(2), cmap="Greys", vmin=0, vmax=1, aspect="auto",
+                                                         interpolation="nearest"))
         # Same rows in both panels: the colour names on the left serve the distance matrix too.
-        self._img_dist = self._ax_dist.imshow(np.eye(2), cmap="viridis", vmin=0, vmax=1.75, aspect="auto",
-                                              interpolation="nearest")
+        self._img_dist = whole_pixels(self._ax_dist.imshow(np.eye(2), cmap="viridis", vmin=0, vmax=1.75,
+                                                           aspect="auto", interpolation="nearest"))
         self._ax_dist.set_yticks([])  # no labels: the names on the left name these rows too
         self._ax_dist.set_ylabel("colour (same rows as on the left)")
         self._ax_dist.set_xlabel("colour number")

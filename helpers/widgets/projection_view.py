@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from helpers import palette, projections
-from helpers.figure_stamps import freeze, paste_text, pixel_image
+from helpers.figure_stamps import freeze, paste_text, whole_pixels
 from helpers.plotting import LiveFigure, new_figure
 from helpers.widgets.picking import ClassPicker
 from helpers.widgets.projection_common import _CLICK_RADIUS_PX, _html, method_label
@@ -208,7 +208,7 @@ class _ExplorerView:
         self.panel = self.image_fig.subplots()
         self.panel.set_axis_off()
         self.panel.set_anchor("N")  # the tiles start just under the panel's heading
-        self.mosaic = pixel_image(self.panel, np.full((1, 1, 3), 255, dtype=np.uint8))
+        self.mosaic = whole_pixels(self.panel.imshow(np.full((1, 1, 3), 255, dtype=np.uint8), interpolation="nearest"))
         self.image_fig.suptitle("selected image and its 10 nearest neighbours\nin the space: 0 of 10 share its class",
                                 fontsize=8)
 
