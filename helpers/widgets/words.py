@@ -201,6 +201,7 @@ class WordExplorer(LazyWidget):
         from matplotlib.collections import LineCollection
         from matplotlib.lines import Line2D
 
+        from helpers.figure_stamps import freeze
         from helpers.plotting import LiveFigure, new_figure
 
         self._fig, self._ax = new_figure(figsize=(7.5, 5.6))
@@ -212,12 +213,13 @@ class WordExplorer(LazyWidget):
         self._queries = ax.scatter([], [], s=90, edgecolors="black", zorder=3)
         self._labels: list[Any] = []
         self._title = ax.set_title(" ", y=1.0, pad=8)  # y given: the title is not re-placed on every draw
-        ax.legend(handles=[
+        # never changes: pasted from a picture of it (laid out afresh, it took a tenth of a redraw)
+        freeze(ax.legend(handles=[
             Line2D([], [], marker="o", linestyle="", markersize=10, markerfacecolor="0.6", markeredgecolor="black",
                    label="chosen word"),
             Line2D([], [], marker="o", linestyle="", markersize=5, color="0.6", alpha=0.7,
                    label="neighbour (nearest in all 50 dimensions); line to its word"),
-        ], loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, fontsize=8, frameon=False)
+        ], loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, fontsize=8, frameon=False))
         self._live = LiveFigure(self._fig)
         self._text = widgets.Text(
             value=", ".join(self.words), description="words", continuous_update=False,
@@ -278,7 +280,9 @@ class WordExplorer(LazyWidget):
         self._queries.set_offsets(Z[queries].reshape(-1, 2))
         self._queries.set_facecolors([colour[points[i].word] for i in queries])
         while len(self._labels) < len(points):
-            self._labels.append(ax.annotate("", (0, 0), xytext=(4, 3), textcoords="offset points", zorder=4))
+            # every point lies inside the limits set below: no check on each draw whether it does
+            self._labels.append(ax.annotate("", (0, 0), xytext=(4, 3), textcoords="offset points", zorder=4,
+                                            annotation_clip=False))
         for label, i in zip(self._labels, range(len(self._labels))):
             label.set_visible(i < len(points))
             if i < len(points):
