@@ -340,8 +340,12 @@ def _projection_explorer(n: int) -> Callable[[int], Any]:
     return lambda i: explorer.select(int((i * 7919) % n))
 
 
-def _layer_explorer(n: int) -> Callable[[int], Any]:
-    """Notebook 06's layer picker: several spaces of the same points, maps already computed."""
+def _layer_explorer(n: int, first_view: bool = False) -> Callable[[int], Any]:
+    """Notebook 06's layer picker: several spaces of the same points, maps already computed.
+
+    Going back to a space shown before pastes its picture; ``first_view`` times each switch
+    as if that space had not been shown yet (its map drawn in full).
+    """
     import numpy as np
 
     from helpers.widgets.projection import ProjectionExplorer
@@ -355,7 +359,18 @@ def _layer_explorer(n: int) -> Callable[[int], Any]:
     names = list(explorer.spaces)
     for name in names:  # compute each map once (reported under projections)
         explorer.set_space(name)
-    return lambda i: explorer.set_space(names[i % len(names)])
+    if not first_view:
+        return lambda i: explorer.set_space(names[i % len(names)])
+
+    def switch(i: int) -> None:
+        explorer.view.live.forget_pictures()
+        explorer.set_space(names[i % len(names)])
+
+    return switch
+
+
+def _layer_explorer_first_view(n: int) -> Callable[[int], Any]:
+    return _layer_explorer(n, first_view=True)
 
 
 def _epoch_explorer(n: int) -> Callable[[int], Any]:
@@ -431,6 +446,7 @@ EXPLORERS: dict[str, tuple[tuple[int, ...] | None, Callable[[int], Callable[[int
     # the structure explorer draws bars whatever the number of points: measured at its notebook's size
     "structure_explorer (05)": ((2000,), _structure_explorer),
     "layer_explorer (06)": ((1000, 10000), _layer_explorer),
+    "layer_explorer, first view of a space (06)": ((1000, 10000), _layer_explorer_first_view),
 }
 
 

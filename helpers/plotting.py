@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import io
 import threading
+from collections import OrderedDict
 from typing import Any
 
 import matplotlib
@@ -148,6 +149,9 @@ def _fast_png(rgba: Any) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", data) + _png_chunk(b"IEND", b"")
 
 
+_NO_KEY = object()  # LiveFigure: no key to keep the next full render under
+
+
 class LiveFigure:
     """A figure shown as a widget that redraws in place, as little as it can.
 
@@ -169,6 +173,9 @@ class LiveFigure:
     would leave stale pixels behind. Without ipympl an image widget shows a PNG.
     """
 
+    #: How many pictures :meth:`refresh_as` keeps (each is the whole figure: 2 MB at 1000 x 520 pixels).
+    KEPT_PICTURES = 12
+
     def __init__(self, fig: Figure, *, animated: Any = (), fixed_layout: bool = True) -> None:
         if not isinstance(fig, Figure):
             raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
@@ -179,6 +186,9 @@ class LiveFigure:
         self.interactive = interactive_backend() and isinstance(fig.canvas, widgets.DOMWidget)
         if not self.interactive and not isinstance(fig.canvas, FigureCanvasAgg):
             FigureCanvasAgg(fig)
+        # pictures of the figure without its animated artists, by the key given to refresh_as
+        self._pictures: OrderedDict[Any, tuple[Any, tuple[int, int]]] = OrderedDict()
+        self._picture_key: Any = _NO_KEY  # the key the next full render is kept under
         self.animated: list[Any] = []
         self.set_animated(animated)
         self._layout_pending = fixed_layout
@@ -213,6 +223,7 @@ class LiveFigure:
         self.animated = artists
         self.fig._live_animated = artists
         self._background = None
+        self._pictures.clear()
 
     @staticmethod
     def _stamp_texts(canvas: Any) -> None:
@@ -231,6 +242,7 @@ class LiveFigure:
     def fix_layout(self) -> None:
         """Plan the layout now (constrained layout, for the artists as they are) and keep it."""
         self._layout_pending = False
+        self._pictures.clear()
         engine = self.fig.get_layout_engine()
         if engine is None or type(engine).__name__ == "PlaceHolderLayoutEngine":
             return
@@ -252,6 +264,7 @@ class LiveFigure:
             ax._autotitlepos = True
         self._placed_titles = []
         self._layout_pending = True
+        self._pictures.clear()
 
     # ---------------------------------------------------------------- drawing
 
@@ -284,6 +297,12 @@ class LiveFigure:
             return
         self._background = canvas.copy_from_bbox(self.fig.bbox)
         self._background_size = canvas.get_width_height(physical=True)
+        if self._picture_key is not _NO_KEY:
+            self._pictures[self._picture_key] = (self._background, self._background_size)
+            self._pictures.move_to_end(self._picture_key)
+            while len(self._pictures) > self.KEPT_PICTURES:
+                self._pictures.popitem(last=False)
+            self._picture_key = _NO_KEY
         self._draw_animated()
 
     def _draw_animated(self) -> None:
@@ -374,6 +393,38 @@ class LiveFigure:
 
     def refresh(self) -> None:
         """Redraw the whole figure after its artists changed."""
+        with self._lock:
+            self._picture_key = _NO_KEY
+            self._refresh()
+
+    def refresh_as(self, key: Any) -> None:
+        """Redraw the whole figure, which without its animated artists looks as it did under ``key`` before.
+
+        For a figure that goes back to states it has shown (an explorer switched back to a
+        map it drew): the first time, the figure is drawn in full and its picture without
+        the animated artists is kept under ``key`` (the last :attr:`KEPT_PICTURES` keys); the
+        next time, that picture is pasted and only the animated artists are drawn on it.
+        ``key`` (hashable) must stand for everything that is not animated: the caller's
+        promise. A new layout, canvas size or set of animated artists forgets every picture.
+        """
+        with self._lock:
+            kept = self._pictures.get(key)
+            canvas = self.fig.canvas
+            if kept is not None and not self._layout_pending and kept[1] == canvas.get_width_height(physical=True):
+                self._pictures.move_to_end(key)
+                self._background, self._background_size = kept
+                self._picture_key = _NO_KEY
+                self.refresh_animated()
+                return
+            self._picture_key = key
+            self._refresh()
+
+    def forget_pictures(self) -> None:
+        """Let go of every picture that :meth:`refresh_as` kept (the next of each key draws in full)."""
+        with self._lock:
+            self._pictures.clear()
+
+    def _refresh(self) -> None:
         with self._lock:  # widget callbacks can run on more than one of the kernel's threads
             if self._layout_pending:
                 self.fix_layout()

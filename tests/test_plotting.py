@@ -114,6 +114,64 @@ def test_refresh_animated_redraws_only_the_animated_artists():
     assert ((_pixels(live)[..., 1] > 100) & (_pixels(live)[..., 0] < 60)).any()  # a full refresh shows it
 
 
+def test_refresh_as_pastes_the_picture_kept_for_the_same_state():
+    """A state drawn before (same key) is pasted, not drawn: only the animated artists are drawn on it."""
+    fig, ax = plotting.new_figure(figsize=(3, 2))
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    (line,) = ax.plot([0, 1], [0.2, 0.2], color="blue", linewidth=4)
+    (moving,) = ax.plot([0.5], [0.5], "o", color="red", markersize=12)
+    live = plotting.LiveFigure(fig, animated=[moving])
+    live.refresh()  # the layout is planned
+    draws = []
+    fig.canvas.mpl_connect("draw_event", lambda event: draws.append(1))
+    live.refresh_as("blue")
+    blue = _pixels(live)
+    line.set_color("green")
+    live.refresh_as("green")
+    green = _pixels(live)
+    assert len(draws) == 2 and not np.array_equal(blue, green)
+    line.set_color("blue")
+    moving.set_data([0.2], [0.8])
+    live.refresh_as("blue")  # seen before: pasted, with the marker drawn where it is now
+    assert len(draws) == 2
+    again = _pixels(live)
+    red = (again[..., 0] > 200) & (again[..., 1] < 80) & (again[..., 2] < 80)
+    assert np.nonzero(red)[0].mean() < again.shape[0] / 2  # the marker moved up
+    moving.set_data([0.5], [0.5])
+    live.refresh_as("blue")
+    assert np.array_equal(_pixels(live), blue)
+    live.refresh()  # a plain refresh draws everything and keeps nothing under a key
+    assert len(draws) == 3
+    live.forget_pictures()
+    live.refresh_as("blue")
+    assert len(draws) == 4
+    live.relayout()  # a new layout: every kept picture is forgotten
+    live.refresh_as("green")
+    planned = len(draws)  # (planning the layout sends a draw event too)
+    assert planned >= 5
+    live.refresh_as("blue")
+    assert len(draws) == planned + 1
+
+
+def test_refresh_as_keeps_a_few_pictures():
+    fig, ax = plotting.new_figure(figsize=(2, 2))
+    live = plotting.LiveFigure(fig, animated=[ax.plot([0.5], [0.5], "o")[0]])
+    ax.set_title("00")
+    live.refresh()  # the layout is planned, with room for the titles below
+    draws = []
+    fig.canvas.mpl_connect("draw_event", lambda event: draws.append(1))
+    for key in range(plotting.LiveFigure.KEPT_PICTURES + 1):
+        ax.set_title(str(key))
+        live.refresh_as(key)
+    ax.set_title("0")
+    live.refresh_as(0)  # the oldest was let go
+    assert len(draws) == plotting.LiveFigure.KEPT_PICTURES + 2
+    ax.set_title(str(plotting.LiveFigure.KEPT_PICTURES))
+    live.refresh_as(plotting.LiveFigure.KEPT_PICTURES)  # a recent one is still kept
+    assert len(draws) == plotting.LiveFigure.KEPT_PICTURES + 2
+
+
 def test_static_png_includes_animated_figure_level_artists():
     fig, _ = plotting.new_figure(figsize=(3, 2))
     title = fig.suptitle("")

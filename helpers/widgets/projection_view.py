@@ -58,6 +58,7 @@ class _ExplorerView:
         self.mosaic: Any = None  # its AxesImage
         self.tile_titles: list[Any] = []
         self._geometry: tuple[int, ...] | None = None  # (rows, cols, title gap) the mosaic is laid out for
+        self._canvas: np.ndarray | None = None  # the mosaic's pixels
         self._scale: float | None = None  # image values to 0-255 (see _pixels)
         self._make_panel()
         # The map is drawn once; a selection redraws only its marks and the image panel.
@@ -322,7 +323,9 @@ class _ExplorerView:
         )
         self.draw_selection(refresh=False)
         if refresh:
-            self.live.refresh()
+            # A map shown before, in the same style, is pasted from its picture: switching back and
+            # forth between spaces (the layer explorer) redraws only the selection and the images.
+            self.live.refresh_as((ex._key(), heading, ex.trust_k, ex.color_by_class, ex.point_size))
 
     def draw_style(self, refresh: bool = True) -> None:
         ex = self.ex
