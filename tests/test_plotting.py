@@ -91,14 +91,20 @@ def test_fixed_layout_can_be_turned_off():
     assert ax.get_position().x0 > before
 
 
-def test_refresh_animated_redraws_only_the_animated_artists():
+def _line_and_marker():
+    """A live figure: a thick blue line (still) and a red marker (animated), drawn once."""
     fig, ax = plotting.new_figure(figsize=(3, 2))
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
-    (still,) = ax.plot([0, 1], [0.2, 0.2], color="blue", linewidth=4)
+    (line,) = ax.plot([0, 1], [0.2, 0.2], color="blue", linewidth=4)
     (moving,) = ax.plot([0.5], [0.5], "o", color="red", markersize=12)
     live = plotting.LiveFigure(fig, animated=[moving])
-    live.refresh()
+    live.refresh()  # (the layout is planned)
+    return fig, live, line, moving
+
+
+def test_refresh_animated_redraws_only_the_animated_artists():
+    _fig, live, still, moving = _line_and_marker()
     first = _pixels(live)
     moving.set_data([0.2], [0.8])
     still.set_color("green")  # not animated: must not change on an animated refresh
@@ -116,13 +122,7 @@ def test_refresh_animated_redraws_only_the_animated_artists():
 
 def test_refresh_as_pastes_the_picture_kept_for_the_same_state():
     """A state drawn before (same key) is pasted, not drawn: only the animated artists are drawn on it."""
-    fig, ax = plotting.new_figure(figsize=(3, 2))
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
-    (line,) = ax.plot([0, 1], [0.2, 0.2], color="blue", linewidth=4)
-    (moving,) = ax.plot([0.5], [0.5], "o", color="red", markersize=12)
-    live = plotting.LiveFigure(fig, animated=[moving])
-    live.refresh()  # the layout is planned
+    fig, live, line, moving = _line_and_marker()
     draws = []
     fig.canvas.mpl_connect("draw_event", lambda event: draws.append(1))
     live.refresh_as("blue")
