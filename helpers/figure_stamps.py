@@ -419,9 +419,11 @@ def _pixel_image_class() -> type:
     global _PixelImage
     if _PixelImage is not None:
         return _PixelImage
+    import math
+
     import numpy as np
     from matplotlib.image import AxesImage
-    from matplotlib.transforms import Bbox, IdentityTransform, TransformedBbox
+    from matplotlib.transforms import IdentityTransform
 
     class PixelImage(AxesImage):
         """An image scaled to the screen by repeating whole pixels with numpy (see :func:`whole_pixels`)."""
@@ -437,11 +439,15 @@ def _pixel_image_class() -> type:
                     or self.get_interpolation() != "nearest" or not self.get_transform().is_affine):
                 return super().make_image(renderer, magnification, unsampled)
             x1, x2, y1, y2 = self.get_extent()
-            box = TransformedBbox(Bbox([[x1, y1], [x2, y2]]), self.get_transform())
-            left, right = round(min(box.x0, box.x1)), round(max(box.x0, box.x1))
-            bottom, top = round(min(box.y0, box.y1)), round(max(box.y0, box.y1))
+            (left_x, first_y), (right_x, last_y) = self.get_transform().transform([(x1, y1), (x2, y2)])
+            low_x, high_x = sorted((left_x, right_x))
+            low_y, high_y = sorted((first_y, last_y))
+            # only the screen pixels that can show (zoomed in, most of the image lies outside the axes)
+            clip = (self.get_clip_box() or self.axes.bbox) if self.get_clip_on() else self.get_figure(root=True).bbox
+            left, right = max(round(low_x), math.floor(clip.x0)), min(round(high_x), math.ceil(clip.x1))
+            bottom, top = max(round(low_y), math.floor(clip.y0)), min(round(high_y), math.ceil(clip.y1))
             width, height = right - left, top - bottom
-            if width <= 0 or height <= 0:
+            if width <= 0 or height <= 0 or high_x - low_x < 1e-9 or high_y - low_y < 1e-9:
                 return None, 0, 0, None
             if data.ndim == 2:  # numbers: through the image's norm and colour map
                 source = np.ascontiguousarray(self.to_rgba(data, bytes=True))
@@ -449,14 +455,17 @@ def _pixel_image_class() -> type:
                 source = np.full((*data.shape[:2], 4), 255, dtype=np.uint8)
                 source[..., :data.shape[2]] = np.ma.getdata(data)[..., :4]
             rows, cols = source.shape[:2]
-            # the source pixel under the centre of each screen pixel; draw_image wants the top row first
-            col_index = ((np.arange(width) + 0.5) * (cols / width)).astype(np.intp)
-            row_index = ((np.arange(height) + 0.5) * (rows / height)).astype(np.intp)
-            if box.x0 > box.x1:
-                col_index = col_index[::-1]
-            first_row_y = box.y1 if self.origin == "upper" else box.y0  # where row 0 lies on the screen
-            if first_row_y < max(box.y0, box.y1):
-                row_index = row_index[::-1]
+            # the source pixel under the centre of each screen pixel, from the fraction of the way
+            # across (from the left) and up (from the bottom); draw_image takes the bottom row first
+            across = (np.arange(left, right) + 0.5 - low_x) / (high_x - low_x)
+            up = (np.arange(bottom, top) + 0.5 - low_y) / (high_y - low_y)
+            if left_x > right_x:  # the image's first column is on the right
+                across = 1 - across
+            row_0_y = last_y if self.origin == "upper" else first_y  # (the extent's top, or its bottom)
+            if row_0_y >= max(first_y, last_y):  # row 0 at the top of the screen
+                up = 1 - up
+            col_index = np.clip((across * cols).astype(np.intp), 0, cols - 1)
+            row_index = np.clip((up * rows).astype(np.intp), 0, rows - 1)
             sheet = self._sheet
             if sheet is None or sheet.shape[:2] != (height, width):
                 sheet = self._sheet = np.empty((height, width, 4), dtype=np.uint8)

@@ -648,7 +648,7 @@ def _nearest_pictures(data, fast: bool, **imshow):
     return fig, image, np.asarray(fig.canvas.buffer_rgba())[..., :3].astype(int)
 
 
-@pytest.mark.parametrize("kind", ["rgb", "numbers", "numbers stretched"])
+@pytest.mark.parametrize("kind", ["rgb", "numbers", "numbers stretched", "numbers from the bottom"])
 def test_whole_pixels_shows_what_matplotlib_shows(kind):
     """Scaled up by numpy on whole pixels: what matplotlib's nearest-neighbour image shows, less its cost."""
     import io
@@ -660,7 +660,8 @@ def test_whole_pixels_shows_what_matplotlib_shows(kind):
         data, imshow = rng.integers(0, 256, size=(23, 17, 3), dtype=np.uint8), {}
     else:
         data = rng.normal(size=(23, 17))
-        imshow = {"cmap": "viridis", "vmin": -1, "vmax": 1, "aspect": "auto" if "stretched" in kind else "equal"}
+        imshow = {"cmap": "viridis", "vmin": -1, "vmax": 1, "aspect": "auto" if "stretched" in kind else "equal",
+                  "origin": "lower" if "bottom" in kind else "upper"}
     _, _, slow = _nearest_pictures(data, False, **imshow)
     fig, image, fast = _nearest_pictures(data, True, **imshow)
     differ = np.abs(slow - fast).max(axis=2) > 0
@@ -680,6 +681,26 @@ def test_whole_pixels_shows_what_matplotlib_shows(kind):
     half = np.asarray(Image.open(png).convert("RGB")).astype(int)
     assert half.shape[:2] == (200, 150)
     assert np.mean(np.abs(half - slow[::2, ::2]).max(axis=2) > 0) < 0.1
+
+
+def test_whole_pixels_makes_only_the_visible_pixels_when_zoomed_in():
+    """Zoomed far into an image (the toolbar's zoom), only the part inside the axes is made, as matplotlib shows it."""
+    rng = np.random.default_rng(4)
+    data = rng.normal(size=(24, 24))
+    pictures = []
+    for fast in (False, True):
+        fig, image, _ = _nearest_pictures(data, fast, cmap="viridis", aspect="auto")
+        image.axes.set_xlim(10.6, 9.7)  # about a pixel across, turned right to left: the whole image would be
+        # ~20,000 screen pixels wide
+        image.axes.set_ylim(12.8, 11.4)
+        fig.canvas.draw()
+        pictures.append(np.asarray(fig.canvas.buffer_rgba())[..., :3].astype(int))
+        if fast:
+            sheet = image._sheet
+            box = image.axes.bbox
+            assert sheet.shape[0] <= box.height + 2 and sheet.shape[1] <= box.width + 2
+    differ = np.abs(pictures[0] - pictures[1]).max(axis=2) > 0
+    assert differ.mean() < 0.02
 
 
 def test_whole_pixels_takes_nearest_images_only():
