@@ -47,6 +47,7 @@ foundations
     - ``cache`` — verified entries of the course cache.
     - ``classroom`` — the teacher's mode (solutions and later hints off), from a setting.
     - ``paths`` — where the course keeps its files (repository, data, caches).
+    - ``cores`` — the CPU cores to use, and OpenMP threads for scikit-learn beside torch.
     - ``validation`` — every argument check (one rule and one message per argument).
     - ``errors`` — how mistakes are reported: one-line errors, warnings at the learner's line.
 """
@@ -63,6 +64,7 @@ _SUBMODULES = (
     "errors",
     "validation",
     "paths",
+    "cores",
     "cache",
     "memo",
     "data",

@@ -202,11 +202,18 @@ def knn_indices(X: Any, k: int, metric: str = "euclidean") -> np.ndarray:
 
 
 def _knn(data: np.ndarray, k: int, metric: str, queries: np.ndarray | None = None) -> np.ndarray:
-    """Neighbour indices from scikit-learn; without ``queries`` each row leaves itself out."""
+    """Neighbour indices from scikit-learn; without ``queries`` each row leaves itself out.
+
+    On all the cores: in a kernel where torch runs on one thread, scikit-learn would run on
+    one too (see :mod:`helpers.cores`).
+    """
     from sklearn.neighbors import NearestNeighbors
 
+    from helpers.cores import openmp_threads
+
     model = NearestNeighbors(n_neighbors=k, metric=metric).fit(data)
-    return model.kneighbors(queries, return_distance=False).astype(np.int64)
+    with openmp_threads():
+        return model.kneighbors(queries, return_distance=False).astype(np.int64)
 
 
 def knn_accuracy(

@@ -20,6 +20,7 @@ from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 
 from helpers import validation
+from helpers.cores import usable_cores
 
 
 def interactive_backend() -> bool:
@@ -85,17 +86,8 @@ def _png_chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
 
-def _usable_cores() -> int:
-    import os
-
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
 #: How many parts a large picture is compressed in, side by side (zlib lets other threads run).
-_PNG_CORES = min(2, _usable_cores())
+_PNG_CORES = min(2, usable_cores())
 _PNG_SPLIT_BYTES = 256 * 1024  # smaller pictures: one part (starting a thread costs more than it saves)
 _png_worker: Any = None
 

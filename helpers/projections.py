@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from helpers import cache, paths, validation
+from helpers.cores import free_cores, openmp_threads
 from helpers.memo import fingerprint
 
 __all__ = [
@@ -346,59 +347,21 @@ def _compute_pca(X: np.ndarray, n_components: int, random_state: int | None, par
     return PCA(n_components=n_components, random_state=random_state, **params).fit_transform(X)
 
 
-def free_cores(sample_s: float = 0.1) -> int | None:
-    """How many of this machine's cores other programs leave free just now (at least 1).
-
-    Read from the kernel's CPU counters twice, ``sample_s`` apart (Linux), leaving out this
-    process's own use and the time the hypervisor lends elsewhere; None where they cannot be
-    read. A core counts as busy when other programs use at least half of it.
-    """
-    import os
-
-    def counters() -> tuple[float, float]:
-        with open("/proc/stat") as fh:
-            values = [int(v) for v in fh.readline().split()[1:]]
-        busy = values[0] + values[1] + values[2] + values[5] + values[6]  # user, nice, system, irq, softirq
-        return busy, busy + values[3] + values[4]  # ... and idle, waiting for input/output
-
-    def own() -> float:
-        times = os.times()
-        return (times.user + times.system) * os.sysconf("SC_CLK_TCK")
-
-    try:
-        busy_before, total_before, own_before = *counters(), own()
-        time.sleep(sample_s)
-        busy_after, total_after, own_after = *counters(), own()
-    except (OSError, ValueError, IndexError, AttributeError):
-        return None
-    total = total_after - total_before
-    if total <= 0:
-        return None
-    others = max(0.0, (busy_after - busy_before) - (own_after - own_before))
-    cores = os.cpu_count() or 1
-    return max(1, cores - round(cores * others / total))
-
-
 def _compute_tsne(X: np.ndarray, n_components: int, random_state: int | None, params: dict[str, Any]) -> np.ndarray:
-    import contextlib
     import inspect
-    import os
 
     from sklearn.manifold import TSNE
-    from threadpoolctl import threadpool_limits
 
     params = dict(params)
     if "max_iter" not in inspect.signature(TSNE).parameters:  # scikit-learn before 1.5
         params["n_iter"] = params.pop("max_iter")
     model = TSNE(n_components=n_components, random_state=random_state, **params)
-    # On an idle machine scikit-learn's own threads, as when it is called directly (one thread
-    # on two idle cores took 1.5x as long). When other programs keep cores busy, only as many
-    # threads as cores are free: a thread that waits for a busy core holds up the others at every
-    # step (2,000 points on two cores beside one busy program: 32 s with two threads).
-    free = free_cores()
-    limit = (threadpool_limits(limits=free, user_api="openmp") if free is not None and free < (os.cpu_count() or 1)
-             else contextlib.nullcontext())
-    with limit:
+    # On an idle machine as many threads as cores, as scikit-learn takes when called on its own
+    # (in a kernel where torch runs on one thread, it would otherwise get one too: 2,000 points,
+    # 4.9 s against 2.7 s on two cores). When other programs keep cores busy, only as many
+    # threads as cores are free: a thread that waits for a busy core holds up the others at
+    # every step (2,000 points on two cores beside one busy program: 32 s with two threads).
+    with openmp_threads(free_cores()):
         return model.fit_transform(X.astype(np.float32, copy=False))
 
 
@@ -451,7 +414,8 @@ def _compute_umap(X: np.ndarray, n_components: int, random_state: int | None, pa
         from sklearn.neighbors import NearestNeighbors
 
         k = int(params.get("n_neighbors", 15))
-        distances, indices = NearestNeighbors(n_neighbors=k).fit(X).kneighbors(X)
+        with openmp_threads():
+            distances, indices = NearestNeighbors(n_neighbors=k).fit(X).kneighbors(X)
         params["precomputed_knn"] = (indices, distances, None)
     model = umap.UMAP(n_components=n_components, random_state=random_state, n_jobs=n_jobs, **params)
     with warnings.catch_warnings():

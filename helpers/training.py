@@ -25,6 +25,7 @@ from torch import nn
 
 from helpers import cache as course_cache
 from helpers import paths, validation
+from helpers.cores import usable_cores
 
 #: Bump when the layout of cached files changes, so old entries are ignored.
 CACHE_FORMAT = 1
@@ -39,9 +40,8 @@ _DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
 FEW_CORES = 2
 
 
-def cpu_cores() -> int:
-    """The CPU cores this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+#: The CPU cores this process may run on.
+cpu_cores = usable_cores
 
 
 def one_thread_on_few_cores() -> None:
