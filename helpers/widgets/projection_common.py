@@ -21,7 +21,10 @@ TUNABLE_PARAMS: dict[str, dict[str, float]] = {
 #: Settings the explorer always passes to :func:`helpers.projections.project` (no control for
 #: them). t-SNE stops after 500 iterations instead of scikit-learn's 1,000: for a few
 #: thousand points the map has settled by then (same trustworthiness), at half the cost.
-FIXED_PARAMS: dict[str, dict[str, Any]] = {"pca": {}, "tsne": {"max_iter": 500}, "umap": {}}
+#: UMAP runs 200 epochs, umap-learn's own choice above 10,000 points, instead of the 500 it
+#: takes for fewer: on 2,000 Fashion-MNIST or MNIST images (pixels or CNN embedding) its
+#: trustworthiness was at most 0.004 lower, in well under half the time.
+FIXED_PARAMS: dict[str, dict[str, Any]] = {"pca": {}, "tsne": {"max_iter": 500}, "umap": {"n_epochs": 200}}
 
 
 #: Maps with more points than this get their trustworthiness estimated from a sample.
