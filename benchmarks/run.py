@@ -132,19 +132,51 @@ def run_alone_busy(path: Path, work: Path) -> dict[str, Any]:
             **({"alone_busy_error": run["error"][-800:]} if not run["ok"] else {})}
 
 
+#: Each notebook runs alone this many times, each with an empty cache of its own, in rounds
+#: through the course (so that a slow spell of the shared machine falls on different
+#: notebooks); the report gives the median run and every run's time.
+ALONE_RUNS = 3
+
+
+def median_alone(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The median of a notebook's :func:`run_alone` results, with every run's time in ``alone_runs_s``.
+
+    A failed run is reported instead (with its error): a notebook that fails alone has no time.
+    """
+    if not runs:
+        raise ValueError("median_alone needs at least one run")
+    failed = [run for run in runs if not run["alone_ok"]]
+    chosen = failed[0] if failed else sorted(runs, key=lambda run: run["alone_s"])[(len(runs) - 1) // 2]
+    return {**chosen, "alone_runs_s": [run.get("alone_s") for run in runs]}
+
+
+def more_alone_runs(paths: list[Path], work: Path, runs: dict[str, list[dict[str, Any]]]) -> None:
+    """Add rounds of :func:`run_alone` through ``paths`` until each notebook has :data:`ALONE_RUNS` runs."""
+    for round_number in range(2, ALONE_RUNS + 1):
+        folder = work / f"alone-round-{round_number}"  # an empty cache of its own again
+        folder.mkdir(parents=True, exist_ok=True)
+        for path in paths:
+            if len(runs[path.stem]) < round_number:
+                runs[path.stem].append(run_alone(path, folder))
+                print(f"  {path.stem}: alone, run {round_number}: {runs[path.stem][-1]['alone_s']} s", flush=True)
+
+
 def bench_alone(names: list[str] | None = None) -> dict[str, dict[str, Any]]:
-    """:func:`run_alone` for every course notebook (or those named)."""
+    """:func:`run_alone` (:data:`ALONE_RUNS` times, the median kept) and :func:`run_alone_busy` for every
+    course notebook (or those named)."""
     from notebook_files import course_notebooks
 
-    rows = {}
+    paths = [path for path in course_notebooks() if not names or path.stem in names]
+    runs: dict[str, list[dict[str, Any]]] = {}
+    busy: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="course-bench-alone-") as tmp:
-        for path in course_notebooks():
-            if names and path.stem not in names:
-                continue
-            rows[path.stem] = {**run_alone(path, Path(tmp)), **run_alone_busy(path, Path(tmp))}
-            print(f"  {path.stem}: alone {rows[path.stem]['alone_s']} s (load {rows[path.stem]['alone_load']}), "
-                  f"beside a busy program {rows[path.stem]['alone_busy_s']} s", flush=True)
-    return rows
+        for path in paths:
+            runs[path.stem] = [run_alone(path, Path(tmp))]
+            busy[path.stem] = run_alone_busy(path, Path(tmp))
+            print(f"  {path.stem}: alone {runs[path.stem][0]['alone_s']} s (load {runs[path.stem][0]['alone_load']}), "
+                  f"beside a busy program {busy[path.stem]['alone_busy_s']} s", flush=True)
+        more_alone_runs(paths, Path(tmp), runs)
+    return {name: {**median_alone(runs[name]), **busy[name]} for name in runs}
 
 
 def bench_notebooks(work: Path, only: list[str] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -152,23 +184,28 @@ def bench_notebooks(work: Path, only: list[str] | None = None) -> tuple[dict[str
 
     cache = work / "notebook-cache"
     results, quality = {}, {}
-    for path in course_notebooks():
-        if only and path.stem not in only:
-            continue
-        alone = {**run_alone(path, work), **run_alone_busy(path, work)}
+    paths = [path for path in course_notebooks() if not only or path.stem in only]
+    runs: dict[str, list[dict[str, Any]]] = {}
+    for path in paths:
+        runs[path.stem] = [run_alone(path, work)]
+        busy = run_alone_busy(path, work)
         first = run_notebook(path, cache, work / f"{path.stem}-first.ipynb")
         warm = run_notebook(path, cache, work / f"{path.stem}-warm.ipynb")
         # first_s / warm_s: kernel start to the last cell's result (what a learner waits for); the
         # kernel's shut-down after it and the process start are in the *_wall_s figures.
         entry = {"first_s": first.get("seconds"), "warm_s": warm.get("seconds"), "first_wall_s": first.get("wall_s"),
                  "warm_wall_s": warm.get("wall_s"), "shutdown_s": warm.get("shutdown_s"),
-                 "ok": first["ok"] and warm["ok"], **alone}
+                 "ok": first["ok"] and warm["ok"], **busy}
         if not entry["ok"]:
             entry["error"] = (first.get("error") or warm.get("error") or "")[-800:]
         results[path.stem] = entry
         quality.update(first.get("values", {}))
-        print(f"  {path.stem}: alone {entry['alone_s']} s (beside a busy program {entry['alone_busy_s']} s), "
-              f"first {entry['first_s']} s, warm {entry['warm_s']} s", flush=True)
+        print(f"  {path.stem}: alone {runs[path.stem][0]['alone_s']} s (beside a busy program "
+              f"{entry['alone_busy_s']} s), first {entry['first_s']} s, warm {entry['warm_s']} s", flush=True)
+    more_alone_runs(paths, work, runs)
+    for name, entry in results.items():
+        entry.update(median_alone(runs[name]))
+        print(f"  {name}: alone, median of {len(runs[name])}: {entry['alone_s']} s", flush=True)
     return results, quality
 
 
@@ -719,8 +756,8 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["COURSE_CACHE_DIR"] = str(work / "bench-cache")
         report: dict[str, Any] = {"machine": machine(), "budgets": BUDGETS, "import_helpers_s": bench_import()}
         if not args.skip_notebooks:
-            print("notebooks (alone with an empty cache of its own, then first run in order with a shared empty "
-                  "cache, then warm; fresh kernel each, offline):", flush=True)
+            print("notebooks (alone with an empty cache of its own, three times in rounds; first run in order "
+                  "with a shared empty cache, then warm; fresh kernel each, offline):", flush=True)
             report["notebooks"], report["quality"] = bench_notebooks(work)
         sizes = [1000] if args.quick else [1000, 10000]
         print("projections:", flush=True)

@@ -37,6 +37,9 @@ def test_every_notebook_alone_is_in_the_report_with_its_load():
         assert entry["alone_busy_ok"] and entry["alone_busy_s"] > 0, name   # beside one busy program
         if entry["alone_ok"]:
             assert entry["alone_s"] > 0, name
+            # the median of three runs, each with an empty cache of its own
+            runs = entry["alone_runs_s"]
+            assert len(runs) == 3 and entry["alone_s"] == sorted(runs)[1], name
         else:
             assert entry["alone_error"], name   # a run that failed says why
 
@@ -151,3 +154,28 @@ def test_the_readme_names_every_notebook_over_the_goal_alone():
         assert f"Over the course's goal of {goal:.0f} s for a notebook alone in this run: " in text
     for reading in slow:
         assert reading in text
+
+
+def _bench_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("course_bench_run", REPO / "benchmarks" / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_notebook_alone_is_reported_by_its_median_run():
+    bench = _bench_module()
+
+    def run(seconds, ok=True):
+        return {"alone_s": seconds, "alone_cpu_s": (seconds or 1.0) * 1.1, "alone_ok": ok, "alone_load": [0.1, 0.2],
+                **({} if ok else {"alone_error": "a cell failed"})}
+
+    median = bench.median_alone([run(31.0), run(22.5), run(24.0)])
+    assert median["alone_s"] == 24.0 and median["alone_cpu_s"] == 24.0 * 1.1   # the fields of one run
+    assert median["alone_runs_s"] == [31.0, 22.5, 24.0]
+    assert bench.median_alone([run(40.0), run(20.0)])["alone_s"] == 20.0        # an even count: the lower middle
+    failed = bench.median_alone([run(20.0), run(None, ok=False), run(21.0)])
+    assert not failed["alone_ok"] and failed["alone_error"]                     # a failure is never hidden
+    assert failed["alone_runs_s"] == [20.0, None, 21.0]
