@@ -94,15 +94,13 @@ def test_scikit_learn_gets_its_threads_after_torch_was_pinned_to_one():
         print(json.dumps(seen))
         """
     )
-    env = dict(os.environ, OMP_NUM_THREADS="", MKL_NUM_THREADS="")
-    env.pop("OMP_NUM_THREADS")
-    env.pop("MKL_NUM_THREADS")
+    env = {key: value for key, value in os.environ.items() if key not in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")}
     out = subprocess.run([sys.executable, "-c", script, str(REPO)], capture_output=True, text=True, env=env,
                          timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     import json
 
     seen = json.loads(out.stdout.strip().splitlines()[-1])
-    assert seen["inside"] == 2, seen
+    assert seen["inside"] == min(2, os.cpu_count() or 1), seen   # scikit-learn never takes more than the cores
     assert seen["torch_after"] == 1, seen
     assert seen["after"] == seen["before"], seen
