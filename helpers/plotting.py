@@ -417,17 +417,18 @@ class LiveFigure:
             self._pictures.clear()
 
     def _refresh(self) -> None:
-        with self._lock:  # widget callbacks can run on more than one of the kernel's threads
-            if self._layout_pending:
-                self.fix_layout()
-            if self.interactive:
-                self.fig.canvas.draw_idle()
-                return
-            self.fig.canvas.draw()  # the draw handler paints the animated artists on top
-            if self._layout_pending:  # the draw found the layout too tight and asked for a new one
-                self.fix_layout()
-                self.fig.canvas.draw()
-            self._send()
+        """The full redraw of :meth:`refresh` and :meth:`refresh_as`, which hold the lock (widget
+        callbacks can run on more than one of the kernel's threads)."""
+        if self._layout_pending:
+            self.fix_layout()
+        if self.interactive:
+            self.fig.canvas.draw_idle()
+            return
+        self.fig.canvas.draw()  # the draw handler paints the animated artists on top
+        if self._layout_pending:  # the draw found the layout too tight and asked for a new one
+            self.fix_layout()
+            self.fig.canvas.draw()
+        self._send()
 
     def refresh_animated(self) -> None:
         """Redraw only the animated artists on the saved picture of the rest.
