@@ -115,6 +115,49 @@ TABLES["one_hot.q4"] = {
               (value("q4_answer", ["a", "z"]), "not one of the options")],
 }
 
+_LOOP = ("def collisions(inputs, vectors):\n"
+         "    count = 0\n"
+         "    for i in range(len(inputs)):\n"
+         "        for j in range({start}, len(inputs)):\n"
+         "            if {test}:\n"
+         "                count += 1\n"
+         "    return count")
+_RIGHT_TEST = "inputs[i] != inputs[j] and np.array_equal(vectors[i], vectors[j])"
+TABLES["one_hot.q5"] = {
+    "right": [function("collisions", _LOOP.format(start="i + 1", test=_RIGHT_TEST)),
+              function("collisions", "from itertools import combinations\n"
+                                     "def collisions(inputs, vectors):\n"
+                                     "    rows = [tuple(np.ravel(v)) for v in vectors]\n"
+                                     "    return np.int64(sum(a != b and rows[i] == rows[j] for (i, a), (j, b)\n"
+                                     "                        in combinations(enumerate(inputs), 2)))"),
+              function("collisions", "def collisions(inputs, vectors):\n"
+                                     "    same = (np.asarray(vectors)[:, None] == np.asarray(vectors)[None]).all(-1)\n"
+                                     "    diff = np.array([[a != b for b in inputs] for a in inputs])\n"
+                                     "    return (same & diff).sum() / 2")],
+    "wrong": [(function("collisions", _LOOP.format(start="0", test=_RIGHT_TEST)), "counted twice"),
+              (function("collisions", _LOOP.format(start="i + 1", test="np.array_equal(vectors[i], vectors[j])")),
+               "two copies of the same input"),
+              (function("collisions", _LOOP.format(start="i", test="np.array_equal(vectors[i], vectors[j]) and "
+                                                                   "(i == j or inputs[i] != inputs[j])")),
+               "paired with itself"),
+              (function("collisions", "def collisions(inputs, vectors):\n"
+                                     "    return sum(np.array_equal(a, b) for a in vectors for b in vectors)"),
+               "both ways round"),
+              (function("collisions", "def collisions(inputs, vectors):\n"
+                                     "    return len(vectors) - len(np.unique(np.asarray(vectors), axis=0))"),
+               "counts vectors lost"),
+              (function("collisions", "def collisions(inputs, vectors):\n"
+                                     "    return len(set(inputs)) - len({tuple(np.ravel(v)) for v in vectors})"),
+               "distinct inputs minus distinct vectors"),
+              (function("collisions", "def collisions(inputs, vectors):\n"
+                                     "    return [(i, j) for i in range(len(inputs)) for j in range(i)\n"
+                                     "            if np.array_equal(vectors[i], vectors[j])]"),
+               "whole number of pairs"),
+              (function("collisions", _LOOP.format(start="i + 1", test="inputs[i] != inputs[j] and "
+                                                                        "np.allclose(vectors[i], 0)")),
+               "pairs of different inputs share a vector")],
+}
+
 # ============================================================================ 02 embedding layers
 
 

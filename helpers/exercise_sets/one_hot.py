@@ -158,4 +158,78 @@ q4 = ChoiceProblem(
     solution='q4_answer = ["a", "c", "e"]',
 )
 
-PROBLEMS = {"q1": q1, "q2": q2, "q3": q3, "q4": q4}
+
+# ----------------------------------------------------------------------------- q5: injective, counted
+
+
+def _collision_counts(inputs: list[Any], vectors: Any) -> dict[str, int]:
+    """The right count of colliding pairs, and what the usual slips count instead."""
+    rows = [tuple(np.asarray(vector, dtype=float).ravel()) for vector in vectors]
+    n = len(rows)
+    pairs = [(i, j) for i in range(n) for j in range(i + 1, n) if rows[i] == rows[j]]
+    right = sum(inputs[i] != inputs[j] for i, j in pairs)
+    return {"right": right, "twice": 2 * right, "copies": len(pairs), "self": right + n,
+            "every ordered pair": 2 * len(pairs) + n, "lost vectors": n - len(set(rows)),
+            "lost inputs": len(set(inputs)) - len(set(rows))}
+
+
+_SLIPS = {
+    "twice": "each pair was counted twice, as (i, j) and as (j, i): count a pair once, with i < j.",
+    "copies": "two copies of the same input sharing a vector are no collision: count only pairs whose inputs differ.",
+    "self": "an input was paired with itself; it always shares its own vector. Take pairs of two positions i < j.",
+    "every ordered pair": "every input was paired with every input, itself included, both ways round: take each "
+                          "pair of two positions once (i < j), and only when the inputs differ.",
+    "lost vectors": "that counts vectors lost (inputs minus distinct vectors), not pairs: three different inputs on "
+                    "one vector make three colliding pairs.",
+    "lost inputs": "that counts distinct inputs minus distinct vectors, not pairs: three different inputs on one "
+                   "vector make three colliding pairs.",
+}
+
+_COLLISION_CASES = [
+    (["the cat sat", "sat the cat", "a dog ran", "the cat sat"],                 # bag-of-words counts of
+     [[0, 1, 0, 0, 1, 1], [0, 1, 0, 0, 1, 1], [1, 0, 1, 1, 0, 0], [0, 1, 0, 0, 1, 1]]),   # a cat dog ran sat the
+    (["red", "green", "blue"], np.eye(3)),                                       # one-hot never collides
+    (["w", "x", "y", "z"], np.array([[1.0, 0.0], [1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])),
+    ([(1, 2, 3), (3, 2, 1), (2, 2, 2), (1, 2, 3)], np.array([[1, 1, 1], [1, 1, 1], [0, 3, 0], [1, 1, 1]])),
+]
+
+
+def _check_collisions(collisions: Any) -> str | None:
+    for inputs, vectors in _COLLISION_CASES:
+        got = collisions(list(inputs), vectors)
+        call = f"collisions({list(inputs)!r}, vectors)"
+        number = np.asarray(got) if isinstance(got, (int, float, np.integer, np.floating, np.ndarray)) else None
+        if number is None or isinstance(got, bool) or number.ndim != 0:
+            return f"`{call}` should return a whole number of pairs, got {type(got).__name__}."
+        counts = _collision_counts(list(inputs), vectors)
+        if float(number) == counts["right"]:
+            continue
+        for slip, advice in _SLIPS.items():
+            if float(number) == counts[slip]:
+                return f"`{call}` returned {float(number):g}: {advice}"
+        return f"`{call}` returned {float(number):g}, but {counts['right']} pairs of different inputs share a vector."
+    return None
+
+
+q5 = FunctionProblem(
+    "collisions",
+    _check_collisions,
+    hint=[
+        "Look at every pair of positions once: two nested loops, the inner one starting after the outer one.",
+        "A pair (i, j) collides when `inputs[i] != inputs[j]` and `np.array_equal(vectors[i], vectors[j])`; "
+        "add 1 for each.",
+    ],
+    solution=(
+        "def collisions(inputs, vectors):\n"
+        "    count = 0\n"
+        "    for i in range(len(inputs)):\n"
+        "        for j in range(i + 1, len(inputs)):\n"
+        "            if inputs[i] != inputs[j] and np.array_equal(vectors[i], vectors[j]):\n"
+        "                count += 1\n"
+        "    return count"
+    ),
+    explanation="0 collisions means the map is injective on these inputs. One-hot never collides; bag-of-words "
+                "collides on every reordering of a sentence.",
+)
+
+PROBLEMS = {"q1": q1, "q2": q2, "q3": q3, "q4": q4, "q5": q5}
