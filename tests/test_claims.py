@@ -41,6 +41,8 @@ VALUES: dict[str, dict[str, str]] = {
         "one_hot_all_sqrt2": "bool(np.allclose(D_onehot[different], np.sqrt(2)))",
         "rgb_nearest": "{c: nearest_names(D_rgb, i) for i, c in enumerate(palette)}",
         "one_hot_nearest": "{c: nearest_names(D_onehot, i) for i, c in enumerate(palette)}",
+        "sparse": "{'nnz': int(X_sparse.nnz), 'shape': list(X_sparse.shape), 'stored': int(stored), "
+                  "'dense': int(X_xkcd.nbytes), 'is_sparse': hasattr(X_sparse, 'tocsr')}",
     },
     "02_embedding_layers": {
         "lookup_equals_matmul": "bool(torch.allclose(by_lookup, by_matmul) and torch.allclose(by_lookup, by_linear))",
@@ -48,6 +50,10 @@ VALUES: dict[str, dict[str, str]] = {
         "colour_ratio": "float(color_word_neighbor_rgb_ratio)",
         "queen_rank": "glove_analogy_king_queen_rank",
         "group_knn": "group_knn", "groups": "len(WORD_GROUPS)", "map_words": "len(map_words)",
+        "untrained_ratios": "untrained", "ratio_at": "ratio_at", "passing": "passing",
+        "agree_raw": "float(agree_raw)", "agree_unit": "float(agree_unit)",
+        "has_transform": "{name: hasattr(reducer, 'transform') for name, reducer in fitted.items()}",
+        "tsne_has_transform": "hasattr(TSNE(), 'transform')",
     },
     "03_image_embeddings": {
         "knn_pixels": "knn_pixels", "knn_embedding": "knn_embedding", "n_test": "n_test",
@@ -64,6 +70,9 @@ VALUES: dict[str, dict[str, str]] = {
         "table": "structure_table.to_dict('index')", "n": "len(y)", "classes": "len(class_names)",
         "shifted_farther": "{name: [float(np.mean(r > 1)) for r in ratios] for name, ratios in shift_ratio.items()}",
         "shifts": "SHIFTS",
+        "bow_reordered_same": "bool(np.array_equal(counts[0], counts[5]))",
+        "mirror_collide": "float(np.sum(same_21 & differ) / np.sum(differ))",
+        "injectivity": "injectivity.to_dict('index')", "within": "within",
     },
     "06_exercises": {
         "test_accuracy": "info['test_accuracy']", "probes": "probe_table.to_dict('index')", "n": "len(y_check)",
@@ -166,6 +175,10 @@ def test_01_one_hot_and_rgb_neighbours(claims_cache):
     nearest = v["rgb_nearest"]
     assert nearest["red"] == "orange" and nearest["orange"] == "yellow" and nearest["yellow"] == "orange"
     assert nearest["blue"] == "purple" and nearest["green"] == "purple"
+    # "scikit-learn's `OneHotEncoder` returns [a sparse format that keeps only where the 1s are] by default"
+    sparse = v["sparse"]
+    assert sparse["is_sparse"] and sparse["shape"] == [949, 949] and sparse["nnz"] == 949
+    assert sparse["stored"] < sparse["dense"] / 100
 
 
 # ============================================================================ 02 embedding layers
@@ -186,6 +199,16 @@ def test_02_embedding_layers(claims_cache):
     n = v["map_words"]
     assert clearly(v["group_knn"]["t-SNE"], v["group_knn"]["PCA"], n) >= 0
     assert clearly(v["group_knn"]["UMAP"], v["group_knn"]["PCA"], n) >= 0
+    # "The untrained tables score ... : their nearest words are no closer in colour than random words ... Training
+    # brings the table below every untrained one after N epochs; it ends at ..." (the same run as the trained net)
+    untrained, ratio_at = v["untrained_ratios"], {int(e): r for e, r in v["ratio_at"].items()}
+    assert 0.9 < min(untrained) and max(untrained) < 1.1 and abs(ratio_at[0] - 1) < 0.1
+    assert v["passing"] and min(v["passing"]) > 0 and ratio_at[400] < min(untrained)
+    assert abs(ratio_at[400] - v["colour_ratio"]) < 1e-6
+    # "Cosine or Euclidean? The two can rank neighbours differently ... For vectors of length 1 ... the orders agree"
+    assert v["agree_raw"] < 0.9 and v["agree_unit"] > 0.999
+    # "PCA and UMAP learn a map that `transform` can apply ...; t-SNE only places the points it was given"
+    assert all(v["has_transform"].values()) and not v["tsne_has_transform"]
 
 
 # ============================================================================ 03 image embeddings
@@ -278,6 +301,17 @@ def test_05_representations(dataset, claims_cache):
     shifted = v["shifted_farther"]
     assert v["shifts"][-1] == 4
     assert shifted["raw pixels"][-1] > 0.5 and shifted["CNN embedding"][-1] > 0.5
+    # "Injective ... Bag-of-words breaks it (s5 got the counts of s0), and so do the hand-made features ...: an image
+    # and its mirror image get the same 21 numbers"
+    assert v["bow_reordered_same"] and v["mirror_collide"] == 1
+    # generated: "No pairs of different images share a vector ..., but the 2-D code brings its closest pair to ..."
+    # (the 2-D code squeezes different images far closer together than any other space)
+    closest = {space: row["closest pair / median pair"] for space, row in v["injectivity"].items()}
+    assert closest["autoencoder (2)"] == min(closest.values()) and closest["autoencoder (2)"] < 0.01
+    assert closest["raw pixels (784)"] > 10 * closest["autoencoder (2)"]
+    # "a classifier is trained to drop them [differences inside a class]": the CNN keeps fewer same-class neighbours
+    within = v["within"]
+    assert within["CNN embedding (64)"] < within["autoencoder (16)"] - 0.1
 
 
 # ============================================================================ 06 the chapter's exercises
