@@ -235,6 +235,15 @@ TABLES["embedding_layers.q3"] = {
               (value("q3_answer", "warm"), "not one of the candidates"), (value("q3_answer", 1), "one word in quotes")],
 }
 
+TABLES["embedding_layers.q4"] = {
+    "right": [value("q4_answer", ["b", "d", "e"]), value("q4_answer", "e, b, d"),
+              value("q4_answer", ("B", "(d)", "e"))],
+    "wrong": [(value("q4_answer", ["a", "b", "d", "e"]), "not yet an embedding"),
+              (value("q4_answer", ["b", "c", "d", "e"]), "after one epoch"),
+              (value("q4_answer", ["b", "d", "e", "f"]), "lengths differ"),
+              (value("q4_answer", ["b", "d"]), "1 correct option is still missing"),
+              (value("q4_answer", ["b", "z"]), "not one of the options")],
+}
 
 # ============================================================================ 03 image embeddings
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from helpers.exercises import CORRECT, CheckResult, CustomProblem, FunctionProblem, functions_used
+from helpers.exercises import CORRECT, CheckResult, ChoiceProblem, CustomProblem, FunctionProblem, functions_used
 
 
 @functools.lru_cache(maxsize=1)
@@ -262,4 +262,23 @@ q3 = CustomProblem(
                 "not the same as similar *meaning*.",
 )
 
-PROBLEMS = {"q1": q1, "q2": q2, "q3": q3}
+q4 = ChoiceProblem(
+    "q4_answer",
+    {
+        "a": (False, "No: its rows start random. The untrained tables' nearest words were no closer in colour than "
+                     "random words (a ratio near 1): an embedding *layer*, not yet an embedding."),
+        "b": (True, "Yes: after training the ratio fell well below every untrained table's."),
+        "c": (False, "No: after one epoch the ratio had hardly moved from 1; the table passed only after dozens "
+                     "of epochs."),
+        "d": (True, "Yes: section 1 checked it numerically; the lookup only skips the multiplications by zero."),
+        "e": (True, "Yes: for unit vectors the squared distance is 2 - 2 cos, so both orders agree."),
+        "f": (False, "No: on the raw GloVe vectors, whose lengths differ, the two shared only part of each word's "
+                     "10 nearest."),
+    },
+    multiple=True,
+    hint=["Look back at the untrained tables' ratios and the ratios printed during training, and at the "
+          "neighbours shared before and after scaling to length 1."],
+    solution='q4_answer = ["b", "d", "e"]',
+)
+
+PROBLEMS = {"q1": q1, "q2": q2, "q3": q3, "q4": q4}
