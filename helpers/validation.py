@@ -461,7 +461,7 @@ def labels(value: Any, name: str, count: int | None, of: str, *, integers: bool 
         missing = np.flatnonzero(np.isnan(arr))
     elif arr.dtype == object:
         missing = [i for i, item in enumerate(arr) if item is None or (isinstance(item, float) and item != item)]
-    if missing:
+    if len(missing):
         raise InvalidValue(f"{name} must give every row of {of} a label, got {len(missing):,} missing (None or NaN), "
                            f"the first at position {missing[0]}")
     if integers and not np.issubdtype(arr.dtype, np.integer):
