@@ -330,7 +330,7 @@ def neighbours_split_apart(
         raise validation.InvalidValue(
             f"Z must hold one latent point per image: shape ({len(pixels)}, d), got {codes.shape}")
     top = validation.integer(top, "top", low=1)
-    pairs = validation.integer(pairs, "pairs", low=1)
+    pairs = validation.size(pairs, "pairs", item_bytes=16 + 12 * codes.shape[1], what="random pairs")
     twin = knn_indices(pixels, 1)[:, 0]
     latent_gap = np.linalg.norm(codes - codes[twin], axis=1)
     rng = np.random.default_rng(seed)

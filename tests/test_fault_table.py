@@ -91,6 +91,11 @@ REFUSED += [
      ("hidden asks for weights and their training state of", "1.0 GiB")),
     ("SmallCNN embedding_dim=10**9", lambda: SmallCNN(embedding_dim=10**9),
      ("embedding_dim must be an integer from 1 to", "embedding units")),
+    ("neighbours_split_apart pairs=10**9", lambda: latent_space.neighbours_split_apart(
+        RNG.random((6, 28, 28)), RNG.random((6, 2)), pairs=10**9),
+     ("pairs must be an integer from 1 to", "random pairs")),
+    ("neighbours_split_apart pairs=10**12", lambda: latent_space.neighbours_split_apart(
+        RNG.random((6, 28, 28)), RNG.random((6, 2)), pairs=10**12), ("pairs must be", "1.0 GiB")),
     ("size of a float", lambda: validation.size(3.0, "steps", low=2, item_bytes=8, what="points"),
      ("steps must be an integer", "without the decimal point")),
 ]
@@ -161,7 +166,8 @@ REFUSED += [
     ("one-row knn_indices", lambda: metrics.knn_indices([[1.0, 2.0]], 1), ("k must be",)),
     ("one-row align", lambda: projections.align([[1.0, 2.0]], [[0.0, 0.0]]), ("Y has all its points in one place",)),
     ("empty latent_extent", lambda: latent_space.latent_extent(np.zeros((0, 2))), ("Z must have at least 1 row",)),
-    ("empty cosine matrix", lambda: metrics.cosine_similarity_matrix(np.zeros((0, 3))), ("A must have at least 1 row",)),
+    ("empty cosine matrix", lambda: metrics.cosine_similarity_matrix(np.zeros((0, 3))),
+     ("A must have at least 1 row",)),
 ]
 
 # ---- NaN is never clamped into a similarity: refused, naming the argument
@@ -174,7 +180,8 @@ REFUSED += [
      ("query contains",)),
     ("cosine of the zero vector", lambda: metrics.cosine_similarity([0.0, 0.0], [1.0, 1.0]),
      ("a is the zero vector",)),
-    ("projection of NaN", lambda: projections.project(np.r_[X20, [[np.nan] * 4]], "pca"), ("X contains 4 NaN values", "row 20")),
+    ("projection of NaN", lambda: projections.project(np.r_[X20, [[np.nan] * 4]], "pca"),
+     ("X contains 4 NaN values", "row 20")),
 ]
 
 # ---- environment: the cache folder as typed
@@ -280,7 +287,8 @@ RESULTS += [
     ("bfloat16 labels", lambda: validation.labels(torch.tensor([0, 1, 2], dtype=torch.bfloat16), "y", 3, "X"),
      lambda got: got.tolist() == [0.0, 1.0, 2.0]),
     ("bfloat16 k", lambda: validation.integer(torch.tensor(3, dtype=torch.int16), "k"), lambda got: got == 3),
-    ("labels as strings", lambda: validation.labels(["cat", "dog"], "y", 2, "X"), lambda got: got.tolist() == ["cat", "dog"]),
+    ("labels as strings", lambda: validation.labels(["cat", "dog"], "y", 2, "X"),
+     lambda got: got.tolist() == ["cat", "dog"]),
     ("labels with 0 (not missing)", lambda: validation.labels([0, 0.0, 1], "y", 3, "X"), lambda got: len(got) == 3),
     ("t-SNE's own method", lambda: projections.project(X20, "tsne", method="exact", perplexity=5, max_iter=250,
                                                        cache=False, verbose=False),
@@ -298,7 +306,8 @@ RESULTS += [
     ("four identical rows, t-SNE", lambda: projections.project(np.ones((4, 2)), "tsne", perplexity=1,
                                                                  verbose=False),
      lambda got: (got == 0).all()),
-    ("interpolate at the bound", lambda: latent_space.lattice((0, 1), (0, 1), 337), lambda got: got.shape == (337**2, 2)),
+    ("lattice at the bound", lambda: latent_space.lattice((0, 1), (0, 1), 337),
+     lambda got: got.shape == (337**2, 2)),
     ("grid_side at the bound", lambda: latent_space.grid_side(337, "grid_size"), lambda got: got == 337),
     ("steps bound follows memory", lambda: validation.size(10**6, "steps", item_bytes=1024, what="points"),
      lambda got: got == 10**6),
@@ -342,7 +351,7 @@ def test_points_all_in_one_place_give_a_note_and_no_timing(capsys):
     assert projections.estimated_seconds("tsne", 600) > 1  # the shortcut is not taken for a measurement
 
 
-# ============================================================================ exercises: a verdict, never an internal error
+# ============================================================================ exercises: a verdict
 
 
 class _FloatRaises:
@@ -387,7 +396,8 @@ def test_a_value_answer_gets_a_verdict(answer, status, words):
 FUNCTION_ANSWERS = [  # (id, learner's code defining f, status, words)
     ("loops forever", "def f(x):\n    while True:\n        pass", INCORRECT, "checking stopped after 0.5 s"),
     ("loops and swallows exceptions",
-     "def f(x):\n    while True:\n        try:\n            while True: pass\n        except Exception:\n            pass",
+     "def f(x):\n    while True:\n        try:\n            while True: pass\n"
+     "        except Exception:\n            pass",
      INCORRECT, "loop that never ends"),
     ("sleeps forever", "import time\ndef f(x):\n    time.sleep(3600)", INCORRECT, "checking stopped"),
     ("recursion forever", "def f(x):\n    return f(x)", INCORRECT, "RecursionError"),

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from . import learner_code
 from .comparing import _check_callable, _check_hints, _check_kind, _check_name, _check_text, _check_tol, _compare
 from .describing import _call_repr, _describe, _one_line, _short
-from . import learner_code
 from .learner_code import (
     _call_learner,
     _explain,
