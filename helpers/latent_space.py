@@ -43,6 +43,7 @@ __all__ = [
     "interpolate",
     "latent_extent",
     "grid_extent",
+    "grid_side",
     "latent_grid",
     "lattice",
     "neighbours_split_apart",
@@ -83,8 +84,18 @@ def _points(Z: Any, name: str, dim: int) -> tuple[np.ndarray, bool]:
                              "each", dtype=np.float32, flat_hint=False), False
 
 
-def _check_steps(steps: Any) -> int:
-    return validation.integer(steps, "steps", low=2, why=" (the two end points and any between)")
+def _check_steps(steps: Any, item_bytes: int) -> int:
+    """Points on a path (both ends and any between), as many as fit in memory at ``item_bytes`` each."""
+    return validation.size(steps, "steps", low=2, item_bytes=item_bytes, what="points on the path")
+
+
+#: The memory one tile of a decoded lattice takes: the decoded image, the mosaic, and its reordering.
+TILE_BYTES = 3 * _SIDE * _SIDE * 4
+
+
+def grid_side(n: Any, name: str = "n") -> int:
+    """Tiles per side of a decoded lattice: from 2 to as many as ``n x n`` tiles fit in memory."""
+    return validation.size(n, name, low=2, item_bytes=TILE_BYTES, what="decoded 28 x 28 tiles", power=2)
 
 
 # ----------------------------------------------------------------------------- encode / decode
@@ -166,7 +177,7 @@ def interpolate(z_a: Any, z_b: Any, steps: int = 8) -> np.ndarray:
     b = _point(z_b, "z_b")
     if a.size != b.size:
         raise validation.InvalidValue(f"z_a and z_b must have the same length, got {a.size} and {b.size}")
-    t = np.linspace(0.0, 1.0, _check_steps(steps))[:, None]
+    t = np.linspace(0.0, 1.0, _check_steps(steps, 8 + 20 * a.size))[:, None]
     return ((1.0 - t) * a + t * b).astype(np.float32)
 
 
@@ -180,7 +191,7 @@ def pixel_blend(image_a: Any, image_b: Any, steps: int = 8) -> np.ndarray:
     b = _images(np.asarray(image_b)[None] if np.ndim(image_b) == 2 else image_b, "image_b")
     if len(a) != 1 or len(b) != 1:
         raise validation.InvalidValue("image_a and image_b must each be a single 28 x 28 image")
-    t = np.linspace(0.0, 1.0, _check_steps(steps))[:, None, None]
+    t = np.linspace(0.0, 1.0, _check_steps(steps, 8 + 12 * _SIDE * _SIDE))[:, None, None]
     return ((1.0 - t) * a[0] + t * b[0]).astype(np.float32)
 
 
@@ -210,7 +221,7 @@ def lattice(xlim: Sequence[float], ylim: Sequence[float], n: int) -> np.ndarray:
     """
     x0, x1 = validation.value_range(xlim, "xlim")
     y0, y1 = validation.value_range(ylim, "ylim")
-    n = validation.integer(n, "n", low=2)
+    n = grid_side(n)
     xs = np.linspace(x0, x1, int(n))
     ys = np.linspace(y1, y0, int(n))
     gx, gy = np.meshgrid(xs, ys)
@@ -240,7 +251,7 @@ def latent_grid(model: nn.Module, xlim: Sequence[float], ylim: Sequence[float], 
         raise validation.InvalidValue(
             f"latent_grid needs a model with a 2-D bottleneck (a plane to tile), got latent_dim={model.latent_dim}"
         )
-    n = validation.integer(n, "n", low=2)
+    n = grid_side(n)
     images = decode_points(model, lattice(xlim, ylim, n))
     return images.reshape(n, n, _SIDE, _SIDE).transpose(0, 2, 1, 3).reshape(n * _SIDE, n * _SIDE)
 
@@ -319,7 +330,7 @@ def neighbours_split_apart(
         raise validation.InvalidValue(
             f"Z must hold one latent point per image: shape ({len(pixels)}, d), got {codes.shape}")
     top = validation.integer(top, "top", low=1)
-    pairs = validation.integer(pairs, "pairs", low=1)
+    pairs = validation.size(pairs, "pairs", item_bytes=16 + 12 * codes.shape[1], what="random pairs")
     twin = knn_indices(pixels, 1)[:, 0]
     latent_gap = np.linalg.norm(codes - codes[twin], axis=1)
     rng = np.random.default_rng(seed)

@@ -98,7 +98,9 @@ def cosine_similarity(a: Any, b: Any) -> float:
         if not vec.any():
             raise validation.InvalidValue(
                 f"{name} is the zero vector, which has no direction: its cosine similarity is undefined")
-    value = float(u @ v / (np.linalg.norm(u) * np.linalg.norm(v)))
+    value = float(_unit_rows(u[None])[0] @ _unit_rows(v[None])[0])
+    if not np.isfinite(value):  # cannot happen for finite vectors: never clamp a NaN into a similarity
+        raise validation.InvalidValue(f"the cosine similarity of a and b came out as {value}; a and b must be finite")
     return min(1.0, max(-1.0, value))
 
 
@@ -115,10 +117,18 @@ def cosine_similarity_matrix(A: Any, B: Any = None) -> np.ndarray:
     dtype = _float_dtype(A_arr, B_arr)
     A_unit = _unit_rows(A_arr.astype(dtype, copy=False))
     B_unit = A_unit if B is None else _unit_rows(B_arr.astype(dtype, copy=False))
-    return np.clip(A_unit @ B_unit.T, -1.0, 1.0)
+    sims = A_unit @ B_unit.T
+    if not np.isfinite(sims).all():  # never clamp a NaN into a similarity
+        raise validation.InvalidValue("the cosine similarities of A and B came out not finite; A and B must hold "
+                                      "finite numbers")
+    return np.clip(sims, -1.0, 1.0)
 
 
 def _unit_rows(X: np.ndarray) -> np.ndarray:
+    """Each row divided by its length (rows of zeros stay zero), scale-safe: each row is first
+    divided by its largest absolute value, so lengths of 1e-200 or 1e200 neither vanish nor overflow."""
+    largest = np.abs(X).max(axis=1, keepdims=True)
+    X = np.divide(X, largest, out=np.zeros_like(X), where=largest > 0)
     norms = np.linalg.norm(X, axis=1, keepdims=True)
     return np.divide(X, norms, out=np.zeros_like(X), where=norms > 0)
 
@@ -173,12 +183,13 @@ def nearest_neighbors(
         diff = data - point
         dist = np.sqrt(np.einsum("ij,ij->i", diff, diff))
     else:
-        norm = np.linalg.norm(point)
-        if norm == 0:
+        if not point.any():
             raise validation.InvalidValue(
                 "query is the zero vector, which has no direction: cosine distances are undefined")
-        row_norms = np.linalg.norm(data, axis=1)
-        sims = np.divide(data @ point, row_norms * norm, out=np.zeros(n, dtype=dtype), where=row_norms > 0)
+        sims = _unit_rows(data) @ _unit_rows(point[None])[0]
+        if not np.isfinite(sims).all():  # never clamp a NaN into a distance
+            raise validation.InvalidValue("cosine distances of query to X came out not finite; X and query must hold "
+                                          "finite numbers")
         dist = 1.0 - np.clip(sims, -1.0, 1.0)
     cand_dist = dist[candidates]
     if k < len(candidates):

@@ -14,7 +14,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from helpers.validation import CourseError, warn
+from helpers.validation import CourseError, InvalidValue, warn
 
 __all__ = ["CACHE_ENV_VAR", "DATA_DIR", "REPO_ROOT", "CacheWarning", "UnwritableError", "cache_dir", "cache_root",
            "move_aside", "report_unwritable", "writable_folder"]
@@ -41,9 +41,24 @@ class UnwritableError(CourseError, OSError):
 _reported: set[str] = set()
 
 
+#: The longest name of one folder that file systems accept (in bytes).
+LONGEST_NAME = 255
+
+
 def cache_root() -> Path:
-    """The cache folder: ``$COURSE_CACHE_DIR``, else ``<repo>/.cache`` (it may not exist yet)."""
-    return Path(os.environ.get(CACHE_ENV_VAR) or REPO_ROOT / ".cache")
+    """The cache folder: ``$COURSE_CACHE_DIR`` (``~`` expanded), else ``<repo>/.cache`` (it may not exist yet).
+
+    A ``COURSE_CACHE_DIR`` with a folder name longer than file systems accept is an error that names it.
+    """
+    chosen = os.environ.get(CACHE_ENV_VAR)
+    if not chosen:
+        return REPO_ROOT / ".cache"
+    root = Path(chosen).expanduser()
+    for part in root.parts:
+        if len(os.fsencode(part)) > LONGEST_NAME:
+            raise InvalidValue(f"{CACHE_ENV_VAR} must be a folder path whose every name is at most {LONGEST_NAME} "
+                               f"bytes long, got a name of {len(os.fsencode(part)):,} bytes ({part[:20]}...)")
+    return root
 
 
 def cache_dir(*parts: str) -> Path:

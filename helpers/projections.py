@@ -125,9 +125,14 @@ _last: dict[str, Any] = {}
 # ----------------------------------------------------------------------------- public API
 
 
+#: What ``method`` is when :func:`project` is not given one: "pca" (a keyword ``method=`` may then name it).
+_DEFAULT_METHOD = "pca"
+
+
 def project(
     X: Any,
-    method: str = "pca",
+    method: str | None = None,
+    /,
     *,
     n_components: int = 2,
     random_state: int | None = 0,
@@ -138,17 +143,20 @@ def project(
 ) -> np.ndarray:
     """Project the rows of ``X`` to ``n_components`` dimensions; return float32 (n, n_components).
 
-    ``method`` is "pca", "tsne" or "umap" (any case). ``params`` tune the method, e.g.
-    ``perplexity=30`` for t-SNE or ``n_neighbors=15, min_dist=0.1`` for UMAP; see
+    ``method`` is "pca" (the default), "tsne" or "umap" (any case). ``params`` tune the method, e.g.
+    ``perplexity=30`` or ``method="exact"`` for t-SNE, ``n_neighbors=15, min_dist=0.1`` for UMAP; see
     ``DEFAULT_PARAMS`` for what each method accepts. ``X`` may be a NumPy array, a torch
     tensor or nested lists of numbers.
 
     Results are cached in memory and on disk (``cache=False`` skips both); a fixed
     ``random_state`` makes t-SNE and UMAP repeatable (``None``: a new map each call,
-    never cached). When a projection is computed, a line is printed before and after
+    never cached). Values beyond 1e15 in size are refused (divide X first); rows all the
+    same give a map with every point at 0. When a projection is computed, a line is printed before and after
     (``verbose=False`` silences them); ``on_progress`` receives those lines instead.
     """
-    data = validation.matrix(X, "X", min_rows=3, what="one row per point, at least 3 to project")
+    method, params = _split_method(method, params)
+    data = validation.magnitude(validation.matrix(X, "X", min_rows=3, what="one row per point, at least 3 to project"),
+                                "X")
     method = validation.projection_method(method)
     n, d = data.shape
     n_components = _check_n_components(n_components, method, n, d)
@@ -192,23 +200,56 @@ def project(
             say(long_note)
         else:
             validation.warn(long_note, ProjectionTimeWarning)
-    say(f"Computing {label} for {n:,} points x {d:,} dims ...{note}")
     started = time.perf_counter()
-    try:
-        result = _COMPUTE[method](data, n_components, random_state, resolved)
-    except KeyboardInterrupt:
-        say(f"{label} interrupted after {time.perf_counter() - started:.1f} s; nothing was stored.")
-        raise
+    if _one_place(data):
+        # t-SNE's compiled code crashes the kernel on points that are all in one place; the map
+        # of one place is one point, so nothing is computed.
+        say(f"X has all its {n:,} rows the same (in float32), so the {label} map puts every point at 0.")
+        result = np.zeros((n, n_components), dtype=np.float32)
+    else:
+        say(f"Computing {label} for {n:,} points x {d:,} dims ...{note}")
+        try:
+            result = _COMPUTE[method](data, n_components, random_state, resolved)
+        except KeyboardInterrupt:
+            say(f"{label} interrupted after {time.perf_counter() - started:.1f} s; nothing was stored.")
+            raise
+        if not np.isfinite(result).all() or not np.isfinite(np.asarray(result, dtype=np.float32)).all():
+            raise validation.InvalidValue(
+                f"{label} of X gave coordinates that are not finite numbers, so no map is returned: "
+                "check X for extreme or nearly identical values (X / np.abs(X).max() rescales it)")
+        _measured[method] = (time.perf_counter() - started, n)
+        say(f"{label} done in {time.perf_counter() - started:.1f} s.")
     seconds = time.perf_counter() - started
-    _measured[method] = (seconds, n)
     result = np.ascontiguousarray(result, dtype=np.float32)
-    say(f"{label} done in {seconds:.1f} s.")
     _stats["misses"] += 1
     _record(method, "computed", seconds, n, d, n_components)
     if use_cache:
         _remember(key, result)
         _write_disk(key, result)
     return result.copy()
+
+
+def _split_method(method: str | None, params: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """The projection method and the method's own parameters.
+
+    ``method`` is positional, so that t-SNE's own ``method`` ("barnes_hut" or "exact") can be
+    passed as a keyword: ``project(X, "tsne", method="exact")``. Without a positional one, a
+    keyword ``method`` naming a projection ("tsne" ...) is the projection method.
+    """
+    if method is not None or "method" not in params:
+        return (_DEFAULT_METHOD if method is None else method), params
+    named = params["method"]
+    if isinstance(named, str) and named.lower().replace("-", "") in METHODS:
+        return named, {key: value for key, value in params.items() if key != "method"}
+    raise validation.InvalidValue(
+        f"method must name the projection first, e.g. project(X, 'tsne', method={named!r}) for t-SNE's own "
+        f"method; got method={validation.shown(named)} and no projection")
+
+
+def _one_place(data: np.ndarray) -> bool:
+    """True when every row is the same once in float32 (what the methods compute in)."""
+    as32 = data.astype(np.float32, copy=False)
+    return bool((as32 == as32[0]).all())
 
 
 def estimated_seconds(method: str, n: int) -> float:

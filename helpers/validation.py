@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
 import re
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
@@ -61,13 +62,16 @@ __all__ = [
     "callable_or_none",
     "choice",
     "fail",
+    "fits",
     "image_dataset",
     "images",
     "index",
     "integer",
     "integers",
     "labels",
+    "magnitude",
     "matrix",
+    "memory_budget",
     "module",
     "names",
     "number",
@@ -77,6 +81,7 @@ __all__ = [
     "projection_params",
     "random_state",
     "shown",
+    "size",
     "text",
     "type_name",
     "value_range",
@@ -89,10 +94,34 @@ __all__ = [
 # ============================================================================ scalars
 
 
-def _plain(value: Any) -> Any:
+def _is_tensor(value: Any) -> bool:
+    return hasattr(value, "detach") and hasattr(value, "cpu") and hasattr(value, "layout")
+
+
+def _from_tensor(value: Any, name: str) -> np.ndarray:
+    """A torch tensor as a NumPy array: sparse ones made dense, bfloat16 and other types NumPy
+    lacks widened to float32; a tensor without values (the meta device) is an error naming ``name``."""
+    import torch
+
+    if value.is_meta:
+        raise InvalidType(f"{name} must hold numbers, got a tensor on the meta device (a shape without values): "
+                          "make it on the CPU, e.g. torch.zeros(shape)")
+    try:
+        value = value.detach()
+        if value.layout != torch.strided:
+            value = value.to_dense()
+        if value.is_complex() or value.dtype in (torch.bfloat16,) or str(value.dtype).startswith("torch.float8"):
+            value = value.to(torch.complex64 if value.is_complex() else torch.float32)
+        return value.cpu().numpy()
+    except (TypeError, RuntimeError) as error:
+        raise InvalidType(f"{name} must be a tensor that can become a NumPy array, got one of type {value.dtype} "
+                          f"on {value.device} ({' '.join(str(error).split())[:120]})") from None
+
+
+def _plain(value: Any, name: str = "value") -> Any:
     """A 0-d array or tensor as the Python scalar it holds; anything else unchanged."""
-    if hasattr(value, "detach") and hasattr(value, "cpu"):
-        value = value.detach().cpu().numpy()
+    if _is_tensor(value):
+        value = _from_tensor(value, name)
     if isinstance(value, np.ndarray) and value.ndim == 0:
         return value[()]
     return value
@@ -125,7 +154,7 @@ def integer(value: Any, name: str, *, low: int | None = None, high: int | None =
 
     ``why`` is added to the message after the accepted range, e.g. " (there are 20 points)".
     """
-    value = _plain(value)
+    value = _plain(value, name)
     expected = _bounds(low, high, whole=True) + why
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
         hint = ""
@@ -136,6 +165,45 @@ def integer(value: Any, name: str, *, low: int | None = None, high: int | None =
     if (low is not None and value < low) or (high is not None and value > high):
         fail(name, expected, value)
     return value
+
+
+def memory_budget() -> int:
+    """The bytes one result of the course may take: a quarter of this machine's memory."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # no sysconf (Windows): assume 8 GiB
+        total = 8 << 30
+    return max(1 << 28, total // 4)
+
+
+def _gib(count: float) -> str:
+    return f"{count / (1 << 30):.1f} GiB"
+
+
+def size(value: Any, name: str, *, low: int = 1, item_bytes: int, what: str, power: int = 1) -> int:
+    """A count of things to make (steps, grid tiles ...): an integer from ``low`` to what fits in memory.
+
+    ``value ** power`` things of ``item_bytes`` each must fit in :func:`memory_budget`;
+    the message says the largest count, what each one is (``what``) and the memory it would need.
+    """
+    budget = memory_budget()
+    high = max(low, int((budget / item_bytes) ** (1 / power)))
+    while (high + 1) ** power * item_bytes <= budget:  # the float root may fall one short
+        high += 1
+    while high > low and high**power * item_bytes > budget:
+        high -= 1
+    made = f"{name} x {name} " if power == 2 else ""
+    return integer(value, name, low=low, high=high,
+                   why=f" ({made}{what} of {item_bytes:,} bytes each must fit in {_gib(budget)}, a quarter of "
+                   "this machine's memory)")
+
+
+def fits(needed: float, name: str, value: Any, what: str) -> None:
+    """An error naming ``name`` unless ``needed`` bytes (for ``what``) fit in :func:`memory_budget`."""
+    budget = memory_budget()
+    if needed > budget:
+        raise InvalidValue(f"{name} asks for {what} of {_gib(needed)}, more than {_gib(budget)} (a quarter of this "
+                           f"machine's memory), got {shown(value)}: choose smaller sizes")
 
 
 def integers(value: Any, name: str, *, count: int | None = None, low: int | None = None) -> tuple[int, ...]:
@@ -156,7 +224,7 @@ def number(value: Any, name: str, *, low: float | None = None, high: float | Non
 
     ``low_open``/``high_open`` exclude the bound itself (``low=0, low_open=True``: positive).
     """
-    given = _plain(value)
+    given = _plain(value, name)
     expected = _bounds(low, high, whole=False, low_open=low_open, high_open=high_open) + why
     if isinstance(given, (bool, np.bool_)) or not isinstance(given, (int, float, np.integer, np.floating)):
         fail(name, expected, given, kind=InvalidType)
@@ -169,7 +237,7 @@ def number(value: Any, name: str, *, low: float | None = None, high: float | Non
 
 def boolean(value: Any, name: str) -> bool:
     """``value`` as a ``bool``: only True or False (NumPy's too), not 0, 1 or "yes"."""
-    value = _plain(value)
+    value = _plain(value, name)
     if not isinstance(value, (bool, np.bool_)):
         fail(name, "True or False", value, kind=InvalidType)
     return bool(value)
@@ -262,9 +330,9 @@ def index(value: Any, name: str, count: int, what: str = "points") -> int:
 
 def value_range(value: Any, name: str) -> tuple[float, float]:
     """A pair of finite numbers ``(low, high)`` with low < high."""
-    value = _plain(value)
+    value = _plain(value, name)
     try:
-        low, high = (_plain(v) for v in value)
+        low, high = (_plain(v, name) for v in value)
     except (TypeError, ValueError):
         fail(name, "a pair of numbers (low, high)", value, kind=InvalidType)
     low = number(low, f"{name}[0]")
@@ -278,8 +346,8 @@ def value_range(value: Any, name: str) -> tuple[float, float]:
 
 
 def _as_array(value: Any, name: str, expected: str) -> np.ndarray:
-    if hasattr(value, "detach") and hasattr(value, "cpu"):
-        value = value.detach().cpu().numpy()
+    if _is_tensor(value):
+        value = _from_tensor(value, name)
     if isinstance(value, (str, bytes)) or value is None or isinstance(value, Mapping):
         fail(name, expected, value, kind=InvalidType)
     try:
@@ -345,6 +413,29 @@ def matrix(value: Any, name: str, *, min_rows: int = 1, min_cols: int = 1, cols:
     return arr if dtype is None else arr.astype(dtype, copy=False)
 
 
+#: The largest size of a value :func:`magnitude` accepts: distances square values and float32
+#: (in which maps are computed) stops at about 3.4e38.
+LARGEST_MAGNITUDE = 1e15
+
+
+def magnitude(arr: np.ndarray, name: str) -> np.ndarray:
+    """``arr`` unchanged when its values are between -1e15 and 1e15 and its non-zero ones not all
+    below 1e-15 in size (float32 would lose them); otherwise an error naming ``name``."""
+    if arr.size == 0 or not np.issubdtype(arr.dtype, np.floating):
+        return arr
+    sizes = np.abs(arr)
+    largest = float(sizes.max())
+    if largest > LARGEST_MAGNITUDE:
+        raise InvalidValue(f"{name} holds values as large as {largest:.3g}; at most {LARGEST_MAGNITUDE:g} is accepted "
+                           f"(distances square the values and float32 stops at 3.4e+38): divide {name} by a "
+                           f"constant first, e.g. {name} / np.abs({name}).max()")
+    if 0 < largest < 1 / LARGEST_MAGNITUDE:
+        raise InvalidValue(f"{name} holds only values smaller than {1 / LARGEST_MAGNITUDE:g} (the largest is "
+                           f"{largest:.3g}), which float32 turns into zeros: multiply {name} by a constant first, "
+                           f"e.g. {name} / np.abs({name}).max()")
+    return arr
+
+
 def vector(value: Any, name: str, *, length: int | None = None, what: str = "", dtype: Any = None) -> np.ndarray:
     """``value`` as a non-empty 1-D NumPy array of finite numbers (of ``length`` values if given)."""
     expected = f"a 1-D vector of numbers{what}"
@@ -365,6 +456,14 @@ def labels(value: Any, name: str, count: int | None, of: str, *, integers: bool 
         raise InvalidValue(f"{name} must be a 1-D array of labels (one per row of {of}), got shape {arr.shape}")
     if count is not None and len(arr) != count:
         raise InvalidValue(f"{name} must have one label per row of {of}: got {len(arr):,} labels for {count:,} rows")
+    missing: Any = []
+    if arr.dtype.kind in "fc":
+        missing = np.flatnonzero(np.isnan(arr))
+    elif arr.dtype == object:
+        missing = [i for i, item in enumerate(arr) if item is None or (isinstance(item, float) and item != item)]
+    if len(missing):
+        raise InvalidValue(f"{name} must give every row of {of} a label, got {len(missing):,} missing (None or NaN), "
+                           f"the first at position {missing[0]}")
     if integers and not np.issubdtype(arr.dtype, np.integer):
         raise InvalidType(f"{name} must hold integer class labels, got values of type {arr.dtype}")
     return arr

@@ -127,7 +127,7 @@ def test_interpolate_is_a_straight_line_with_both_ends():
         ([0, 0], [1, 1, 1], 4, ValueError, "same length"),
         ([[0, 0]], [1, 1], 4, ValueError, "z_a must be a 1-D vector"),
         ([0, 0], [1, np.inf], 4, ValueError, "z_b contains 1 infinite"),
-        ([0, 0], [1, 1], 1, ValueError, "steps must be an integer of at least 2"),
+        ([0, 0], [1, 1], 1, ValueError, "steps must be an integer from 2 to"),
         ([0, 0], [1, 1], 2.5, TypeError, "steps must be an integer"),
         (["a", "b"], [1, 1], 3, TypeError, "z_a must hold numbers"),
     ],
@@ -165,7 +165,7 @@ def test_grid_input_checks(net2):
         latent_space.lattice((2, 0), (0, 1), 3)
     with pytest.raises(TypeError, match="ylim must be a pair"):
         latent_space.lattice((0, 1), 5, 3)
-    with pytest.raises(ValueError, match="n must be an integer of at least 2"):
+    with pytest.raises(ValueError, match="n must be an integer from 2 to"):
         latent_space.latent_grid(net2, (0, 1), (0, 1), 1)
     with pytest.raises(ValueError, match="2-D bottleneck"):
         latent_space.latent_grid(Autoencoder(latent_dim=3, hidden=(8,)), (0, 1), (0, 1), 3)

@@ -94,7 +94,14 @@ def _compare_number(value: Any, expected: Any, tol: float | None) -> _Mismatch |
             pass
         return _Mismatch("type", text)
     if isinstance(value, numbers.Real):
-        got = float(value)
+        try:
+            got = float(value)
+        except OverflowError:
+            return _Mismatch("value", "your value is too large for a float (beyond about 1.8e308): it is not "
+                             "right")
+        except Exception as error:  # noqa: BLE001 - the learner's own number type failed to convert
+            return _Mismatch("type", f"expected a number, got {_describe(value)} that cannot become one "
+                             f"({type(error).__name__})")
     elif hasattr(value, "shape"):
         try:
             shape = _shape(value)
@@ -104,7 +111,7 @@ def _compare_number(value: Any, expected: Any, tol: float | None) -> _Mismatch |
                     text += "; `.item()` turns a one-element array or tensor into a number"
                 return _Mismatch("type", text)
             got = float(_to_numpy(value))
-        except (TypeError, ValueError):
+        except Exception:  # noqa: BLE001 - anything array-like that does not give a number
             return _Mismatch("type", f"expected a number, got {_describe(value)}")
     else:
         return _Mismatch("type", f"expected a number, got {_describe(value)}")

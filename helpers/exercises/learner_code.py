@@ -3,13 +3,52 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from .describing import _call_repr, _describe, _one_line
 from .results import BLANK, CORRECT, INCORRECT, NOT_ATTEMPTED, CheckResult, _contains_blank, _stop
 
 # ============================================================================ learner code
+
+#: Seconds one check may take with the learner's code in it; then it stops with a verdict
+#: (an endless loop must not leave ``check()`` or ``grades()`` waiting forever).
+TIME_LIMIT_S = 10.0
+
+
+class _OutOfTime(BaseException):
+    """Raised in the learner's code when a check runs past :data:`TIME_LIMIT_S` (a BaseException, so
+    that the learner's ``except Exception`` does not swallow it)."""
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Raise :class:`_OutOfTime` in the running code after ``seconds``.
+
+    A timer signal, so only in the main thread of a system that has one (Linux, macOS: a
+    notebook kernel); elsewhere the check runs without a limit. An outer timer is put back.
+    """
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise _OutOfTime
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    outer, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if outer:  # what was left of it, or at once when it ran out meanwhile
+            signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - started), 1e-6))
 
 
 def _in_learner_code(exc: BaseException, namespace: Mapping) -> bool:

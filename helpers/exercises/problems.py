@@ -5,9 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from . import learner_code
 from .comparing import _check_callable, _check_hints, _check_kind, _check_name, _check_text, _check_tol, _compare
 from .describing import _call_repr, _describe, _one_line, _short
-from .learner_code import _call_learner, _explain, _in_learner_code, _learner_location, _lookup, _run_checker
+from .learner_code import (
+    _call_learner,
+    _explain,
+    _in_learner_code,
+    _learner_location,
+    _lookup,
+    _OutOfTime,
+    _run_checker,
+    _time_limit,
+)
 from .results import (
     CORRECT,
     ERROR,
@@ -52,8 +62,21 @@ class Problem:
         """Check the answer in ``namespace``; never raises, never displays."""
         if not isinstance(namespace, Mapping):
             raise TypeError(f"namespace must be a dict such as globals(), got {_describe(namespace)}")
+        limit = learner_code.TIME_LIMIT_S
         try:
-            result = self._evaluate(namespace)
+            with _time_limit(limit):
+                result = self._evaluate(namespace)
+        except _OutOfTime:
+            result = CheckResult(
+                INCORRECT, f"checking stopped after {limit:g} s with your code still running: is there a loop "
+                "that never ends?", "timeout")
+        except SystemExit:
+            result = CheckResult(
+                INCORRECT, "your code called sys.exit() (or exit()), which would end the notebook: return a "
+                "value instead.", "exception")
+        except KeyboardInterrupt:
+            result = CheckResult(INCORRECT, "your code was interrupted (KeyboardInterrupt) before the check "
+                                 "finished: run the check again.", "exception")
         except _Early as early:
             result = early.result
         except Incorrect as exc:

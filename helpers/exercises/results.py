@@ -74,7 +74,7 @@ class CheckResult:
     checker itself failed) or ``"noted"`` (a :class:`Reflection`: not graded). ``message``
     is what the learner reads. ``reason`` says more precisely why: ``"missing"``,
     ``"placeholder"``, ``"none"``, ``"type"``, ``"shape"``, ``"value"``, ``"exception"``,
-    ``"choice"``, ``"reflection"`` or ``"internal"``.
+    ``"choice"``, ``"reflection"``, ``"timeout"`` or ``"internal"``.
     """
 
     status: str

@@ -32,6 +32,9 @@ DEFAULT_HIDDEN: tuple[int, ...] = (256, 64)
 
 _PIXELS = IMAGE_SHAPE[0] * IMAGE_SHAPE[1] * IMAGE_SHAPE[2]
 
+#: The most images a course dataset holds (70,000): each has one code number per latent unit.
+_IMAGES = 70_000
+
 
 class Autoencoder(nn.Module):
     """A fully connected autoencoder: 784 pixels -> ``hidden`` -> ``latent_dim`` -> back.
@@ -44,8 +47,14 @@ class Autoencoder(nn.Module):
 
     def __init__(self, latent_dim: int = 2, hidden: Sequence[int] = DEFAULT_HIDDEN) -> None:
         super().__init__()
-        self.latent_dim = validation.integer(latent_dim, "latent_dim", low=1)
         self.hidden = validation.integers(hidden, "hidden", low=1)
+        widths = [_PIXELS, *self.hidden]
+        # every weight twice (encoder and decoder), with its gradient and Adam's two moments: 4 float32 each
+        validation.fits(2 * 16.0 * sum(a * b for a, b in zip(widths[:-1], widths[1:])), "hidden", hidden,
+                        "weights and their training state")
+        # each latent unit: its weights in both directions with their state, and one number per image
+        self.latent_dim = validation.size(latent_dim, "latent_dim", item_bytes=2 * 16 * widths[-1] + 4 * _IMAGES,
+                                          what="latent units")
 
         widths = [_PIXELS, *self.hidden]
         encoder: list[nn.Module] = [nn.Flatten()]

@@ -27,6 +27,9 @@ from helpers import validation
 
 __all__ = ["SmallCNN", "LAYER_NAMES"]
 
+#: The most images a course dataset holds (70,000): each embeds into one number per embedding unit.
+_IMAGES = 70_000
+
 #: The layers whose outputs :meth:`SmallCNN.layer_outputs` returns, from input to output.
 LAYER_NAMES: tuple[str, ...] = ("conv1", "conv2", "embedding", "classifier")
 
@@ -48,8 +51,10 @@ class SmallCNN(nn.Module):
     ) -> None:
         super().__init__()
         self.num_classes = validation.integer(num_classes, "num_classes", low=1)
-        self.embedding_dim = validation.integer(embedding_dim, "embedding_dim", low=1)
         c1, c2 = validation.integers(channels, "channels", count=2, low=1)
+        # each embedding unit: its weights with their gradient and Adam's two moments, and one number per image
+        self.embedding_dim = validation.size(embedding_dim, "embedding_dim", item_bytes=16 * (c2 * 49 + num_classes)
+                                             + 4 * _IMAGES, what="embedding units")
         self.channels = (c1, c2)
         self.dropout = validation.number(dropout, "dropout", low=0, high=1, high_open=True)
         # Strided convolutions halve the image size themselves (cheaper than pooling on a CPU).

@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 from torch import nn
 
 from helpers import validation
-from helpers.latent_space import decode_points, grid_extent, latent_extent, latent_grid, lattice
+from helpers.latent_space import decode_points, grid_extent, grid_side, latent_extent, latent_grid, lattice
 from helpers.plotting import LiveFigure, new_figure
 from helpers.widgets.latent_common import (
     _SIDE,
@@ -85,7 +85,7 @@ class LatentExplorer(_Displayable):
             )
         self.Z = _check_codes(Z, "Z", 2)
         self.labels, self.class_names = _check_labels(labels, len(self.Z), class_names)
-        self.grid_size = validation.integer(grid_size, "grid_size", low=2)
+        self.grid_size = grid_side(grid_size, "grid_size")
         if max_points is not None:
             max_points = validation.integer(max_points, "max_points", low=1, why=" (or None for all)")
         seed = validation.integer(seed, "seed", low=0)
@@ -270,7 +270,7 @@ def plot_latent_manifold(
         raise validation.InvalidValue(f"plot_latent_manifold needs a 2-D bottleneck, got latent_dim={model.latent_dim}")
     codes = _check_codes(Z, "Z", 2)
     labels_arr, names = _check_labels(labels, len(codes), class_names)
-    n = validation.integer(n, "n", low=2)
+    n = grid_side(n)
     xlim, ylim = latent_extent(codes)
     fig, (ax_map, ax_grid) = new_figure((11.0, 6.2), ncols=2)
     handles = _class_scatter(ax_map, codes, labels_arr, names)

@@ -56,8 +56,10 @@ class EpochExplorer:
                 f"embeddings must have shape (epochs, n points, d dims), got shape {arr.shape}")
         if len(arr) < 2:
             raise validation.InvalidValue(f"embeddings must hold at least 2 epochs to compare, got {len(arr)}")
-        self.embeddings = np.stack([validation.matrix(e, f"embeddings[{i}]", what="n points, d dims",
-                                                      dtype=np.float32) for i, e in enumerate(arr)])
+        self.embeddings = np.stack([validation.magnitude(validation.matrix(e, f"embeddings[{i}]",
+                                                                           what="n points, d dims"),
+                                                         f"embeddings[{i}]").astype(np.float32)
+                                    for i, e in enumerate(arr)])
         self.n_epochs, self.n = arr.shape[0], arr.shape[1]
         if self.n < 5:
             raise validation.InvalidValue(f"embeddings must hold at least 5 points per epoch, got {self.n}")
