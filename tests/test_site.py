@@ -49,6 +49,10 @@ def _executed(*cells) -> dict:
     return nb
 
 
+def _stream(text: str) -> dict:
+    return nbformat.v4.new_output("stream", name="stdout", text=text)
+
+
 def _page(name: str = "01_demo.ipynb") -> Page:
     return Page(Path("notebooks") / name, title="01 · Demo")
 
@@ -134,6 +138,23 @@ def test_progress_bars_are_left_out():
     prepared = build_site.prepare(nb, _page())
     assert [o["output_type"] for o in prepared["cells"][0]["outputs"]] == ["stream"]
     assert "widgets" not in prepared["metadata"]
+
+
+def test_the_builders_set_up_line_and_folders_are_left_out():
+    home, course = str(Path.home()), str(REPO_ROOT)
+    setup = _stream("Course set-up done (Jupyter): interactive figures on (ipympl: click points, zoom and pan).\n")
+    mixed = _stream("Course set-up done (Jupyter): static figures.\nLoaded 60,000 images.\n")
+    report = _stream(f"data ok\nProgress is kept in {home}/.local/share/embeddings-course/progress.json.\n")
+    summary = _display({"text/plain": f"kept in {home}/p.json", "text/html": f"<div>kept in {home}/p.json</div>"})
+    export = _stream(f"Exported to {course}/notebooks/embedding_export\n")
+    prepared = build_site.prepare(_executed(("setup()", [setup, mixed]), ("report()", [report, summary, export])),
+                                  _page())
+    first, second = prepared["cells"][0]["outputs"], prepared["cells"][1]["outputs"]
+    assert [out["text"] for out in first] == ["Loaded 60,000 images.\n"]
+    assert second[0]["text"] == "data ok\nProgress is kept in ~/.local/share/embeddings-course/progress.json.\n"
+    assert second[1]["data"] == {"text/plain": "kept in ~/p.json", "text/html": "<div>kept in ~/p.json</div>"}
+    repository, _ = build_site.read_course_location()
+    assert second[2]["text"] == f"Exported to ~/{repository.rsplit('/', 1)[-1]}/notebooks/embedding_export\n"
 
 
 def test_a_figure_without_alt_text_gets_one_and_a_note():
@@ -394,3 +415,27 @@ def test_the_course_site_shows_no_solution_and_every_explorer_as_a_picture():
         assert "widget-view" not in html and not soup.find("script"), page.name
     explorers = BeautifulSoup((site / "01_one_hot_encoding.html").read_text(), "html.parser").select(".live-note")
     assert explorers, "notebook 01's one-hot explorer should show as a picture with the note"
+
+
+@pytest.mark.notebooks
+def test_the_course_site_names_nothing_of_the_machine_that_built_it():
+    import getpass
+    import socket
+
+    site, _ = built_site()
+    home, user, host = str(Path.home()), getpass.getuser(), socket.gethostname()
+    found = []
+    for page in sorted(site.glob("*.html")):
+        html = page.read_text()
+        outputs = " ".join(o.get_text(" ") for o in BeautifulSoup(html, "html.parser").select(".jp-OutputArea-output"))
+        for what, pattern, text in [
+            ("the home folder", re.escape(home) + r"(?![\w.-])", html),
+            ("the course's folder", re.escape(str(REPO_ROOT)) + r"(?![\w.-])", html),
+            ("the set-up line", r"Course set-up done|interactive figures on|static figures \(", html),
+            ("the user name", rf"(?<![\w.-]){re.escape(user)}(?![\w.-])", outputs),
+            ("the machine's name", rf"(?<![\w.-]){re.escape(host)}(?![\w.-])", outputs),
+        ]:
+            match = re.search(pattern, text)
+            if match:
+                found.append(f"{page.name}: {what}: ...{text[max(0, match.start() - 60):match.end() + 60]}...")
+    assert not found, "\n".join(found)

@@ -13,6 +13,8 @@ What the pages show:
   * widgets appear as their static picture, with one line saying the notebook lets you
     explore it interactively; progress bars (gone once a run ends) are left out;
   * exercise cells show the exercise and the check, never a solution;
+  * nothing names the machine that built it: the set-up's line about its runtime is left
+    out, and its folders (the course's checkout, the home folder) are written ``~/...``;
   * every picture has alt text (from the figure's titles, see ``helpers/figure_alt.py``);
   * maths is written as MathML, so a page needs no script at all.
 
@@ -237,11 +239,46 @@ def is_progress_bar(out: dict[str, Any], widget_state: dict[str, Any]) -> bool:
     return re.search(r"\d+%\|.*\|", text) is not None
 
 
+#: The set-up's line about the runtime that ran the notebook (its figures, its packages, its paths):
+#: it describes the machine that built the site, not the reader's.
+SETUP_LINE = re.compile(r"^Course set-up done \(.*(?:\n|$)", re.M)
+TEXT_MIMES = ("text/plain", "text/html", "text/markdown")
+
+
+def builder_paths() -> list[tuple[str, str]]:
+    """(path, shown instead) for the builder's own folders: the course's checkout, then the home folder."""
+    repository, _branch = read_course_location()
+    home = str(Path.home())
+    pairs = [(str(REPO_ROOT), f"~/{repository.rsplit('/', 1)[-1]}")]
+    if len(home) > 1:  # a home folder of "/" names nothing
+        pairs.append((home, "~"))
+    return pairs
+
+
+def scrub(out: dict[str, Any], paths: list[tuple[str, str]]) -> bool:
+    """Take the builder's set-up line and folders out of an output's text; False when nothing is left of it."""
+    def clean(text: Any) -> str:
+        text = "".join(text) if isinstance(text, list) else str(text)
+        for path, instead in paths:
+            text = text.replace(path, instead)
+        return text
+
+    if out.get("output_type") == "stream":
+        out["text"] = clean(SETUP_LINE.sub("", "".join(out.get("text", ""))))
+        return bool(out["text"].strip())
+    data = out.get("data", {})
+    for mime in TEXT_MIMES:
+        if mime in data:
+            data[mime] = clean(data[mime])
+    return True
+
+
 def prepare(nb: dict[str, Any], page: Page) -> dict[str, Any]:
     """A copy of the executed notebook as the page shows it; BuildError for what must not be published."""
     nb = copy.deepcopy(nb)
     name = f"notebooks/{page.source.name}"
     widget_state = nb.get("metadata", {}).pop("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    paths = builder_paths()
     for index, cell in enumerate(nb["cells"]):
         if cell["cell_type"] != "code":
             continue
@@ -280,7 +317,8 @@ def prepare(nb: dict[str, Any], page: Page) -> dict[str, Any]:
                     page.warnings.append(f"{where}: a figure without alt text from its titles")
                 elif meta["alt"].startswith("A figure without a title"):
                     page.warnings.append(f"{where}: a figure without a title (alt text: {meta['alt']!r})")
-            kept.append(out)
+            if scrub(out, paths):
+                kept.append(out)
         cell["outputs"] = kept
     return nb
 
