@@ -157,6 +157,23 @@ def test_the_builders_set_up_line_and_folders_are_left_out():
     assert second[2]["text"] == f"Exported to ~/{repository.rsplit('/', 1)[-1]}/notebooks/embedding_export\n"
 
 
+def test_wide_figures_keep_a_readable_width_on_a_phone():
+    from helpers import palette
+
+    assert build_site.FIGURE_TEXT_PT == palette.BASE_FONT_SIZE
+    three_maps = build_site.phone_width(1035, 396, 90.0)  # 11.5 x 4.4 inches at 90 dpi
+    assert three_maps == 746  # 10-pt text is 12.5 px in the picture: shown at 9 px, 72 %
+    assert build_site.phone_width(1035, 396, 180.0) == 373  # twice the resolution: 36 %
+    assert build_site.phone_width(540, 396, 90.0) is None  # one panel: not wide
+    assert build_site.phone_width(700, 300, 200.0) is None  # wide, but its text is large enough in the column
+    fig = Figure(figsize=(11.5, 4.4), dpi=90)
+    fig.subplots(1, 3)[0].set_title("PCA")
+    out = _display({"image/png": base64.b64encode(plotting.figure_png(fig)).decode("ascii")})
+    prepared = build_site.prepare(_executed(("plt.show()", [out])), _page())
+    meta = prepared["cells"][0]["outputs"][0]["metadata"]["image/png"]
+    assert (meta["width"], meta["phone_width"]) == (1035, 746), meta
+
+
 def test_a_figure_without_alt_text_gets_one_and_a_note():
     page = _page()
     prepared = build_site.prepare(_executed(("plt.show()", [_display({"image/png": _png()})])), page)

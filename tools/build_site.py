@@ -31,6 +31,7 @@ import base64
 import binascii
 import copy
 import io
+import math
 import os
 import re
 import shutil
@@ -215,14 +216,38 @@ def output_text(out: dict[str, Any]) -> str:
     return "\n".join("".join(p) if isinstance(p, list) else str(p) for p in parts)
 
 
-def _png_size(data: Any) -> tuple[int, int]:
+def _png_size(data: Any) -> tuple[int, int, float]:
+    """(width, height, dots per inch) of a PNG; 72 dpi when it does not say."""
     from PIL import Image
 
     raw = base64.b64decode("".join(data) if isinstance(data, list) else data, validate=False)
     with Image.open(io.BytesIO(raw)) as image:
         image.verify()
     with Image.open(io.BytesIO(raw)) as image:
-        return image.size
+        return (*image.size, float(image.info.get("dpi", (72.0, 72.0))[0]) or 72.0)
+
+
+#: A phone's narrowest column (a 375-px screen less the page's margins), the smallest size, in
+#: CSS pixels, that a figure's text may be shown at there, and the figures' base text size in
+#: points (``helpers.palette.BASE_FONT_SIZE``; the tools run without importing the helpers).
+PHONE_COLUMN_PX = 350
+MIN_TEXT_PX = 9.0
+FIGURE_TEXT_PT = 10.0
+
+
+def phone_width(width: int, height: int, dpi: float) -> int | None:
+    """The width (CSS px) a wide figure keeps on a phone, so that its text stays readable; None for others.
+
+    A wide figure (twice as wide as high, or over 900 px: panels side by side) squeezed into
+    a phone's column would show its labels a few pixels high. It keeps the width at which the
+    course's base text is ``MIN_TEXT_PX`` high, and its box scrolls sideways (a tap opens it
+    at full size).
+    """
+    if width < 2 * height and width <= 900:
+        return None
+    text_px = FIGURE_TEXT_PT * dpi / 72  # the base text's height in the picture's own pixels
+    keep = int(math.ceil(width * min(1.0, MIN_TEXT_PX / text_px)))
+    return keep if keep > PHONE_COLUMN_PX else None
 
 
 def is_progress_bar(out: dict[str, Any], widget_state: dict[str, Any]) -> bool:
@@ -307,11 +332,13 @@ def prepare(nb: dict[str, Any], page: Page) -> dict[str, Any]:
                 data = out["data"]
             if "image/png" in data:
                 try:
-                    width, height = _png_size(data["image/png"])
+                    width, height, dpi = _png_size(data["image/png"])
                 except (OSError, ValueError, binascii.Error, SyntaxError) as exc:
                     raise BuildError(f"{where}: a figure is missing (its PNG does not decode: {exc})") from None
                 meta = out.setdefault("metadata", {}).setdefault("image/png", {})
                 meta.update(width=width, height=height)
+                if phone_width(width, height, dpi):
+                    meta["phone_width"] = phone_width(width, height, dpi)
                 if not meta.get("alt"):
                     meta["alt"] = f"A figure from cell {index + 1} of {page.title or page.stem}."
                     page.warnings.append(f"{where}: a figure without alt text from its titles")
