@@ -417,6 +417,34 @@ def assert_selected(page: Any, server: JupyterServer, notebook: str, index: int,
                              f"f'the selection is {{{explorer}.selected}}, the click was on point {index}'")
 
 
+# A place on a latent explorer's map, from the axes' own transforms: (z1, z2, x, y) with x and y
+# fractions of the canvas from its top-left corner.
+LATENT_PLACE = """
+import json as _json
+_ax, _f = {explorer}.ax_map, {explorer}.fig.bbox
+_px, _py = _ax.transAxes.transform(({fx}, {fy}))
+_z = _ax.transData.inverted().transform((_px, _py))
+print(_json.dumps([float(_z[0]), float(_z[1]), _px / _f.width, 1 - _py / _f.height]))
+"""
+# The explorer's cursor is at (x, y), to within two screen pixels (a click lands on a whole pixel).
+CURSOR_AT = """
+import numpy as _np
+_ax = {explorer}.ax_map
+_off = _ax.transData.transform({explorer}.position) - _ax.transData.transform(({x}, {y}))
+assert _np.hypot(*_off) <= 2 * {explorer}.fig.canvas.device_pixel_ratio, (
+    f"the cursor is at {{{explorer}.position}}, {{_np.hypot(*_off):.1f}} px from the click at ({x:.3f}, {y:.3f})")
+"""
+
+
+def click_latent_map(page: Any, server: JupyterServer, notebook: str, cell: Any, explorer: str,
+                     fx: float, fy: float) -> tuple[float, float]:
+    """Click a latent explorer's map at a fraction (fx, fy) of its axes from the bottom-left; returns that point."""
+    printed = server.execute(notebook, LATENT_PLACE.format(explorer=explorer, fx=fx, fy=fy))
+    z1, z2, x, y = json.loads(printed.strip().splitlines()[-1])
+    click_canvas(page, cell, x, y)
+    return z1, z2
+
+
 def choose_option(cell: Any, option: int, index: int = 0) -> None:
     """Pick the ``option``-th entry (0-based) of the ``index``-th dropdown in a cell."""
     cell.locator(".widget-dropdown select").nth(index).select_option(index=option)
