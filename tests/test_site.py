@@ -448,7 +448,7 @@ def test_the_course_site_names_nothing_of_the_machine_that_built_it():
         for what, pattern, text in [
             ("the home folder", re.escape(home) + r"(?![\w.-])", html),
             ("the course's folder", re.escape(str(REPO_ROOT)) + r"(?![\w.-])", html),
-            ("the set-up line", r"Course set-up done|interactive figures on|static figures \(", html),
+            ("the set-up line", r"Course set-up done|interactive figures on|static figures \(", outputs),
             ("the user name", rf"(?<![\w.-]){re.escape(user)}(?![\w.-])", outputs),
             ("the machine's name", rf"(?<![\w.-]){re.escape(host)}(?![\w.-])", outputs),
         ]:
