@@ -22,6 +22,7 @@ syntax error, is what someone with an old Python sees.
 import argparse
 import glob
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -57,6 +58,18 @@ SCRIPTS = {
     "site": ["tools/build_site.py"],
 }
 LINTED = ("helpers", "tests", "tools", "data", "notebooks", "benchmarks", "course_setup.py")
+#: PyTorch's own index of CPU-only builds. PyPI's Linux build of torch brings CUDA with it (NVIDIA
+#: libraries and triton) even where no NVIDIA GPU can use them; on such a machine the course
+#: installs torch and torchvision from here instead, when this index can be reached.
+TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+#: What the learner's install costs (Linux x86_64, Python 3.11, torch 2.13-2.14): the download,
+#: then the space in .venv. PyTorch alone: CPU-only 0.19 GB wheel, 0.7 GB installed; CUDA build
+#: 5.2 GB installed (torch 1.2, NVIDIA libraries 3.1, triton 0.9). Everything else: 1.0 GB installed.
+INSTALL_SIZES = {
+    "cpu": "about 0.5 GB to download, 1.7 GB in .venv (PyTorch's CPU-only build: 0.7 GB of it)",
+    "cuda": "about 3.5 GB to download, 6.2 GB in .venv (PyTorch with CUDA: 5.2 GB of it)",
+    "other": "about 1.5 GB in .venv with PyTorch for this system",
+}
 
 
 class CourseError(Exception):
@@ -85,15 +98,48 @@ def check_python(version=None) -> None:
         % (version_text(version), supported_pythons()))
 
 
+def has_nvidia_gpu(which=shutil.which, exists=os.path.exists) -> bool:
+    """Whether an NVIDIA driver is installed (its nvidia-smi, or the Linux kernel's driver file)."""
+    return which("nvidia-smi") is not None or exists("/proc/driver/nvidia/version")
+
+
+def reachable(url: str, timeout: float = 5.0) -> bool:
+    """Whether ``url`` answers within ``timeout`` seconds (a quick look before a long download)."""
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=timeout):
+            return True
+    except (OSError, ValueError):  # no network, no name resolution, refused, timed out, an HTTP error
+        return False
+
+
+def torch_source(platform=None, gpu=None, probe=reachable):
+    """Where PyTorch comes from: (pip's index arguments for torch and torchvision, or None for PyPI's
+    own build; the size key of INSTALL_SIZES; one line saying which build and why)."""
+    platform = platform or sys.platform
+    if not platform.startswith("linux"):
+        return None, "other", "PyTorch: PyPI's build for this system (no CUDA libraries in it)."
+    if has_nvidia_gpu() if gpu is None else gpu:
+        return None, "cuda", "PyTorch: the CUDA build from PyPI (an NVIDIA GPU driver is installed)."
+    if probe(TORCH_CPU_INDEX + "/torch/"):
+        return (["--index-url", TORCH_CPU_INDEX], "cpu",
+                "PyTorch: the CPU-only build from %s (no NVIDIA GPU here)." % TORCH_CPU_INDEX)
+    return (None, "cuda", "PyTorch: its CPU-only index (%s) cannot be reached, so PyPI's build comes instead, "
+            "with CUDA libraries this machine cannot use (about 4.5 GB more)." % TORCH_CPU_INDEX)
+
+
 class Course:
     """The course folder and its virtual environment."""
 
-    def __init__(self, root=REPO_ROOT, venv=".venv", python=None, os_name=os.name, dry_run=False):
+    def __init__(self, root=REPO_ROOT, venv=".venv", python=None, os_name=os.name, dry_run=False,
+                 torch_source=torch_source):
         self.root = Path(root)
         self.venv = self.root / venv
         self.python = python or sys.executable
         self.os_name = os_name
         self.dry_run = dry_run
+        self.torch_source = torch_source
 
     # -- where things are -------------------------------------------------------------
     @property
@@ -145,14 +191,38 @@ class Course:
         check_python()
         if self.fresh(self.stamp, "requirements.txt", "pyproject.toml"):
             return
+        index, size, line = self.torch_source()
+        print("Installing the course's packages (requirements.txt) into %s: %s. pip shows its progress below; "
+              "a first install takes a few minutes.\n%s" % (self.venv.name, INSTALL_SIZES[size], line), flush=True)
+        steps = ["a virtual environment and an up-to-date pip"]
+        steps += ["torch and torchvision, the CPU-only build"] if index else []
+        steps += ["the course's packages"]
+        self.step(1, steps)
         if not self.venv_python.exists():
             self.run([self.python, "-m", "venv", self.venv])
-        self.run([self.venv_python, "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
-        self.run([self.venv_python, "-m", "pip", "install", "--quiet", "-r", "requirements.txt"])
+        self.run([self.venv_python, "-m", "pip", "install", "--upgrade", "pip"])
+        if index:
+            self.step(2, steps)
+            self.run([self.venv_python, "-m", "pip", "install", *index, *self.requirements("torch", "torchvision")])
+        self.step(len(steps), steps)
+        self.run([self.venv_python, "-m", "pip", "install", "-r", "requirements.txt"])
         # The course on the path with a .pth file: no build folders in the course.
         self.run([self.venv_python, "-c", "import pathlib, sysconfig; pathlib.Path(sysconfig.get_paths()"
                   "['purelib'], 'embeddings-course.pth').write_text(str(pathlib.Path.cwd()) + '\\n')"])
         self.touch(self.stamp)
+
+    @staticmethod
+    def step(number: int, steps) -> None:
+        print("\n== Step %d of %d: %s" % (number, len(steps), steps[number - 1]), flush=True)
+
+    def requirements(self, *names) -> list:
+        """The lines of requirements.txt for the packages ``names`` (with their version ranges)."""
+        lines = [line.split("#")[0].strip() for line in
+                 (self.root / "requirements.txt").read_text(encoding="utf-8").splitlines()]
+        found = [line for line in lines if re.match(r"[\w.-]+", line) and re.match(r"[\w.-]+", line).group(0) in names]
+        if len(found) != len(names):
+            raise CourseError("requirements.txt must list %s, one line each." % " and ".join(names))
+        return found
 
     def install_dev(self) -> None:
         """The maintainers' tools on top (requirements-dev.txt)."""
