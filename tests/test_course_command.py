@@ -164,6 +164,44 @@ def test_install_says_what_it_downloads_shows_pips_progress_and_takes_torch_from
     assert printed.index("--index-url") < printed.index("-r requirements.txt"), "torch first: pip keeps it after"
 
 
+def test_no_venv_opens_jupyter_with_the_course_settings_and_installs_nothing(tmp_path, capsys, monkeypatch):
+    root = _scratch_course(tmp_path)
+    monkeypatch.setattr(course, "missing_modules", lambda **kwargs: [])
+    assert course.main(["--no-venv", "--dry-run", "lab"], root=root) == 0
+    printed = capsys.readouterr().out
+    assert "pip" not in printed and "-m venv" not in printed and not (root / ".venv").exists()
+    line = printed.strip().splitlines()[-1]
+    assert line.startswith(f"+ {sys.executable} -m jupyter lab --LabApp.default_url=/lab/tree/notebooks/00_start_here")
+    assert f"--LabServerApp.app_settings_dir={root / 'jupyter-settings'}" in line
+
+
+@pytest.mark.parametrize("conda, pip, advice", [
+    (True, True, "run `conda env update -f environment.yml` and this command again"),
+    (True, False, "run `conda install pip`, then `conda env update -f environment.yml` and this command again"),
+    (False, True, "-m pip install -r requirements.txt` and this command again"),
+])
+def test_no_venv_in_an_environment_without_the_packages_says_in_one_line_what_to_do(
+        tmp_path, capsys, monkeypatch, conda, pip, advice):
+    root = _scratch_course(tmp_path)
+    absent = {"torch", "jupyterlab"} | (set() if pip else {"pip"})
+    monkeypatch.setattr(course.importlib.util, "find_spec", lambda name: None if name in absent else object())
+    if conda:
+        monkeypatch.setenv("CONDA_PREFIX", str(tmp_path / "conda-env"))
+    else:
+        monkeypatch.delenv("CONDA_PREFIX", raising=False)
+    monkeypatch.setattr(course.subprocess, "call", lambda *a, **k: pytest.fail(f"started {a}"))
+    assert course.main(["--no-venv", "lab"], root=root) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and captured.out == "", captured
+    assert "lacks jupyterlab, torch" in lines[0] and advice in lines[0] and "leave out --no-venv" in lines[0]
+
+
+def test_no_venv_goes_with_lab_and_notebook_only(tmp_path, capsys):
+    assert course.main(["--no-venv", "test"], root=_scratch_course(tmp_path)) == 2
+    assert "--no-venv goes with `lab` or `notebook`" in capsys.readouterr().err
+
+
 def test_install_runs_again_only_when_the_requirements_changed(tmp_path, capsys):
     root = _scratch_course(tmp_path)
     app = course.Course(root=root, dry_run=True, torch_source=_no_gpu_and_index(False))

@@ -21,6 +21,7 @@ syntax error, is what someone with an old Python sees.
 
 import argparse
 import glob
+import importlib.util
 import os
 import re
 import shlex
@@ -129,13 +130,23 @@ def torch_source(platform=None, gpu=None, probe=reachable):
             "with CUDA libraries this machine cannot use (about 4.5 GB more)." % TORCH_CPU_INDEX)
 
 
+#: What ``--no-venv`` needs to find in the running Python (import names): Jupyter and the course's core.
+NO_VENV_NEEDS = ("jupyterlab", "notebook", "ipykernel", "ipywidgets", "torch", "torchvision", "matplotlib",
+                 "sklearn", "umap")
+
+
+def missing_modules(names=NO_VENV_NEEDS, find=None) -> list:
+    find = find or importlib.util.find_spec
+    return [name for name in names if find(name) is None]
+
+
 class Course:
-    """The course folder and its virtual environment."""
+    """The course folder and its virtual environment (``venv=None``: the running Python's own, e.g. conda's)."""
 
     def __init__(self, root=REPO_ROOT, venv=".venv", python=None, os_name=os.name, dry_run=False,
                  torch_source=torch_source):
         self.root = Path(root)
-        self.venv = self.root / venv
+        self.venv = None if venv is None else self.root / venv
         self.python = python or sys.executable
         self.os_name = os_name
         self.dry_run = dry_run
@@ -148,6 +159,8 @@ class Course:
 
     @property
     def venv_python(self) -> Path:
+        if self.venv is None:
+            return Path(self.python)
         return self.bin / ("python.exe" if self.os_name == "nt" else "python")
 
     @property
@@ -263,8 +276,25 @@ class Course:
             command.append("--allow-root")
         return command + list(extra)
 
+    def check_no_venv(self, find=None) -> None:
+        """With ``--no-venv``: the running Python must already hold the course's packages (nothing is installed)."""
+        find = find or importlib.util.find_spec
+        missing = missing_modules(find=find)
+        if not missing:
+            return
+        conda = bool(os.environ.get("CONDA_PREFIX"))
+        how = "`conda env update -f environment.yml`" if conda else "`%s -m pip install -r requirements.txt`" % (
+            Path(self.python).name)
+        if find("pip") is None:
+            how = ("`conda install pip`, then " if conda else "`%s -m ensurepip`, then " % Path(self.python).name) + how
+        raise CourseError("--no-venv uses this Python (%s), which lacks %s: run %s and this command again, or leave "
+                          "out --no-venv to install the course into .venv." % (self.python, ", ".join(missing), how))
+
     def open(self, front_end: str, extra=()) -> int:
-        self.install()
+        if self.venv is None:
+            self.check_no_venv()
+        else:
+            self.install()
         self.git_filter()
         return self.run(self.jupyter_command(front_end, extra), check=False)
 
@@ -388,6 +418,8 @@ def main(argv=None, root=REPO_ROOT) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter, add_help=False)
     parser.add_argument("--venv", default=os.environ.get("COURSE_VENV", ".venv"),
                         help="the virtual environment's folder, relative to the course (default .venv)")
+    parser.add_argument("--no-venv", action="store_true",
+                        help="lab and notebook only: use this Python's packages (conda's), install nothing")
     parser.add_argument("--dry-run", action="store_true", help="print the commands, run none")
     parser.add_argument("-h", "--help", action="store_true")
     parser.add_argument("command", nargs="?", default="help", metavar="COMMAND")
@@ -402,7 +434,10 @@ def main(argv=None, root=REPO_ROOT) -> int:
     try:
         if args.command not in ("help", "colab-links", "clean"):
             check_python()
-        course = Course(root=root, venv=args.venv, dry_run=args.dry_run)
+        if args.no_venv and args.command not in ("lab", "notebook"):
+            raise CourseError("--no-venv goes with `lab` or `notebook` (open the course with this Python's "
+                              "packages); `%s` works in the course's .venv: leave --no-venv out." % args.command)
+        course = Course(root=root, venv=None if args.no_venv else args.venv, dry_run=args.dry_run)
         return dispatch(course, args.command, extra)
     except CourseError as error:
         print(str(error), file=sys.stderr)
