@@ -202,6 +202,40 @@ def test_no_venv_goes_with_lab_and_notebook_only(tmp_path, capsys):
     assert "--no-venv goes with `lab` or `notebook`" in capsys.readouterr().err
 
 
+def test_a_failed_pip_or_venv_ends_in_one_line_saying_what_to_do(tmp_path, monkeypatch):
+    root = _scratch_course(tmp_path)
+    app = course.Course(root=root, torch_source=_no_gpu_and_index(False))
+    monkeypatch.setattr(course.subprocess, "call", lambda command, **kwargs: 0 if "venv" in command else 1)
+    with pytest.raises(course.CourseError) as info:
+        app.install()
+    (line,) = str(info.value).splitlines()
+    assert line.startswith("`") and "-m pip install` failed (exit status 1)" in line
+    assert "no network" in line and "run this command again" in line
+    monkeypatch.setattr(course.subprocess, "call", lambda command, **kwargs: 1)
+    with pytest.raises(course.CourseError, match=r"-m venv .* cannot create a virtual environment .*conda install pip"):
+        app.install()
+
+
+def test_make_lab_without_a_network_ends_in_one_line(tmp_path):
+    """For real: the install run with no network at all (``unshare -n``, root only); pip gives up, one line says why."""
+    if not shutil.which("unshare") or os.geteuid() != 0 or subprocess.run(
+            ["unshare", "-n", "true"], capture_output=True).returncode != 0:
+        pytest.skip("needs `unshare -n` (root on Linux) to take the network away")
+    root = _scratch_course(tmp_path)
+    (root / "tools").mkdir()
+    for name in ("__init__.py", "course.py"):
+        shutil.copy2(REPO_ROOT / "tools" / name, root / "tools" / name)
+    env = dict(os.environ, PIP_RETRIES="0", PIP_TIMEOUT="5", PIP_DISABLE_PIP_VERSION_CHECK="1",
+               PIP_NO_CACHE_DIR="1", PIP_CONFIG_FILE=os.devnull)
+    run = subprocess.run(["unshare", "-n", sys.executable, "-m", "tools.course", "install"], cwd=root, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 2, run.stdout[-2000:] + run.stderr[-2000:]
+    assert "cannot be reached" in run.stdout, "the CPU-only index was probed and the fallback said so"
+    last = run.stderr.strip().splitlines()[-1]
+    assert "failed (exit status" in last and "no network" in last and "run this command again" in last, last
+    assert "Traceback" not in run.stderr
+
+
 def test_install_runs_again_only_when_the_requirements_changed(tmp_path, capsys):
     root = _scratch_course(tmp_path)
     app = course.Course(root=root, dry_run=True, torch_source=_no_gpu_and_index(False))

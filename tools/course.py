@@ -130,6 +130,13 @@ def torch_source(platform=None, gpu=None, probe=reachable):
             "with CUDA libraries this machine cannot use (about 4.5 GB more)." % TORCH_CPU_INDEX)
 
 
+#: What to do when pip or venv fails (pip's own messages are above it).
+OFFLINE_ADVICE = ("pip's messages above say why; most often there is no network: connect (behind a proxy set "
+                  "HTTPS_PROXY, for a package mirror PIP_INDEX_URL) and run this command again, which goes on "
+                  "from what is installed.")
+NO_VENV_ADVICE = ("This Python cannot create a virtual environment with pip in it: on Debian or Ubuntu "
+                  "`apt install python3-venv`, with conda `conda install pip`, then run this command again.")
+
 #: What ``--no-venv`` needs to find in the running Python (import names): Jupyter and the course's core.
 NO_VENV_NEEDS = ("jupyterlab", "notebook", "ipykernel", "ipywidgets", "torch", "torchvision", "matplotlib",
                  "sklearn", "umap")
@@ -176,14 +183,16 @@ class Course:
         return self.venv / "kernels" / ".built"
 
     # -- running ----------------------------------------------------------------------
-    def run(self, command, check=True) -> int:
+    def run(self, command, check=True, advice="") -> int:
+        """Run ``command``; with ``check`` a failure stops, in one line (``advice``: what to do then)."""
         command = [str(part) for part in command]
         print("+ " + " ".join(shlex.quote(part) for part in command), flush=True)
         if self.dry_run:
             return 0
         code = subprocess.call(command, cwd=str(self.root))
         if check and code != 0:
-            raise CourseError("`%s` failed (exit status %d)." % (" ".join(command[:4]), code))
+            raise CourseError("`%s` failed (exit status %d).%s" % (" ".join(command[:4]), code,
+                                                                   " " + advice if advice else ""))
         return code
 
     def fresh(self, stamp: Path, *sources) -> bool:
@@ -212,13 +221,14 @@ class Course:
         steps += ["the course's packages"]
         self.step(1, steps)
         if not self.venv_python.exists():
-            self.run([self.python, "-m", "venv", self.venv])
-        self.run([self.venv_python, "-m", "pip", "install", "--upgrade", "pip"])
+            self.run([self.python, "-m", "venv", self.venv], advice=NO_VENV_ADVICE)
+        self.run([self.venv_python, "-m", "pip", "install", "--upgrade", "pip"], advice=OFFLINE_ADVICE)
         if index:
             self.step(2, steps)
-            self.run([self.venv_python, "-m", "pip", "install", *index, *self.requirements("torch", "torchvision")])
+            self.run([self.venv_python, "-m", "pip", "install", *index, *self.requirements("torch", "torchvision")],
+                     advice=OFFLINE_ADVICE)
         self.step(len(steps), steps)
-        self.run([self.venv_python, "-m", "pip", "install", "-r", "requirements.txt"])
+        self.run([self.venv_python, "-m", "pip", "install", "-r", "requirements.txt"], advice=OFFLINE_ADVICE)
         # The course on the path with a .pth file: no build folders in the course.
         self.run([self.venv_python, "-c", "import pathlib, sysconfig; pathlib.Path(sysconfig.get_paths()"
                   "['purelib'], 'embeddings-course.pth').write_text(str(pathlib.Path.cwd()) + '\\n')"])
