@@ -99,3 +99,45 @@ def test_a_click_selects_the_point_under_the_mouse_and_only_a_working_handler_pa
                 h.assert_selected(page, server, NAME, second)
         finally:
             browser.close()
+
+
+LATENT = "zz_latent_click.ipynb"
+LATENT_SOURCE = [
+    "%matplotlib widget\n", "import sys\n", "sys.path.insert(0, '..')\n", "import numpy as np, torch\n",
+    "from helpers.models.autoencoder import Autoencoder\n", "from helpers.widgets.latent import LatentExplorer\n",
+    "torch.manual_seed(0)\n", "Z = np.random.default_rng(2).normal(size=(200, 2))\n",
+    "explorer = LatentExplorer(Autoencoder(latent_dim=2), Z, np.arange(200) % 2, ['even', 'odd'])\n",
+    "explorer",
+]
+
+
+def test_a_click_on_the_latent_map_moves_the_cursor_there_and_only_a_working_handler_passes(tmp_path):
+    h.require_browser()
+    from playwright.sync_api import sync_playwright
+
+    course = h.scratch_course(tmp_path)
+    notebook = dict(NOTEBOOK, cells=[dict(NOTEBOOK["cells"][0], source=LATENT_SOURCE)])
+    (course / "notebooks" / LATENT).write_text(json.dumps(notebook))
+    with h.JupyterServer("lab", course, tmp_path / "state", tmp_path / "cache") as server, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(h.CHROMIUM), args=h.CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            h.open_notebook(page, server, LATENT)
+            h.run_all(page, timeout_s=120)
+            assert not h.cell_errors(page), h.cell_errors(page)
+            cell = h.cell_with(page, "explorer = LatentExplorer(")
+            cell.locator(".jupyter-matplotlib-canvas-div canvas").first.wait_for(timeout=60_000)
+            h.wait_kernel_idle(page)
+            x, y = h.click_latent_map(page, server, LATENT, cell, "explorer", 0.3, 0.65)
+            h.wait_kernel_idle(page)
+            server.execute(LATENT, h.CURSOR_AT.format(explorer="explorer", x=x, y=y))
+            h.save_screenshot(cell, "click-latent-map")
+
+            # Clicking broken: the handler disconnected. The same check must fail.
+            server.execute(LATENT, "explorer.fig.canvas.mpl_disconnect(explorer.click_connection)")
+            x, y = h.click_latent_map(page, server, LATENT, cell, "explorer", 0.7, 0.3)
+            h.wait_kernel_idle(page)
+            with pytest.raises(AssertionError, match="px from the click"):
+                server.execute(LATENT, h.CURSOR_AT.format(explorer="explorer", x=x, y=y))
+        finally:
+            browser.close()
