@@ -23,6 +23,8 @@ from types import ModuleType
 
 #: The folder that holds this file, ``helpers/``, ``data/`` and ``notebooks/``.
 COURSE_ROOT = Path(__file__).resolve().parent
+#: The Pythons the course runs on (``make lab`` refuses the others: tools/course.py, the same range).
+OLDEST, NEWEST = (3, 10), (3, 13)
 
 
 class CourseSetupError(RuntimeError):
@@ -74,6 +76,19 @@ def use_this_course() -> str:
     return f"another package named `helpers` ({foreign}) was on the path; this notebook uses the course's"
 
 
+def check_python(version: tuple[int, ...] | None = None) -> str:
+    """Stop on a Python older than the course's; a note ("" if none) for one newer than it was tested on."""
+    version = tuple((version or sys.version_info)[:2])
+    found, wanted = "{}.{}".format(*version), "{}.{}-{}.{}".format(*OLDEST, *NEWEST)
+    if version < OLDEST:
+        raise CourseSetupError(
+            f"this kernel runs Python {found}; the course needs Python {wanted}: choose a kernel with one of "
+            "those (Kernel > Change Kernel; `make lab` sets one up), then run this cell again")
+    if version > NEWEST:
+        return f"Python {found} is newer than the course's {wanted}: if a cell fails, use one of those"
+    return ""
+
+
 def setup_course(repository: str | None = None, branch: str | None = None, *, quiet: bool = False) -> ModuleType:
     """Make the course importable here and prepare this notebook; returns the ``helpers`` package.
 
@@ -82,7 +97,7 @@ def setup_course(repository: str | None = None, branch: str | None = None, *, qu
     location is written once, in ``[tool.course]`` of pyproject.toml, and copied into the
     first cell by ``make colab-links``.)
     """
-    note = use_this_course()
+    notes = tuple(note for note in (check_python(), use_this_course()) if note)
     try:
         helpers = importlib.import_module("helpers")
         environment = importlib.import_module("helpers.environment")
@@ -94,7 +109,7 @@ def setup_course(repository: str | None = None, branch: str | None = None, *, qu
             "or `make lab`) and run this cell again"
         ) from None
     try:
-        environment.setup_notebook(quiet=quiet, notes=(note,) if note else ())
+        environment.setup_notebook(quiet=quiet, notes=notes)
     except environment.CourseEnvironmentError as exc:
         raise CourseSetupError(str(exc)) from None
     return helpers

@@ -42,7 +42,7 @@ def new_figure(figsize: tuple[float, float] = (6.0, 4.0), **subplots: Any) -> tu
         with plt.ioff():
             fig = plt.figure(figsize=figsize, layout="constrained")
         fig.canvas.header_visible = False
-        fig.canvas.toolbar_position = "right"
+        fig.canvas.toolbar_position = "left"  # over the y axis: never over a legend or the pictures on the right
     else:
         fig = Figure(figsize=figsize, layout="constrained")
     axes = fig.subplots(**subplots)

@@ -159,6 +159,30 @@ def test_when_the_course_cannot_be_fetched_the_first_cell_says_what_to_do(place,
     assert "run this cell again" in lines[0] and "attach the course" in lines[0] and "can be written" in lines[0]
 
 
+def test_a_runtime_without_git_is_told_so_in_one_line(tmp_path):
+    """No git on the PATH (a trimmed container): no traceback, one line saying what to do."""
+    folder = tmp_path / "content"
+    lone = lone_copy(NOTEBOOKS[0], folder, "https://github.com/o/n")
+    bare = tmp_path / "bin"  # the kernel's Python and what the offline run needs, and no git
+    bare.mkdir()
+    for name in ("python", "python3"):
+        (bare / name).symlink_to(sys.executable)
+    for name in ("unshare", "sh", "ip"):
+        if shutil.which(name):
+            (bare / name).symlink_to(shutil.which(name))
+    assert shutil.which("git", path=str(bare)) is None
+    env = dict(os.environ, **fake_colab(tmp_path), COLAB_RELEASE_TAG="release-colab-test", PATH=str(bare))
+    out = tmp_path / "executed.ipynb"
+    summary = run_notebook(lone, out, cwd=folder, env=env, expect_failure=True)
+    assert not summary["ok"], "the later cells cannot run without the course"
+    outputs = first_cell_outputs(out)
+    assert [o["output_type"] for o in outputs] == ["stream"], outputs
+    lines = "".join(outputs[0]["text"]).strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("Could not fetch https://github.com/o/n into ") and "has no git" in lines[0], lines
+    assert "install git, or upload or attach the course's folder" in lines[0] and "run this cell again" in lines[0]
+
+
 def test_the_fetch_never_asks_for_a_password():
     cell = course_links.SETUP_CELL.format(repository="https://github.com/o/n", branch="main")
     clone = next(line for line in cell.splitlines() if '"git", "clone"' in line)

@@ -98,9 +98,147 @@ def test_install_creates_the_environment_and_installs_the_learner_set_only(tmp_p
     assert "requirements-dev" not in printed, "lab installs what a learner needs, not the test tools"
 
 
+def _no_gpu_and_index(reached: bool):
+    """torch_source on Linux without an NVIDIA GPU, with the CPU-only index reached or not."""
+    return lambda: course.torch_source("linux", gpu=False, probe=lambda url: reached)
+
+
+def test_the_cpu_only_index_is_chosen_only_on_linux_without_an_nvidia_gpu():
+    asked = []
+    index, size, line = course.torch_source("linux", gpu=False, probe=lambda url: asked.append(url) or True)
+    assert index == ["--index-url", "https://download.pytorch.org/whl/cpu"] and size == "cpu"
+    assert asked == ["https://download.pytorch.org/whl/cpu/torch/"] and "CPU-only build" in line
+    index, size, line = course.torch_source("linux", gpu=False, probe=lambda url: False)
+    assert index is None and size == "cuda" and "cannot be reached" in line and "\n" not in line
+    assert course.torch_source("linux", gpu=True, probe=lambda url: True)[:2] == (None, "cuda")
+    for system in ("darwin", "win32"):  # PyPI's builds there bring no CUDA: nothing to choose, nothing asked
+        assert course.torch_source(system, gpu=False, probe=lambda url: pytest.fail("asked"))[:2] == (None, "other")
+
+
+def test_an_nvidia_gpu_is_found_by_its_driver():
+    assert course.has_nvidia_gpu(which=lambda name: "/usr/bin/nvidia-smi", exists=lambda path: False)
+    assert course.has_nvidia_gpu(which=lambda name: None, exists=lambda path: path == "/proc/driver/nvidia/version")
+    assert not course.has_nvidia_gpu(which=lambda name: None, exists=lambda path: False)
+
+
+def test_the_probe_says_no_quickly_for_an_address_that_does_not_answer():
+    import socket
+    import time
+
+    with socket.socket() as sock:  # a port that was free a moment ago: nothing listens there
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    started = time.monotonic()
+    assert course.reachable(f"http://127.0.0.1:{port}/whl/cpu/torch/", timeout=2) is False
+    assert course.reachable("not a url") is False
+    assert time.monotonic() - started < 5
+
+
+def test_this_machine_cannot_reach_the_index_and_falls_back_in_one_line(tmp_path, capsys):
+    """The real probe (this test machine has no route to download.pytorch.org): PyPI's build, said once."""
+    if course.reachable(course.TORCH_CPU_INDEX + "/torch/"):
+        pytest.skip("the CPU-only index can be reached from here: the fallback is tested with a probe above")
+    root = _scratch_course(tmp_path)
+    app = course.Course(root=root, dry_run=True,
+                        torch_source=lambda: course.torch_source("linux", gpu=False))
+    app.install()
+    printed = capsys.readouterr().out
+    assert len([line for line in printed.splitlines() if "cannot be reached" in line]) == 1
+    assert "--index-url" not in printed and "6.2 GB in .venv" in printed
+
+
+def test_install_says_what_it_downloads_shows_pips_progress_and_takes_torch_from_the_cpu_index(tmp_path, capsys):
+    root = _scratch_course(tmp_path)
+    course.Course(root=root, dry_run=True, torch_source=_no_gpu_and_index(True)).install()
+    printed = capsys.readouterr().out
+    first = printed.splitlines()[0]
+    assert "about 0.5 GB to download, 1.7 GB in .venv" in first and "pip shows its progress" in first
+    assert "--quiet" not in printed, "pip's progress is shown"
+    steps = [line for line in printed.splitlines() if line.startswith("== Step")]
+    assert steps == ["== Step 1 of 3: a virtual environment and an up-to-date pip",
+                     "== Step 2 of 3: torch and torchvision, the CPU-only build",
+                     "== Step 3 of 3: the course's packages"]
+    torch_line = next(line for line in printed.splitlines() if "--index-url" in line)
+    assert torch_line.endswith("install --index-url https://download.pytorch.org/whl/cpu 'torch>=2.2' "
+                               "'torchvision>=0.17'"), torch_line
+    assert printed.index("--index-url") < printed.index("-r requirements.txt"), "torch first: pip keeps it after"
+
+
+def test_no_venv_opens_jupyter_with_the_course_settings_and_installs_nothing(tmp_path, capsys, monkeypatch):
+    root = _scratch_course(tmp_path)
+    monkeypatch.setattr(course, "missing_modules", lambda **kwargs: [])
+    assert course.main(["--no-venv", "--dry-run", "lab"], root=root) == 0
+    printed = capsys.readouterr().out
+    assert "pip" not in printed and "-m venv" not in printed and not (root / ".venv").exists()
+    line = printed.strip().splitlines()[-1]
+    assert line.startswith(f"+ {sys.executable} -m jupyter lab --LabApp.default_url=/lab/tree/notebooks/00_start_here")
+    assert f"--LabServerApp.app_settings_dir={root / 'jupyter-settings'}" in line
+
+
+@pytest.mark.parametrize("conda, pip, advice", [
+    (True, True, "run `conda env update -f environment.yml` and this command again"),
+    (True, False, "run `conda install pip`, then `conda env update -f environment.yml` and this command again"),
+    (False, True, "-m pip install -r requirements.txt` and this command again"),
+])
+def test_no_venv_in_an_environment_without_the_packages_says_in_one_line_what_to_do(
+        tmp_path, capsys, monkeypatch, conda, pip, advice):
+    root = _scratch_course(tmp_path)
+    absent = {"torch", "jupyterlab"} | (set() if pip else {"pip"})
+    monkeypatch.setattr(course.importlib.util, "find_spec", lambda name: None if name in absent else object())
+    if conda:
+        monkeypatch.setenv("CONDA_PREFIX", str(tmp_path / "conda-env"))
+    else:
+        monkeypatch.delenv("CONDA_PREFIX", raising=False)
+    monkeypatch.setattr(course.subprocess, "call", lambda *a, **k: pytest.fail(f"started {a}"))
+    assert course.main(["--no-venv", "lab"], root=root) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and captured.out == "", captured
+    assert "lacks jupyterlab, torch" in lines[0] and advice in lines[0] and "leave out --no-venv" in lines[0]
+
+
+def test_no_venv_goes_with_lab_and_notebook_only(tmp_path, capsys):
+    assert course.main(["--no-venv", "test"], root=_scratch_course(tmp_path)) == 2
+    assert "--no-venv goes with `lab` or `notebook`" in capsys.readouterr().err
+
+
+def test_a_failed_pip_or_venv_ends_in_one_line_saying_what_to_do(tmp_path, monkeypatch):
+    root = _scratch_course(tmp_path)
+    app = course.Course(root=root, torch_source=_no_gpu_and_index(False))
+    monkeypatch.setattr(course.subprocess, "call", lambda command, **kwargs: 0 if "venv" in command else 1)
+    with pytest.raises(course.CourseError) as info:
+        app.install()
+    (line,) = str(info.value).splitlines()
+    assert line.startswith("`") and "-m pip install` failed (exit status 1)" in line
+    assert "no network" in line and "run this command again" in line
+    monkeypatch.setattr(course.subprocess, "call", lambda command, **kwargs: 1)
+    with pytest.raises(course.CourseError, match=r"-m venv .* cannot create a virtual environment .*conda install pip"):
+        app.install()
+
+
+def test_make_lab_without_a_network_ends_in_one_line(tmp_path):
+    """For real: the install run with no network at all (``unshare -n``, root only); pip gives up, one line says why."""
+    if not shutil.which("unshare") or os.geteuid() != 0 or subprocess.run(
+            ["unshare", "-n", "true"], capture_output=True).returncode != 0:
+        pytest.skip("needs `unshare -n` (root on Linux) to take the network away")
+    root = _scratch_course(tmp_path)
+    (root / "tools").mkdir()
+    for name in ("__init__.py", "course.py"):
+        shutil.copy2(REPO_ROOT / "tools" / name, root / "tools" / name)
+    env = dict(os.environ, PIP_RETRIES="0", PIP_TIMEOUT="5", PIP_DISABLE_PIP_VERSION_CHECK="1",
+               PIP_NO_CACHE_DIR="1", PIP_CONFIG_FILE=os.devnull)
+    run = subprocess.run(["unshare", "-n", sys.executable, "-m", "tools.course", "install"], cwd=root, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 2, run.stdout[-2000:] + run.stderr[-2000:]
+    assert "cannot be reached" in run.stdout, "the CPU-only index was probed and the fallback said so"
+    last = run.stderr.strip().splitlines()[-1]
+    assert "failed (exit status" in last and "no network" in last and "run this command again" in last, last
+    assert "Traceback" not in run.stderr
+
+
 def test_install_runs_again_only_when_the_requirements_changed(tmp_path, capsys):
     root = _scratch_course(tmp_path)
-    app = course.Course(root=root, dry_run=True)
+    app = course.Course(root=root, dry_run=True, torch_source=_no_gpu_and_index(False))
     app.venv_python.parent.mkdir(parents=True)
     app.venv_python.touch()
     app.stamp.touch()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import importlib
 import importlib.metadata
+import os
+import shutil
 import subprocess
 import sys
 import types
@@ -297,6 +299,39 @@ def test_course_setup_turns_a_missing_package_into_one_line(monkeypatch):
         course_setup.setup_course()
     (line,) = info.value._render_traceback_()
     assert "'numpy'" in line and "pip install -r" in line and line.startswith("Course set-up stopped:")
+
+
+@pytest.mark.parametrize("version", [(3, 9, 18), (3, 8, 0), (2, 7, 18)])
+def test_course_setup_stops_an_old_python_in_one_line(version):
+    with pytest.raises(course_setup.CourseSetupError) as info:
+        course_setup.check_python(version)
+    (line,) = info.value._render_traceback_()
+    assert f"this kernel runs Python {version[0]}.{version[1]}; the course needs Python 3.10-3.13" in line
+    assert "choose a kernel" in line and "run this cell again" in line
+
+
+def test_course_setup_notes_a_newer_python_and_accepts_the_range():
+    assert course_setup.check_python((3, 14, 0)).startswith("Python 3.14 is newer than the course's 3.10-3.13")
+    for minor in range(10, 14):
+        assert course_setup.check_python((3, minor, 1)) == ""
+    sys.path.insert(0, str(REPO_ROOT / "tools"))
+    import course
+
+    assert (course_setup.OLDEST, course_setup.NEWEST) == (course.OLDEST, course.NEWEST), "one range for both"
+
+
+def test_course_setup_on_a_real_old_python_says_what_to_do():
+    """A kernel on Python 3.9 (pyenv's, where this machine has it): the set-up's own message, not another error."""
+    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    candidates = sorted(str(p) for p in pyenv.glob("3.9.*/bin/python")) + [shutil.which("python3.9")]
+    old = next((c for c in candidates if c and "shims" not in Path(c).parts), None)
+    if old is None:
+        pytest.skip("no Python 3.9 on this machine (the check itself is tested above)")
+    code = f"import sys; sys.path.insert(0, {str(REPO_ROOT)!r}); import course_setup; course_setup.setup_course()"
+    run = subprocess.run([str(old), "-c", code], capture_output=True, text=True, timeout=60)
+    assert run.returncode != 0
+    assert run.stderr.strip().splitlines()[-1].startswith(
+        "course_setup.CourseSetupError: this kernel runs Python 3.9; the course needs Python 3.10-3.13"), run.stderr
 
 
 def test_a_lone_notebook_under_a_foreign_helpers_folder(tmp_path):

@@ -61,6 +61,15 @@ def test_environment_ymls_mirror_the_requirements():
     assert _yml_pip_requirements(REPO_ROOT / "environment-dev.yml") == {**LEARNER, **DEV}
 
 
+def test_the_conda_environments_name_the_tested_python():
+    tested = "=" + course.version_text(course.TESTED[0])
+    for name in ("environment.yml", "environment-dev.yml"):
+        text = (REPO_ROOT / name).read_text()
+        pythons = re.findall(r"^\s*-\s*python\s*(\S*)\s*$", text, re.M)
+        assert pythons == [tested], f"{name}: python{tested} (the form conda and repo2docker read), not {pythons}"
+    assert "download.pytorch.org/whl/cpu" in (REPO_ROOT / "environment.yml").read_text(), "how torch is chosen"
+
+
 def test_binder_configuration_is_read_as_intended():
     """repo2docker reads binder/ first; it needs the Python version as python=X.Y, and CPU-only torch here."""
     path = REPO_ROOT / "binder" / "environment.yml"

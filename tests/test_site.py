@@ -49,6 +49,10 @@ def _executed(*cells) -> dict:
     return nb
 
 
+def _stream(text: str) -> dict:
+    return nbformat.v4.new_output("stream", name="stdout", text=text)
+
+
 def _page(name: str = "01_demo.ipynb") -> Page:
     return Page(Path("notebooks") / name, title="01 · Demo")
 
@@ -134,6 +138,40 @@ def test_progress_bars_are_left_out():
     prepared = build_site.prepare(nb, _page())
     assert [o["output_type"] for o in prepared["cells"][0]["outputs"]] == ["stream"]
     assert "widgets" not in prepared["metadata"]
+
+
+def test_the_builders_set_up_line_and_folders_are_left_out():
+    home, course = str(Path.home()), str(REPO_ROOT)
+    setup = _stream("Course set-up done (Jupyter): interactive figures on (ipympl: click points, zoom and pan).\n")
+    mixed = _stream("Course set-up done (Jupyter): static figures.\nLoaded 60,000 images.\n")
+    report = _stream(f"data ok\nProgress is kept in {home}/.local/share/embeddings-course/progress.json.\n")
+    summary = _display({"text/plain": f"kept in {home}/p.json", "text/html": f"<div>kept in {home}/p.json</div>"})
+    export = _stream(f"Exported to {course}/notebooks/embedding_export\n")
+    prepared = build_site.prepare(_executed(("setup()", [setup, mixed]), ("report()", [report, summary, export])),
+                                  _page())
+    first, second = prepared["cells"][0]["outputs"], prepared["cells"][1]["outputs"]
+    assert [out["text"] for out in first] == ["Loaded 60,000 images.\n"]
+    assert second[0]["text"] == "data ok\nProgress is kept in ~/.local/share/embeddings-course/progress.json.\n"
+    assert second[1]["data"] == {"text/plain": "kept in ~/p.json", "text/html": "<div>kept in ~/p.json</div>"}
+    repository, _ = build_site.read_course_location()
+    assert second[2]["text"] == f"Exported to ~/{repository.rsplit('/', 1)[-1]}/notebooks/embedding_export\n"
+
+
+def test_wide_figures_keep_a_readable_width_on_a_phone():
+    from helpers import palette
+
+    assert build_site.FIGURE_TEXT_PT == palette.BASE_FONT_SIZE
+    three_maps = build_site.phone_width(1035, 396, 90.0)  # 11.5 x 4.4 inches at 90 dpi
+    assert three_maps == 746  # 10-pt text is 12.5 px in the picture: shown at 9 px, 72 %
+    assert build_site.phone_width(1035, 396, 180.0) == 373  # twice the resolution: 36 %
+    assert build_site.phone_width(540, 396, 90.0) is None  # one panel: not wide
+    assert build_site.phone_width(700, 300, 200.0) is None  # wide, but its text is large enough in the column
+    fig = Figure(figsize=(11.5, 4.4), dpi=90)
+    fig.subplots(1, 3)[0].set_title("PCA")
+    out = _display({"image/png": base64.b64encode(plotting.figure_png(fig)).decode("ascii")})
+    prepared = build_site.prepare(_executed(("plt.show()", [out])), _page())
+    meta = prepared["cells"][0]["outputs"][0]["metadata"]["image/png"]
+    assert (meta["width"], meta["phone_width"]) == (1035, 746), meta
 
 
 def test_a_figure_without_alt_text_gets_one_and_a_note():
@@ -394,3 +432,27 @@ def test_the_course_site_shows_no_solution_and_every_explorer_as_a_picture():
         assert "widget-view" not in html and not soup.find("script"), page.name
     explorers = BeautifulSoup((site / "01_one_hot_encoding.html").read_text(), "html.parser").select(".live-note")
     assert explorers, "notebook 01's one-hot explorer should show as a picture with the note"
+
+
+@pytest.mark.notebooks
+def test_the_course_site_names_nothing_of_the_machine_that_built_it():
+    import getpass
+    import socket
+
+    site, _ = built_site()
+    home, user, host = str(Path.home()), getpass.getuser(), socket.gethostname()
+    found = []
+    for page in sorted(site.glob("*.html")):
+        html = page.read_text()
+        outputs = " ".join(o.get_text(" ") for o in BeautifulSoup(html, "html.parser").select(".jp-OutputArea-output"))
+        for what, pattern, text in [
+            ("the home folder", re.escape(home) + r"(?![\w.-])", html),
+            ("the course's folder", re.escape(str(REPO_ROOT)) + r"(?![\w.-])", html),
+            ("the set-up line", r"Course set-up done|interactive figures on|static figures \(", outputs),
+            ("the user name", rf"(?<![\w.-]){re.escape(user)}(?![\w.-])", outputs),
+            ("the machine's name", rf"(?<![\w.-]){re.escape(host)}(?![\w.-])", outputs),
+        ]:
+            match = re.search(pattern, text)
+            if match:
+                found.append(f"{page.name}: {what}: ...{text[max(0, match.start() - 60):match.end() + 60]}...")
+    assert not found, "\n".join(found)

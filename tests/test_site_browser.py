@@ -16,6 +16,7 @@ from conftest import REPO_ROOT
 sys.path.insert(0, str(REPO_ROOT / "tests" / "browser"))
 sys.path.insert(0, str(REPO_ROOT / "tools"))
 sys.path.insert(0, str(REPO_ROOT / "tests"))
+from build_site import FIGURE_TEXT_PT, MIN_TEXT_PX  # noqa: E402
 from harness import SCREENSHOTS, require_browser  # noqa: E402
 from site_build import built_site  # noqa: E402
 from site_screenshots import DESKTOP, PHONE, SHOTS, chromium, serve, show_all_pictures, take  # noqa: E402
@@ -130,3 +131,45 @@ def test_pictures_of_the_index_and_a_notebook_page(site):
     for path in paths:
         width = Image.open(path).size[0]
         assert width == (PHONE if "phone" in path.name else DESKTOP)["width"]
+
+
+FIGURES = """() => [...document.querySelectorAll('.jp-RenderedImage img')].map(img => ({
+    src: img.getAttribute('src'), shown: img.getBoundingClientRect().width, width: img.naturalWidth,
+    height: img.naturalHeight, box: img.parentElement.getBoundingClientRect().width,
+    scrolls: img.parentElement.scrollWidth > img.parentElement.clientWidth}))"""
+
+
+def test_figures_with_panels_side_by_side_are_readable_on_a_phone(site):
+    """At 375 px a wide figure's text (the course's base size) shows at least MIN_TEXT_PX high, in a box
+    that scrolls sideways within the page; 03's three maps are among them."""
+    from PIL import Image
+
+    folder, base_url, browser = site
+    page = browser.new_page(viewport=PHONE)
+    measured = {}
+    try:
+        for name in _page_names(folder)[1:]:
+            page.goto(base_url + name, wait_until="load")
+            show_all_pictures(page)
+            for figure in page.evaluate(FIGURES):
+                if figure["width"] < 2 * figure["height"] and figure["width"] <= 900:
+                    continue  # one panel: not what this test is about
+                with Image.open(folder / figure["src"]) as image:
+                    dpi = float(image.info.get("dpi", (72.0, 72.0))[0])
+                text_px = figure["shown"] / figure["width"] * FIGURE_TEXT_PT * dpi / 72
+                where = f"{name} {figure['src']}"
+                measured[where] = round(text_px, 1)
+                assert figure["box"] <= PHONE["width"], f"{where}: its box is wider than the screen"
+                if text_px < MIN_TEXT_PX - 0.05:
+                    pytest.fail(f"{where}: its text shows {text_px:.1f} px high at {PHONE['width']} px "
+                                f"(at least {MIN_TEXT_PX} px wanted): {figure}")
+                assert figure["scrolls"] or figure["shown"] <= figure["box"], where
+        page.goto(base_url + "03_image_embeddings.html", wait_until="load")
+        show_all_pictures(page)
+        page.locator(".wide-figure").nth(2).scroll_into_view_if_needed()  # the three maps
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "site-phone-wide-figure.png"))
+    finally:
+        page.close()
+    assert any(key.startswith("03_image_embeddings.html") for key in measured), measured
+    print(f"text height of wide figures at {PHONE['width']} px: {measured}")

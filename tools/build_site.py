@@ -13,6 +13,8 @@ What the pages show:
   * widgets appear as their static picture, with one line saying the notebook lets you
     explore it interactively; progress bars (gone once a run ends) are left out;
   * exercise cells show the exercise and the check, never a solution;
+  * nothing names the machine that built it: the set-up's line about its runtime is left
+    out, and its folders (the course's checkout, the home folder) are written ``~/...``;
   * every picture has alt text (from the figure's titles, see ``helpers/figure_alt.py``);
   * maths is written as MathML, so a page needs no script at all.
 
@@ -29,6 +31,7 @@ import base64
 import binascii
 import copy
 import io
+import math
 import os
 import re
 import shutil
@@ -213,14 +216,38 @@ def output_text(out: dict[str, Any]) -> str:
     return "\n".join("".join(p) if isinstance(p, list) else str(p) for p in parts)
 
 
-def _png_size(data: Any) -> tuple[int, int]:
+def _png_size(data: Any) -> tuple[int, int, float]:
+    """(width, height, dots per inch) of a PNG; 72 dpi when it does not say."""
     from PIL import Image
 
     raw = base64.b64decode("".join(data) if isinstance(data, list) else data, validate=False)
     with Image.open(io.BytesIO(raw)) as image:
         image.verify()
     with Image.open(io.BytesIO(raw)) as image:
-        return image.size
+        return (*image.size, float(image.info.get("dpi", (72.0, 72.0))[0]) or 72.0)
+
+
+#: A phone's narrowest column (a 375-px screen less the page's margins), the smallest size, in
+#: CSS pixels, that a figure's text may be shown at there, and the figures' base text size in
+#: points (``helpers.palette.BASE_FONT_SIZE``; the tools run without importing the helpers).
+PHONE_COLUMN_PX = 350
+MIN_TEXT_PX = 9.0
+FIGURE_TEXT_PT = 10.0
+
+
+def phone_width(width: int, height: int, dpi: float) -> int | None:
+    """The width (CSS px) a wide figure keeps on a phone, so that its text stays readable; None for others.
+
+    A wide figure (twice as wide as high, or over 900 px: panels side by side) squeezed into
+    a phone's column would show its labels a few pixels high. It keeps the width at which the
+    course's base text is ``MIN_TEXT_PX`` high, and its box scrolls sideways (a tap opens it
+    at full size).
+    """
+    if width < 2 * height and width <= 900:
+        return None
+    text_px = FIGURE_TEXT_PT * dpi / 72  # the base text's height in the picture's own pixels
+    keep = int(math.ceil(width * min(1.0, MIN_TEXT_PX / text_px)))
+    return keep if keep > PHONE_COLUMN_PX else None
 
 
 def is_progress_bar(out: dict[str, Any], widget_state: dict[str, Any]) -> bool:
@@ -237,11 +264,46 @@ def is_progress_bar(out: dict[str, Any], widget_state: dict[str, Any]) -> bool:
     return re.search(r"\d+%\|.*\|", text) is not None
 
 
+#: The set-up's line about the runtime that ran the notebook (its figures, its packages, its paths):
+#: it describes the machine that built the site, not the reader's.
+SETUP_LINE = re.compile(r"^Course set-up done \(.*(?:\n|$)", re.M)
+TEXT_MIMES = ("text/plain", "text/html", "text/markdown")
+
+
+def builder_paths() -> list[tuple[str, str]]:
+    """(path, shown instead) for the builder's own folders: the course's checkout, then the home folder."""
+    repository, _branch = read_course_location()
+    home = str(Path.home())
+    pairs = [(str(REPO_ROOT), f"~/{repository.rsplit('/', 1)[-1]}")]
+    if len(home) > 1:  # a home folder of "/" names nothing
+        pairs.append((home, "~"))
+    return pairs
+
+
+def scrub(out: dict[str, Any], paths: list[tuple[str, str]]) -> bool:
+    """Take the builder's set-up line and folders out of an output's text; False when nothing is left of it."""
+    def clean(text: Any) -> str:
+        text = "".join(text) if isinstance(text, list) else str(text)
+        for path, instead in paths:
+            text = text.replace(path, instead)
+        return text
+
+    if out.get("output_type") == "stream":
+        out["text"] = clean(SETUP_LINE.sub("", "".join(out.get("text", ""))))
+        return bool(out["text"].strip())
+    data = out.get("data", {})
+    for mime in TEXT_MIMES:
+        if mime in data:
+            data[mime] = clean(data[mime])
+    return True
+
+
 def prepare(nb: dict[str, Any], page: Page) -> dict[str, Any]:
     """A copy of the executed notebook as the page shows it; BuildError for what must not be published."""
     nb = copy.deepcopy(nb)
     name = f"notebooks/{page.source.name}"
     widget_state = nb.get("metadata", {}).pop("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    paths = builder_paths()
     for index, cell in enumerate(nb["cells"]):
         if cell["cell_type"] != "code":
             continue
@@ -270,17 +332,20 @@ def prepare(nb: dict[str, Any], page: Page) -> dict[str, Any]:
                 data = out["data"]
             if "image/png" in data:
                 try:
-                    width, height = _png_size(data["image/png"])
+                    width, height, dpi = _png_size(data["image/png"])
                 except (OSError, ValueError, binascii.Error, SyntaxError) as exc:
                     raise BuildError(f"{where}: a figure is missing (its PNG does not decode: {exc})") from None
                 meta = out.setdefault("metadata", {}).setdefault("image/png", {})
                 meta.update(width=width, height=height)
+                if phone_width(width, height, dpi):
+                    meta["phone_width"] = phone_width(width, height, dpi)
                 if not meta.get("alt"):
                     meta["alt"] = f"A figure from cell {index + 1} of {page.title or page.stem}."
                     page.warnings.append(f"{where}: a figure without alt text from its titles")
                 elif meta["alt"].startswith("A figure without a title"):
                     page.warnings.append(f"{where}: a figure without a title (alt text: {meta['alt']!r})")
-            kept.append(out)
+            if scrub(out, paths):
+                kept.append(out)
         cell["outputs"] = kept
     return nb
 

@@ -21,7 +21,9 @@ syntax error, is what someone with an old Python sees.
 
 import argparse
 import glob
+import importlib.util
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -57,6 +59,18 @@ SCRIPTS = {
     "site": ["tools/build_site.py"],
 }
 LINTED = ("helpers", "tests", "tools", "data", "notebooks", "benchmarks", "course_setup.py")
+#: PyTorch's own index of CPU-only builds. PyPI's Linux build of torch brings CUDA with it (NVIDIA
+#: libraries and triton) even where no NVIDIA GPU can use them; on such a machine the course
+#: installs torch and torchvision from here instead, when this index can be reached.
+TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+#: What the learner's install costs (Linux x86_64, Python 3.11, torch 2.13-2.14): the download,
+#: then the space in .venv. PyTorch alone: CPU-only 0.19 GB wheel, 0.7 GB installed; CUDA build
+#: 5.2 GB installed (torch 1.2, NVIDIA libraries 3.1, triton 0.9). Everything else: 1.0 GB installed.
+INSTALL_SIZES = {
+    "cpu": "about 0.5 GB to download, 1.7 GB in .venv (PyTorch's CPU-only build: 0.7 GB of it)",
+    "cuda": "about 3.5 GB to download, 6.2 GB in .venv (PyTorch with CUDA: 5.2 GB of it)",
+    "other": "about 1.5 GB in .venv with PyTorch for this system",
+}
 
 
 class CourseError(Exception):
@@ -85,15 +99,65 @@ def check_python(version=None) -> None:
         % (version_text(version), supported_pythons()))
 
 
-class Course:
-    """The course folder and its virtual environment."""
+def has_nvidia_gpu(which=shutil.which, exists=os.path.exists) -> bool:
+    """Whether an NVIDIA driver is installed (its nvidia-smi, or the Linux kernel's driver file)."""
+    return which("nvidia-smi") is not None or exists("/proc/driver/nvidia/version")
 
-    def __init__(self, root=REPO_ROOT, venv=".venv", python=None, os_name=os.name, dry_run=False):
+
+def reachable(url: str, timeout: float = 5.0) -> bool:
+    """Whether ``url`` answers within ``timeout`` seconds (a quick look before a long download)."""
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=timeout):
+            return True
+    except (OSError, ValueError):  # no network, no name resolution, refused, timed out, an HTTP error
+        return False
+
+
+def torch_source(platform=None, gpu=None, probe=reachable):
+    """Where PyTorch comes from: (pip's index arguments for torch and torchvision, or None for PyPI's
+    own build; the size key of INSTALL_SIZES; one line saying which build and why)."""
+    platform = platform or sys.platform
+    if not platform.startswith("linux"):
+        return None, "other", "PyTorch: PyPI's build for this system (no CUDA libraries in it)."
+    if has_nvidia_gpu() if gpu is None else gpu:
+        return None, "cuda", "PyTorch: the CUDA build from PyPI (an NVIDIA GPU driver is installed)."
+    if probe(TORCH_CPU_INDEX + "/torch/"):
+        return (["--index-url", TORCH_CPU_INDEX], "cpu",
+                "PyTorch: the CPU-only build from %s (no NVIDIA GPU here)." % TORCH_CPU_INDEX)
+    return (None, "cuda", "PyTorch: its CPU-only index (%s) cannot be reached, so PyPI's build comes instead, "
+            "with CUDA libraries this machine cannot use (about 4.5 GB more)." % TORCH_CPU_INDEX)
+
+
+#: What to do when pip or venv fails (pip's own messages are above it).
+OFFLINE_ADVICE = ("pip's messages above say why; most often there is no network: connect (behind a proxy set "
+                  "HTTPS_PROXY, for a package mirror PIP_INDEX_URL) and run this command again, which goes on "
+                  "from what is installed.")
+NO_VENV_ADVICE = ("This Python cannot create a virtual environment with pip in it: on Debian or Ubuntu "
+                  "`apt install python3-venv`, with conda `conda install pip`, then run this command again.")
+
+#: What ``--no-venv`` needs to find in the running Python (import names): Jupyter and the course's core.
+NO_VENV_NEEDS = ("jupyterlab", "notebook", "ipykernel", "ipywidgets", "torch", "torchvision", "matplotlib",
+                 "sklearn", "umap")
+
+
+def missing_modules(names=NO_VENV_NEEDS, find=None) -> list:
+    find = find or importlib.util.find_spec
+    return [name for name in names if find(name) is None]
+
+
+class Course:
+    """The course folder and its virtual environment (``venv=None``: the running Python's own, e.g. conda's)."""
+
+    def __init__(self, root=REPO_ROOT, venv=".venv", python=None, os_name=os.name, dry_run=False,
+                 torch_source=torch_source):
         self.root = Path(root)
-        self.venv = self.root / venv
+        self.venv = None if venv is None else self.root / venv
         self.python = python or sys.executable
         self.os_name = os_name
         self.dry_run = dry_run
+        self.torch_source = torch_source
 
     # -- where things are -------------------------------------------------------------
     @property
@@ -102,6 +166,8 @@ class Course:
 
     @property
     def venv_python(self) -> Path:
+        if self.venv is None:
+            return Path(self.python)
         return self.bin / ("python.exe" if self.os_name == "nt" else "python")
 
     @property
@@ -117,14 +183,16 @@ class Course:
         return self.venv / "kernels" / ".built"
 
     # -- running ----------------------------------------------------------------------
-    def run(self, command, check=True) -> int:
+    def run(self, command, check=True, advice="") -> int:
+        """Run ``command``; with ``check`` a failure stops, in one line (``advice``: what to do then)."""
         command = [str(part) for part in command]
         print("+ " + " ".join(shlex.quote(part) for part in command), flush=True)
         if self.dry_run:
             return 0
         code = subprocess.call(command, cwd=str(self.root))
         if check and code != 0:
-            raise CourseError("`%s` failed (exit status %d)." % (" ".join(command[:4]), code))
+            raise CourseError("`%s` failed (exit status %d).%s" % (" ".join(command[:4]), code,
+                                                                   " " + advice if advice else ""))
         return code
 
     def fresh(self, stamp: Path, *sources) -> bool:
@@ -145,14 +213,39 @@ class Course:
         check_python()
         if self.fresh(self.stamp, "requirements.txt", "pyproject.toml"):
             return
+        index, size, line = self.torch_source()
+        print("Installing the course's packages (requirements.txt) into %s: %s. pip shows its progress below; "
+              "a first install takes a few minutes.\n%s" % (self.venv.name, INSTALL_SIZES[size], line), flush=True)
+        steps = ["a virtual environment and an up-to-date pip"]
+        steps += ["torch and torchvision, the CPU-only build"] if index else []
+        steps += ["the course's packages"]
+        self.step(1, steps)
         if not self.venv_python.exists():
-            self.run([self.python, "-m", "venv", self.venv])
-        self.run([self.venv_python, "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
-        self.run([self.venv_python, "-m", "pip", "install", "--quiet", "-r", "requirements.txt"])
+            self.run([self.python, "-m", "venv", self.venv], advice=NO_VENV_ADVICE)
+        self.run([self.venv_python, "-m", "pip", "install", "--upgrade", "pip"], advice=OFFLINE_ADVICE)
+        if index:
+            self.step(2, steps)
+            self.run([self.venv_python, "-m", "pip", "install", *index, *self.requirements("torch", "torchvision")],
+                     advice=OFFLINE_ADVICE)
+        self.step(len(steps), steps)
+        self.run([self.venv_python, "-m", "pip", "install", "-r", "requirements.txt"], advice=OFFLINE_ADVICE)
         # The course on the path with a .pth file: no build folders in the course.
         self.run([self.venv_python, "-c", "import pathlib, sysconfig; pathlib.Path(sysconfig.get_paths()"
                   "['purelib'], 'embeddings-course.pth').write_text(str(pathlib.Path.cwd()) + '\\n')"])
         self.touch(self.stamp)
+
+    @staticmethod
+    def step(number: int, steps) -> None:
+        print("\n== Step %d of %d: %s" % (number, len(steps), steps[number - 1]), flush=True)
+
+    def requirements(self, *names) -> list:
+        """The lines of requirements.txt for the packages ``names`` (with their version ranges)."""
+        lines = [line.split("#")[0].strip() for line in
+                 (self.root / "requirements.txt").read_text(encoding="utf-8").splitlines()]
+        found = [line for line in lines if re.match(r"[\w.-]+", line) and re.match(r"[\w.-]+", line).group(0) in names]
+        if len(found) != len(names):
+            raise CourseError("requirements.txt must list %s, one line each." % " and ".join(names))
+        return found
 
     def install_dev(self) -> None:
         """The maintainers' tools on top (requirements-dev.txt)."""
@@ -193,8 +286,25 @@ class Course:
             command.append("--allow-root")
         return command + list(extra)
 
+    def check_no_venv(self, find=None) -> None:
+        """With ``--no-venv``: the running Python must already hold the course's packages (nothing is installed)."""
+        find = find or importlib.util.find_spec
+        missing = missing_modules(find=find)
+        if not missing:
+            return
+        conda = bool(os.environ.get("CONDA_PREFIX"))
+        how = "`conda env update -f environment.yml`" if conda else "`%s -m pip install -r requirements.txt`" % (
+            Path(self.python).name)
+        if find("pip") is None:
+            how = ("`conda install pip`, then " if conda else "`%s -m ensurepip`, then " % Path(self.python).name) + how
+        raise CourseError("--no-venv uses this Python (%s), which lacks %s: run %s and this command again, or leave "
+                          "out --no-venv to install the course into .venv." % (self.python, ", ".join(missing), how))
+
     def open(self, front_end: str, extra=()) -> int:
-        self.install()
+        if self.venv is None:
+            self.check_no_venv()
+        else:
+            self.install()
         self.git_filter()
         return self.run(self.jupyter_command(front_end, extra), check=False)
 
@@ -318,6 +428,8 @@ def main(argv=None, root=REPO_ROOT) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter, add_help=False)
     parser.add_argument("--venv", default=os.environ.get("COURSE_VENV", ".venv"),
                         help="the virtual environment's folder, relative to the course (default .venv)")
+    parser.add_argument("--no-venv", action="store_true",
+                        help="lab and notebook only: use this Python's packages (conda's), install nothing")
     parser.add_argument("--dry-run", action="store_true", help="print the commands, run none")
     parser.add_argument("-h", "--help", action="store_true")
     parser.add_argument("command", nargs="?", default="help", metavar="COMMAND")
@@ -332,7 +444,10 @@ def main(argv=None, root=REPO_ROOT) -> int:
     try:
         if args.command not in ("help", "colab-links", "clean"):
             check_python()
-        course = Course(root=root, venv=args.venv, dry_run=args.dry_run)
+        if args.no_venv and args.command not in ("lab", "notebook"):
+            raise CourseError("--no-venv goes with `lab` or `notebook` (open the course with this Python's "
+                              "packages); `%s` works in the course's .venv: leave --no-venv out." % args.command)
+        course = Course(root=root, venv=None if args.no_venv else args.venv, dry_run=args.dry_run)
         return dispatch(course, args.command, extra)
     except CourseError as error:
         print(str(error), file=sys.stderr)

@@ -36,13 +36,15 @@ BINDER_LINK = re.compile(r"https://mybinder\.org/v2/gh/[^/\s)\"']+/[^/\s)\"']+/[
 SETUP_CELL = "\n".join((
     '#@title Course set-up: run this cell first {{ display-mode: "form" }}',
     'COURSE = "{repository}", "{branch}"  # repository, branch: `make colab-links`',
-    "import glob, os, subprocess, sys; _here = lambda: [os.path.dirname(os.path.abspath(f)) "
+    "import glob, os, shutil, subprocess, sys; _here = lambda: [os.path.dirname(os.path.abspath(f)) "
     'for p in ("", "../", "embeddings-course/", "../input/*/") for f in glob.glob(p + "course_setup.py")][:1]',
-    '_here() or subprocess.run(["git", "clone", "-q", "--depth=1", "-b", COURSE[1], COURSE[0], "embeddings-course"], '
-    'env={{**os.environ, "GIT_TERMINAL_PROMPT": "0"}}, capture_output=True)',
+    '_here() or not shutil.which("git") or subprocess.run(["git", "clone", "-q", "--depth=1", "-b", COURSE[1], '
+    'COURSE[0], "embeddings-course"], env={{**os.environ, "GIT_TERMINAL_PROMPT": "0"}}, capture_output=True)',
     'sys.path[:0] = _here(); helpers = __import__("course_setup").setup_course(*COURSE) if _here() else print('
-    'f"Could not fetch {{COURSE[0]}} into {{os.getcwd()}}: check the internet connection (on Kaggle: Settings > '
-    'Internet, or attach the course as an input) and that this folder can be written, then run this cell again.")',
+    'f"Could not fetch {{COURSE[0]}} into {{os.getcwd()}}: " + ("check the internet connection (on Kaggle: Settings '
+    '> Internet, or attach the course as an input) and that this folder can be written" if shutil.which("git") else '
+    '"this runtime has no git to fetch it with (install git, or upload or attach the course\'s folder)") + ", then '
+    'run this cell again.")',
 ))
 
 #: Cell metadata of the set-up cell: its tag, and collapsed input in JupyterLab / Notebook 7.

@@ -148,8 +148,9 @@ class LatentExplorer(_Displayable):
         self.widget = widgets.VBox([
             self.note, widgets.HBox([self.slider_x, self.slider_y, self.grid_toggle]), self.live.widget,
         ])
-        if self.live.interactive:
-            self.fig.canvas.mpl_connect("button_press_event", self._on_click)
+        # the id of the map's click handler (None without ipympl): fig.canvas.mpl_disconnect takes it
+        self.click_connection = (self.fig.canvas.mpl_connect("button_press_event", self._on_click)
+                                 if self.live.interactive else None)
         self.move_to(self._position)
 
     # ---- logic (no browser needed)

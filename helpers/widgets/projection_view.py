@@ -67,8 +67,9 @@ class _ExplorerView:
         self._busy = False
         self.controls = self._controls(widgets)
         self.widget = widgets.VBox([self.controls, self.status, self.live.widget])
-        if self.live.interactive:
-            fig.canvas.mpl_connect("button_press_event", self._on_click)
+        # the id of the map's click handler (None without ipympl): fig.canvas.mpl_disconnect takes it
+        self.click_connection = (fig.canvas.mpl_connect("button_press_event", self._on_click)
+                                 if self.live.interactive else None)
         self.draw_map(refresh=False)
         self.draw_style(refresh=False)
         self.draw_selection(refresh=False)

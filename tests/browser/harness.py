@@ -99,8 +99,10 @@ class JupyterServer:
                                         start_new_session=True)
         self._wait_ready()
 
-    def execute(self, notebook: str, code: str, timeout_s: float = 60) -> None:
-        """Run ``code`` in the kernel of the open ``notebook`` (as a second client, beside the browser)."""
+    def execute(self, notebook: str, code: str, timeout_s: float = 60) -> str:
+        """Run ``code`` in the kernel of the open ``notebook`` (as a second client, beside the browser).
+
+        Returns what the code printed."""
         from jupyter_client import BlockingKernelClient
 
         with urllib.request.urlopen(f"{self.base}/api/sessions?token={self.token}", timeout=5) as response:
@@ -113,10 +115,13 @@ class JupyterServer:
         client.start_channels()
         try:
             client.wait_for_ready(timeout=timeout_s)
-            reply = client.execute_interactive(code, timeout=timeout_s, store_history=False,
-                                               output_hook=lambda msg: None)
+            printed: list[str] = []
+            reply = client.execute_interactive(
+                code, timeout=timeout_s, store_history=False,
+                output_hook=lambda msg: printed.append(msg["content"]["text"]) if msg["msg_type"] == "stream" else None)
             if reply["content"]["status"] != "ok":
                 raise AssertionError(f"code in the kernel of {notebook} failed: {reply['content']}")
+            return "".join(printed)
         finally:
             client.stop_channels()
 
@@ -370,6 +375,74 @@ def click_canvas(page: Any, cell: Any, fx: float, fy: float) -> None:
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
     page.mouse.click(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+
+
+# Where the most isolated point of an explorer's map lies on its canvas, from the figure's own
+# transform: (index, x, y, room) with x and y fractions of the canvas's width and height from its
+# top-left corner and room the pixels to its nearest other point. The selected point and points
+# near the axes' edges (where the toolbar fades in) are left out.
+POINT_ON_CANVAS = """
+import json as _json, numpy as _np
+from scipy.spatial import cKDTree as _Tree
+_pixels = {explorer}.view.ax.transData.transform({explorer}.current_map())
+_box = {explorer}.view.ax.get_window_extent()
+_inside = ((_pixels[:, 0] > _box.x0 + 0.1 * _box.width) & (_pixels[:, 0] < _box.x1 - 0.1 * _box.width)
+           & (_pixels[:, 1] > _box.y0 + 0.1 * _box.height) & (_pixels[:, 1] < _box.y1 - 0.1 * _box.height))
+_room = _np.where(_inside, _Tree(_pixels).query(_pixels, k=2)[0][:, 1], -1.0)
+if {explorer}.selected is not None:
+    _room[{explorer}.selected] = -1.0
+_i = int(_np.argmax(_room))
+_w, _h = {explorer}.fig.bbox.width, {explorer}.fig.bbox.height
+print(_json.dumps([_i, _pixels[_i, 0] / _w, 1 - _pixels[_i, 1] / _h, float(_room[_i])]))
+"""
+
+
+def click_point(page: Any, server: JupyterServer, notebook: str, cell: Any, explorer: str = "explorer") -> int:
+    """Click the most isolated point of a projection explorer's map where its figure draws it; returns its index.
+
+    The place comes from the kernel (the axes' data-to-pixel transform and the figure's size
+    in pixels), so the click lands on that point whatever the layout, the legend or the screen.
+    """
+    printed = server.execute(notebook, POINT_ON_CANVAS.format(explorer=explorer))
+    index, fx, fy, room = json.loads(printed.strip().splitlines()[-1])
+    assert room >= 4, f"no point stands {room:.1f} px clear of the others: a click could not tell them apart"
+    click_canvas(page, cell, fx, fy)
+    return index
+
+
+def assert_selected(page: Any, server: JupyterServer, notebook: str, index: int, explorer: str = "explorer") -> None:
+    """Require that the explorer's selection is ``index`` (once the kernel has handled the click)."""
+    wait_kernel_idle(page)
+    server.execute(notebook, f"assert {explorer}.selected == {index}, "
+                             f"f'the selection is {{{explorer}.selected}}, the click was on point {index}'")
+
+
+# A place on a latent explorer's map, from the axes' own transforms: (z1, z2, x, y) with x and y
+# fractions of the canvas from its top-left corner.
+LATENT_PLACE = """
+import json as _json
+_ax, _f = {explorer}.ax_map, {explorer}.fig.bbox
+_px, _py = _ax.transAxes.transform(({fx}, {fy}))
+_z = _ax.transData.inverted().transform((_px, _py))
+print(_json.dumps([float(_z[0]), float(_z[1]), _px / _f.width, 1 - _py / _f.height]))
+"""
+# The explorer's cursor is at (x, y), to within two screen pixels (a click lands on a whole pixel).
+CURSOR_AT = """
+import numpy as _np
+_ax = {explorer}.ax_map
+_off = _ax.transData.transform({explorer}.position) - _ax.transData.transform(({x}, {y}))
+assert _np.hypot(*_off) <= 2 * {explorer}.fig.canvas.device_pixel_ratio, (
+    f"the cursor is at {{{explorer}.position}}, {{_np.hypot(*_off):.1f}} px from the click at ({x:.3f}, {y:.3f})")
+"""
+
+
+def click_latent_map(page: Any, server: JupyterServer, notebook: str, cell: Any, explorer: str,
+                     fx: float, fy: float) -> tuple[float, float]:
+    """Click a latent explorer's map at a fraction (fx, fy) of its axes from the bottom-left; returns that point."""
+    printed = server.execute(notebook, LATENT_PLACE.format(explorer=explorer, fx=fx, fy=fy))
+    z1, z2, x, y = json.loads(printed.strip().splitlines()[-1])
+    click_canvas(page, cell, x, y)
+    return z1, z2
 
 
 def choose_option(cell: Any, option: int, index: int = 0) -> None:

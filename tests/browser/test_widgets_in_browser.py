@@ -7,6 +7,7 @@ of each widget after interaction go to tests/artifacts/screenshots/.
 
 from __future__ import annotations
 
+import inspect
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +21,8 @@ pytestmark = pytest.mark.browser
 
 # ----------------------------------------------------------------------------- what to operate, per notebook
 # Each entry: (name, source text that finds the cell, action(page, cell), which part must change).
+# An action that claims a click on a figure also takes the server (keyword ``server``) and checks,
+# in the kernel, that the click did what it claims.
 Step = tuple[str, str, Callable, Callable]
 
 
@@ -29,6 +32,19 @@ def _figure(cell):
 
 def _output(cell):
     return h.output_of(cell)
+
+
+def _click_point(page, cell, server, notebook: str, explorer: str) -> None:
+    """Click a point of a projection explorer's map where the figure draws it; it must become the selection."""
+    index = h.click_point(page, server, f"{notebook}.ipynb", cell, explorer)
+    h.assert_selected(page, server, f"{notebook}.ipynb", index, explorer)
+
+
+def _click_latent(page, cell, server, notebook: str) -> None:
+    """Click the latent map at a place computed from its transform; the cursor must move there."""
+    target = h.click_latent_map(page, server, f"{notebook}.ipynb", cell, "explorer", 0.3, 0.65)
+    h.wait_kernel_idle(page)
+    server.execute(f"{notebook}.ipynb", h.CURSOR_AT.format(explorer="explorer", x=target[0], y=target[1]))
 
 
 STEPS: dict[str, list[Step]] = {
@@ -53,8 +69,8 @@ STEPS: dict[str, list[Step]] = {
         ("colour by class", "explorer = ProjectionExplorer(", lambda page, cell: h.click_checkbox(cell), _figure),
         ("pick by index", "explorer = ProjectionExplorer(",
          lambda page, cell: (h.fill_number(cell, 25), h.click_button(cell, "show")), _output),
-        ("click a point", "explorer = ProjectionExplorer(", lambda page, cell: h.click_canvas(page, cell, 0.45, 0.5),
-         _output),
+        ("click a point", "explorer = ProjectionExplorer(",
+         lambda page, cell, *, server: _click_point(page, cell, server, "03_image_embeddings", "explorer"), _output),
         ("space", "explorer = ProjectionExplorer(", lambda page, cell: h.choose(cell, "pixels"), _figure),
         ("epoch slider", "evolution.show()", lambda page, cell: h.drag_slider(page, cell, -0.6), _output),
     ],
@@ -65,7 +81,7 @@ STEPS: dict[str, list[Step]] = {
          _figure),
         ("decoded grid", "explorer = LatentExplorer(", lambda page, cell: h.click_checkbox(cell), _figure),
         ("click on the latent map", "explorer = LatentExplorer(",
-         lambda page, cell: h.click_canvas(page, cell, 0.3, 0.35), _figure),
+         lambda page, cell, *, server: _click_latent(page, cell, server, "04_latent_space"), _figure),
         ("interpolation end", "walk = InterpolationExplorer(", lambda page, cell: h.type_text(page, cell, "7", index=1),
          _figure),
         ("interpolation steps", "walk = InterpolationExplorer(", lambda page, cell: h.drag_slider(page, cell, 0.3),
@@ -133,7 +149,8 @@ def _operate(page, server, notebook: str) -> list[str]:
     done = []
     for name, source, action, part in STEPS[notebook]:
         cell = h.cell_with(page, source)
-        h.assert_changes(page, part(cell), lambda a=action, c=cell: a(page, c), f"{notebook} / {name}")
+        kernel = {"server": server} if "server" in inspect.signature(action).parameters else {}
+        h.assert_changes(page, part(cell), lambda a=action, c=cell, k=kernel: a(page, c, **k), f"{notebook} / {name}")
         shot = h.save_screenshot(h.output_of(cell), f"{server.kind}-{notebook}-{name.replace(' ', '-')}")
         checked = h.assert_full_redraw_matches(page, server, f"{notebook}.ipynb", cell, name)
         done.append(f"{name} -> {shot.name}{' (= full redraw)' if checked else ''}")
