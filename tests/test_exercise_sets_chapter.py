@@ -101,8 +101,11 @@ def test_q4_distractor_properties_are_explained_not_just_rejected():
     assert "not the chapter's test" in result.message and "sparsity is not the test" in result.message
 
 
-def test_q4_borderline_keys_are_not_held_against_anyone():
-    assert chapter.q4.evaluate({"q4_answer": {"a": 1, "b": 3, "c": 3, "f": 2, "d": 4, "i": 5}}).status == CORRECT
+def test_q4_borderline_keys_may_be_left_out_but_a_wrong_reason_for_one_is_judged():
+    assert chapter.q4.evaluate({"q4_answer": {"a": 1, "b": 3, "c": 3, "f": 2}}).status == CORRECT
+    result = chapter.q4.evaluate({"q4_answer": {"a": 1, "b": 3, "c": 3, "f": 2, "d": 4, "i": 5}})
+    assert result.status == INCORRECT
+    assert "(d) raw pixels, property 4" in result.message and "(i) an autoencoder's code, property 5" in result.message
 
 
 # ----------------------------------------------------------------------------- 1-2: in the learner's words

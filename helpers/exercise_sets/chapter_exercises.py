@@ -10,7 +10,6 @@ shows it beside a model answer.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,6 +21,7 @@ from helpers.exercises import (
     CustomProblem,
     Incorrect,
     Reflection,
+    answer_items,
 )
 
 #: The network's layers, from input to output (as in ``helpers.models.alexnet.LAYERS``).
@@ -56,7 +56,7 @@ def solution_namespace() -> dict[str, Any]:
 def _layer_list(value: Any) -> list[str]:
     """The learner's layers as a list of names, or Incorrect with what to write."""
     if isinstance(value, str):
-        items = [t for t in re.split(r"[\s,;]+", value) if t]
+        items = answer_items(value)
     elif isinstance(value, (list, tuple, set, frozenset)):
         items = list(value)
     else:
@@ -229,6 +229,8 @@ PROPERTIES: dict[int, str] = {
 #: The right property (or properties) for each representation that fails the test.
 _LACKS: dict[str, set[int]] = {"a": {1}, "b": {3}, "c": {3}, "f": {2}}
 _NAMES = {"a": "one-hot vectors", "b": "bag-of-words counts", "c": "TF-IDF weights", "f": "label encoding"}
+#: The borderline representations of exercise 3: not asked in exercise 4, but a reason given for one is judged.
+_BORDERLINE = {"d": "raw pixels", "e": "hand-made features", "i": "an autoencoder's code"}
 _DISTRACTORS = {
     4: "how a representation was made is not the chapter's test: the colours' RGB values of notebook 01 were not "
        "learned, yet similar colours are close in them.",
@@ -238,27 +240,36 @@ _DISTRACTORS = {
 }
 
 
+def _property_number(letter: str, prop: Any) -> int:
+    """The property number the learner gave for ``letter`` (``1``, ``1.0`` and ``np.int64(1)`` alike)."""
+    if isinstance(prop, bool) or not isinstance(prop, (int, float)) or prop not in PROPERTIES:
+        raise Incorrect(f"for ({letter}) give one property number from 1 to {len(PROPERTIES)}, got {prop!r}.")
+    return int(prop)
+
+
 def _check_properties(namespace: Mapping[str, Any]) -> Any:
     answer = namespace["q4_answer"]
     if not isinstance(answer, Mapping):
         raise Incorrect("`q4_answer` should be a dict from each representation's letter to a property number, "
                         'such as {"a": 1, "b": 3}.')
     given: dict[str, int] = {}
+    lines = []
     for key, prop in answer.items():
         letter = str(key).strip().strip("()").casefold()
-        if letter in ("d", "e", "i"):
-            continue  # borderline in exercise 3: not asked here, and not held against anyone
         if letter in ("g", "h"):
             raise Incorrect(f"({letter}) is an embedding (exercise 3): it lacks none of these properties; "
                             "leave it out.")
-        if letter not in _LACKS:
+        if letter not in _LACKS and letter not in _BORDERLINE:
             raise Incorrect(f"{key!r} is not one of the representations of exercise 3 that fail the test "
                             f"({', '.join(_LACKS)}).")
-        if isinstance(prop, bool) or not isinstance(prop, int) or prop not in PROPERTIES:
-            raise Incorrect(f"for ({letter}) give one property number from 1 to {len(PROPERTIES)}, got {prop!r}.")
-        given[letter] = prop
+        number = _property_number(letter, prop)
+        if letter in _BORDERLINE:  # not asked here; a reason given for it is still judged
+            why = _DISTRACTORS.get(number, f"that is not true of {_BORDERLINE[letter]}.")
+            lines.append(f"({letter}) {_BORDERLINE[letter]}, property {number}: {why} It is borderline in exercise "
+                         "3 because similar images are often close in it, but only partly: leave it out here.")
+            continue
+        given[letter] = number
     missing = [letter for letter in _LACKS if letter not in given]
-    lines = []
     for letter, prop in given.items():
         if prop in _DISTRACTORS:
             lines.append(f"({letter}) {_NAMES[letter]}, property {prop}: {_DISTRACTORS[prop]}")
