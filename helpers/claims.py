@@ -15,13 +15,39 @@ from typing import Any
 
 from helpers.metrics import accuracy_interval, compare_accuracies
 
-__all__ = ["compared", "fewer_mistakes", "say", "with_interval"]
+__all__ = ["compared", "decimal", "fewer_mistakes", "say", "shown", "with_interval"]
+
+
+def decimal(value: Any, digits: int = 3) -> str:
+    """``value`` with ``digits`` decimals: the one rounding for a number shown in a table and in the text.
+
+    >>> decimal(1721 / 2000)        # pandas' ``.round(3)`` shows 0.860; here and in every sentence 0.861
+    '0.861'
+    """
+    if isinstance(digits, bool) or not isinstance(digits, int) or digits < 0:
+        raise ValueError(f"digits must be a whole number of decimals (0 or more), got {digits!r}")
+    return f"{float(value):.{digits}f}"
+
+
+def shown(table: Any, digits: int = 3) -> Any:
+    """``table`` (a pandas DataFrame) as it is displayed: its fractional numbers through :func:`decimal`,
+    so that a sentence that quotes a cell with :func:`decimal` reads the same; other columns stay as they
+    are and a missing value is a dash."""
+    import pandas as pd
+
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(f"table must be a pandas DataFrame, got {type(table).__name__}")
+
+    def cell(value: float) -> str:
+        return "–" if value != value else decimal(value, digits)   # value != value: NaN
+
+    return table.apply(lambda column: column.map(cell) if column.dtype.kind == "f" else column)
 
 
 def with_interval(accuracy: Any, n: Any) -> str:
     """``"0.862 (0.846-0.877)"``: an accuracy on ``n`` test items and its 95 % interval."""
     low, high = accuracy_interval(accuracy, n)
-    return f"{float(accuracy):.3f} ({low:.3f}-{high:.3f})"
+    return f"{decimal(accuracy)} ({decimal(low)}-{decimal(high)})"
 
 
 def compared(a: Any, b: Any, n: Any, *, n_b: Any = None, more: str = "clearly higher than",

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
 import pytest
 
-from helpers.claims import compared, fewer_mistakes, say, with_interval
+from helpers.claims import compared, decimal, fewer_mistakes, say, shown, with_interval
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 
 def test_with_interval_shows_the_accuracy_and_its_range():
@@ -40,3 +48,46 @@ def test_say_prints_outside_jupyter(capsys):
     assert capsys.readouterr().out.strip() == "**bold** claim"
     with pytest.raises(TypeError, match="text must be a str"):
         say(3)
+
+
+# ----------------------------------------------------------------------------- one number, one rounding
+
+
+@pytest.mark.parametrize("value", [1721 / 2000, 0.8605, 0.0125, 0.7815, 2.5, 0.999])
+def test_a_table_cell_and_a_sentence_show_a_number_the_same_way(value):
+    table = pd.DataFrame({"dimensions": [64], "k-NN accuracy": [value], "recall": [np.nan]})
+    cell = shown(table).loc[0]
+    assert cell["k-NN accuracy"] == decimal(value) == f"{value:.3f}"
+    assert cell["dimensions"] == 64 and cell["recall"] == "–"
+
+
+def test_pandas_rounding_is_not_the_texts_rounding():
+    """Why tables go through ``shown``: ``DataFrame.round`` rounds 1721/2000 down where the text rounds up."""
+    assert str(pd.DataFrame({"a": [1721 / 2000]}).round(3).loc[0, "a"]) == "0.86"
+    assert decimal(1721 / 2000) == "0.861"
+
+
+def test_decimal_and_shown_validation():
+    assert decimal(0.5, 0) == "0" and decimal(1, 2) == "1.00"
+    with pytest.raises(ValueError, match="digits must be"):
+        decimal(0.5, -1)
+    with pytest.raises(TypeError, match="table must be a pandas DataFrame"):
+        shown([0.5])
+
+
+def _code_cells(path: Path) -> list[str]:
+    return ["".join(cell["source"]) for cell in json.loads(path.read_text())["cells"] if cell["cell_type"] == "code"]
+
+
+@pytest.mark.parametrize("path", sorted(NOTEBOOKS.glob("*.ipynb")), ids=lambda p: p.stem)
+def test_tables_and_sentences_share_one_rounding(path):
+    """A table is displayed through ``shown`` (never ``.round``), and in a notebook that shows one the
+    sentences quote numbers through ``decimal``, never through a format spec of their own."""
+    cells = _code_cells(path)
+    for source in cells:
+        last = source.strip().splitlines()[-1] if source.strip() else ""
+        assert not re.search(r"\.round\(\d*\)\s*$", last), f"{path.name}: a table shown with .round: {last!r}"
+    if any("shown(" in source for source in cells):
+        for source in cells:
+            for call in re.findall(r"say\((.*?)\)(?:\n|$)", source, flags=re.DOTALL):
+                assert not re.search(r":\.\d+f\}", call), f"{path.name}: a sentence rounds on its own: {call[:80]!r}"
