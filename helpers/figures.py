@@ -62,7 +62,7 @@ def neighbour_strips(
     ``groups`` maps a caption to ``(images, same)``: the neighbours' images, shape
     (queries, k, 28, 28), and whether each has the test image's class, shape (queries, k);
     a neighbour of the same class gets a solid blue frame, one of another class a dashed
-    orange-red one (:func:`helpers.palette.framed`: told apart by shape as well as colour).
+    orange-red one (:func:`helpers.palette.framed`: told apart by shape, not by colour alone).
     """
     queries = np.asarray(query_images)
     if queries.ndim != 3:

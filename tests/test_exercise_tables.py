@@ -430,13 +430,13 @@ def statements(answer: Any, only: tuple[str, ...] | None = None, **changes: tupl
     """``q3_answer`` with notebook 05's example measurements: some spaces changed to (recall, k-NN), or
     ``only`` some of the spaces kept."""
     def build() -> dict[str, Any]:
-        from helpers.exercise_sets.representations import EXAMPLE_MEASUREMENTS, example_table
+        from helpers.exercise_sets.representations import EXAMPLE_MEASUREMENTS, solution_namespace
 
         names = {"cnn": "CNN embedding (64)", "ae16": "autoencoder (16)", "features": "hand-made features (21)"}
         measurements = {**EXAMPLE_MEASUREMENTS, **{names[k]: v for k, v in changes.items()}}
         if only is not None:
             measurements = {k: v for k, v in measurements.items() if k in only}
-        return {"q3_answer": answer, "structure_table": example_table(measurements), "y": np.repeat(np.arange(10), 200)}
+        return {"q3_answer": answer, **solution_namespace(measurements)}
 
     return build
 
@@ -446,10 +446,12 @@ TABLES["representations.q3"] = {
               statements(["a", "b", "c", "e"], ae16=(0.459, 0.85)),          # a run where the code does better
               statements(["a", "c", "d", "e"], only=("raw pixels (784)", "hand-made features (21)",
                                                      "CNN embedding (64)", "autoencoder (16)"),
-                         cnn=(0.5, 0.862), ae16=(0.459, 0.70))],   # no counterexample in this table
-    "wrong": [(statements(["a", "b", "c", "e"]), "the intervals overlap"),
+                         cnn=(0.5, 0.862), ae16=(0.459, 0.70)),   # no counterexample in this table
+              # 0.755 against 0.781: the intervals overlap, the paired test on the same images finds the difference
+              statements(["a", "c", "e"], features=(0.125, 0.755))],
+    "wrong": [(statements(["a", "b", "c", "e"]), "with 2,000 test images the two cannot be told apart"),
               (statements(["a", "c", "d", "e"]), "yet its k-NN accuracy is clearly lower"),
-              (statements(["a", "c", "e"], features=(0.125, 0.77)), "the intervals overlap: the measurement"),
+              (statements(["a", "c", "e"], features=(0.125, 0.77)), "(e) is not right: not supported"),
               (statements(["a", "c"]), "1 correct option is still missing"),
               (statements(["a", "b", "c", "e"], ae16=(0.459, 0.70)), "(b) is not right: not supported"),
               (lambda: {"q3_answer": ["a"]}, "run the cells of section 3 first")],
@@ -469,11 +471,13 @@ def layers(answer: Any) -> Namespace:
 
 
 TABLES["chapter_exercises.q1"] = {
-    "right": [layers(["fc7"]), layers(["fc8"]), layers("conv5, fc6"), layers("fc6 and fc7"), layers(["conv4"]),
-              layers(["conv4", "conv5", "fc6", "fc7", "fc8"])],
+    "right": [layers(["fc7"]), layers(["fc8"]), layers("conv5, fc6"), layers("fc6 and fc7"),
+              layers(["conv5", "fc6", "fc7", "fc8"])],
     "wrong": [(layers(["conv1", "fc7"]), "conv1: k-NN accuracy 0.784"),
               (layers(list(("conv1", "conv2", "conv3", "conv4", "conv5", "fc6", "fc7", "fc8"))), "Leave out conv1, "
                "conv2, conv3"),
+              # 0.843 against 0.865: the intervals overlap, the paired test on the same images finds the difference
+              (layers(["conv4", "fc7"]), "clearly below the best layer, fc6"),
               (layers(["pixels"]), "not a layer"),
               (layers(["fc9"]), "not a layer of the network"),
               (lambda: {"useful_layers": ["fc7"]}, "run the cells of section 5 first")],
