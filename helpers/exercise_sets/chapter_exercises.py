@@ -150,8 +150,8 @@ q1 = CustomProblem(
     _check_useful_layers,
     variables="useful_layers",
     hint=[
-        "Read the left panel of the chart of section 5: which layers' k-NN accuracy comes close to the best? "
-        "Close is not enough to tell: the next hint says how to compare two layers.",
+        "Read the left panel of the chart of section 5: a ringed k-NN point is a layer that the 1,000 test images "
+        "cannot tell apart from the best layer. The next hint says how that is decided.",
         "Two layers were measured on the same test images, so compare them image by image: "
         "`compare_accuracies(right[best], right[layer])` from helpers.metrics is 1 when the best is clearly "
         "better, 0 when the 1,000 test images cannot tell them apart. The chapter's usual choice is the "
