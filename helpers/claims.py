@@ -1,12 +1,13 @@
 """Sentences built from measured numbers, so that a notebook's prose cannot disagree with its outputs.
 
 >>> from helpers.claims import compared, with_interval
->>> f"pixels {with_interval(0.781, 2000)} are {compared(0.781, 0.780, 2000)} the 16-D code"
-'pixels 0.781 (0.762-0.799) are indistinguishable from the 16-D code'
+>>> f"pixels {with_interval(0.781, 2000)} are {compared(pixels_right, code_right)} the 16-D code"
+'pixels 0.781 (0.762-0.799) are not clearly different from the 16-D code'
 
-A difference between two accuracies is claimed only when their 95 % intervals do not
-overlap (:func:`helpers.metrics.compare_accuracies`); otherwise the sentence says that
-the measurement cannot tell them apart.
+Two accuracies measured on the same test items are compared item by item, with McNemar's
+exact test (:func:`helpers.metrics.compare_accuracies`): a difference is claimed only when
+the test finds one, and otherwise the sentence says that no difference was found, never
+that the two are equal.
 """
 
 from __future__ import annotations
@@ -15,26 +16,54 @@ from typing import Any
 
 from helpers.metrics import accuracy_interval, compare_accuracies
 
-__all__ = ["compared", "fewer_mistakes", "say", "with_interval"]
+__all__ = ["compared", "decimal", "fewer_mistakes", "say", "shown", "with_interval"]
+
+
+def decimal(value: Any, digits: int = 3) -> str:
+    """``value`` with ``digits`` decimals: the one rounding for a number shown in a table and in the text.
+
+    >>> decimal(1721 / 2000)        # pandas' ``.round(3)`` shows 0.860; here and in every sentence 0.861
+    '0.861'
+    """
+    if isinstance(digits, bool) or not isinstance(digits, int) or digits < 0:
+        raise ValueError(f"digits must be a whole number of decimals (0 or more), got {digits!r}")
+    return f"{float(value):.{digits}f}"
+
+
+def shown(table: Any, digits: int = 3) -> Any:
+    """``table`` (a pandas DataFrame) as it is displayed: its fractional numbers through :func:`decimal`,
+    so that a sentence that quotes a cell with :func:`decimal` reads the same; other columns stay as they
+    are and a missing value is a dash."""
+    import pandas as pd
+
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(f"table must be a pandas DataFrame, got {type(table).__name__}")
+
+    def cell(value: float) -> str:
+        return "–" if value != value else decimal(value, digits)   # value != value: NaN
+
+    return table.apply(lambda column: column.map(cell) if column.dtype.kind == "f" else column)
 
 
 def with_interval(accuracy: Any, n: Any) -> str:
     """``"0.862 (0.846-0.877)"``: an accuracy on ``n`` test items and its 95 % interval."""
     low, high = accuracy_interval(accuracy, n)
-    return f"{float(accuracy):.3f} ({low:.3f}-{high:.3f})"
+    return f"{decimal(accuracy)} ({decimal(low)}-{decimal(high)})"
 
 
-def compared(a: Any, b: Any, n: Any, *, n_b: Any = None, more: str = "clearly higher than",
-             less: str = "clearly lower than", same: str = "indistinguishable from") -> str:
-    """The words that compare accuracy ``a`` with ``b``: ``more``, ``less`` or ``same``.
+def compared(correct_a: Any, correct_b: Any, *, more: str = "clearly higher than",
+             less: str = "clearly lower than", same: str = "not clearly different from") -> str:
+    """The words that compare two accuracies: ``more``, ``less`` or ``same`` (no difference found).
 
-    ``same`` whenever the 95 % intervals overlap (``a`` on ``n`` items, ``b`` on ``n_b``,
-    by default also ``n``).
+    ``correct_a`` and ``correct_b`` say for each of the same test items whether it was
+    classified right (as :func:`helpers.metrics.knn_correct` gives); ``correct_b`` may
+    instead be a known share such as chance. ``same`` is used whenever the paired test
+    finds no difference, so it must say that, not that the two are equal.
     """
     for name, text in (("more", more), ("less", less), ("same", same)):
         if not isinstance(text, str):
             raise TypeError(f"{name} must be a str, got {type(text).__name__}")
-    return {1: more, -1: less, 0: same}[compare_accuracies(a, b, n, n_b=n_b)]
+    return {1: more, -1: less, 0: same}[compare_accuracies(correct_a, correct_b)]
 
 
 def fewer_mistakes(before: Any, after: Any) -> str:

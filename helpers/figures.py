@@ -62,7 +62,7 @@ def neighbour_strips(
     ``groups`` maps a caption to ``(images, same)``: the neighbours' images, shape
     (queries, k, 28, 28), and whether each has the test image's class, shape (queries, k);
     a neighbour of the same class gets a solid blue frame, one of another class a dashed
-    orange-red one (:func:`helpers.palette.framed`: told apart by shape as well as colour).
+    orange-red one (:func:`helpers.palette.framed`: told apart by shape, not by colour alone).
     """
     queries = np.asarray(query_images)
     if queries.ndim != 3:
@@ -186,12 +186,15 @@ def counts_and_similarity(counts: np.ndarray, vocabulary: Sequence[str], sentenc
     return fig
 
 
-def layer_probe_chart(table: Any, intervals: Mapping[str, np.ndarray], own_accuracy: float, title: str) -> Any:
+def layer_probe_chart(table: Any, intervals: Mapping[str, np.ndarray], own_accuracy: float, title: str,
+                      tied: Mapping[str, Sequence[str]] | None = None) -> Any:
     """k-NN and linear-probe accuracy of each layer's output, on the trained task and on a new one.
 
     ``table`` has one row per layer (index: the layer, column ``dim``: its output size) and
     the columns "clothes k-NN", "clothes linear", "digits k-NN", "digits linear";
     ``intervals`` maps each of those columns to its (low, high) 95% bounds, shape (2, layers).
+    ``tied`` maps "clothes" and "digits" to the layers whose k-NN results the paired test
+    cannot tell apart from the best layer's: their k-NN points are ringed.
     """
     plt = _pyplot()
     positions = np.arange(len(table))
@@ -208,6 +211,11 @@ def layer_probe_chart(table: Any, intervals: Mapping[str, np.ndarray], own_accur
             low, high = intervals[column]
             ax.errorbar(positions, values, yerr=[values - low, high - values], fmt=style, color=colour, lw=2,
                         capsize=3, label=label)
+        if tied is not None:
+            ringed = np.isin(table.index, list(tied[task]))
+            ax.scatter(positions[ringed], table[f"{task} k-NN"].to_numpy()[ringed], s=170, facecolors="none",
+                       edgecolors="tab:blue", linewidths=1.5, zorder=3,
+                       label="k-NN not clearly below the best layer's (McNemar's test)")
         ax.set_xticks(positions, tick_labels, fontsize=9)
         ax.set(title=panel_title, xlabel="layer (and the size of its output vector)")
         ax.grid(axis="y", alpha=0.3)

@@ -14,8 +14,11 @@ output with two read-outs that need no further training of the network:
 >>> net, info = train_or_load_alexnet(fashion, epochs=3)
 >>> rows = probe_layers(net, X_train, y_train, X_test, y_test, ["pixels", "conv1", "fc7"])
 
-Both results are cached under the course cache (weights in ``weights/``, probe results
-as verified entries in ``probes/``), keyed by everything that changes them.
+Each row also keeps which test images each read-out got right (``knn_right``,
+``linear_right``): two layers measured on the same images are compared image by image
+(:func:`helpers.metrics.compare_accuracies`). Both results are cached under the course
+cache (weights in ``weights/``, probe results as verified entries in ``probes/``), keyed
+by everything that changes them.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ import torch
 from torch import nn
 
 from helpers import cache, validation
-from helpers.metrics import knn_accuracy, linear_probe
+from helpers.metrics import knn_correct, linear_correct
 from helpers.models.alexnet import LAYERS, layer_outputs
 from helpers.training import (
     as_tensor_images,
@@ -44,7 +47,7 @@ __all__ = ["PIXELS", "ProbeRows", "probe_layers"]
 PIXELS = "pixels"
 
 #: Bump when the stored probe results change meaning or form, so old entries are ignored.
-_PROBE_FORMAT = 2
+_PROBE_FORMAT = 3
 
 
 # ----------------------------------------------------------------------------- probing
@@ -76,14 +79,27 @@ def _read_rows(name: str, layers: list[str]) -> list[dict[str, Any]] | None:
         rows = json.loads(payload.decode("utf-8"))
         if [row["layer"] for row in rows] != layers:
             raise ValueError(f"it holds the layers {[row['layer'] for row in rows]}, not {layers}")
-        return [{"layer": r["layer"], "dim": int(r["dim"]), "knn_acc": float(r["knn_acc"]),
-                 "linear_acc": float(r["linear_acc"])} for r in rows]
+        return [_row(r["layer"], int(r["dim"]), _bits(r["knn_right"]), _bits(r["linear_right"])) for r in rows]
 
     return cache.load("probes", name, decode, what="probe result")
 
 
+def _bits(text: Any) -> np.ndarray:
+    if not isinstance(text, str) or not text or set(text) - {"0", "1"}:
+        raise ValueError("a per-image result is not a string of 0s and 1s")
+    return np.array([c == "1" for c in text])
+
+
+def _row(layer: str, dim: int, knn_right: np.ndarray, linear_right: np.ndarray) -> dict[str, Any]:
+    return {"layer": layer, "dim": dim, "knn_acc": float(np.mean(knn_right)),
+            "linear_acc": float(np.mean(linear_right)), "knn_right": knn_right, "linear_right": linear_right}
+
+
 def _write_rows(name: str, rows: list[dict[str, Any]]) -> None:
-    cache.save("probes", name, rows, lambda value: json.dumps(value, indent=1).encode("utf-8"))
+    stored = [{"layer": r["layer"], "dim": r["dim"],
+               **{key: "".join("1" if ok else "0" for ok in r[key]) for key in ("knn_right", "linear_right")}}
+              for r in rows]
+    cache.save("probes", name, stored, lambda value: json.dumps(value, indent=1).encode("utf-8"))
 
 
 def probe_layers(
@@ -102,8 +118,9 @@ def probe_layers(
     ``layers`` names layers of ``helpers.models.alexnet.LAYERS`` and may include
     ``"pixels"`` (the flattened input, a baseline). Each layer's output is flattened to
     one vector per image. Returns one row per layer, in order: ``{"layer", "dim",
-    "knn_acc", "linear_acc"}``. Results are cached by the model's weights, the data,
-    ``layers`` and ``k``; a repeated call reads them back (``rows.from_cache``).
+    "knn_acc", "linear_acc", "knn_right", "linear_right"}`` (the last two: a bool per test
+    image). Results are cached by the model's weights, the data, ``layers`` and ``k``; a
+    repeated call reads them back (``rows.from_cache``).
     """
     started = time.perf_counter()
     validation.module(model, "model")
@@ -131,12 +148,8 @@ def probe_layers(
     for name in names:
         A = train_out[name].flatten(1).numpy().astype(np.float32, copy=False)
         B = test_out[name].flatten(1).numpy().astype(np.float32, copy=False)
-        rows.append({
-            "layer": name,
-            "dim": int(A.shape[1]),
-            "knn_acc": knn_accuracy(A, train_labels, B, test_labels, k=k),
-            "linear_acc": linear_probe(A, train_labels, B, test_labels),
-        })
+        rows.append(_row(name, int(A.shape[1]), knn_correct(A, train_labels, B, test_labels, k=k),
+                         linear_correct(A, train_labels, B, test_labels)))
     _write_rows(entry, list(rows))
     rows.from_cache, rows.seconds = False, time.perf_counter() - started
     return rows

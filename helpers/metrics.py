@@ -5,6 +5,7 @@
 >>> knn_accuracy(X_train, y_train, X_test, y_test)    # how well neighbours predict labels
 >>> trustworthiness(X, project(X, "tsne"))            # does the 2-D map invent neighbours?
 >>> accuracy_interval(0.78, 1000)                      # what 1,000 test items can tell apart
+>>> compare_accuracies(knn_correct(A, y), knn_correct(B, y))   # two spaces on the same items: paired
 
 Every function takes NumPy arrays, torch tensors or nested lists, and answers a wrong
 input with an error that names the argument and says what was expected.
@@ -29,7 +30,9 @@ __all__ = [
     "cosine_similarity",
     "cosine_similarity_matrix",
     "knn_accuracy",
+    "knn_correct",
     "knn_indices",
+    "linear_correct",
     "linear_probe",
     "nearest_neighbors",
     "neighbourhood_recall",
@@ -243,7 +246,27 @@ def knn_accuracy(
     to the tied label whose nearest member is closest). Without a test set, every
     training row is classified by the others (leave-one-out). The score is remembered
     in the course cache for the same inputs (``cache=False`` computes it anyway).
+    :func:`knn_correct` says which rows it gets right.
     """
+    train, labels, test, truth, k, metric = _knn_inputs(X_train, y_train, X_test, y_test, k, metric)
+    arrays = {"train": train, "labels": labels, "truth": truth, **({} if test is None else {"test": test})}
+    return _remember("knn_accuracy", arrays, {"k": k, "metric": metric}, cache,
+                     lambda: float(np.mean(_knn_votes_right(train, labels, test, truth, k, metric))))
+
+
+def knn_correct(
+    X_train: Any, y_train: Any, X_test: Any = None, y_test: Any = None, *, k: int = 10, metric: str = "euclidean",
+) -> np.ndarray:
+    """Which test rows the vote of :func:`knn_accuracy` gets right: one bool per row (its mean is the accuracy).
+
+    Two accuracies measured on the same rows are compared row by row
+    (:func:`compare_accuracies`), so keep these where an accuracy is compared.
+    """
+    train, labels, test, truth, k, metric = _knn_inputs(X_train, y_train, X_test, y_test, k, metric)
+    return _knn_votes_right(train, labels, test, truth, k, metric)
+
+
+def _knn_inputs(X_train: Any, y_train: Any, X_test: Any, y_test: Any, k: Any, metric: Any) -> tuple:
     train = _matrix(X_train, "X_train")
     labels = _labels(y_train, "y_train", train, "X_train")
     metric = _check_metric(metric)
@@ -258,9 +281,7 @@ def knn_accuracy(
         _same_width(train, test, "X_train", "X_test")
         truth = _labels(y_test, "y_test", test, "X_test")
         k = _check_k(k, len(train), "the number of training rows")
-    arrays = {"train": train, "labels": labels, "truth": truth, **({} if test is None else {"test": test})}
-    return _remember("knn_accuracy", arrays, {"k": int(k), "metric": metric}, cache,
-                     lambda: _knn_vote_accuracy(train, labels, test, truth, int(k), metric))
+    return train, labels, test, truth, int(k), metric
 
 
 def _remember(name: str, arrays: dict[str, np.ndarray], params: dict[str, Any], cache: Any,
@@ -272,8 +293,8 @@ def _remember(name: str, arrays: dict[str, np.ndarray], params: dict[str, Any], 
     return memo.remembered(name, arrays, params, compute)
 
 
-def _knn_vote_accuracy(train: np.ndarray, labels: np.ndarray, test: np.ndarray | None, truth: np.ndarray,
-                       k: int, metric: str) -> float:
+def _knn_votes_right(train: np.ndarray, labels: np.ndarray, test: np.ndarray | None, truth: np.ndarray,
+                     k: int, metric: str) -> np.ndarray:
     neighbours = _knn(train, k, metric) if test is None else _knn(train, k, metric, queries=test)
     classes, codes = np.unique(np.concatenate([labels, truth]), return_inverse=True)
     train_codes, truth_codes = codes[: len(labels)], codes[len(labels):]
@@ -286,7 +307,7 @@ def _knn_vote_accuracy(train: np.ndarray, labels: np.ndarray, test: np.ndarray |
         counts[rows, votes[:, rank]] += 1  # one vote per row at each rank
         first[rows, votes[:, rank]] = rank
     predicted = np.argmax(counts * (k + 1) - first, axis=1)
-    return float(np.mean(predicted == truth_codes))
+    return predicted == truth_codes
 
 
 # ----------------------------------------------------------------------------- structure preservation
@@ -401,7 +422,24 @@ def linear_probe(
     fit once the accuracy has settled (about 80 iterations, 1-3 s, for 12,000 x 512
     features); stopping at ``max_iter`` before full convergence is silent. The score is
     remembered in the course cache for the same inputs (``cache=False`` computes it anyway).
+    :func:`linear_correct` says which test rows it gets right.
     """
+    train, labels, test, truth, params = _linear_inputs(X_train, y_train, X_test, y_test, max_iter, random_state, C,
+                                                        tol)
+    return _remember("linear_probe", {"train": train, "labels": labels, "test": test, "truth": truth}, params, cache,
+                     lambda: float(np.mean(_logistic_right(train, labels, test, truth, **params))))
+
+
+def linear_correct(X_train: Any, y_train: Any, X_test: Any, y_test: Any, *, max_iter: int = 1000,
+                   random_state: int = 0, C: float = 1.0, tol: float = 1e-3) -> np.ndarray:
+    """Which test rows the logistic regression of :func:`linear_probe` gets right: one bool per row."""
+    train, labels, test, truth, params = _linear_inputs(X_train, y_train, X_test, y_test, max_iter, random_state, C,
+                                                        tol)
+    return _logistic_right(train, labels, test, truth, **params)
+
+
+def _linear_inputs(X_train: Any, y_train: Any, X_test: Any, y_test: Any, max_iter: Any, random_state: Any, C: Any,
+                   tol: Any) -> tuple:
     train = _matrix(X_train, "X_train")
     labels = _labels(y_train, "y_train", train, "X_train")
     test = _matrix(X_test, "X_test")
@@ -414,12 +452,11 @@ def linear_probe(
     if len(np.unique(labels)) < 2:
         raise validation.InvalidValue("y_train must hold at least two classes to train a classifier")
     params = {"max_iter": max_iter, "random_state": random_state, "C": C, "tol": tol}
-    return _remember("linear_probe", {"train": train, "labels": labels, "test": test, "truth": truth}, params, cache,
-                     lambda: _logistic_accuracy(train, labels, test, truth, **params))
+    return train, labels, test, truth, params
 
 
-def _logistic_accuracy(train: np.ndarray, labels: np.ndarray, test: np.ndarray, truth: np.ndarray, *,
-                       max_iter: int, random_state: Any, C: float, tol: float) -> float:
+def _logistic_right(train: np.ndarray, labels: np.ndarray, test: np.ndarray, truth: np.ndarray, *,
+                    max_iter: int, random_state: Any, C: float, tol: float) -> np.ndarray:
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
@@ -429,7 +466,7 @@ def _logistic_accuracy(train: np.ndarray, labels: np.ndarray, test: np.ndarray, 
     with warnings.catch_warnings(), _one_blas_thread():
         warnings.filterwarnings("ignore", category=ConvergenceWarning)
         model.fit(scaler.transform(train), labels)
-    return float(np.mean(model.predict(scaler.transform(test)) == truth))
+    return model.predict(scaler.transform(test)) == truth
 
 
 def _one_blas_thread() -> AbstractContextManager[Any]:
@@ -472,20 +509,39 @@ def accuracy_interval(accuracy: Any, n: Any, *, confidence: float = 0.95) -> tup
     return max(0.0, float(centre - half)), min(1.0, float(centre + half))
 
 
-def compare_accuracies(a: Any, b: Any, n: Any, *, n_b: Any = None, confidence: float = 0.95) -> int:
-    """1 when accuracy ``a`` is clearly higher than ``b``, -1 when clearly lower, 0 when the data cannot tell.
+def _outcomes(value: Any, name: str) -> np.ndarray:
+    what = ": True/False (or 1/0) for each test item, whether it was classified right, as knn_correct gives"
+    array = validation.vector(value, name, what=what)
+    if not np.isin(array, (0, 1)).all():
+        raise validation.InvalidValue(f"{name} must hold only True/False (or 1/0){what[what.index(','):]}")
+    return array.astype(bool)
 
-    "Clearly" means that their intervals (:func:`accuracy_interval`) do not overlap (``a`` measured
-    on ``n`` items, ``b`` on ``n_b``, by default also ``n``). That is a cautious rule: a
-    difference it reports is very unlikely to be chance, and some real differences go unreported.
+
+def compare_accuracies(correct_a: Any, correct_b: Any, *, alpha: float = 0.05) -> int:
+    """1 when ``a`` is right clearly more often than ``b``, -1 clearly less often, 0 when the data cannot tell.
+
+    ``correct_a`` and ``correct_b`` say, item by item, whether each was right on **the same**
+    test items (as :func:`knn_correct` gives). Only the items where exactly one of the two
+    is right can tell them apart: McNemar's exact test asks whether ``a`` wins those
+    significantly more (or less) often than half of the time (two-sided, at level ``alpha``).
+    ``correct_b`` may instead be a known share, such as chance (1 / number of classes):
+    then ``a``'s count of right items is tested against that share (an exact binomial test).
     """
-    low_a, high_a = accuracy_interval(a, n, confidence=confidence)
-    if n_b is None:
-        n_b = n
-    n_b = validation.integer(n_b, "n_b", low=1, why=" (the number of test items)")
-    low_b, high_b = accuracy_interval(b, n_b, confidence=confidence)
-    if low_a > high_b:
-        return 1
-    if high_a < low_b:
-        return -1
-    return 0
+    from scipy.stats import binomtest
+
+    a = _outcomes(correct_a, "correct_a")
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
+        raise ValueError(f"alpha must be a number between 0 and 1 (e.g. 0.05), got {alpha!r}")
+    if isinstance(correct_b, (int, float, np.floating)) and not isinstance(correct_b, bool):
+        share = _check_share(correct_b, "correct_b")
+        wins, trials, expected = int(a.sum()), len(a), share
+    else:
+        b = _outcomes(correct_b, "correct_b")
+        if len(b) != len(a):
+            raise validation.InvalidValue(
+                f"correct_a and correct_b must be results on the same test items, got {len(a)} and {len(b)} items")
+        wins, losses = int(np.sum(a & ~b)), int(np.sum(~a & b))
+        trials, expected = wins + losses, 0.5
+    if trials == 0 or expected in (0.0, 1.0) or binomtest(wins, trials, expected).pvalue >= alpha:
+        return 0
+    return 1 if wins > expected * trials else -1

@@ -43,7 +43,7 @@ __all__ = [
 #: Paul Tol's muted palette (indigo, cyan, teal, green, olive, sand, rose, wine, purple) and ink.
 CLASS_COLOURS: tuple[str, ...] = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933",
                                   "#DDCC77", "#CC6677", "#882255", "#AA4499", "#222222")
-#: One marker per class, in the same order: classes are told apart by shape as well as colour.
+#: One marker per class, in the same order: classes are told apart by shape, not by colour alone.
 CLASS_MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "p", "<", ">", "h")
 #: Right (same class, correct) and wrong: Okabe-Ito blue and vermillion.
 RIGHT, WRONG = "#0072B2", "#D55E00"

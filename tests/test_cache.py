@@ -87,7 +87,7 @@ def _plausible(path: Path) -> None:
         payload = json.dumps({"value": 0.5}).encode()
     else:
         rows = json.loads(payload)
-        rows[0]["knn_acc"] = 0.5
+        rows[0]["knn_right"] = "0" * len(rows[0]["knn_right"])
         payload = json.dumps(rows, indent=1).encode()
     path.write_bytes(header + b"\n" + payload)
 
@@ -132,7 +132,8 @@ def probe_net():
 
 def _probe(net):
     rows = layer_probes.probe_layers(net, *_tiny_images(0, 30), *_tiny_images(1, 12), ["pixels"], k=3)
-    return [dict(row) for row in rows], not rows.from_cache
+    plain = [{key: value.tolist() if hasattr(value, "tolist") else value for key, value in row.items()} for row in rows]
+    return plain, not rows.from_cache
 
 
 ENTRIES = {"projections": _projection, "scores": _score, "probes": _probe}

@@ -49,7 +49,8 @@ VALUES: dict[str, dict[str, str]] = {
         "lookup_s": "lookup_s", "matmul_s": "matmul_s",
         "colour_ratio": "float(color_word_neighbor_rgb_ratio)",
         "queen_rank": "glove_analogy_king_queen_rank",
-        "group_knn": "group_knn", "groups": "len(WORD_GROUPS)", "map_words": "len(map_words)",
+        "group_knn": "group_knn", "group_right": "group_right", "groups": "len(WORD_GROUPS)",
+        "map_words": "len(map_words)",
         "untrained_ratios": "untrained", "ratio_at": "ratio_at", "passing": "passing",
         "agree_raw": "float(agree_raw)", "agree_unit": "float(agree_unit)",
         "has_transform": "{name: hasattr(reducer, 'transform') for name, reducer in fitted.items()}",
@@ -57,17 +58,20 @@ VALUES: dict[str, dict[str, str]] = {
     },
     "03_image_embeddings": {
         "knn_pixels": "knn_pixels", "knn_embedding": "knn_embedding", "n_test": "n_test",
+        "right_pixels": "right_pixels", "right_embedding": "right_embedding",
         "test_accuracy": "info['test_accuracy']", "target": "TARGET", "scores": "scores",
         "epoch_knn": "epoch_knn", "epoch_test_accuracy": "list(info['epoch_test_accuracy'])",
         "classes": "len(class_names)",
     },
     "04_latent_space": {
-        "mse": "mse", "knn": "knn", "n_test": "len(y_test)", "trust_ae": "trust_ae", "trust_pca": "trust_pca",
+        "mse": "mse", "knn": "knn", "knn_right": "knn_right",
+        "n_test": "len(y_test)", "trust_ae": "trust_ae", "trust_pca": "trust_pca",
         "history2": "info2['history']", "history16": "info16['history']", "recall_2d": "recall_2d",
         "classes": "len(class_names)",
     },
     "05_representations": {
-        "table": "structure_table.to_dict('index')", "n": "len(y)", "classes": "len(class_names)",
+        "table": "structure_table.to_dict('index')", "right": "structure_right", "n": "len(y)",
+        "classes": "len(class_names)",
         "shifted_farther": "{name: [float(np.mean(r > 1)) for r in ratios] for name, ratios in shift_ratio.items()}",
         "shifts": "SHIFTS",
         "bow_reordered_same": "bool(np.array_equal(counts[0], counts[5]))",
@@ -76,6 +80,7 @@ VALUES: dict[str, dict[str, str]] = {
     },
     "06_exercises": {
         "test_accuracy": "info['test_accuracy']", "probes": "probe_table.to_dict('index')", "n": "len(y_check)",
+        "probe_right": "probe_right",
         "sentence_test": "passes", "bow_similarity": "cosine_similarity_matrix(bag_of_words)",
         "alexnet_weights": "alexnet_table['weights'].to_dict()",
     },
@@ -157,8 +162,9 @@ def executed(name: str, dataset: str, cache: Path) -> dict[str, Any]:
     return values
 
 
-def clearly(a: float, b: float, n: int) -> int:
-    return compare_accuracies(a, b, n)
+def clearly(right_a: list[bool], right_b: list[bool]) -> int:
+    """1 / -1 when McNemar's test on the same items finds ``a`` right more / less often than ``b``, else 0."""
+    return compare_accuracies(np.array(right_a), np.array(right_b))
 
 
 # ============================================================================ 01 one-hot encoding
@@ -196,9 +202,9 @@ def test_02_embedding_layers(claims_cache):
     assert v["queen_rank"] == 1
     # "Here are seven groups of words"; t-SNE and UMAP "are built to keep each word's neighbours nearby"
     assert v["groups"] == 7
-    n = v["map_words"]
-    assert clearly(v["group_knn"]["t-SNE"], v["group_knn"]["PCA"], n) >= 0
-    assert clearly(v["group_knn"]["UMAP"], v["group_knn"]["PCA"], n) >= 0
+    right = v["group_right"]
+    assert clearly(right["t-SNE"], right["PCA"]) >= 0
+    assert clearly(right["UMAP"], right["PCA"]) >= 0
     # "The untrained tables score ... : their nearest words are no closer in colour than random words ... Training
     # brings the table below every untrained one after N epochs; it ends at ..." (the same run as the trained net)
     untrained, ratio_at = v["untrained_ratios"], {int(e): r for e, r in v["ratio_at"].items()}
@@ -218,9 +224,9 @@ def test_02_embedding_layers(claims_cache):
 @pytest.mark.parametrize("dataset", ["fashion", "mnist"])
 def test_03_image_embeddings(dataset, claims_cache):
     v = executed("03_image_embeddings", dataset, claims_cache)
-    n, chance = v["n_test"], 1 / v["classes"]
+    chance = 1 / v["classes"]
     # summary: "k-NN accuracy rises clearly when the same classifier uses the embedding instead of the pixels"
-    assert clearly(v["knn_embedding"], v["knn_pixels"], n) == 1
+    assert clearly(v["right_embedding"], v["right_pixels"]) == 1
     scores = v["scores"]
     trust = {m: s["trustworthiness"] for m, s in scores.items()}
     recall = {m: s["neighbourhood recall"] for m, s in scores.items()}
@@ -246,7 +252,7 @@ def test_03_image_embeddings(dataset, claims_cache):
 @pytest.mark.parametrize("dataset", ["fashion", "mnist"])
 def test_04_latent_space(dataset, claims_cache):
     v = executed("04_latent_space", dataset, claims_cache)
-    mse, knn, n, chance = v["mse"], v["knn"], v["n_test"], 1 / v["classes"]
+    mse, knn, chance = v["mse"], v["knn"], 1 / v["classes"]
     last2, last16 = v["history2"][-1], v["history16"][-1]
     # title: "Both autoencoders learn; the wider bottleneck ends lower"
     for history in (v["history2"], v["history16"]):
@@ -260,7 +266,7 @@ def test_04_latent_space(dataset, claims_cache):
     ratio2, ratio16 = mse["AE-2"] / mse["PCA-2"], mse["AE-16"] / mse["PCA-16"]
     assert ratio2 < 1 and ratio16 < 1 and ratio2 < ratio16
     # summary: "its 2-D codes group the classes better"; "Same-class images gather in regions of the latent plane"
-    assert clearly(knn["AE-2"], knn["PCA-2"], n) == 1
+    assert clearly(v["knn_right"]["AE-2"], v["knn_right"]["PCA-2"]) == 1
     assert knn["AE-2"] > 3 * chance
     # "it keeps rough neighbourhoods and loses the finer order"
     assert v["recall_2d"] < 0.5
@@ -272,7 +278,7 @@ def test_04_latent_space(dataset, claims_cache):
 @pytest.mark.parametrize("dataset", ["fashion", "mnist"])
 def test_05_representations(dataset, claims_cache):
     v = executed("05_representations", dataset, claims_cache)
-    table, n, chance = v["table"], v["n"], 1 / v["classes"]
+    table, chance = v["table"], 1 / v["classes"]
     knn = {space: row["k-NN accuracy"] for space, row in table.items()}
     recall = {space: row["neighbourhood recall"] for space, row in table.items()}
     trust = {space: row["trustworthiness"] for space, row in table.items()}
@@ -287,17 +293,18 @@ def test_05_representations(dataset, claims_cache):
     # "The CNN embedding keeps less of the pixel neighbourhoods than the 16-D autoencoder, yet its neighbours share
     # the class more often than any other space's"
     assert recall[cnn] < recall[ae16]
-    assert all(clearly(knn[cnn], knn[other], n) == 1 for other in knn if other != cnn)
+    right = v["right"]
+    assert all(clearly(right[cnn], right[other]) == 1 for other in knn if other != cnn)
     # "the 16-D code keeps them far better than the 2-D one"
     assert recall[ae16] > 1.5 * recall[ae2]
     # "The hand-made features keep few pixel neighbours, and their neighbours share the class less often than the
     # pixels'"
-    assert recall[features] < 0.3 and clearly(knn[features], knn[pixels], n) == -1
+    assert recall[features] < 0.3 and clearly(right[features], right[pixels]) == -1
     # "Where the line blurs": pixels and the 16-D code "are close", both "far more often than chance", the CNN
     # "does clearly better than both"
     assert abs(knn[ae16] - knn[pixels]) < 0.05
     assert knn[pixels] > 3 * chance and knn[ae16] > 3 * chance
-    assert clearly(knn[cnn], knn[pixels], n) == 1 and clearly(knn[cnn], knn[ae16], n) == 1
+    assert clearly(right[cnn], right[pixels]) == 1 and clearly(right[cnn], right[ae16]) == 1
     # "The CNN embedding does not keep shifted copies close either" (at 4 pixels, most land farther in both)
     shifted = v["shifted_farther"]
     assert v["shifts"][-1] == 4
@@ -322,7 +329,7 @@ def test_06_the_chapters_exercises(claims_cache):
     from helpers.exercise_sets.chapter_exercises import useful_layers_measured
 
     v = executed("06_exercises", "fashion", claims_cache)
-    probes, n = v["probes"], v["n"]
+    probes = v["probes"]
     clothes = {layer: row["clothes k-NN"] for layer, row in probes.items()}
     digits = {layer: row["digits k-NN"] for layer, row in probes.items()}
     layers = [layer for layer in probes if layer != "pixels"]
@@ -333,7 +340,7 @@ def test_06_the_chapters_exercises(claims_cache):
     assert 60e6 < sum(weights.values()) < 62e6 and (weights["fc6"] + weights["fc7"]) / sum(weights.values()) > 0.85
     # summary: "the later hidden layers (fc6, fc7) give compact vectors in which similar images sit close — the usual
     # choice of embedding — while the output layer ... generalises worst to a new task, where earlier layers do better"
-    tied = useful_layers_measured({layer: clothes[layer] for layer in layers}, n)
+    tied = useful_layers_measured({layer: np.array(right) for layer, right in v["probe_right"]["clothes k-NN"].items()})
     assert {"fc6", "fc7"} <= set(tied)
     assert min(layers, key=digits.get) == "fc8"
     assert max(layers, key=digits.get).startswith("conv")

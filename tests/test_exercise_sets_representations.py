@@ -106,11 +106,12 @@ def test_q2_exception_is_reported_in_one_line():
 
 
 def test_q3_grades_the_example_run_as_its_text_says():
-    facts = representations.measured_statements(**{"table": representations.example_table(),
-                                                    "labels": np.repeat(np.arange(10), 200)})
+    namespace = representations.solution_namespace()
+    facts = representations.measured_statements(namespace["structure_table"], namespace["structure_right"],
+                                                namespace["y"])
     assert {key: holds for key, (holds, _) in facts.items()} == {"a": True, "b": False, "c": True, "d": False,
                                                                  "e": True}
-    assert "cannot tell them apart" in facts["b"][1]
+    assert "with 2,000 test images the two cannot be told apart" in facts["b"][1]
 
 
 def test_q3_right_answer_depends_on_the_learners_own_table():
@@ -118,6 +119,6 @@ def test_q3_right_answer_depends_on_the_learners_own_table():
     assert representations.q3.evaluate(namespace).status == CORRECT
     better = dict(representations.EXAMPLE_MEASUREMENTS)
     better[representations.AE16] = (0.459, 0.85)
-    namespace["structure_table"] = representations.example_table(better)
+    namespace.update(representations.solution_namespace(better))
     result = representations.q3.evaluate(namespace)
     assert result.status == INCORRECT and "1 correct option is still missing" in result.message

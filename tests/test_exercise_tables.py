@@ -96,7 +96,8 @@ TABLES["one_hot.q1"] = {
                "does the work for you")],
 }
 TABLES["one_hot.q2"] = {
-    "right": [value("q2_answer", 2 ** 0.5), value("q2_answer", np.sqrt(2)), value("q2_answer", 1.414)],
+    "right": [value("q2_answer", 2 ** 0.5), value("q2_answer", np.sqrt(2)), value("q2_answer", 1.414),
+              value("q2_answer", np.array(2 ** 0.5))],                       # a 0-d array is a number
     "wrong": [(value("q2_answer", 2), "squared"), (value("q2_answer", 1), "two entries"),
               (value("q2_answer", 0), "the same"), (value("q2_answer", 6), "does not matter"),
               (value("q2_answer", 1.41), "rounded")],
@@ -108,10 +109,11 @@ TABLES["one_hot.q3"] = {
 }
 TABLES["one_hot.q4"] = {
     "right": [value("q4_answer", ["a", "c", "e"]), value("q4_answer", "e, a, c"),
-              value("q4_answer", ("(A)", "C", "e"))],
+              value("q4_answer", ("(A)", "C", "e")), value("q4_answer", "a, c and e"), value("q4_answer", "a,c,e")],
     "wrong": [(value("q4_answer", ["a", "c", "d", "e"]), "being different is not enough"),
               (value("q4_answer", ["a", "b", "c", "e"]), "√2 apart"),
               (value("q4_answer", ["a", "c"]), "1 correct option is still missing"),
+              (value("q4_answer", "A and C"), "(a), (c) are right, but 1 correct option"),
               (value("q4_answer", ["a", "z"]), "not one of the options")],
 }
 
@@ -373,7 +375,10 @@ TABLES["latent_space.q2"] = {
                                                 "reconstructions) ** 2)))"), "root"),
               (function("reconstruction_error", "def reconstruction_error(originals, reconstructions):\n"
                                                 "    return float(np.mean(np.abs(originals / 255 - "
-                                                "reconstructions)))"), "mean absolute error")],
+                                                "reconstructions)))"), "mean absolute error"),
+              (function("reconstruction_error", "def reconstruction_error(originals, reconstructions):\n"
+                                                "    return float(np.mean((originals - 255 * reconstructions) ** 2))"),
+               "on the 0-255 scale")],
 }
 
 
@@ -394,9 +399,15 @@ TABLES["latent_space.q3"] = {
                      "nn.Sequential(nn.Linear(8, 8 * 14 * 14), nn.ReLU(), nn.Unflatten(1, (8, 14, 14)), "
                      "nn.ConvTranspose2d(8, 1, 4, stride=2, padding=1), nn.Sigmoid())"),
               _coder("nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.Tanh(), nn.Linear(256, 64), nn.GELU(), "
-                     "nn.Linear(64, 8))")],
+                     "nn.Linear(64, 8))"),
+              _coder("nn.Sequential(nn.Flatten(), nn.Linear(784, 128), nn.Dropout(0.2), nn.ReLU(), "
+                     "nn.Linear(128, 8), nn.Tanh())")],
     "wrong": [(_coder("nn.Sequential(nn.Flatten(), nn.Linear(784, 128), nn.Linear(128, 8))"), "no nonlinearity"),
               (_coder("nn.Sequential(nn.Flatten(), nn.Linear(784, 8), nn.ReLU())"), "in one layer"),
+              (_coder("nn.Sequential(nn.Flatten(), nn.Linear(784, 128), nn.Linear(128, 8), nn.ReLU())"),
+               "no nonlinearity before its bottleneck layer"),
+              (_coder("nn.Sequential(nn.Flatten(), nn.Linear(784, 128), nn.Dropout(0.2), nn.Linear(128, 8), "
+                      "nn.Tanh())"), "a ReLU or Tanh after the bottleneck"),
               (_coder("nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 8))"), "nn.Flatten()"),
               (_coder("nn.Sequential(nn.Flatten(), nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 16))"),
                "should have 8"),
@@ -471,13 +482,13 @@ def statements(answer: Any, only: tuple[str, ...] | None = None, **changes: tupl
     """``q3_answer`` with notebook 05's example measurements: some spaces changed to (recall, k-NN), or
     ``only`` some of the spaces kept."""
     def build() -> dict[str, Any]:
-        from helpers.exercise_sets.representations import EXAMPLE_MEASUREMENTS, example_table
+        from helpers.exercise_sets.representations import EXAMPLE_MEASUREMENTS, solution_namespace
 
         names = {"cnn": "CNN embedding (64)", "ae16": "autoencoder (16)", "features": "hand-made features (21)"}
         measurements = {**EXAMPLE_MEASUREMENTS, **{names[k]: v for k, v in changes.items()}}
         if only is not None:
             measurements = {k: v for k, v in measurements.items() if k in only}
-        return {"q3_answer": answer, "structure_table": example_table(measurements), "y": np.repeat(np.arange(10), 200)}
+        return {"q3_answer": answer, **solution_namespace(measurements)}
 
     return build
 
@@ -487,10 +498,12 @@ TABLES["representations.q3"] = {
               statements(["a", "b", "c", "e"], ae16=(0.459, 0.85)),          # a run where the code does better
               statements(["a", "c", "d", "e"], only=("raw pixels (784)", "hand-made features (21)",
                                                      "CNN embedding (64)", "autoencoder (16)"),
-                         cnn=(0.5, 0.862), ae16=(0.459, 0.70))],   # no counterexample in this table
-    "wrong": [(statements(["a", "b", "c", "e"]), "the intervals overlap"),
+                         cnn=(0.5, 0.862), ae16=(0.459, 0.70)),   # no counterexample in this table
+              # 0.755 against 0.781: the intervals overlap, the paired test on the same images finds the difference
+              statements(["a", "c", "e"], features=(0.125, 0.755))],
+    "wrong": [(statements(["a", "b", "c", "e"]), "with 2,000 test images the two cannot be told apart"),
               (statements(["a", "c", "d", "e"]), "yet its k-NN accuracy is clearly lower"),
-              (statements(["a", "c", "e"], features=(0.125, 0.77)), "the intervals overlap: the measurement"),
+              (statements(["a", "c", "e"], features=(0.125, 0.77)), "(e) is not right: not supported"),
               (statements(["a", "c"]), "1 correct option is still missing"),
               (statements(["a", "b", "c", "e"], ae16=(0.459, 0.70)), "(b) is not right: not supported"),
               (lambda: {"q3_answer": ["a"]}, "run the cells of section 3 first")],
@@ -510,17 +523,20 @@ def layers(answer: Any) -> Namespace:
 
 
 TABLES["chapter_exercises.q1"] = {
-    "right": [layers(["fc7"]), layers(["fc8"]), layers("conv5, fc6"), layers(["conv4"]),
-              layers(["conv4", "conv5", "fc6", "fc7", "fc8"])],
+    "right": [layers(["fc7"]), layers(["fc8"]), layers("conv5, fc6"), layers("fc6 and fc7"),
+              layers(["conv5", "fc6", "fc7", "fc8"])],
     "wrong": [(layers(["conv1", "fc7"]), "conv1: k-NN accuracy 0.784"),
               (layers(list(("conv1", "conv2", "conv3", "conv4", "conv5", "fc6", "fc7", "fc8"))), "Leave out conv1, "
                "conv2, conv3"),
+              # 0.843 against 0.865: the intervals overlap, the paired test on the same images finds the difference
+              (layers(["conv4", "fc7"]), "clearly below the best layer, fc6"),
               (layers(["pixels"]), "not a layer"),
               (layers(["fc9"]), "not a layer of the network"),
               (lambda: {"useful_layers": ["fc7"]}, "run the cells of section 5 first")],
 }
 TABLES["chapter_exercises.q2"] = {
-    "right": [value("q2_answer", ["a", "c", "e"]), value("q2_answer", "e, c, a"), value("q2_answer", "ace")],
+    "right": [value("q2_answer", ["a", "c", "e"]), value("q2_answer", "e, c, a"), value("q2_answer", "ace"),
+              value("q2_answer", "A, C and E")],
     "wrong": [(value("q2_answer", ["b"]), "Backpropagation trains every layer"),
               (value("q2_answer", ["a", "c", "d", "e"]), "More numbers is not more meaning"),
               (value("q2_answer", ["a", "c", "e", "f"]), "flattening it"),
@@ -536,14 +552,20 @@ TABLES["chapter_exercises.q3"] = {
 }
 TABLES["chapter_exercises.q4"] = {
     "right": [value("q4_answer", {"a": 1, "b": 3, "c": 3, "f": 2}),
-              value("q4_answer", {"(A)": 1, "b": 3, "c": 3, "f": 2, "d": 5})],
+              value("q4_answer", {"(A)": 1, "b": 3, "c": 3, "f": 2}),
+              value("q4_answer", {"a": np.int64(1), "b": 3.0, "c": np.array(3), "f": 2})],
     "wrong": [(value("q4_answer", {"a": 4, "b": 3, "c": 3, "f": 2}), "not the chapter's test"),
               (value("q4_answer", {"a": 6, "b": 3, "c": 3, "f": 2}), "sparsity is not the test"),
               (value("q4_answer", {"a": 1, "b": 5, "c": 3, "f": 2}), "size is not the test"),
               (value("q4_answer", {"a": 2, "b": 3, "c": 3, "f": 1}), "true of another representation"),
               (value("q4_answer", {"a": 1, "b": 3}), "Give a property for each of (c), (f) too"),
               (value("q4_answer", {"a": 1, "b": 3, "c": 3, "f": 2, "h": 1}), "is an embedding"),
-              (value("q4_answer", [1, 3, 3, 2]), "should be a dict")],
+              (value("q4_answer", [1, 3, 3, 2]), "should be a dict"),
+              (value("q4_answer", {"a": 1, "b": 3, "c": 3, "f": 2, "d": 4}), "(d) raw pixels, property 4: how a "
+               "representation was made is not the chapter's test"),
+              (value("q4_answer", {"a": 1, "b": 3, "c": 3, "f": 2, "i": 5}), "(i) an autoencoder's code, property 5"),
+              (value("q4_answer", {"a": 1, "b": 3, "c": 3, "f": 2, "e": 1}), "not true of hand-made features"),
+              (value("q4_answer", {"a": 1.5, "b": 3, "c": 3, "f": 2}), "give one property number")],
 }
 
 # ============================================================================ the tables, checked

@@ -115,6 +115,10 @@ def test_layer_probe_chart_draws_both_tasks_with_their_intervals():
                                                    "MNIST digits: a new task (same network, not retrained)"]
     assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["pixels\n784-d", "fc7\n64-d"]
     assert check(fig) == []
+    tied = figures.layer_probe_chart(table, intervals, 0.88, "probes", tied={"clothes": ["fc7"], "digits": []})
+    rings = [c for c in tied.axes[0].collections if c.get_label().startswith("k-NN not clearly below")]
+    assert len(rings) == 1 and rings[0].get_offsets().tolist() == [[1.0, 0.8]]
+    assert check(tied) == []
 
 
 def test_epoch_small_multiples_read_at_a_glance():

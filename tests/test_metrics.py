@@ -303,7 +303,7 @@ def test_linear_probe_validation(blobs):
 
 # ----------------------------------------------------------------------------- uncertainty of accuracies
 
-from helpers.metrics import accuracy_interval, compare_accuracies  # noqa: E402
+from helpers.metrics import accuracy_interval, compare_accuracies, knn_correct  # noqa: E402
 
 
 def test_accuracy_interval_matches_the_wilson_formula():
@@ -351,16 +351,61 @@ def test_accuracy_interval_validation(args, kwargs, message):
         accuracy_interval(*args, **kwargs)
 
 
-def test_compare_accuracies_claims_a_difference_only_when_the_intervals_say_so():
-    # the issue's own example: 0.772 against 0.781 on 1,000 test images is noise
-    assert compare_accuracies(0.772, 0.781, 1000) == 0
-    assert compare_accuracies(0.908, 0.539, 1000) == 1
-    assert compare_accuracies(0.539, 0.908, 1000) == -1
-    # the same gap is clear with many more items
-    assert compare_accuracies(0.772, 0.812, 20_000) == -1
-    assert compare_accuracies(0.77, 0.75, 500, n_b=100_000) == 0
+def _outcomes(n: int, both: int, only_a: int, only_b: int) -> tuple[np.ndarray, np.ndarray]:
+    """Right/wrong of two classifiers on ``n`` items: ``both`` right by both, ``only_a``/``only_b`` by one."""
+    a, b = np.zeros(n, bool), np.zeros(n, bool)
+    a[:both + only_a] = True
+    b[:both] = b[both + only_a:both + only_a + only_b] = True
+    return a, b
 
 
-def test_compare_accuracies_validation():
-    with pytest.raises(ValueError, match="n_b must be a positive integer"):
-        compare_accuracies(0.5, 0.6, 100, n_b=-3)
+def test_compare_accuracies_is_mcnemars_exact_test_on_the_discordant_items():
+    # 2,000 items, a wins 60 of the 100 that one of them gets wrong: p = 0.057, no difference found
+    a, b = _outcomes(2000, 1500, 60, 40)
+    assert compare_accuracies(a, b) == 0 and compare_accuracies(a, b, alpha=0.06) == 1
+    # 62 of 100: p = 0.021
+    a, b = _outcomes(2000, 1500, 62, 38)
+    assert compare_accuracies(a, b) == 1 and compare_accuracies(b, a) == -1
+    # the same two accuracies (0.781 and 0.769), told apart only when they disagree on few items
+    a, b = _outcomes(2000, 1538, 24, 0)
+    assert compare_accuracies(a, b) == 1
+    a, b = _outcomes(2000, 1200, 362, 338)
+    assert compare_accuracies(a, b) == 0
+    assert compare_accuracies(a, a) == 0
+
+
+def test_compare_accuracies_is_paired_where_intervals_would_overlap():
+    """Wilson intervals of 0.781 and 0.769 on 2,000 items overlap; the paired test sees the 24 one-sided wins."""
+    a, b = _outcomes(2000, 1538, 24, 0)
+    low_a, _ = accuracy_interval(a.mean(), 2000)
+    _, high_b = accuracy_interval(b.mean(), 2000)
+    assert low_a < high_b and compare_accuracies(a, b) == 1
+
+
+def test_compare_accuracies_against_a_known_share_such_as_chance():
+    right = np.r_[np.ones(130, bool), np.zeros(870, bool)]     # 0.13 on 1,000 items against chance 0.1
+    assert compare_accuracies(right, 0.1) == 1 and compare_accuracies(right, 0.13) == 0
+    assert compare_accuracies(right[::10], 0.1) == 0           # 13 of 100 cannot be told from 10 %
+
+
+def test_knn_correct_is_what_knn_accuracy_averages():
+    rng = np.random.default_rng(3)
+    X, y = rng.normal(size=(300, 4)), rng.integers(0, 3, 300)
+    X[:, 0] += y
+    right = knn_correct(X[:200], y[:200], X[200:], y[200:], k=5)
+    assert right.dtype == bool and right.shape == (100,)
+    assert right.mean() == knn_accuracy(X[:200], y[:200], X[200:], y[200:], k=5, cache=False)
+    assert knn_correct(X, y, k=5).mean() == knn_accuracy(X, y, k=5, cache=False)
+
+
+@pytest.mark.parametrize(
+    "args,kwargs,message",
+    [(([1, 0, 1], [1, 0]), {}, "results on the same test items, got 3 and 2"),
+     (([1, 2, 1], [1, 0, 1]), {}, "correct_a must hold only True/False"),
+     ((0.8, [1, 0]), {}, "correct_a must be a 1-D vector"),
+     (([1, 0], 1.5), {}, "correct_b must be a number between 0 and 1"),
+     (([1, 0], [0, 1]), {"alpha": 0}, "alpha must be a number between 0 and 1")],
+)
+def test_compare_accuracies_validation(args, kwargs, message):
+    with pytest.raises((TypeError, ValueError), match=message):
+        compare_accuracies(*args, **kwargs)

@@ -95,3 +95,32 @@ def test_the_chapters_definitions_are_quoted_where_they_are_used(word):
         path = next(p for p in NOTEBOOKS if p.stem.startswith(stem))
         sentence = DEFINITIONS[word]
         assert sentence in quotations(read_notebook(path)), f"{path.name} does not quote: {sentence}"
+
+
+#: Answers that a notebook asks the learner to predict, and the cell that asks for them.
+PREDICTIONS = {
+    "01_one_hot_encoding": ("q2_answer = ____", ["√2", "1.41", "sqrt(2)", "cosine 0", "cosine similarity 0"]),
+}
+
+
+def spoiled_predictions(nb: dict, asks: str, answers: list[str]) -> list[str]:
+    """The answers given away in the prose above the cell that asks for the prediction."""
+    found = []
+    for cell in nb["cells"]:
+        text = source_text(cell)
+        if asks in text:
+            return found
+        if cell["cell_type"] == "markdown":
+            found += [answer for answer in answers if answer in text]
+    raise AssertionError(f"no cell asks {asks!r}")
+
+
+def test_the_prediction_check_catches_a_spoiler():
+    nb = _notebook(("markdown", "- to measure that they are √2 apart"), ("code", "q2_answer = ____"))
+    assert spoiled_predictions(nb, "q2_answer = ____", ["√2"]) == ["√2"]
+
+
+@pytest.mark.parametrize("stem", sorted(PREDICTIONS))
+def test_no_prose_gives_away_an_answer_the_learner_is_asked_to_predict(stem):
+    nb = read_notebook(REPO_ROOT / "notebooks" / f"{stem}.ipynb")
+    assert spoiled_predictions(nb, *PREDICTIONS[stem]) == []

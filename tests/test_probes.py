@@ -131,8 +131,11 @@ def test_probe_layers_returns_one_row_per_layer_with_accuracies(net, tiny):
     assert [row["layer"] for row in rows] == ["pixels", "conv5", "fc8"]
     assert [row["dim"] for row in rows] == [784, 288, 10]
     for row in rows:
-        assert set(row) == {"layer", "dim", "knn_acc", "linear_acc"}
+        assert set(row) == {"layer", "dim", "knn_acc", "linear_acc", "knn_right", "linear_right"}
         assert 0.0 <= row["knn_acc"] <= 1.0 and 0.0 <= row["linear_acc"] <= 1.0
+        for key in ("knn", "linear"):   # which of the 20 test images each read-out got right, and its mean
+            assert row[f"{key}_right"].dtype == bool and row[f"{key}_right"].shape == (20,)
+            assert row[f"{key}_right"].mean() == row[f"{key}_acc"]
     assert rows[0]["knn_acc"] == 1.0  # the bright square is plain to see in the pixels
     assert rows.from_cache is False
 
@@ -143,10 +146,13 @@ def test_probe_layers_reads_a_repeated_call_from_the_cache(net, tiny, monkeypatc
     def must_not_run(*args, **kwargs):
         raise AssertionError("the probe was computed again instead of read from the cache")
 
-    monkeypatch.setattr(layer_probes, "knn_accuracy", must_not_run)
-    monkeypatch.setattr(layer_probes, "linear_probe", must_not_run)
+    monkeypatch.setattr(layer_probes, "knn_correct", must_not_run)
+    monkeypatch.setattr(layer_probes, "linear_correct", must_not_run)
     second = layer_probes.probe_layers(net, *tiny, ["pixels", "fc7"], k=3)
-    assert second.from_cache is True and list(second) == list(first)
+    assert second.from_cache is True and len(second) == len(first)
+    for got, was in zip(second, first, strict=True):
+        assert {k: v for k, v in got.items() if "right" not in k} == {k: v for k, v in was.items() if "right" not in k}
+        assert (got["knn_right"] == was["knn_right"]).all() and (got["linear_right"] == was["linear_right"]).all()
 
 
 def test_probe_layers_cache_depends_on_k_and_weights(net, tiny):

@@ -118,6 +118,10 @@ def _explain_error(value: object) -> str | None:
         if np.isclose(got, np.mean((originals.astype(float) - rebuilt) ** 2), rtol=1e-4):
             return ("That is far too big: the originals are uint8 (0-255) but the reconstructions are in [0, 1]. "
                     "Divide the originals by 255 first.")
+        if np.isclose(got, 255.0 ** 2 * expected, rtol=1e-4):
+            return ("That is the error on the 0-255 scale (255² = 65,025 times larger): the task asks for it on the "
+                    "reconstructions' scale, pixels from 0 to 1. Divide the originals by 255 instead of multiplying "
+                    "the reconstructions by 255.")
         if np.isclose(got, np.sum((scaled - rebuilt) ** 2), rtol=1e-4):
             return "That is the sum of the squared errors; take their mean instead."
         if np.isclose(got, np.sqrt(expected), rtol=1e-4):
@@ -220,7 +224,26 @@ def _check_encoder_decoder(namespace: Mapping[str, Any]) -> str | None:
             f"the shapes are right, but the encoder goes from the pixels to the {BOTTLENECK} numbers in one layer. "
             "Add a hidden layer (with its nonlinearity) before the bottleneck layer."
         )
+    hidden = _before_bottleneck(encoder)
+    if hidden is not None and _is_affine(hidden, images):
+        raise Incorrect(
+            "the shapes are right, but the encoder has no nonlinearity before its bottleneck layer: the layers "
+            "up to it add up to one linear map of the pixels, and a ReLU or Tanh after the bottleneck only bends "
+            f"each of the {BOTTLENECK} numbers of that linear code. Put the nonlinearity in the encoder's hidden "
+            f"layer: nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, {BOTTLENECK})."
+        )
     return None
+
+
+def _before_bottleneck(encoder: Any) -> Any:
+    """The layers of an ``nn.Sequential`` encoder before its last weighted (bottleneck) layer, or None."""
+    from torch import nn
+
+    if not isinstance(encoder, nn.Sequential):
+        return None
+    weighted = [i for i, layer in enumerate(encoder)
+                if any(isinstance(m, (nn.Linear, nn.Conv2d, nn.Conv1d, nn.Bilinear)) for m in layer.modules())]
+    return encoder[:weighted[-1]] if weighted else None
 
 
 def _is_affine(module: Any, images: Any) -> bool:

@@ -183,34 +183,41 @@ def example_table(measurements: Mapping[str, tuple[float, float]] = EXAMPLE_MEAS
                          "k-NN accuracy": {k: v[1] for k, v in measurements.items()}})
 
 
-def solution_namespace() -> dict[str, Any]:
-    """What the official solutions use: an example of the notebook's measurements."""
-    return {"structure_table": example_table(), "y": np.repeat(np.arange(10), 200)}
+def solution_namespace(measurements: Mapping[str, tuple[float, float]] = EXAMPLE_MEASUREMENTS) -> dict[str, Any]:
+    """What the official solutions use: an example of the notebook's measurements (``structure_table``),
+    made-up right/wrong results per image with the table's k-NN accuracies (``structure_right``) and ``y``."""
+    from helpers.exercise_sets import example_outcomes
+
+    labels = np.repeat(np.arange(10), 200)
+    right = example_outcomes({name: knn for name, (_, knn) in measurements.items()}, len(labels))
+    return {"structure_table": example_table(measurements), "structure_right": right, "y": labels}
 
 
-def measured_statements(table: Any, labels: Any) -> dict[str, tuple[bool, str]]:
-    """Whether each statement holds for this ``structure_table`` (k-NN on ``len(labels)`` images), and why."""
+def measured_statements(table: Any, right: Mapping[str, Any], labels: Any) -> dict[str, tuple[bool, str]]:
+    """Whether each statement holds for this ``structure_table`` and the per-image k-NN results ``right``
+    (on ``len(labels)`` images), and why."""
     from helpers.claims import with_interval
     from helpers.metrics import compare_accuracies
 
     n = len(labels)
-    knn = {name: float(table.loc[name, "k-NN accuracy"]) for name in table.index}
+    knn = {name: float(np.mean(right[name])) for name in table.index}
     recall = {name: float(table.loc[name, "neighbourhood recall"]) for name in table.index
               if not np.isnan(table.loc[name, "neighbourhood recall"])}
 
     def versus(a: str, b: str) -> tuple[int, str]:
-        sign = compare_accuracies(knn[a], knn[b], n)
-        words = {1: "the intervals do not overlap", -1: "the intervals do not overlap",
-                 0: "the intervals overlap: the measurement cannot tell them apart"}[sign]
+        sign = compare_accuracies(right[a], right[b])
+        words = (f"with {n:,} test images the two cannot be told apart (McNemar's test on the images only one of "
+                 "them gets right)" if sign == 0 else
+                 "McNemar's test on the images only one of them gets right finds a difference")
         return sign, f"{with_interval(knn[a], n)} against {with_interval(knn[b], n)}; {words}."
 
     chance = 1 / len(np.unique(labels))
     sign_a, text_a = versus(CNN, PIXELS)
     sign_b, text_b = versus(AE16, PIXELS)
     sign_e, text_e = versus(FEATURES, PIXELS)
-    above_chance = compare_accuracies(knn[PIXELS], chance, n, n_b=10**9) == 1 and knn[PIXELS] > 2 * chance
+    above_chance = compare_accuracies(right[PIXELS], chance) == 1 and knn[PIXELS] > 2 * chance
     counter = sorted(((a, b) for a in recall for b in recall
-                      if recall[a] > recall[b] and compare_accuracies(knn[a], knn[b], n) == -1),
+                      if recall[a] > recall[b] and compare_accuracies(right[a], right[b]) == -1),
                      key=lambda pair: knn[pair[1]] - knn[pair[0]], reverse=True)   # the clearest first
     if counter:
         a, b = counter[0]
@@ -228,11 +235,11 @@ def measured_statements(table: Any, labels: Any) -> dict[str, tuple[bool, str]]:
 
 
 def _check_statements(namespace: Mapping[str, Any]) -> Any:
-    table, labels = namespace.get("structure_table"), namespace.get("y")
-    if table is None or labels is None or not hasattr(table, "loc"):
+    table, right, labels = (namespace.get(name) for name in ("structure_table", "structure_right", "y"))
+    if table is None or right is None or labels is None or not hasattr(table, "loc"):
         raise Incorrect("This exercise is graded on your measurements: run the cells of section 3 first "
-                        "(they make `structure_table`), then check again.")
-    facts = measured_statements(table, labels)
+                        "(they make `structure_table` and `structure_right`), then check again.")
+    facts = measured_statements(table, right, labels)
     options = {key: (holds, ("supported: " if holds else "not supported: ") + why)
                for key, (holds, why) in facts.items()}
     if not any(holds for holds, _ in facts.values()):
@@ -245,17 +252,32 @@ q3 = CustomProblem(
     _check_statements,
     variables="q3_answer",
     hint=[
-        "Read the k-NN column of `structure_table` and the chart's error bars: two accuracies differ only when "
-        "their bars do not overlap.",
+        "Two k-NN accuracies on the same images differ only when a paired test says so: "
+        "`compare_accuracies(structure_right[a], structure_right[b])` from helpers.metrics gives 1, -1 or 0 "
+        "(0: no difference found).",
         "For (d), one counterexample is enough: look for a space with a higher recall but a clearly lower k-NN "
         "accuracy than another.",
     ],
     solution=(
-        "from helpers.exercise_sets.representations import measured_statements\n"
-        "q3_answer = [key for key, (holds, _) in measured_statements(structure_table, y).items() if holds]"
+        "from helpers.metrics import compare_accuracies\n"
+        "\n"
+        "right = structure_right            # per space: was each image's 10-neighbour vote right?\n"
+        "pixels, cnn = right[\"raw pixels (784)\"], right[\"CNN embedding (64)\"]\n"
+        "code16, features = right[\"autoencoder (16)\"], right[\"hand-made features (21)\"]\n"
+        "chance = 1 / len(np.unique(y))\n"
+        "recall = structure_table[\"neighbourhood recall\"].dropna()\n"
+        "counterexample = any(recall[a] > recall[b] and compare_accuracies(right[a], right[b]) == -1\n"
+        "                     for a in recall.index for b in recall.index)\n"
+        "q3_answer = [letter for letter, holds in [\n"
+        "    (\"a\", compare_accuracies(cnn, pixels) == 1),\n"
+        "    (\"b\", compare_accuracies(code16, pixels) == 1),\n"
+        "    (\"c\", compare_accuracies(pixels, chance) == 1 and pixels.mean() > 2 * chance),   # far above chance\n"
+        "    (\"d\", not counterexample),\n"
+        "    (\"e\", compare_accuracies(features, pixels) == -1),\n"
+        "] if holds]"
     ),
-    explanation="Each statement is judged by the same rule as the notebook's text: a difference counts only when "
-                "the 95% intervals do not overlap.",
+    explanation="Each statement is judged by the same rule as the notebook's text: two accuracies on the same "
+                "images differ only when McNemar's test on the images that just one of them gets right finds it.",
 )
 
 PROBLEMS = {"q1": q1, "q2": q2, "q3": q3}

@@ -46,6 +46,7 @@ from .choices import ChoiceProblem, Reflection
 from .comparing import compare_values
 from .custom import CustomProblem, functions_used, names_used
 from .feedback import Feedback
+from .learner_code import answer_items, plain_answer
 from .problems import FunctionProblem, Problem, ValueProblem
 from .results import (
     BLANK,
@@ -83,6 +84,8 @@ __all__ = [
     "names_used",
     "CustomProblem",
     "compare_values",
+    "plain_answer",
+    "answer_items",
     "bind",
     "Exercises",
     "Question",

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .comparing import _check_hints, _check_name, _check_text
 from .describing import _describe, _one_line, _short
 from .feedback import Feedback, _capitalised, _show
-from .learner_code import _lookup
+from .learner_code import _lookup, answer_items
 from .problems import Problem
 from .results import BLANK, CORRECT, INCORRECT, NOT_ATTEMPTED, NOTED, CheckResult, _contains_blank, _stop
 
@@ -22,7 +21,7 @@ class ChoiceProblem(Problem):
     """Single or multiple choice. ``options`` maps each key to ``(correct, explanation)``.
 
     Keys are matched ignoring case and brackets (``"B"``, ``"(b)"``). With
-    ``multiple=True`` the answer may be a list, a set or a string such as ``"a, c"``.
+    ``multiple=True`` the answer may be a list, a set or a string such as ``"a, c and e"``.
     Each wrongly chosen option is explained; missing correct options are counted, not named.
     With ``multiple=True`` an option may also be ``(None, explanation)``: a borderline option
     that may be picked or left out; its explanation is shown either way once the rest is right.
@@ -79,7 +78,7 @@ class ChoiceProblem(Problem):
 
     def _parse(self, value: Any) -> list[Any]:
         if isinstance(value, str):
-            tokens = [t for t in re.split(r"[\s,;/+&]+", value) if _choice_key(t)]
+            tokens = [t for t in answer_items(value) if _choice_key(t)]
             if (
                 self.multiple and len(tokens) == 1 and _choice_key(tokens[0]) not in self._keys
                 and all(ch in self._keys for ch in _choice_key(tokens[0]))

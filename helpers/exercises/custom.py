@@ -110,7 +110,8 @@ class CustomProblem(Problem):
     The checker returns None or True (right), a message or False (wrong), or a
     :class:`CheckResult`; it may raise :class:`Incorrect`, :class:`NotAttempted` or
     AssertionError(message). The names in ``variables`` must be set first (else "not
-    attempted"). Exceptions raised inside the learner's own code are reported as theirs.
+    attempted"); the checker reads them in their ordinary form (a NumPy number as a Python
+    one). Exceptions raised inside the learner's own code are reported as theirs.
     """
 
     def __init__(
@@ -129,8 +130,8 @@ class CustomProblem(Problem):
         self.success = _check_text(success, "success", optional=False)
 
     def _evaluate(self, namespace: Mapping[str, Any]) -> CheckResult:
-        for name in self.variables:
-            _lookup(namespace, name)
-        return _run_checker(self.check, namespace, namespace, self.success)
+        answers = {name: _lookup(namespace, name) for name in self.variables}
+        view = {**namespace, **answers}  # the checker reads the answers in their ordinary form
+        return _run_checker(self.check, view, namespace, self.success)
 
 

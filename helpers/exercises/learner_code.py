@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import copy
+import re
 import signal
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
+
+import numpy as np
 
 from .describing import _call_repr, _describe, _one_line
 from .results import BLANK, CORRECT, INCORRECT, NOT_ATTEMPTED, CheckResult, _contains_blank, _stop
@@ -77,8 +80,25 @@ def _mentions_placeholder(exc: BaseException) -> bool:
     return isinstance(exc, NameError) and "'____'" in str(exc)
 
 
+def plain_answer(value: Any, depth: int = 3) -> Any:
+    """``value`` in its ordinary Python form: a NumPy scalar or 0-d array becomes a Python
+    number (or bool), also inside short lists, tuples, sets and dicts; anything else is kept."""
+    if isinstance(value, np.generic) or (isinstance(value, np.ndarray) and value.ndim == 0):
+        return value.item()
+    if depth == 0 or type(value) not in (dict, list, tuple, set, frozenset) or len(value) > 64:
+        return value
+    if type(value) is dict:
+        return {plain_answer(k, depth - 1): plain_answer(v, depth - 1) for k, v in value.items()}
+    return type(value)(plain_answer(item, depth - 1) for item in value)
+
+
+def answer_items(text: str) -> list[str]:
+    """The items of a list written as text: ``"a, c and e"``, ``"a,c,e"``, ``"A & C"``."""
+    return [t for t in re.split(r"[\s,;/+&]+|\band\b", text, flags=re.IGNORECASE) if t.strip("()[].:")]
+
+
 def _lookup(namespace: Mapping, name: str) -> Any:
-    """The learner's variable, or stop with 'not attempted'."""
+    """The learner's variable in its ordinary form (:func:`plain_answer`), or stop with 'not attempted'."""
     if name not in namespace:
         raise _stop(
             NOT_ATTEMPTED,
@@ -98,7 +118,7 @@ def _lookup(namespace: Mapping, name: str) -> Any:
             NOT_ATTEMPTED, f"`{name}` still contains a placeholder `____`: fill in every blank.",
             "placeholder",
         )
-    return value
+    return plain_answer(value)
 
 
 def _safe_copy(value: Any) -> Any:
