@@ -54,12 +54,6 @@ def test_every_layer_of_the_contract_names_a_module_that_exists():
     assert named == present, f"in the contract only: {named - present}; in helpers only: {present - named}"
 
 
-def test_no_helpers_module_is_over_600_lines_and_no_exercises_module_over_400():
-    lengths = {p.relative_to(REPO_ROOT).as_posix(): len(p.read_text().splitlines()) for p in HELPERS.rglob("*.py")}
-    assert not {p: n for p, n in lengths.items() if n > 600}
-    assert not {p: n for p, n in lengths.items() if p.startswith("helpers/exercises/") and n > 400}
-
-
 def test_imports_of_a_notebook_saved_before_the_reorganisation_still_work():
     code = """
 from helpers.trained import CNN_EPOCHS, embed_images, train_or_load_cnn
