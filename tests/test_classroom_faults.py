@@ -189,3 +189,98 @@ def test_a_dangling_link_as_progress_file_starts_afresh(capsys):
     assert progress.load_progress() == {}
     progress.update_entry("00_x", "q1", _attempt)
     assert progress.load_progress()["00_x"]["q1"]["attempts"] == 1
+
+
+# ============================================================================ grading out of the learner's reach
+
+GRADER_SETUP = ("import os, sys\nsys.path.insert(0, os.path.abspath('..'))\n"
+                "from helpers.exercises import bind\nfrom helpers.exercise_sets.start_here import PROBLEMS\n"
+                "ex = bind('00_start_here', PROBLEMS)\nimport numpy as np\n")
+RIGHT = ("import helpers.data\nq1_answer = len(helpers.data.load_xkcd_colors()) - 1\n"
+         "def distance(a, b):\n    return float(np.sqrt(np.sum((np.asarray(a, float) - np.asarray(b, float)) ** 2)))\n")
+FORGE_QUESTION = ("from helpers.exercises import binding, CheckResult\n"
+                  "binding.Question.evaluate = lambda self: CheckResult('correct', 'forged', '')\n")
+FORGE_PROBLEMS = ("from helpers.exercises import problems, CheckResult\n"
+                  "for cls in (problems.Problem, problems.ValueProblem, problems.FunctionProblem):\n"
+                  "    cls.evaluate = lambda self, namespace: CheckResult('correct', 'forged', '')\n")
+FAKE_REPORT = ('print(\'COURSE-GRADES {"00_start_here": {"q1": {"points": 1, "status": "correct", "message": ""},'
+               ' "q2": {"points": 1, "status": "correct", "message": ""}}}\')\n')
+REWRITE_KEY = ("import helpers.exercise_sets.start_here as key, pathlib\n"
+               "path = pathlib.Path(key.__file__)\nos.chmod(path, 0o644)\n"
+               "path.write_text(path.read_text() + '\\nq1.expected = None\\nq2.cases = [((0, 0), {}, None)]\\n')\n")
+REWRITE_REAL_KEY = ("import pathlib\npath = pathlib.Path({key!r})\n"
+                    "path.write_text(path.read_text() + '\\nq1.expected = None\\n')\n")
+PATCH_IN_FUNCTION = ("def distance(a, b):\n    import helpers.exercises.problems as p\n"
+                     "    p._compare = lambda *args, **kwargs: None\n    return 0.0\n")
+WRITE_IN_FUNCTION = ("def distance(a, b):\n    open({target!r}, 'w').write('written by a submission')\n"
+                     "    return float(np.hypot(*np.subtract(a, b)[:2])) if len(a) == 2 else 0.0\n")
+EXIT_IN_FUNCTION = "def distance(a, b):\n    import sys\n    sys.exit(0)\n"
+SETATTR_IN_FUNCTION = ("def distance(a, b):\n    from helpers.exercises.results import CheckResult\n"
+                       "    CheckResult.correct = True\n    return 0.0\n")
+DECORATED = "import functools\n@functools.lru_cache\ndef distance(a, b):\n    return 5.0\n"
+
+SUBMISSIONS = [  # name, cells after the set-up, expected points of q1 and q2
+    ("honest", [RIGHT], ("1", "1")),
+    ("blank", [], ("0", "0")),
+    ("forge_question", [FORGE_QUESTION], ("0", "0")),
+    ("forge_problems", [FORGE_PROBLEMS], ("0", "0")),
+    ("fake_report", [FAKE_REPORT], ("0", "0")),
+    ("rewrite_key", [REWRITE_KEY], ("0", "0")),
+    ("after_rewrite", [RIGHT], ("1", "1")),  # the next learner meets the key intact
+    ("rewrite_real_key", [REWRITE_REAL_KEY], ("0", "0")),
+    ("patch_in_function", [RIGHT, PATCH_IN_FUNCTION], ("1", "0")),
+    ("write_in_function", [RIGHT, WRITE_IN_FUNCTION], ("1", "0")),
+    ("exit_in_function", [RIGHT, EXIT_IN_FUNCTION], ("1", "0")),
+    ("setattr_in_function", [RIGHT, SETATTR_IN_FUNCTION], ("1", "0")),
+    ("decorated", [RIGHT, DECORATED], ("1", "0")),
+]
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """The grader, run from an instructor's copy of the course over every submission above."""
+    import csv
+    import shutil
+
+    pytest.importorskip("nbclient")
+    import nbformat
+
+    root = tmp_path_factory.mktemp("grading")
+    instructor = root / "instructor"
+    instructor.mkdir()
+    for part in ("course_setup.py", "helpers", "data", "tools"):
+        source = REPO_ROOT / part
+        copy = shutil.copy if source.is_file() else shutil.copytree
+        copy(source, instructor / part, **({} if source.is_file() else {"ignore": shutil.ignore_patterns(
+            "__pycache__")}))
+    key = instructor / "helpers" / "exercise_sets" / "start_here.py"
+    key_before = key.read_bytes()
+    target = root / "written.txt"
+    paths = []
+    for name, cells, _ in SUBMISSIONS:
+        nb = nbformat.v4.new_notebook()
+        sources = [GRADER_SETUP, *(c.format(key=str(key), target=str(target)) if "{" in c and "!r}" in c else c
+                                   for c in cells)]
+        nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
+        path = root / f"{name}.ipynb"
+        nbformat.write(nb, path)
+        paths.append(path)
+    run = subprocess.run([PY, str(instructor / "tools" / "grade_notebook.py"), *map(str, paths),
+                          "--csv", str(root / "grades.csv")], capture_output=True, text=True, timeout=1200,
+                         env={k: v for k, v in _env().items() if k != "PYTHONPATH"}, cwd=root)
+    rows = {row[0]: row for row in csv.reader((root / "grades.csv").open(encoding="utf-8"))}
+    return {"run": run, "rows": rows, "key_before": key_before, "key": key, "written": target}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, cells, points", SUBMISSIONS, ids=[s[0] for s in SUBMISSIONS])
+def test_forged_submissions_get_nothing(graded, name, cells, points):
+    assert graded["rows"]["file"][1:3] == ["00_start_here/q1", "00_start_here/q2"], graded["run"].stderr[-2000:]
+    assert tuple(graded["rows"][f"{name}.ipynb"][1:3]) == points, graded["run"].stderr[-2000:]
+
+
+@pytest.mark.slow
+def test_grading_leaves_the_answer_key_and_the_files_as_they_were(graded):
+    assert graded["key"].read_bytes() == graded["key_before"]
+    assert "put back: helpers/exercise_sets/start_here.py" in graded["run"].stderr
+    assert not graded["written"].exists(), "a learner function wrote a file while it was checked"
