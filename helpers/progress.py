@@ -204,6 +204,8 @@ def _parse(text: str) -> dict[str, dict[str, dict[str, Any]]]:
         document = json.loads(text)
     except ValueError:
         raise ValueError("it is not valid JSON (damaged or truncated)") from None
+    except RecursionError:
+        raise ValueError("it is nested far deeper than any progress record") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ValueError("it is not a course progress file")
     progress = document.get("progress")

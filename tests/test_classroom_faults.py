@@ -5,6 +5,7 @@ private, and a full disk. Each case ends in a course message, a correct result o
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -284,3 +285,109 @@ def test_grading_leaves_the_answer_key_and_the_files_as_they_were(graded):
     assert graded["key"].read_bytes() == graded["key_before"]
     assert "put back: helpers/exercise_sets/start_here.py" in graded["run"].stderr
     assert not graded["written"].exists(), "a learner function wrote a file while it was checked"
+
+
+# ============================================================ the instructor's summary reads hand-ins as hostile
+
+sys.path.insert(0, str(REPO_ROOT / "tools"))
+import progress_summary  # noqa: E402
+
+
+def _hand_in(folder: Path, name: str, data: dict) -> Path:
+    path = folder / f"{name}.json"
+    path.write_text(json.dumps(progress._document(data)), encoding="utf-8")
+    return path
+
+
+SOLVED = {"status": "solved", "attempts": 1, "solution_viewed": False, "hints_viewed": 0,
+          "solved_at": "2026-01-01T00:00:00+00:00"}
+HOSTILE_NAMES = ["=HYPERLINK(\"http://x\",\"a\")", "+1+1", "-2-2", "@SUM(A1)", "\tTAB", "\x1b[31mred\x1b[0m",
+                 "bell\x07", "\u202eevil", "cmd|' /C calc'!A0", "=1+1\x1b]0;title\x07", "ok name", "\x9bcsi"]
+
+
+def _assert_harmless(cell: str) -> None:
+    assert not progress_summary._CONTROL.search(cell), repr(cell)
+    assert not cell.startswith(progress_summary._FORMULA_STARTS), repr(cell)
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_a_hostile_learner_name_is_cleaned_and_escaped(tmp_path, name):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _hand_in(folder, "ada", {"01_x": {"q1": SOLVED}})
+    _hand_in(folder, name.replace("/", ""), {"01_x": {"q1": SOLVED}})
+    table, problems = progress_summary.summarise(folder)
+    assert not problems and len(table) == 4 and table[-1][1] == "2"
+    for row in __import__("csv").reader(progress_summary.as_csv(table).splitlines()):
+        for cell in row:
+            _assert_harmless(cell)
+    assert "\x1b" not in progress_summary.as_text(table) and "\x07" not in progress_summary.as_text(table)
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_a_hostile_exercise_name_inside_a_hand_in_is_cleaned_and_escaped(tmp_path, name):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _hand_in(folder, "ada", {name: {name: SOLVED}, "01_x": {"q1": SOLVED}})
+    table, problems = progress_summary.summarise(folder)
+    assert not problems and table[1][-1] == "2 of 2"
+    for row in __import__("csv").reader(progress_summary.as_csv(table).splitlines()):
+        for cell in row:
+            _assert_harmless(cell)
+
+
+def _deep(path: Path) -> None:
+    path.write_text("[" * 200_000 + "]" * 200_000)
+
+
+def _deep_object(path: Path) -> None:
+    path.write_text('{"a":' * 100_000 + "1" + "}" * 100_000)
+
+
+def _too_many(path: Path) -> None:
+    path.write_text(json.dumps(progress._document({"01_x": {f"q{i}": SOLVED for i in range(600)}})))
+
+
+BAD_HAND_INS = [  # how the file is made, words of its row
+    (_deep, "nested far deeper"),
+    (_deep_object, "nested far deeper"),
+    (_make_huge, "more than any progress record"),
+    (_too_many, "more than 500 exercises"),
+    (lambda p: p.write_bytes(b"\xff\xfe\x00garbage"), "cannot be read"),
+    (lambda p: p.write_text(""), "not valid JSON"),
+    (lambda p: p.write_text("[1, 2, 3]"), "not a course progress file"),
+    (lambda p: p.write_text('{"format": "embeddings-course progress"}'), "no progress record"),
+    (lambda p: p.mkdir(), "cannot be read"),
+    (lambda p: p.write_text(json.dumps(progress._document({"01_x": {"q1": SOLVED}})).replace("solved", "SOLVED", 1)),
+     "digest"),
+    (_make_dev_zero_link, "device"),
+    (_make_dev_null_link, "device"),
+    (_make_dangling_link, "does not exist"),
+]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="links to /dev exist on POSIX systems")
+@pytest.mark.parametrize("make, words", BAD_HAND_INS)
+def test_one_bad_hand_in_gets_its_row_and_the_others_go_on(tmp_path, make, words):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _hand_in(folder, "ada", {"01_x": {"q1": SOLVED}})
+    make(folder / "mallory.json")
+    _hand_in(folder, "zoe", {"01_x": {"q1": SOLVED}})
+    table, problems = progress_summary.summarise(folder)
+    rows = {row[0]: row for row in table}
+    assert rows["ada"][-1] == "1 of 1" and rows["zoe"][-1] == "1 of 1"
+    assert rows["mallory"][-1].startswith("not read: ") and words in rows["mallory"][-1], rows["mallory"]
+    assert table[-1][0] == "solved by (of 2)" and len(problems) == 1
+
+
+@pytest.mark.skipif(os.name != "posix", reason="FIFOs exist on POSIX systems")
+def test_a_fifo_named_json_does_not_hang_the_summary(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _hand_in(folder, "ada", {"01_x": {"q1": SOLVED}})
+    os.mkfifo(folder / "pipe.json")
+    run = subprocess.run([PY, str(REPO_ROOT / "tools" / "progress_summary.py"), str(folder), "--csv",
+                          str(tmp_path / "out.csv")], capture_output=True, text=True, timeout=60, env=_env())
+    assert run.returncode == 0 and "FIFO" in run.stderr and "ada" in run.stdout
+    assert "pipe" in (tmp_path / "out.csv").read_text()
