@@ -369,6 +369,7 @@ class WeightCache:
         tmp = None
         try:
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{key}.", suffix=".tmp")
+            paths.share_like_folder(fd, self.folder)  # a class's shared cache is readable by the class
             with os.fdopen(fd, "wb") as fh:
                 torch.save(state, fh)
             digest = _sha256_file(Path(tmp))
@@ -402,6 +403,11 @@ class WeightCache:
             if not isinstance(state, dict):
                 raise ValueError("not a dictionary")
             return state
+        except PermissionError:  # not damage: another user's private file, left alone
+            validation.warn(f"cached weights {target.name} cannot be read by you (no permission); the model will "
+                            "be trained again. Whoever filled this shared cache can let the class read it with "
+                            f"`chmod -R a+rX {self.folder.parent}`.", paths.CacheWarning)
+            return None
         except Exception as exc:  # any damage means: retrain
             self.discard(key, reason=f"{type(exc).__name__}: {exc}")
             return None
@@ -512,6 +518,7 @@ def _sha256_file(path: Path) -> str:
 
 def _atomic_write_text(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    paths.share_like_folder(fd, path.parent)
     try:
         with os.fdopen(fd, "w") as fh:
             fh.write(text)

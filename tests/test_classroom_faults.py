@@ -391,3 +391,326 @@ def test_a_fifo_named_json_does_not_hang_the_summary(tmp_path):
                           str(tmp_path / "out.csv")], capture_output=True, text=True, timeout=60, env=_env())
     assert run.returncode == 0 and "FIFO" in run.stderr and "ada" in run.stdout
     assert "pipe" in (tmp_path / "out.csv").read_text()
+
+
+# ============================================================================ a cache shared by a class
+
+LEARNER_READS = textwrap.dedent("""
+    import json, warnings
+    warnings.simplefilter("always")
+    with warnings.catch_warnings(record=True) as caught:
+        from helpers import cache, training
+        value = cache.load("scores", "shared.entry", decode=lambda b: json.loads(b))
+        state = training.WeightCache().load("shared-weights")
+    print(json.dumps({"value": value, "weights": None if state is None else float(state["w"].sum()),
+                      "warnings": [str(w.message) for w in caught]}))
+""")
+
+
+def _learner_user():
+    if os.name != "posix" or os.geteuid() != 0:
+        pytest.skip("needs root, to fill the cache as one user and read it as another, unprivileged one")
+    from test_readonly_notebooks import _learner, _learner_python
+
+    user = _learner()
+    return user, _learner_python(user)
+
+
+def _fill_as_instructor(cache: Path, umask: int) -> None:
+    """What an instructor's run leaves: a score and trained weights, written under ``umask``."""
+    import torch
+
+    from helpers import cache as course_cache
+    from helpers import training
+
+    before = os.umask(umask)
+    try:
+        assert course_cache.save("scores", "shared.entry", {"accuracy": 0.9}, lambda v: json.dumps(v).encode())
+        assert training.WeightCache().save("shared-weights", {"w": torch.ones(3)}) is not None
+    finally:
+        os.umask(before)
+
+
+def _as_learner(user, python_env, cache: Path, code: str, tmp: Path) -> subprocess.CompletedProcess:
+    python, extra = python_env
+    runner = (["runuser", "-u", user.pw_name, "--"] if __import__("shutil").which("runuser")
+              else ["setpriv", f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--clear-groups", "--"])
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COURSE_")}
+    env.update(COURSE_CACHE_DIR=str(cache), COURSE_PROGRESS_DIR=str(tmp / "learner-progress"), HOME=str(tmp),
+               MPLCONFIGDIR=str(tmp / "mpl"), PYTHONPATH=os.pathsep.join([str(REPO_ROOT), extra.get("PYTHONPATH", "")]))
+    return subprocess.run([*runner, python, "-c", code], capture_output=True, text=True, timeout=300, env=env, cwd="/")
+
+
+SHARED_CACHES = [  # umask, cache folder mode, whether the learner reads what the instructor cached
+    (0o022, 0o755, True),   # the usual umask: a folder all may read
+    (0o002, 0o775, True),   # a group-writable class folder
+    (0o022, 0o711, False),  # a folder others may enter but not list: its files stay private
+    (0o077, 0o755, False),  # an instructor's private umask is honoured
+    (0o027, 0o755, False),  # no access for others in the umask
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("umask, mode, readable", SHARED_CACHES)
+def test_a_learner_reads_what_an_instructor_cached(tmp_path_factory, monkeypatch, umask, mode, readable):
+    user, python_env = _learner_user()
+    base = Path(__import__("tempfile").mkdtemp(prefix="course-shared-"))
+    try:
+        base.chmod(0o755)
+        cache = base / "cache"
+        cache.mkdir()
+        for folder in (cache, cache / "scores", cache / "weights"):
+            folder.mkdir(exist_ok=True)
+            folder.chmod(mode)
+        monkeypatch.setenv("COURSE_CACHE_DIR", str(cache))
+        _fill_as_instructor(cache, umask)
+        for entry in (cache / "scores").iterdir():
+            assert entry.stat().st_mode & 0o777 == 0o666 & ~umask & (0o600 | mode & 0o066)
+        home = base / "home"
+        home.mkdir()
+        os.chown(home, user.pw_uid, user.pw_gid)
+        run = _as_learner(user, python_env, cache, LEARNER_READS, home)
+        assert run.returncode == 0, run.stderr[-2000:]
+        seen = json.loads(run.stdout.strip().splitlines()[-1])
+        if readable:
+            assert seen == {"value": {"accuracy": 0.9}, "weights": 3.0, "warnings": []}
+        else:
+            assert seen["value"] is None and seen["weights"] is None
+            assert not any("damaged" in w for w in seen["warnings"]), seen
+            assert any("cannot be read by you" in w and "chmod -R a+rX" in w for w in seen["warnings"]), seen
+        assert sorted(p.name for p in (cache / "scores").iterdir()) == ["shared.entry"]  # nothing moved aside
+    finally:
+        __import__("shutil").rmtree(base, ignore_errors=True)
+
+
+def _recipe() -> str:
+    """The instructors' guide's commands that fill a class's shared cache."""
+    guide = (REPO_ROOT / "docs" / "instructors.md").read_text(encoding="utf-8")
+    start = guide.index("Fill a shared cache once")
+    block = guide[guide.index("```bash\n", start) + len("```bash\n"):]
+    return block[:block.index("```")]
+
+
+@pytest.mark.notebooks
+@pytest.mark.slow
+def test_the_classroom_recipe_fills_a_cache_the_learners_load_without_training(tmp_path, monkeypatch):
+    from test_readonly_notebooks import _learner, _prepare, _run_as_learner
+
+    if os.name != "posix" or os.geteuid() != 0:
+        pytest.skip("needs root, to fill the cache as one user and read it as another, unprivileged one")
+    user = _learner()
+    base = Path(__import__("tempfile").mkdtemp(prefix="course-recipe-"))
+    base.chmod(0o755)
+    try:
+        user, home, course = _prepare(user, base)
+        monkeypatch.setenv("COURSE_PROGRESS_DIR", str(home / "progress"))  # the learner's own
+        shared = base / "srv" / "cache"
+        recipe = _recipe()
+        assert "/srv/embeddings-course/cache" in recipe and "notebooks/0*.ipynb" in recipe
+        # the recipe as written, for one notebook (the others fill the same cache the same way)
+        recipe = recipe.replace("/srv/embeddings-course/cache", str(shared)).replace(
+            "notebooks/0*.ipynb", "notebooks/03_image_embeddings.ipynb")
+        env = {**_env(), "PATH": f"{Path(PY).parent}{os.pathsep}{os.environ['PATH']}"}
+        env.pop("COURSE_CACHE_DIR")
+        filled = subprocess.run(["bash", "-euc", f"umask 022\n{recipe}"], cwd=REPO_ROOT, env=env,
+                                capture_output=True, text=True, timeout=900)
+        assert filled.returncode == 0, filled.stderr[-3000:]
+        assert any((shared / "weights").iterdir())
+        text = _run_as_learner(user, course / "notebooks" / "03_image_embeddings.ipynb", home,
+                               home / "recipe-03.ipynb", shared)
+        assert "is damaged" not in text and "PermissionError" not in text and "cannot be read by you" not in text
+        assert "trained in" not in text and "loaded from the cache" in text
+    finally:
+        __import__("shutil").rmtree(base, ignore_errors=True)
+
+
+# ============================================================================ writes that stay private and degrade
+
+def _explorer():
+    import numpy as np
+
+    from helpers.widgets.projection import ProjectionExplorer
+
+    return ProjectionExplorer(np.random.default_rng(0).normal(size=(20, 3)), np.arange(20) % 2)
+
+
+def _link_elsewhere(shared: Path, tmp: Path) -> Path:
+    elsewhere = tmp / "attacker"
+    elsewhere.mkdir()
+    shared.symlink_to(elsewhere)
+    return elsewhere
+
+
+def _file_in_the_way(shared: Path, tmp: Path) -> Path:
+    shared.write_text("a file")
+    return shared
+
+
+def _folder_open_to_all(shared: Path, tmp: Path) -> Path:
+    shared.mkdir()
+    shared.chmod(0o777)
+    return shared
+
+
+PREPARED_FALLBACKS = [  # what another user left at <tmp>/course-exports, whether it is used
+    (_link_elsewhere, False),
+    (_file_in_the_way, False),
+    (_folder_open_to_all, True),  # ours: made private again
+    (None, True),
+]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions and links")
+@pytest.mark.parametrize("prepare, used", PREPARED_FALLBACKS)
+def test_the_fallback_export_folder_is_private_and_refuses_links(tmp_path, monkeypatch, prepare, used):
+    import tempfile
+
+    temporary = tmp_path / "temporary"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    shared = temporary / "course-exports"
+    planted = prepare(shared, tmp_path) if prepare else None
+    blocker = tmp_path / "blocker"
+    blocker.write_text("not a folder")
+    with pytest.warns(UserWarning, match="cannot be written"):
+        written = _explorer().export(blocker / "mine")
+    folder = written["vectors"].parent
+    assert all(path.is_file() for path in written.values())
+    assert (folder.parent == shared) == used
+    for step in (folder, folder.parent):
+        info = os.lstat(step)
+        assert not (info.st_mode & 0o077) and info.st_uid == os.getuid() and not os.path.islink(step)
+    if planted is not None and planted.is_dir() and not used:
+        assert list(planted.iterdir()) == [], "nothing was written through the link"
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() != 0, reason="needs root to give a folder to another user")
+def test_a_fallback_folder_owned_by_another_user_is_refused(tmp_path, monkeypatch):
+    import tempfile
+
+    from test_readonly_notebooks import _learner
+
+    other = _learner()
+    temporary = tmp_path / "temporary"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    (temporary / "course-exports").mkdir(mode=0o777)
+    os.chown(temporary / "course-exports", other.pw_uid, other.pw_gid)
+    blocker = tmp_path / "blocker"
+    blocker.write_text("x")
+    with pytest.warns(UserWarning, match="cannot be written"):
+        written = _explorer().export(blocker / "mine")
+    assert written["vectors"].parent.parent != temporary / "course-exports"
+    assert list((temporary / "course-exports").iterdir()) == []
+
+
+def _no_space(real_open, full: Path):
+    import errno
+
+    def fake(file, *args, **kwargs):
+        if str(file).startswith(str(full)) and ("w" in (args[0] if args else kwargs.get("mode", "r"))):
+            raise OSError(errno.ENOSPC, "No space left on device", str(file))
+        return real_open(file, *args, **kwargs)
+
+    return fake
+
+
+@pytest.mark.parametrize("fallback_full", [False, True])
+def test_a_full_disk_moves_the_export_or_says_so_in_one_line(tmp_path, monkeypatch, fallback_full):
+    import builtins
+    import tempfile
+
+    from helpers import paths
+
+    temporary = tmp_path / "temporary"
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    full = tmp_path if fallback_full else tmp_path / "course"
+    monkeypatch.setattr(builtins, "open", _no_space(builtins.open, full))
+    explorer = _explorer()
+    if fallback_full:
+        with pytest.warns(UserWarning), pytest.raises(paths.UnwritableError, match="No space left"):
+            explorer.export(tmp_path / "course" / "exports")
+    else:
+        with pytest.warns(UserWarning, match="No space left on device") as caught:
+            written = explorer.export(tmp_path / "course" / "exports")
+        assert written["vectors"].parent.parent == temporary / "course-exports"
+        assert str(written["vectors"].parent) in str(caught[0].message)
+    assert not any((tmp_path / "course" / "exports").iterdir()), "nothing half-written is left"
+
+
+FULL_WRITES = ["scores", "weights", "progress"]
+
+
+@pytest.mark.parametrize("what", FULL_WRITES)
+def test_a_full_disk_keeps_results_in_memory_like_a_read_only_one(tmp_path, monkeypatch, what):
+    import errno
+
+    import torch
+
+    from helpers import cache, paths, training
+
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(paths, "_reported", set())
+    real_fdopen = os.fdopen
+
+    class Full:
+        def __init__(self, fd, *args, **kwargs):
+            self.file = real_fdopen(fd, *args, **kwargs)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.file.close()
+
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def __getattr__(self, name):
+            return getattr(self.file, name)
+
+    monkeypatch.setattr(os, "fdopen", Full)
+    try:
+        if what == "scores":
+            with pytest.warns(cache.CacheWarning, match="No space left"):
+                assert cache.save("scores", "x.entry", 0.5, lambda v: json.dumps(v).encode()) is False
+            assert cache.load("scores", "x.entry", decode=json.loads) == 0.5
+            folder = tmp_path / "cache" / "scores"
+        elif what == "weights":
+            store = training.WeightCache()
+            with pytest.warns(cache.CacheWarning, match="No space left"):
+                assert store.save("k", {"w": torch.ones(2)}) is None
+            assert float(store.load("k")["w"].sum()) == 2.0
+            folder = store.folder
+        else:
+            with pytest.warns(UserWarning, match="No space left"):
+                note = progress.update_entry("00_x", "q1", _attempt)
+            assert "session only" in note and progress.load_progress()["00_x"]["q1"]["attempts"] == 1
+            folder = progress.progress_dir()
+    finally:
+        cache.forget_unsaved()
+    assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")], "no temporary file is left"
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() != 0, reason="needs root to mount a tiny tmpfs")
+def test_a_really_full_tmpfs_cache_degrades_to_memory(tmp_path, monkeypatch):
+    from helpers import cache, paths
+
+    disk = tmp_path / "tiny"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)], capture_output=True).returncode:
+        pytest.skip("tmpfs cannot be mounted here")
+    try:
+        monkeypatch.setenv("COURSE_CACHE_DIR", str(disk / "cache"))
+        monkeypatch.setattr(paths, "_reported", set())
+        big = "x" * 300_000
+        with pytest.warns(cache.CacheWarning, match="No space left"):
+            assert cache.save("scores", "big.entry", big, lambda v: v.encode()) is False
+        assert cache.load("scores", "big.entry", decode=bytes.decode) == big
+        assert [p.name for p in (disk / "cache" / "scores").iterdir()] == []
+        assert cache.save("scores", "small.entry", "ok", lambda v: v.encode())  # what fits is still written
+        cache.forget_unsaved()
+        assert cache.load("scores", "small.entry", decode=bytes.decode) == "ok"
+    finally:
+        cache.forget_unsaved()
+        subprocess.run(["umount", str(disk)], capture_output=True)
