@@ -714,3 +714,172 @@ def test_a_really_full_tmpfs_cache_degrades_to_memory(tmp_path, monkeypatch):
     finally:
         cache.forget_unsaved()
         subprocess.run(["umount", str(disk)], capture_output=True)
+
+
+# ============================================================================ data checked against the whole manifest
+
+@pytest.fixture
+def data_copy(tmp_path, monkeypatch):
+    """A copy of the shipped data that the loaders read (the real files are never changed)."""
+    import shutil
+
+    from helpers import data
+
+    folder = tmp_path / "data"
+    shutil.copytree(REPO_ROOT / "data", folder, ignore=shutil.ignore_patterns("*.py"))
+    monkeypatch.setattr(data, "DATA_DIR", folder)
+    return folder
+
+
+def _rewrite(folder: Path, name: str, change) -> None:
+    """Change arrays of ``name`` and record the new file's checksum and size, as a careless edit would."""
+    import hashlib
+
+    import numpy as np
+
+    path = folder / name
+    with np.load(path, allow_pickle=False) as archive:
+        arrays = {key: archive[key] for key in archive.files}
+    change(arrays)
+    np.savez_compressed(path, **arrays)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["files"][name]["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    manifest["files"][name]["size"] = path.stat().st_size
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+
+
+def _set(key, make):
+    def change(arrays):
+        arrays[key] = make(arrays[key])
+    return change
+
+
+def _flip_one(array):
+    array = array.copy()
+    array.flat[0] = array.flat[0] + 1 if array.dtype.kind in "iuf" else array.flat[1]
+    return array
+
+
+EDITED_DATA = [  # file, change, words of the message
+    ("fashion_mnist.npz", _set("x_train", lambda a: a.astype("float32") / 255), "float32"),
+    ("fashion_mnist.npz", _set("x_test", lambda a: a.astype("float64")), "float64"),
+    ("fashion_mnist.npz", _set("x_train", _flip_one), "content checksum"),
+    ("fashion_mnist.npz", _set("y_test", _flip_one), "content checksum"),
+    ("fashion_mnist.npz", _set("y_train", lambda a: a[:-1]), "shape"),
+    ("fashion_mnist.npz", _set("x_test", lambda a: a.reshape(len(a), -1)), "shape"),
+    ("fashion_mnist.npz", _set("y_train", lambda a: a.astype("int32")), "int32"),
+    ("mnist.npz", _set("x_train", lambda a: a.astype("float32")), "float32"),
+    ("mnist.npz", _set("y_train", lambda a: a[::-1].copy()), "content checksum"),
+    ("mnist.npz", _set("x_test", lambda a: a[:, ::-1].copy()), "content checksum"),
+    ("glove_50d.npz", _set("vectors", lambda a: a.astype("float32")), "float32"),
+    ("glove_50d.npz", _set("vectors", _flip_one), "content checksum"),
+    ("glove_50d.npz", _set("words", lambda a: a[::-1].copy()), "content checksum"),
+]
+
+
+def _load(name):
+    from helpers import data
+
+    if name == "glove_50d.npz":
+        return data.load_glove()
+    return data.load_fashion_mnist() if name == "fashion_mnist.npz" else data.load_mnist()
+
+
+@pytest.mark.parametrize("name, change, words", EDITED_DATA)
+def test_shipped_data_edited_with_a_matching_file_checksum_is_refused(data_copy, name, change, words):
+    from helpers import data
+
+    _load(name)  # the copy loads as shipped
+    _rewrite(data_copy, name, change)
+    with pytest.raises(data.DataFileError, match=words) as info:
+        _load(name)
+    assert name in str(info.value) and "changed after it was built" in str(info.value)
+
+
+def test_a_manifest_without_the_arrays_of_a_file_is_refused(data_copy):
+    from helpers import data
+
+    manifest = json.loads((data_copy / "manifest.json").read_text())
+    del manifest["files"]["mnist.npz"]["arrays"]
+    (data_copy / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(data.DataFileError, match="lists no arrays"):
+        data.load_mnist()
+
+
+def _untrained(state):
+    import torch
+
+    return {k: torch.zeros_like(v) if v.is_floating_point() else v for k, v in state.items()}
+
+
+def _shuffled(state):
+    import torch
+
+    generator = torch.Generator().manual_seed(0)
+    return {k: v[torch.randperm(len(v), generator=generator)] if v.ndim and v.is_floating_point() else v
+            for k, v in state.items()}
+
+
+WEIGHT_EDITS = [("zeros", _untrained), ("shuffled", _shuffled), ("fresh", None)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("label, edit", WEIGHT_EDITS, ids=[w[0] for w in WEIGHT_EDITS])
+def test_untrained_or_altered_shipped_weights_are_refused(data_copy, label, edit):
+    import hashlib
+
+    import numpy as np
+    import torch
+
+    from helpers import cnn_training, data, training
+    from helpers.models.cnn import SmallCNN
+
+    dataset = data.load_fashion_mnist()
+    entry_name = "cnn_fashion_mnist.pt"
+    manifest = json.loads((data_copy / "manifest.json").read_text())
+    key = manifest["weights"][entry_name]["cache_key"]
+    path = data_copy / "weights" / entry_name
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    torch.manual_seed(1)
+    state["weights"] = SmallCNN().state_dict() if edit is None else edit(state["weights"])
+    torch.save(state, path)
+    manifest["weights"][entry_name]["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    (data_copy / "manifest.json").write_text(json.dumps(manifest))
+    model = SmallCNN()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    x_test = cnn_training.as_tensor_images(dataset.x_test, name="x")
+    y_test = torch.from_numpy(np.asarray(dataset.y_test))
+
+    def measure():
+        return {"test_accuracy": training.accuracy(training.predict(model, x_test), y_test)}
+
+    with pytest.warns(training.paths.CacheWarning, match="untrained or altered weights"):
+        assert training._load_shipped(model, key, measure) is None
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items()), "back to the seeded start"
+
+
+@pytest.mark.slow
+def test_shipped_weights_are_measured_once_and_then_trusted():
+    import numpy as np
+    import torch
+
+    from helpers import data, training
+    from helpers.models.cnn import SmallCNN
+
+    dataset = data.load_fashion_mnist()
+    key = json.loads((REPO_ROOT / "data" / "manifest.json").read_text())["weights"]["cnn_fashion_mnist.pt"][
+        "cache_key"]
+    x_test = torch.from_numpy(dataset.x_test[:, None].astype(np.float32) / 255)
+    y_test = torch.from_numpy(np.asarray(dataset.y_test))
+    calls = []
+    for _ in range(3):
+        model = SmallCNN()
+
+        def measure(model=model):
+            calls.append(1)
+            return {"test_accuracy": training.accuracy(training.predict(model, x_test), y_test)}
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            assert training._load_shipped(model, key, measure) is not None
+    assert len(calls) == 1
