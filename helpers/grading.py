@@ -80,7 +80,7 @@ class _Budget:
     def array(self, value: Any) -> str:
         import numpy as np
 
-        value = np.ascontiguousarray(value)
+        value = np.ascontiguousarray(value) if np.ndim(value) else np.array(value)  # a scalar stays 0-d
         if value.dtype.kind not in _ARRAY_KINDS:
             raise ValueError(f"an array of {value.dtype} values")
         self.bytes += value.nbytes
@@ -92,6 +92,7 @@ class _Budget:
 
 
 def _encode(value: Any, budget: _Budget, depth: int = 0) -> Any:  # noqa: C901 - one branch per kind
+    import sys
     import types
 
     import numpy as np
@@ -99,6 +100,8 @@ def _encode(value: Any, budget: _Budget, depth: int = 0) -> Any:  # noqa: C901 -
     budget.items += 1
     if depth > MAX_DEPTH or budget.items > MAX_ITEMS:
         raise ValueError(f"nested deeper than {MAX_DEPTH} or more than {MAX_ITEMS} items")
+    if isinstance(value, (np.ndarray, np.generic)):  # before float: np.float64 is a float too
+        return {"array" if isinstance(value, np.ndarray) else "scalar": budget.array(value)}
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, int):
@@ -118,8 +121,6 @@ def _encode(value: Any, budget: _Budget, depth: int = 0) -> Any:  # noqa: C901 -
         return {kind: [_encode(v, budget, depth + 1) for v in value]}
     if isinstance(value, dict):
         return {"dict": [[_encode(k, budget, depth + 1), _encode(v, budget, depth + 1)] for k, v in value.items()]}
-    if isinstance(value, (np.ndarray, np.generic)):
-        return {"array" if isinstance(value, np.ndarray) else "scalar": budget.array(value)}
     if isinstance(value, types.FunctionType) and value.__module__ == "__main__":
         import inspect
         import textwrap
@@ -128,13 +129,15 @@ def _encode(value: Any, budget: _Budget, depth: int = 0) -> Any:  # noqa: C901 -
     if isinstance(value, types.ModuleType):
         return {"module": value.__name__}
     kind = f"{type(value).__module__}.{type(value).__qualname__}"
-    if kind in ("pandas.core.frame.DataFrame", "pandas.core.series.Series"):
-        frame = value.to_frame("__series__") if kind.endswith("Series") else value
-        return {"frame": {"series": kind.endswith("Series"),
+    pandas = sys.modules.get("pandas")
+    if pandas is not None and isinstance(value, (pandas.DataFrame, pandas.Series)):
+        series = isinstance(value, pandas.Series)
+        frame = value.to_frame("__series__") if series else value
+        return {"frame": {"series": series,
                           "columns": _encode(list(frame.columns), budget, depth + 1),
                           "index": _encode(list(frame.index), budget, depth + 1),
                           "values": [budget.array(frame[c].to_numpy()) for c in frame.columns]}}
-    if "torch" in __import__("sys").modules:
+    if "torch" in sys.modules:
         import torch
 
         if isinstance(value, torch.Tensor):

@@ -883,3 +883,186 @@ def test_shipped_weights_are_measured_once_and_then_trusted():
             warnings.simplefilter("error")
             assert training._load_shipped(model, key, measure) is not None
     assert len(calls) == 1
+
+
+# ================================================ small tables: progress texts, answers as data, modes, cells
+
+def _digest_doc(progress_data):
+    return json.dumps(progress._document(progress_data))
+
+
+HOSTILE_PROGRESS_TEXTS = [  # the text of progress.json, words of the warning
+    ("[" * 100_000 + "]" * 100_000, "nested far deeper"),
+    ('{"format": "embeddings-course progress", "progress": ' + "[" * 50_000 + "]" * 50_000 + "}", "nested far deeper"),
+    ("", "not valid JSON"),
+    ("null", "not a course progress file"),
+    ('{"format": "something else"}', "not a course progress file"),
+    (_digest_doc({"01_x": {"q1": SOLVED}}).replace('"solved"', '"SOLVED"', 1), "digest"),
+    (_digest_doc({"01_x": {"q1": SOLVED}})[:-5], "not valid JSON"),
+    (json.dumps({**json.loads(_digest_doc({})), "progress": {"01_x": {"q1": {"status": "solved", "attempts": -3}}},
+                 "digest": progress._digest({"01_x": {"q1": {"status": "solved", "attempts": -3}}})}),
+     "entries the course does not write"),
+]
+
+
+@pytest.mark.parametrize("text, words", HOSTILE_PROGRESS_TEXTS)
+def test_a_hostile_progress_file_is_set_aside_and_checks_go_on(text, words):
+    path = progress.progress_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    with pytest.warns(UserWarning, match=words):
+        assert progress.load_progress() == {}
+    assert [p.name.startswith("progress.json.damaged-") for p in path.parent.iterdir()].count(True) == 1
+    progress.update_entry("00_x", "q1", _attempt)
+    assert progress.load_progress()["00_x"]["q1"]["attempts"] == 1
+
+
+def _round_trip(value):
+    import tempfile as _tempfile
+
+    from helpers import grading
+
+    with _tempfile.TemporaryDirectory() as folder:
+        grading.hand_over({"value": value}, folder)
+        _, values, left = grading.read_answers(folder)
+    return values.get("value"), left
+
+
+def _values():
+    import numpy as np
+    import pandas as pd
+    import torch
+
+    return [
+        0, -7, 2**200, 1.5, float("inf"), True, None, "text", "",
+        [1, [2, [3]]], (1, "a"), {1, 2, 3}, {"a": 1, (1, 2): [3]},
+        np.arange(6, dtype=np.int16).reshape(2, 3), np.array([0.5, np.nan], dtype=np.float32),
+        np.array(["a", "bc"]), np.float64(2.5), np.array([True, False]),
+        torch.arange(4.0), torch.ones(2, 2, dtype=torch.int64),
+        pd.DataFrame({"a": [1, 2], "b": [0.5, 1.5]}, index=["x", "y"]), pd.Series([1.0, 2.0], index=[3, 4]),
+    ]
+
+
+def _same(a, b) -> bool:
+    import numpy as np
+    import pandas as pd
+    import torch
+
+    if isinstance(a, pd.DataFrame | pd.Series):
+        return a.equals(b)
+    if isinstance(a, torch.Tensor):
+        return isinstance(b, torch.Tensor) and torch.equal(a, b)
+    if isinstance(a, np.ndarray | np.generic):
+        return np.array_equal(a, b, equal_nan=a.dtype.kind == "f") and np.asarray(a).dtype == np.asarray(b).dtype
+    return type(a) is type(b) and a == b
+
+
+@pytest.mark.parametrize("index", range(22))
+def test_answers_travel_to_the_grader_as_the_same_data(index):
+    value = _values()[index]
+    back, left = _round_trip(value)
+    assert not left and _same(value, back), (value, back)
+
+
+def test_a_torch_layer_travels_to_the_grader_and_computes_the_same():
+    import torch
+    from torch import nn
+
+    torch.manual_seed(0)
+    encoder = nn.Sequential(nn.Flatten(), nn.Linear(784, 32), nn.ReLU(), nn.Linear(32, 2), nn.Sigmoid())
+    back, left = _round_trip(encoder)
+    images = torch.rand(4, 1, 28, 28)
+    assert not left and isinstance(back, nn.Sequential) and torch.equal(encoder(images), back(images))
+
+
+def _refused_values():
+    import numpy as np
+    import torch
+
+    class Custom:
+        pass
+
+    nested = []
+    for _ in range(40):
+        nested = [nested]
+    return [
+        ("object array", np.array([object()], dtype=object), "object"),
+        ("meta tensor", torch.empty(2, device="meta"), "meta"),
+        ("sparse tensor", torch.eye(2).to_sparse(), "sparse"),
+        ("too deep", nested, "nested deeper"),
+        ("huge int", 10 ** 2000, "4096 bits"),
+        ("custom", Custom(), "Custom"),
+        ("generator", (i for i in range(3)), "generator"),
+        ("own layer", type("Mine", (torch.nn.Module,), {"forward": lambda self, x: x})(), "Mine"),
+    ]
+
+
+@pytest.mark.parametrize("index", range(8))
+def test_what_cannot_travel_as_data_is_named_not_pickled(index):
+    label, value, words = _refused_values()[index]
+    back, left = _round_trip(value)
+    assert back is None and words in left["value"], (label, left)
+
+
+HOSTILE_NODES = [  # an entry of answers.json a kernel might forge, and what the grader says
+    ({"pickle": "gASV"}, "unknown entry"),
+    ({"int": "9" * 5000}, "unknown entry"),
+    ({"torch_module": {"class": "os.system", "training": False, "attributes": {"dict": []},
+                       "parameters": {}, "buffers": {}, "children": {}}}, "class"),
+    ({"array": "missing-key"}, "missing-key"),
+    ({"list": [{"str": "a"}, {"eval": "1+1"}]}, "unknown entry"),
+    ([1, 2], "unknown entry"),
+]
+
+
+@pytest.mark.parametrize("node, words", HOSTILE_NODES)
+def test_a_forged_answers_file_is_read_as_data_only(tmp_path, node, words):
+    import numpy as np
+
+    from helpers import grading
+
+    (tmp_path / "answers.json").write_text(json.dumps({"notebooks": ["00_start_here"], "values": {"x": node},
+                                                       "left": {}}))
+    np.savez(tmp_path / "arrays.npz")
+    notebooks, values, left = grading.read_answers(str(tmp_path))
+    assert notebooks == ["00_start_here"] and "x" not in values and words in left["x"]
+
+
+FILE_MODES = [  # umask, folder mode, the mode of a cache file in it
+    (0o022, 0o755, 0o644),
+    (0o002, 0o775, 0o664),
+    (0o022, 0o775, 0o644),
+    (0o077, 0o755, 0o600),
+    (0o022, 0o700, 0o600),
+    (0o002, 0o2770, 0o660),
+    (0o000, 0o777, 0o666),
+]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+@pytest.mark.parametrize("umask, folder_mode, expected", FILE_MODES)
+def test_cache_files_take_the_folders_read_permissions_within_the_umask(tmp_path, monkeypatch, umask, folder_mode,
+                                                                       expected):
+    from helpers import cache, paths
+
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "cache" / "scores").mkdir(parents=True)
+    (tmp_path / "cache" / "scores").chmod(folder_mode)
+    before = os.umask(umask)
+    try:
+        assert paths.shared_file_mode(tmp_path / "cache" / "scores") == expected
+        assert cache.save("scores", "x.entry", 1, lambda v: b"1")
+    finally:
+        os.umask(before)
+    assert (tmp_path / "cache" / "scores" / "x.entry").stat().st_mode & 0o777 == expected
+
+
+CELLS = [  # a name as handed in, the CSV cell the spreadsheet gets
+    ("=1+1", "'=1+1"), ("+A1", "'+A1"), ("-5", "'-5"), ("@cmd", "'@cmd"), ("\t=x", "=x" and "'=x"),
+    ("ada", "ada"), ("a=b", "a=b"), ("\x1b[2J=x", "[2J=x"), ("x" * 200, "x" * 79 + "…"),
+]
+
+
+@pytest.mark.parametrize("name, cell", CELLS)
+def test_a_summary_cell_is_cleaned_then_escaped(name, cell):
+    assert progress_summary.csv_safe(progress_summary.clean(name)) == cell
