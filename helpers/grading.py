@@ -8,8 +8,7 @@ is one, for any exercise::
 
 It raises ``AssertionError`` carrying the same message ``ex.q1.check()`` shows, and records
 nothing in the learner's progress. :func:`grades` checks every exercise a notebook bound and
-:func:`report` prints them for ``tools/grade_notebook.py``, which runs a learner's notebook and
-collects the grades without nbgrader or otter installed.
+:func:`report` prints them as one line of JSON.
 
 ``assert_solved`` and ``grades`` run inside the kernel they check, where a notebook can replace
 them; ``tools/grade_notebook.py`` does not trust that kernel: :func:`hand_over` writes its
@@ -26,7 +25,7 @@ from helpers.exercises import CORRECT, Exercises, Question
 
 __all__ = ["REPORT_MARKER", "assert_solved", "grades", "hand_over", "read_answers", "report"]
 
-#: The line prefix :func:`report` prints before its JSON (what the grader tool looks for).
+#: The line prefix :func:`report` prints before its JSON.
 REPORT_MARKER = "COURSE-GRADES "
 
 

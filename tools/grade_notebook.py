@@ -8,7 +8,9 @@ The grades are computed where the submission cannot reach them:
    inside a throwaway copy of the course made for it alone (``helpers/`` and ``data/`` made
    read-only), with its progress kept in a temporary folder. Whatever a cell rewrites there,
    the answer keys included, is gone with the copy; the course folder itself is verified after
-   each notebook and restored from the copy read at start if anything in it changed.
+   each notebook and restored from the copy read at start if anything in it changed. The
+   course cache (trained models) is copied for each notebook too, so nothing is trained
+   again and nothing one notebook writes there reaches the next.
 2. A last cell hands the learner's answers over as data: numbers, text, arrays, tables,
    tensors and torch.nn layers as JSON and a NumPy archive (never a pickle), the learner's
    functions as their source code.
@@ -117,18 +119,22 @@ def grade(path: Path, timeout: int = 600, kernel: str = "python3",
             (work / name).mkdir()
         copy = write_copy(course, work / "course", read_only=True)
         (copy / "notebooks").mkdir()
+        cache = Path(os.environ.get("COURSE_CACHE_DIR") or COURSE_ROOT / ".cache")
+        if cache.is_dir():  # trained models are not trained again, and what the notebook writes there is its own
+            shutil.copytree(cache, work / "cache", symlinks=True, ignore_dangling_symlinks=True)
         nb.cells.append(nbformat.v4.new_code_cell(HAND_OVER_CELL.format(folder=str(work / "answers"))))
-        saved = os.environ.get("COURSE_PROGRESS_DIR")
-        os.environ["COURSE_PROGRESS_DIR"] = str(work / "progress")  # the kernel inherits it
+        saved = {name: os.environ.get(name) for name in ("COURSE_PROGRESS_DIR", "COURSE_CACHE_DIR")}
+        os.environ.update(COURSE_PROGRESS_DIR=str(work / "progress"), COURSE_CACHE_DIR=str(work / "cache"))
         try:
             client = NotebookClient(nb, timeout=timeout, kernel_name=kernel, allow_errors=True,
                                     resources={"metadata": {"path": str(copy / "notebooks")}})
             client.execute()
         finally:
-            if saved is None:
-                os.environ.pop("COURSE_PROGRESS_DIR", None)
-            else:
-                os.environ["COURSE_PROGRESS_DIR"] = saved
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
             _make_writable(work)
         if not (work / "answers" / "answers.json").is_file():
             errors = [f"{o.get('ename')}: {o.get('evalue')}" for o in nb.cells[-1].outputs
