@@ -82,7 +82,8 @@ def train_or_load_alexnet(
     def test_accuracy() -> dict[str, Any]:
         return {"test_accuracy": accuracy(predict(model, x_test), y_test)}
 
-    model, info = train_or_load(model, key, train, cache=cache, extra=test_accuracy, shipped=shipped)
+    model, info = train_or_load(model, key, train, cache=cache, extra=test_accuracy, shipped=shipped,
+                                measure=test_accuracy)
     if "test_accuracy" not in info:  # weights cached without it (should not happen)
         info.update(test_accuracy())
     return model, info

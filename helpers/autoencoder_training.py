@@ -127,4 +127,7 @@ def train_or_load_autoencoder(
             "test_mse": reconstruction_mse(dataset.x_test, reconstruct(model, dataset.x_test)),
         }
 
-    return train_or_load(model, key, train, cache=cache, extra=extra, shipped=shipped)
+    def measure() -> dict[str, Any]:
+        return {"test_mse": reconstruction_mse(dataset.x_test, reconstruct(model, dataset.x_test))}
+
+    return train_or_load(model, key, train, cache=cache, extra=extra, shipped=shipped, measure=measure)

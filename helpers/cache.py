@@ -93,6 +93,15 @@ def load(kind: str, name: str, decode: Callable[[bytes], T], *, what: str = "ent
     try:
         with open(path, "rb") as fh:
             raw = fh.read()
+    except PermissionError:  # not damage: someone else's private entry. Computed again, left alone
+        warn(f"the cached {what} {path.parent.name}/{path.name} cannot be read by you (no permission); it is "
+             "computed again. Whoever filled this shared cache can let the class read it with "
+             f"`chmod -R a+rX {paths.cache_root()}`.", CacheWarning)
+        return None
+    except Exception as error:
+        discard(path, f"{type(error).__name__}: {error}" if isinstance(error, OSError) else str(error), what)
+        return None
+    try:
         return decode(decode_entry(raw))
     except Exception as error:  # any damage means: compute again
         discard(path, f"{type(error).__name__}: {error}" if isinstance(error, OSError) else str(error), what)
@@ -119,6 +128,7 @@ def save(kind: str, name: str, value: T, encode: Callable[[T], bytes]) -> bool:
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+        paths.share_like_folder(fd, folder)  # a class's shared cache is readable by the class
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         target = folder / name

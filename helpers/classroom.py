@@ -11,9 +11,13 @@ feedback work as always. One switch turns it on, from either of two places:
 
 The environment variable wins when it is set; the file counts otherwise; without either the
 mode is off. A setting that cannot be understood (a damaged file, an unknown word) turns the
-mode on and says why: a typo must not reveal the answers. The switch is a classroom courtesy,
-not a lock: the answer keys still ship with the course, so graded work is checked by the
-instructor (see ``tools/grade_notebook.py``).
+mode on and says why: a typo must not reveal the answers.
+
+What it hides, and from whom: the official solutions and the hints after the first, from a
+learner who asks the notebook for them. It is a classroom courtesy, not a lock: the answer
+keys and solutions ship in ``helpers/exercise_sets/``, readable by anyone who opens them, and
+a learner's kernel can change its own checks. Graded work is therefore judged outside the
+learners' kernels, by ``tools/grade_notebook.py``.
 """
 
 from __future__ import annotations

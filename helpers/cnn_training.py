@@ -194,7 +194,10 @@ def train_or_load_cnn(
         }
 
     cache = cache if cache is not None else WeightCache()
-    model, info = train_or_load(model, key, train, cache=cache, extra=extra, shipped=shipped)
+    def measure() -> dict[str, Any]:
+        return {"test_accuracy": accuracy(predict(model, x_test), y_test)}
+
+    model, info = train_or_load(model, key, train, cache=cache, extra=extra, shipped=shipped, measure=measure)
     needed = _STORED[1:] if info["source"] == "shipped" else _STORED  # shipped: no per-epoch embeddings
     if any(name not in info for name in needed):  # written by an older version of this function
         cache.discard(key, reason="it lacks the values recorded during training")

@@ -43,6 +43,7 @@ __all__ = [
     "load_glove",
     "load_mnist",
     "load_xkcd_colors",
+    "shipped_record",
     "shipped_weights",
     "verify_data_files",
     "verify_file",
@@ -213,16 +214,58 @@ def shipped_weights(key: str) -> Path | None:
     return None
 
 
+def array_digest(array: np.ndarray) -> str:
+    """The manifest's ``content_sha256``: a digest of an array's dtype, shape and values."""
+    array = np.ascontiguousarray(array)
+    digest = hashlib.sha256()
+    digest.update(array.dtype.str.encode())
+    digest.update(repr(array.shape).encode())
+    digest.update(array.tobytes())
+    return digest.hexdigest()
+
+
+def _check_arrays(name: str, path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Compare each array with the manifest's dtype, shape and content digest (the whole entry)."""
+    listed = _manifest()[name].get("arrays")
+    if not isinstance(listed, dict):
+        raise DataFileError(name, f"the manifest lists no arrays for {name}; restore data/manifest.json.")
+    for key, array in arrays.items():
+        entry = listed.get(key)
+        if not isinstance(entry, dict):
+            raise DataFileError(name, f"{_shown(path)} holds an array {key!r} that the manifest does not list.")
+        if str(array.dtype) != entry.get("dtype") or list(array.shape) != entry.get("shape"):
+            listed_shape = tuple(entry.get("shape") or ())
+            raise DataFileError(name, f"{_shown(path)}: array {key!r} is {array.dtype} of shape {array.shape}, but "
+                                      f"the manifest says {entry.get('dtype')} of shape {listed_shape} "
+                                      "(the file was changed after it was built).")
+        if array_digest(array) != entry.get("content_sha256"):
+            raise DataFileError(name, f"{_shown(path)}: the values of array {key!r} do not match the manifest's "
+                                      "content checksum (the file was changed after it was built).")
+
+
+def shipped_record(key: str) -> dict[str, Any]:
+    """The manifest's record of the weights shipped for cache ``key`` ({} when none is listed)."""
+    try:
+        weights = json.loads((_data_dir() / MANIFEST_NAME).read_text(encoding="utf-8")).get("weights", {})
+    except (OSError, ValueError, AttributeError):
+        return {}
+    found = [e for e in (weights.values() if isinstance(weights, dict) else ())
+             if isinstance(e, dict) and e.get("cache_key") == key]
+    return dict(found[0]) if found else {}
+
+
 def _load_arrays(name: str, keys: Sequence[str]) -> dict[str, np.ndarray]:
-    """Verify a shipped ``.npz`` and read the named arrays from it."""
+    """Verify a shipped ``.npz`` and read the named arrays from it, each checked against the manifest."""
     path = verify_file(name)
     try:
         with np.load(path, allow_pickle=False) as archive:
-            return {key: archive[key] for key in keys}
+            arrays = {key: archive[key] for key in keys}
     except Exception as error:  # zipfile, numpy format and key errors alike
         raise DataFileError(
             name, f"{_shown(path)} is unreadable: {type(error).__name__}: {error}."
         ) from error
+    _check_arrays(name, path, arrays)
+    return arrays
 
 
 # ------------------------------------------------------------------------ image datasets

@@ -11,13 +11,15 @@ stops because of the cache.
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
 from helpers.validation import CourseError, InvalidValue, warn
 
 __all__ = ["CACHE_ENV_VAR", "DATA_DIR", "REPO_ROOT", "CacheWarning", "UnwritableError", "cache_dir", "cache_root",
-           "move_aside", "report_unwritable", "writable_folder"]
+           "fallback_folder", "move_aside", "report_unwritable", "share_like_folder", "shared_file_mode",
+           "writable_folder"]
 
 #: The repository root (the folder that holds ``helpers/``, ``data/`` and ``notebooks/``).
 REPO_ROOT: Path = Path(__file__).resolve().parent.parent
@@ -85,6 +87,42 @@ def cache_dir(*parts: str) -> Path:
     return folder
 
 
+def _umask() -> int:
+    """This process's umask (read without changing it where the system says it)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere: set and put back at once
+    os.umask(mask)
+    return mask
+
+
+def shared_file_mode(folder: Path) -> int:
+    """The mode for a new cache file in ``folder``: readable by those who may read the folder.
+
+    ``mkstemp`` makes files private to their owner; a cache that an instructor fills for a
+    class must be readable by the learners. So a file gets the read (and write) permissions
+    that the folder gives its group and others, within what the umask allows.
+    """
+    try:
+        folder_mode = folder.stat().st_mode
+    except OSError:
+        folder_mode = 0o700
+    return 0o666 & ~_umask() & (0o600 | (folder_mode & 0o066))
+
+
+def share_like_folder(handle: int, folder: Path) -> None:
+    """Give the open file ``handle`` the mode of :func:`shared_file_mode` (no-op on Windows)."""
+    if os.name != "nt":
+        try:
+            os.fchmod(handle, shared_file_mode(folder))
+        except OSError:
+            pass
+
+
 def _clear_the_way(root: Path, parts: tuple[str, ...]) -> bool:
     """Move aside a file that sits inside the cache where one of its folders should be."""
     if not root.is_dir():
@@ -139,25 +177,32 @@ def move_aside(path: Path) -> Path | None:
 
 
 def writable_folder(preferred: Path | str) -> tuple[Path, str]:
-    """``preferred`` created and tested for writing, or a fallback folder if it cannot be written.
+    """``preferred`` created (and usable), or a private fallback folder if it cannot be.
 
     Returns ``(folder, note)``: the note is empty when ``preferred`` was used, else one
     line saying why it was not and where the files go instead: a folder of the same name
-    under ``course-exports`` in the system's temporary folder (or, if someone else owns
-    that, under a new temporary folder). Raises :class:`UnwritableError` (one line) when
-    none can be written.
+    under ``course-exports`` in the system's temporary folder, made private to this user
+    (mode 0700; a link or someone else's folder there is refused, and a new private
+    temporary folder is used). Raises :class:`UnwritableError` (one line) when none can be
+    made. Nothing is written to test a folder: callers write their real data and, when that
+    fails (a full disk), call :func:`fallback_folder`.
     """
     preferred = Path(preferred).expanduser()
     problem = _try_folder(preferred)
     if problem is None:
         return preferred, ""
-    name = preferred.name or "export"
+    return fallback_folder(preferred, problem)
+
+
+def fallback_folder(preferred: Path, problem: str) -> tuple[Path, str]:
+    """A private folder for what could not be written to ``preferred`` (see :func:`writable_folder`)."""
+    name = Path(preferred).name or "export"
     fallback = Path(tempfile.gettempdir()) / "course-exports" / name
-    second = _try_folder(fallback)
+    second = _private_folder(fallback)
     if second is not None:
         try:
-            fallback = Path(tempfile.mkdtemp(prefix="course-exports-")) / name
-            second = _try_folder(fallback)
+            fallback = Path(tempfile.mkdtemp(prefix="course-exports-")) / name  # made 0700 by mkdtemp
+            second = _private_folder(fallback)
         except OSError as error:
             second = error.strerror or type(error).__name__
     if second is None:
@@ -166,12 +211,39 @@ def writable_folder(preferred: Path | str) -> tuple[Path, str]:
                           "pass a folder you can write to")
 
 
-def _try_folder(folder: Path) -> str | None:
-    """None if ``folder`` exists (or was made) and a file can be written in it; else the reason."""
+def _private_folder(folder: Path) -> str | None:
+    """Make ``folder`` and its parent private to this user (0700); None when done, else why not.
+
+    In a temporary folder shared by every user, a folder someone else made, or a link
+    placed there, would let them read or replace what is written: both are refused.
+    """
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
-            pass
+        folder.parent.parent.mkdir(parents=True, exist_ok=True)  # the temporary folder itself
     except OSError as error:
         return error.strerror or type(error).__name__
+    for step in (folder.parent, folder):
+        try:
+            os.mkdir(step, 0o700)
+        except FileExistsError:
+            pass
+        except OSError as error:
+            return error.strerror or type(error).__name__
+        info = os.lstat(step)
+        if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
+            return f"{step} is a link or a file, not a folder of yours"
+        if hasattr(os, "getuid") and info.st_uid != os.getuid():
+            return f"{step} belongs to another user"
+        if os.name != "nt" and stat.S_IMODE(info.st_mode) & 0o077:
+            os.chmod(step, 0o700, follow_symlinks=False)
+    return None
+
+
+def _try_folder(folder: Path) -> str | None:
+    """None if ``folder`` exists (or was made) as a folder; else the reason."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        return error.strerror or type(error).__name__
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return "Permission denied"
     return None

@@ -10,8 +10,12 @@ own progress.
   ``%APPDATA%\\embeddings-course`` on Windows), or in the folder named by the environment
   variable ``COURSE_PROGRESS_DIR``. :func:`progress_path` says which.
 * **Trust**: the file carries a SHA-256 digest of its content, written with it in one
-  atomic replace. A file whose digest does not match (damaged, truncated, edited) is
-  reported once, moved aside and not used.
+  atomic replace. Every change (a check, a hint, an import) reads, changes and replaces the
+  file while holding a lock file beside it (``progress.json.lock``), so kernels and threads
+  checking at the same time lose nothing, and a kernel killed mid-write loses only its own
+  change. A progress "file" that is not a regular file (a FIFO, a device, a link to one) or
+  is larger than any progress record is refused with a message, never read. A file whose
+  digest does not match (damaged, truncated, edited) is reported once, moved aside and not used.
 * **Read-only places**: when the file cannot be written, progress is kept in memory for
   this session and one warning says where saving was tried and how to choose another place.
 * **Keeping it**: :func:`keep_progress_in` moves progress to a folder of your choice (on
@@ -25,13 +29,17 @@ import copy
 import hashlib
 import json
 import os
+import stat
 import sys
 import tempfile
+import threading
 import warnings
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+
+from filelock import FileLock, Timeout
 
 __all__ = [
     "PROGRESS_ENV_VAR",
@@ -63,6 +71,11 @@ COLAB_DRIVE_FOLDER = "/content/drive/MyDrive/embeddings-course"
 FORMAT = "embeddings-course progress"
 VERSION = 2
 STATUSES = ("solved", "attempted", "not_attempted")
+
+#: The largest progress or export file read (a full course's record is a few kilobytes).
+MAX_FILE_BYTES = 4 * 1024 * 1024
+#: How long a change waits for another kernel's change to finish before keeping it in memory.
+LOCK_TIMEOUT_S = 30.0
 
 
 class ProgressError(ValueError):
@@ -191,6 +204,8 @@ def _parse(text: str) -> dict[str, dict[str, dict[str, Any]]]:
         document = json.loads(text)
     except ValueError:
         raise ValueError("it is not valid JSON (damaged or truncated)") from None
+    except RecursionError:
+        raise ValueError("it is nested far deeper than any progress record") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ValueError("it is not a course progress file")
     progress = document.get("progress")
@@ -202,6 +217,38 @@ def _parse(text: str) -> dict[str, dict[str, dict[str, Any]]]:
     if normal != progress:
         raise ValueError("it holds entries the course does not write")
     return normal
+
+
+class _NotRegular(OSError):
+    """A path that is not a regular file (a FIFO, a device, a folder) or is too large to be progress."""
+
+
+def _read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
+    """The text of the regular file ``path``, never blocking on a FIFO nor reading a device.
+
+    Raises FileNotFoundError, _NotRegular (saying what it is), other OSErrors, UnicodeDecodeError.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    handle = os.open(path, flags)
+    try:
+        info = os.fstat(handle)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(21, "Is a directory", str(path))
+        if not stat.S_ISREG(info.st_mode):
+            kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(info.st_mode) else
+                    "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) else "a special file")
+            raise _NotRegular(f"it is {kind}, not a regular file")
+        if info.st_size > limit:
+            raise _NotRegular(f"it is {info.st_size} bytes, more than any progress record ({limit} bytes)")
+        with os.fdopen(handle, "rb") as file:
+            handle = -1
+            data = file.read(limit + 1)
+    finally:
+        if handle >= 0:
+            os.close(handle)
+    if len(data) > limit:
+        raise _NotRegular(f"it is more than {limit} bytes, more than any progress record")
+    return data.decode("utf-8")
 
 
 def _write_atomically(path: Path, document: Mapping[str, Any]) -> None:
@@ -272,13 +319,18 @@ def load_progress() -> dict[str, dict[str, dict[str, Any]]]:
     if str(path) in _UNSAVED:
         return copy.deepcopy(_UNSAVED[str(path)])
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _read_text(path)
     except FileNotFoundError:
         return _from_earlier_location(path)
     except (NotADirectoryError, IsADirectoryError):
         return {}  # a file or folder in the way: nothing to read (saving there warns, once)
     except UnicodeDecodeError:
         text = None  # bytes that are not text: damaged
+    except _NotRegular as exc:  # a FIFO, a device, a huge file: never read, never written over
+        _UNREADABLE.add(str(path))
+        _warn_once(f"read:{path}", f"Your progress file {path} is not used: {exc}. Progress is kept "
+                                   f"for this session only: {_choose_another_place()}.")
+        return {}
     except OSError as exc:  # no permission to read: say so (and do not write over it), keep going without it
         _UNREADABLE.add(str(path))
         _warn_once(f"read:{path}", f"Your progress file {path} cannot be read ({type(exc).__name__}); "
@@ -342,21 +394,64 @@ def save_progress(data: Mapping[str, Any]) -> str:
     return ""
 
 
+_THREADS = threading.RLock()  # one change at a time in this process (the lock file orders processes)
+
+
+class _Changing:
+    """Hold the progress file's lock for one read-change-write (a no-op lock where none can be made)."""
+
+    depth = 0  # changes nest (an import inside keep_progress_in): only the outermost takes the file lock
+
+    def __enter__(self) -> _Changing:
+        _THREADS.acquire()
+        _Changing.depth += 1
+        path = progress_path()
+        self.lock = None
+        if _Changing.depth > 1 or str(path) in _UNSAVED or str(path) in _UNREADABLE:
+            return self  # nested, or kept in memory: the thread lock is enough
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.lock = FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT_S)
+            self.lock.acquire()
+        except Timeout:
+            _Changing.depth -= 1
+            _THREADS.release()
+            raise ProgressError(f"another kernel has held {path}.lock for over {LOCK_TIMEOUT_S:.0f} s; "
+                                "this change was not saved (check again in a moment)") from None
+        except (OSError, ValueError):  # a read-only or odd place: saving there warns, once
+            self.lock = None
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self.lock is not None:
+                self.lock.release()
+        finally:
+            _Changing.depth -= 1
+            _THREADS.release()
+
+
 def update_entry(notebook: str, question: str, change: Callable[[dict], None]) -> str:
-    """Apply ``change`` to one exercise's entry and save; returns a note when not saved."""
-    data = load_progress()
-    entry = normal_entry(data.setdefault(notebook, {}).get(question))
-    change(entry)
-    data[notebook][question] = normal_entry(entry)
-    return save_progress(data)
+    """Apply ``change`` to one exercise's entry and save; returns a note when not saved.
+
+    The read, the change and the write happen under the progress lock, so concurrent
+    checks (other kernels, other threads) are all kept.
+    """
+    with _Changing():
+        data = load_progress()
+        entry = normal_entry(data.setdefault(notebook, {}).get(question))
+        change(entry)
+        data[notebook][question] = normal_entry(entry)
+        return save_progress(data)
 
 
 def reset_progress(notebook: str | None = None) -> None:
     """Forget the progress of one notebook, or of all of them."""
     if notebook is not None and not isinstance(notebook, str):
         raise TypeError(f"notebook must be a notebook name such as '00_start_here' or None, got {notebook!r}")
-    data = {} if notebook is None else {k: v for k, v in load_progress().items() if k != notebook}
-    save_progress(data)
+    with _Changing():
+        data = {} if notebook is None else {k: v for k, v in load_progress().items() if k != notebook}
+        save_progress(data)
 
 
 def where_progress_is_kept() -> str:
@@ -385,9 +480,11 @@ def read_progress_file(path: Any) -> dict[str, dict[str, dict[str, Any]]]:
     """The progress held by a progress or export file, verified; raises ProgressError otherwise."""
     path = _check_path_argument(path, "path")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _read_text(path)
     except FileNotFoundError:
         raise ProgressError(f"{path} does not exist: give the path of an exported progress file") from None
+    except _NotRegular as exc:
+        raise ProgressError(f"{path} cannot be used: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ProgressError(f"{path} cannot be read ({type(exc).__name__})") from None
     try:
@@ -444,8 +541,9 @@ def import_progress(path: Any, *, replace: bool = False) -> dict[str, dict[str, 
     if not isinstance(replace, bool):
         raise TypeError(f"replace must be True or False, got {replace!r}")
     incoming = read_progress_file(path)
-    merged = incoming if replace else merge_progress(load_progress(), incoming)
-    note = save_progress(merged)
+    with _Changing():
+        merged = incoming if replace else merge_progress(load_progress(), incoming)
+        note = save_progress(merged)
     print(f"Imported {Path(path).name} ({_solved_text(incoming)}); {_solved_text(merged)} in all. "
           f"{note or where_progress_is_kept()}")
     return merged
@@ -470,8 +568,9 @@ def keep_progress_in(folder: Any = None) -> Path:
         drive.mount("/content/drive")
     current = load_progress()
     os.environ[PROGRESS_ENV_VAR] = str(target)
-    merged = merge_progress(load_progress(), current)
-    note = save_progress(merged)
+    with _Changing():
+        merged = merge_progress(load_progress(), current)
+        note = save_progress(merged)
     if note:
         print(f"{target} cannot be written either: progress stays in memory for this session.")
     else:

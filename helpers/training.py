@@ -369,6 +369,7 @@ class WeightCache:
         tmp = None
         try:
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{key}.", suffix=".tmp")
+            paths.share_like_folder(fd, self.folder)  # a class's shared cache is readable by the class
             with os.fdopen(fd, "wb") as fh:
                 torch.save(state, fh)
             digest = _sha256_file(Path(tmp))
@@ -402,6 +403,11 @@ class WeightCache:
             if not isinstance(state, dict):
                 raise ValueError("not a dictionary")
             return state
+        except PermissionError:  # not damage: another user's private file, left alone
+            validation.warn(f"cached weights {target.name} cannot be read by you (no permission); the model will "
+                            "be trained again. Whoever filled this shared cache can let the class read it with "
+                            f"`chmod -R a+rX {self.folder.parent}`.", paths.CacheWarning)
+            return None
         except Exception as exc:  # any damage means: retrain
             self.discard(key, reason=f"{type(exc).__name__}: {exc}")
             return None
@@ -429,6 +435,7 @@ def train_or_load(
     cache: WeightCache | None = None,
     extra: Callable[[], dict[str, Any]] | None = None,
     shipped: bool = False,
+    measure: Callable[[], dict[str, Any]] | None = None,
 ) -> tuple[nn.Module, dict[str, Any]]:
     """Load ``model``'s weights from the cache under ``key``, or train and store them.
 
@@ -441,14 +448,16 @@ def train_or_load(
     With ``shipped=True``, a cache miss next looks for weights the course ships for
     ``key`` (``data/weights/``, trained by ``make data`` with the same code and seed);
     a shipped file that is missing or fails its checksum is reported, and the model
-    is trained instead.
+    is trained instead. ``measure()`` gives the loaded model's test metrics
+    (``test_accuracy`` or ``test_mse``): shipped weights that do not measure what the
+    manifest records (untrained, altered) are refused the same way; measured once per file.
     """
     validation.boolean(shipped, "shipped")
     cache = cache if cache is not None else WeightCache()
     state = cache.load(key)
     source = "cache"
     if state is None and shipped:
-        state = _load_shipped(model, key)
+        state = _load_shipped(model, key, measure)
         source = "shipped"
     if state is not None:
         try:
@@ -478,8 +487,43 @@ def train_or_load(
     return model, info
 
 
-def _load_shipped(model: nn.Module, key: str) -> dict[str, Any] | None:
-    """The shipped state for ``key`` loaded into ``model``; None (with a warning if damaged) otherwise."""
+#: How far a shipped model's re-measured quality may lie from what the manifest records.
+SHIPPED_ACCURACY_TOLERANCE, SHIPPED_MSE_TOLERANCE = 0.01, 0.10  # absolute; relative
+
+
+def _shipped_problem(path: Path, key: str, measure: Callable[[], dict[str, Any]]) -> str | None:
+    """Why the loaded shipped weights are not what the manifest says they are, or None.
+
+    Their recorded test accuracy (or reconstruction error) is measured again on first load;
+    the verdict is kept in the course cache under the file's checksum, so it is measured once.
+    """
+    from helpers import data
+
+    record = data.shipped_record(key)
+    recorded = {k: record[k] for k in ("test_accuracy", "test_mse") if isinstance(record.get(k), (int, float))}
+    if not recorded:
+        return None
+    name = f"{key}-{record.get('sha256', 'unknown')[:16]}.entry"
+    measured = course_cache.load("verdicts", name, decode=lambda b: json.loads(b), what="verdict")
+    if not isinstance(measured, dict):
+        measured = {k: float(v) for k, v in measure().items() if k in recorded}
+        course_cache.save("verdicts", name, measured, lambda v: json.dumps(v).encode())
+    for metric, value in recorded.items():
+        got = measured.get(metric)
+        tolerance = SHIPPED_ACCURACY_TOLERANCE if metric == "test_accuracy" else SHIPPED_MSE_TOLERANCE * value
+        if not isinstance(got, (int, float)) or not abs(got - value) <= tolerance:
+            return (f"the shipped weights {path.name} measure {metric.replace('_', ' ')} {got:.4f}, but the manifest "
+                    f"records {value:.4f} (untrained or altered weights)")
+    return None
+
+
+def _load_shipped(model: nn.Module, key: str,
+                  measure: Callable[[], dict[str, Any]] | None = None) -> dict[str, Any] | None:
+    """The shipped state for ``key`` loaded into ``model``; None (with a warning if damaged) otherwise.
+
+    With ``measure`` (the model's test metrics, as recorded in the manifest), weights whose
+    quality is not what the manifest records are refused too.
+    """
     from helpers import data  # here: the data loaders are not needed to train
 
     try:
@@ -499,6 +543,12 @@ def _load_shipped(model: nn.Module, key: str) -> dict[str, Any] | None:
         validation.warn(f"the shipped weights {path.name} do not fit the model ({type(exc).__name__}: {exc}); "
                         "the model will be trained instead.", paths.CacheWarning)
         return None
+    problem = _shipped_problem(path, key, measure) if measure is not None else None
+    if problem is not None:
+        model.load_state_dict(initial)
+        validation.warn(f"{problem}; they are not used, and the model will be trained instead. Restore the file "
+                        f"with `git checkout -- data/weights/{path.name}`.", paths.CacheWarning)
+        return None
     return state
 
 
@@ -512,6 +562,7 @@ def _sha256_file(path: Path) -> str:
 
 def _atomic_write_text(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    paths.share_like_folder(fd, path.parent)
     try:
         with os.fdopen(fd, "w") as fh:
             fh.write(text)

@@ -152,9 +152,10 @@ def test_when_the_course_cannot_be_fetched_the_first_cell_says_what_to_do(place,
     summary = run_notebook(lone, out, cwd=folder, env=env, expect_failure=True)
     assert not summary["ok"], "the later cells cannot run without the course"
     outputs = first_cell_outputs(out)
-    assert [o["output_type"] for o in outputs] == ["stream"], outputs
-    lines = "".join(outputs[0]["text"]).strip().splitlines()
-    assert len(lines) == 1, lines
+    assert [o["output_type"] for o in outputs] == ["error"], outputs  # Run All stops at the first cell
+    assert outputs[0]["ename"] == "CourseSetupError"
+    lines = "\n".join(outputs[0]["traceback"]).strip().splitlines()
+    assert len(lines) == 1, lines  # one line, no traceback
     assert lines[0].startswith(f"Could not fetch {tmp_path / 'no-such-repository'} into {folder}:")
     assert "run this cell again" in lines[0] and "attach the course" in lines[0] and "can be written" in lines[0]
 

@@ -132,7 +132,7 @@ def test_write_is_atomic_and_a_failed_write_keeps_the_old_file(monkeypatch, caps
     with pytest.warns(UserWarning, match="cannot be saved"):
         _bound({"answer": 4}).q1.check()  # must not crash
     assert progress.progress_path().read_text() == good
-    assert os.listdir(progress.progress_path().parent) == ["progress.json"]
+    assert sorted(os.listdir(progress.progress_path().parent)) == ["progress.json", "progress.json.lock"]
     assert "for this session only" in capsys.readouterr().out
 
 
@@ -195,19 +195,19 @@ def test_an_unreadable_file_is_reported_and_never_written_over(monkeypatch, caps
     _solve_q1()
     path = progress.progress_path()
     before = path.read_text()
-    real_read_text = Path.read_text
+    real_read_text = progress._read_text
 
     def no_permission(self, *args, **kwargs):
         if self == path:
             raise PermissionError(13, "Permission denied", str(path))
         return real_read_text(self, *args, **kwargs)
 
-    monkeypatch.setattr(progress.Path, "read_text", no_permission)
+    monkeypatch.setattr(progress, "_read_text", no_permission)
     with pytest.warns(UserWarning, match="cannot be read"):
         _bound({"other": 5}).q2.check()
     assert "Correct" in capsys.readouterr().out
     assert ex.progress_summary()["00_test"]["q2"]["status"] == "solved"  # kept for the session
-    monkeypatch.setattr(progress.Path, "read_text", real_read_text)
+    monkeypatch.setattr(progress, "_read_text", real_read_text)
     assert path.read_text() == before, "the file it could not read is left as it was"
 
 

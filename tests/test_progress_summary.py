@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -40,14 +41,18 @@ def test_summary_of_a_folder_with_a_damaged_file(tmp_path, monkeypatch):
     assert result.returncode == 0, result.stderr
     assert "mallory.json" in result.stderr and "digest" in result.stderr
     assert "broken.json" in result.stderr and "not valid JSON" in result.stderr
-    assert "ada" in result.stdout and "grace" in result.stdout and "mallory" not in result.stdout
+    assert "ada" in result.stdout and "grace" in result.stdout
+    assert re.search(r"^mallory +not read", result.stdout, re.M)  # named in a row of its own, counted nowhere
 
     rows = list(csv.reader((tmp_path / "summary.csv").open(encoding="utf-8")))
     assert rows[0] == ["learner", "01_one_hot_encoding/q1", "01_one_hot_encoding/q2", "01_one_hot_encoding/q10",
                        "solved"]
     assert rows[1] == ["ada", "solved", "tried", "not tried", "1 of 3"]
     assert rows[2] == ["grace", "solved, solution seen", "not tried", "solved", "2 of 3"]
-    assert rows[3] == ["solved by (of 2)", "2", "0", "1", ""]
+    assert rows[3] == ["broken", "not read", "not read", "not read",
+                       "not read: broken.json cannot be used: it is not valid JSON (damaged or truncated)"]
+    assert rows[4][:4] == ["mallory", "not read", "not read", "not read"] and "digest" in rows[4][4]
+    assert rows[5] == ["solved by (of 2)", "2", "0", "1", ""]
     assert all(cell.strip() not in {"", "-"} for row in rows[:3] for cell in row)
 
 

@@ -31,7 +31,8 @@ COLAB_LINK = re.compile(r"https://colab\.research\.google\.com/github/[^\s)\"']+
 BINDER_LINK = re.compile(r"https://mybinder\.org/v2/gh/[^/\s)\"']+/[^/\s)\"']+/[^?\s)\"']+(?=\?urlpath=)")
 
 # The first code cell of every notebook: five lines (a Colab form title, where the course
-# lives, find it, fetch it when the notebook was opened alone, run course_setup.py). It is
+# lives, find it, fetch it when the notebook was opened alone, run course_setup.py, or stop
+# Run All here with one line saying what to do when the course could not be fetched). It is
 # collapsed in Jupyter and shown as a form in Colab; the work is done by course_setup.py.
 SETUP_CELL = "\n".join((
     '#@title Course set-up: run this cell first {{ display-mode: "form" }}',
@@ -40,11 +41,13 @@ SETUP_CELL = "\n".join((
     'for p in ("", "../", "embeddings-course/", "../input/*/") for f in glob.glob(p + "course_setup.py")][:1]',
     '_here() or not shutil.which("git") or subprocess.run(["git", "clone", "-q", "--depth=1", "-b", COURSE[1], '
     'COURSE[0], "embeddings-course"], env={{**os.environ, "GIT_TERMINAL_PROMPT": "0"}}, capture_output=True)',
-    'sys.path[:0] = _here(); helpers = __import__("course_setup").setup_course(*COURSE) if _here() else print('
+    'sys.path[:0] = _here(); helpers = __import__("course_setup").setup_course(*COURSE) if _here() else '
+    '(_ for _ in ()).throw(type("CourseSetupError", (RuntimeError,), '
+    '{{"_render_traceback_": lambda self: [str(self)]}})('
     'f"Could not fetch {{COURSE[0]}} into {{os.getcwd()}}: " + ("check the internet connection (on Kaggle: Settings '
     '> Internet, or attach the course as an input) and that this folder can be written" if shutil.which("git") else '
     '"this runtime has no git to fetch it with (install git, or upload or attach the course\'s folder)") + ", then '
-    'run this cell again.")',
+    'run this cell again."))',
 ))
 
 #: Cell metadata of the set-up cell: its tag, and collapsed input in JupyterLab / Notebook 7.

@@ -2,11 +2,30 @@
 
     python tools/grade_notebook.py FILE.ipynb [FILE.ipynb ...] [--csv grades.csv] [--timeout SECONDS]
 
-Each notebook runs top to bottom in a fresh kernel from its own folder (a cell that raises
-does not stop it), then every exercise the notebook bound is checked as ``ex.qN.check()``
-would: one point when correct, none otherwise. The run keeps its progress in a temporary
-folder, so grading never changes anyone's progress. The same checks run as nbgrader or
-otter-grader tests with ``helpers.grading.assert_solved(ex.qN)`` in a test cell.
+The grades are computed where the submission cannot reach them:
+
+1. Each notebook runs top to bottom (a cell that raises does not stop it) in a fresh kernel,
+   inside a throwaway copy of the course made for it alone (``helpers/`` and ``data/`` made
+   read-only), with its progress kept in a temporary folder. Whatever a cell rewrites there,
+   the answer keys included, is gone with the copy; the course folder itself is verified after
+   each notebook and restored from the copy read at start if anything in it changed. The
+   course cache (trained models) is copied for each notebook too, so nothing is trained
+   again and nothing one notebook writes there reaches the next.
+2. A last cell hands the learner's answers over as data: numbers, text, arrays, tables,
+   tensors and torch.nn layers as JSON and a NumPy archive (never a pickle), the learner's
+   functions as their source code.
+3. A separate process, started from a fresh copy of the course read before any notebook ran,
+   rebuilds the answers and runs each exercise's check in a process of its own, which may not
+   write files, start programs, reach the network or change the checker's classes, and whose
+   checker modules are compared with their state before the check (a change scores 0).
+
+So a cell that replaces ``evaluate``, prints a fake report or rewrites an answer key earns
+nothing and changes nothing for the next learner. What stays within a submission's reach:
+its own answers, and the code of its own functions, which runs while those are checked.
+One point per correct exercise, none otherwise. The same checks run as nbgrader or
+otter-grader tests with ``helpers.grading.assert_solved(ex.qN)`` in a test cell (inside the
+graded kernel: use this tool where submissions are not trusted). POSIX systems check each
+exercise in its own process; elsewhere all of a notebook's checks share one.
 It needs nbclient and nbformat (``pip install -r requirements-dev.txt``).
 """
 
@@ -17,43 +36,260 @@ import csv
 import io
 import json
 import os
+import shutil
+import stat
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-MARKER = "COURSE-GRADES "  # helpers.grading.REPORT_MARKER (not imported: the tool needs no course packages)
-REPORT_CELL = "import helpers.grading as _course_grading\n_course_grading.report(globals())"
+COURSE_ROOT = Path(__file__).resolve().parent.parent
+#: What a copy of the course holds: the set-up, the checks and answer keys, the data, this tool.
+COURSE_PARTS = ("course_setup.py", "helpers", "data", "tools")
+HAND_OVER_CELL = "import helpers.grading as _course_grading\n_course_grading.hand_over(globals(), {folder!r})"
+#: Seconds one exercise's check may take in the judge (the learner's function included).
+CHECK_TIMEOUT_S = 120
 
 
-def grade(path: Path, timeout: int = 600, kernel: str = "python3") -> dict[str, dict[str, dict]]:
-    """Run ``path`` and return ``{notebook: {question: {"status", "points", "message"}}}``."""
+def snapshot(root: Path = COURSE_ROOT) -> dict[str, bytes]:
+    """Every file of the course parts, ``{relative path: bytes}``, read once before grading."""
+    files = {}
+    for part in COURSE_PARTS:
+        base = root / part
+        for path in [base] if base.is_file() else sorted(base.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and not path.is_symlink():
+                files[path.relative_to(root).as_posix()] = path.read_bytes()
+    return files
+
+
+def write_copy(files: dict[str, bytes], folder: Path, *, read_only: bool) -> Path:
+    """Write ``files`` under ``folder``; with ``read_only`` the course parts lose their write permission."""
+    for name, content in files.items():
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+    if read_only:
+        for part in ("helpers", "data", "course_setup.py"):
+            for path in [folder / part, *(folder / part).rglob("*")]:
+                path.chmod(stat.S_IMODE(path.stat().st_mode) & ~0o222)
+    return folder
+
+
+def _make_writable(folder: Path) -> None:
+    for path in [folder, *folder.rglob("*")]:
+        if not path.is_symlink():
+            path.chmod(stat.S_IMODE(path.stat().st_mode) | stat.S_IWUSR)
+
+
+def restore(files: dict[str, bytes], root: Path = COURSE_ROOT) -> list[str]:
+    """Put back any course file that differs from ``files``; returns the names put back."""
+    changed = []
+    for name, content in files.items():
+        path = root / name
+        try:
+            same = not path.is_symlink() and path.read_bytes() == content
+        except OSError:
+            same = False
+        if not same:
+            changed.append(name)
+            if path.is_symlink() or path.is_dir():
+                shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+    return changed
+
+
+def grade(path: Path, timeout: int = 600, kernel: str = "python3",
+          course: dict[str, bytes] | None = None) -> dict[str, dict[str, dict]]:
+    """Run ``path`` in a copy of the course and judge its answers outside its kernel.
+
+    Returns ``{notebook: {question: {"status", "points", "message"}}}``.
+    """
     try:
         import nbformat
         from nbclient import NotebookClient
     except ImportError as missing:
         raise RuntimeError(f"the grader needs {missing.name}: pip install -r requirements-dev.txt") from None
 
+    course = snapshot() if course is None else course
     nb = nbformat.read(path, as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell(REPORT_CELL))
-    with tempfile.TemporaryDirectory(prefix="course-grading-") as progress:
-        saved = os.environ.get("COURSE_PROGRESS_DIR")
-        os.environ["COURSE_PROGRESS_DIR"] = progress  # the kernel inherits it
+    with tempfile.TemporaryDirectory(prefix="course-grading-") as work:
+        work = Path(work)
+        for name in ("progress", "answers", "judge"):
+            (work / name).mkdir()
+        copy = write_copy(course, work / "course", read_only=True)
+        (copy / "notebooks").mkdir()
+        cache = Path(os.environ.get("COURSE_CACHE_DIR") or COURSE_ROOT / ".cache")
+        if cache.is_dir():  # trained models are not trained again, and what the notebook writes there is its own
+            shutil.copytree(cache, work / "cache", symlinks=True, ignore_dangling_symlinks=True)
+        nb.cells.append(nbformat.v4.new_code_cell(HAND_OVER_CELL.format(folder=str(work / "answers"))))
+        saved = {name: os.environ.get(name) for name in ("COURSE_PROGRESS_DIR", "COURSE_CACHE_DIR")}
+        os.environ.update(COURSE_PROGRESS_DIR=str(work / "progress"), COURSE_CACHE_DIR=str(work / "cache"))
         try:
             client = NotebookClient(nb, timeout=timeout, kernel_name=kernel, allow_errors=True,
-                                    resources={"metadata": {"path": str(path.resolve().parent)}})
+                                    resources={"metadata": {"path": str(copy / "notebooks")}})
             client.execute()
         finally:
-            if saved is None:
-                os.environ.pop("COURSE_PROGRESS_DIR", None)
-            else:
-                os.environ["COURSE_PROGRESS_DIR"] = saved
-    lines = [line for output in nb.cells[-1].outputs if output.get("output_type") == "stream"
-             for line in output.get("text", "").splitlines() if line.startswith(MARKER)]
-    if not lines:
-        errors = [f"{o.get('ename')}: {o.get('evalue')}" for o in nb.cells[-1].outputs
-                  if o.get("output_type") == "error"]
-        raise RuntimeError(f"{path.name}: the grades could not be collected ({'; '.join(errors) or 'no report'})")
-    return json.loads(lines[-1][len(MARKER):])
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+            _make_writable(work)
+        if not (work / "answers" / "answers.json").is_file():
+            errors = [f"{o.get('ename')}: {o.get('evalue')}" for o in nb.cells[-1].outputs
+                      if o.get("output_type") == "error"]
+            raise RuntimeError(f"{path.name}: the answers could not be collected "
+                               f"({'; '.join(errors) or 'the notebook did not hand them over'})")
+        judge_copy = write_copy(course, work / "judge", read_only=False)
+        code = (f"import sys; sys.path.insert(0, {str(judge_copy)!r}); from tools.grade_notebook import judge; "
+                f"judge({str(work / 'answers')!r})")
+        run = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True,
+                             cwd=judge_copy, timeout=timeout * 4)
+    found = [line for line in run.stdout.splitlines() if line.startswith("{")]
+    if run.returncode != 0 or not found:
+        raise RuntimeError(f"{path.name}: the judge failed: {run.stderr.strip()[-500:]}")
+    return json.loads(found[-1])
+
+
+# ============================================================================ the judge (a process of its own)
+
+_BLOCKED = ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty",
+            "os.kill", "os.killpg", "socket.connect", "socket.bind", "os.remove", "os.rename", "os.rmdir",
+            "os.chmod", "os.chown", "os.mkdir", "os.symlink", "os.link", "os.truncate", "os.utime",
+            "shutil.rmtree", "shutil.move", "sys.settrace", "sys.setprofile")
+_WRITING = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
+
+
+def _guard(event: str, args: tuple) -> None:
+    """The judge's audit hook while a learner's code may run: no files written, no programs, no network."""
+    if event == "open":
+        mode, flags = args[1], args[2]
+        if (isinstance(mode, str) and any(c in mode for c in "wax+")) or (isinstance(flags, int) and flags & _WRITING):
+            raise PermissionError(f"the grader does not let submitted code write files ({args[0]})")
+    elif event.startswith(_BLOCKED):
+        raise PermissionError(f"the grader does not let submitted code do {event}")
+    elif event == "object.__setattr__" and isinstance(args[0], type):
+        owner = vars(args[0]).get("__module__")  # read without running any code (a library's type may refuse)
+        if isinstance(owner, str) and owner.split(".")[0] == "helpers":
+            raise PermissionError(f"the grader does not let submitted code change a course class ({args[1]})")
+
+
+def _checker_state() -> list[tuple[dict, dict]]:
+    """The course's modules and classes with a copy of their attributes, to see whether a check changed them."""
+    state = []
+    for name, module in list(sys.modules.items()):
+        if name == "helpers" or name.startswith("helpers."):
+            state.append((vars(module), dict(vars(module))))
+            state += [(vars(c), dict(vars(c))) for c in vars(module).values()
+                      if isinstance(c, type) and c.__module__ == name]
+    return state
+
+
+def _changed(state: list[tuple[dict, dict]]) -> bool:
+    return any(k not in now or now[k] is not v for now, before in state for k, v in before.items())
+
+
+def _namespace(values: dict) -> dict:
+    """The learner's answers as a namespace: modules imported again, functions defined from their source."""
+    import ast
+    import importlib
+
+    from helpers.grading import _ModuleName, _Source
+
+    namespace = {"__name__": "__main__"}
+    for name, value in values.items():
+        if isinstance(value, _ModuleName):
+            try:
+                namespace[name] = importlib.import_module(value)
+            except Exception:  # a module this machine lacks: the exercise that needs it says so
+                pass
+        elif not isinstance(value, _Source):
+            namespace[name] = value
+    for name, value in values.items():
+        if isinstance(value, _Source):
+            tree = ast.parse(value)
+            if (len(tree.body) != 1 or not isinstance(tree.body[0], ast.FunctionDef)
+                    or tree.body[0].decorator_list):
+                continue  # only a plain function definition is taken
+            exec(compile(tree, f"<your function {name}>", "exec"), namespace)
+            if tree.body[0].name != name:
+                namespace[name] = namespace.pop(tree.body[0].name)
+    return namespace
+
+
+def _verdict(problem, values: dict) -> dict:
+    """Check one exercise (in the process that runs it) and say the verdict as data."""
+    from helpers.exercises import CORRECT
+
+    try:
+        namespace = _namespace(values)
+        state = _checker_state()
+        sys.addaudithook(_guard)  # from here on, the learner's code may run
+        result = problem.evaluate(namespace)
+        if _changed(state):
+            return {"status": "error", "points": 0, "message": "the submitted code changed the checker"}
+        return {"status": result.status, "points": int(result.status == CORRECT), "message": result.message}
+    except BaseException as problem_met:  # SystemExit, KeyboardInterrupt and the rest: a verdict
+        return {"status": "error", "points": 0, "message": f"the check stopped: {type(problem_met).__name__}"}
+
+
+def _in_own_process(problem, values: dict) -> dict:
+    """:func:`_verdict` in a forked process, so that nothing the check runs outlives it."""
+    import select
+
+    if not hasattr(os, "fork"):
+        return _verdict(problem, values)
+    reading, writing = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        os.close(reading)
+        try:
+            verdict = json.dumps(_verdict(problem, values)).encode()
+            while verdict:
+                verdict = verdict[os.write(writing, verdict):]
+        finally:
+            os._exit(0)
+    os.close(writing)
+    chunks = []
+    try:
+        while select.select([reading], [], [], CHECK_TIMEOUT_S)[0]:
+            chunk = os.read(reading, 65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        else:
+            os.kill(pid, 9)
+            return {"status": "error", "points": 0, "message": f"the check took over {CHECK_TIMEOUT_S} s"}
+    finally:
+        os.close(reading)
+        os.waitpid(pid, 0)
+    try:
+        return json.loads(b"".join(chunks))
+    except ValueError:
+        return {"status": "error", "points": 0, "message": "the check ended without a verdict"}
+
+
+def judge(folder: str) -> None:
+    """Print the grades (one JSON line) of the answers handed over in ``folder``."""
+    import importlib
+
+    from helpers.exercise_sets import NOTEBOOK_SETS
+    from helpers.grading import read_answers
+
+    notebooks, values, left = read_answers(folder)
+    grades = {}
+    for notebook in notebooks:
+        if notebook not in NOTEBOOK_SETS:
+            continue
+        problems = importlib.import_module(f"helpers.exercise_sets.{NOTEBOOK_SETS[notebook]}").PROBLEMS
+        for name, problem in problems.items():
+            verdict = _in_own_process(problem, values)
+            missing = [f"`{n}` ({why})" for n, why in left.items() if f"`{n}`" in verdict["message"]]
+            if verdict["points"] == 0 and missing:
+                verdict["message"] += " Not carried to the grader: " + "; ".join(missing)
+            grades.setdefault(notebook, {})[name] = verdict
+    print(json.dumps(grades, sort_keys=True))
 
 
 def table(results: dict[str, dict[str, dict[str, dict]]]) -> list[list[str]]:
@@ -74,12 +310,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kernel", default="python3", help="kernel spec name (default: python3)")
     args = parser.parse_args(argv)
     results, failed = {}, 0
+    course = snapshot()  # read once, before any submission runs
     for path in args.notebooks:
         try:
-            results[path.name] = grade(path, args.timeout, args.kernel)
+            results[path.name] = grade(path, args.timeout, args.kernel, course)
         except Exception as problem:  # one unreadable notebook does not stop the others
             failed += 1
             print(f"Not graded: {path}: {problem}", file=sys.stderr)
+        changed = restore(course)
+        if changed:
+            print(f"The course folder changed while {path.name} ran; put back: {', '.join(changed[:10])}",
+                  file=sys.stderr)
     rows = table(results)
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:

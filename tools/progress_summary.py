@@ -9,8 +9,14 @@ file; an instructor collects the files in one folder and runs::
 A learner is named by the file's name (without ``.json``), so ask for files named after the
 learners. Each cell says in words what happened: ``solved``, ``solved, solution seen``,
 ``tried``, ``tried, solution seen``, ``not tried``. The last column counts the solved exercises;
-the last row counts, for each exercise, the learners who solved it. A damaged or edited file is
-named with its problem and left out; it does not stop the summary.
+the last row counts, for each exercise, the learners who solved it.
+
+Hand-ins are read as hostile: only regular files of at most a few megabytes are read (a FIFO,
+a device or a link to one is named and skipped), a damaged, edited or absurd file gets a row
+of its own saying why it was not read and does not stop the others, control characters
+(terminal escapes included) are removed from every name, and a CSV cell that a spreadsheet
+would run as a formula (beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return) is prefixed with ``'``.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import re
 import sys
 from pathlib import Path
 
@@ -25,6 +32,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from helpers.progress import ProgressError, read_progress_file  # noqa: E402
 
 _WORDS = {"solved": "solved", "attempted": "tried", "not_attempted": "not tried"}
+#: C0 and C1 controls (ESC starts terminal escapes), zero-width and bidirectional marks.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+#: Longest name kept in the table; most exercises one file may hold (the course has a few dozen).
+MAX_NAME, MAX_EXERCISES = 80, 500
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def clean(text: object, limit: int = MAX_NAME) -> str:
+    """``text`` without control characters, cut to ``limit`` characters."""
+    text = _CONTROL.sub("", str(text))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def csv_safe(cell: str) -> str:
+    """The cell as a spreadsheet shows it as text, never runs it as a formula."""
+    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
 
 
 def _cell(entry: dict | None) -> str:
@@ -45,12 +68,23 @@ def summarise(folder: Path) -> tuple[list[list[str]], list[str]]:
     if not folder.is_dir():
         raise NotADirectoryError(f"FOLDER must be a folder of exported progress files; {folder} is not a folder")
     learners: dict[str, dict] = {}
+    unread: dict[str, str] = {}
     problems: list[str] = []
     for path in sorted(folder.glob("*.json")):
+        name = clean(path.stem)
+        while name in learners or name in unread:
+            name += "+"
         try:
-            learners[path.stem] = read_progress_file(path)
-        except ProgressError as problem:
-            problems.append(str(problem))
+            data = read_progress_file(path)
+            if sum(len(entries) for entries in data.values()) > MAX_EXERCISES:
+                raise ProgressError(f"{path} cannot be used: it holds more than {MAX_EXERCISES} exercises")
+            learners[name] = {clean(nb).replace("/", "\u2215"): {clean(q): e for q, e in entries.items()}
+                              for nb, entries in data.items()}  # "/" joins notebook and exercise
+        except Exception as problem:  # noqa: BLE001 - one bad hand-in never stops the others
+            text = clean(problem if isinstance(problem, ProgressError) else f"{path}: {type(problem).__name__}",
+                         400)
+            problems.append(text)
+            unread[name] = clean(text.replace(str(path), path.name), 200)
     exercises = sorted({f"{nb}/{q}" for data in learners.values() for nb, entries in data.items() for q in entries},
                        key=_exercise_key)
     table = [["learner", *exercises, "solved"]]
@@ -65,6 +99,8 @@ def summarise(folder: Path) -> tuple[list[list[str]], list[str]]:
                 solved += 1
                 solved_by[exercise] += 1
         table.append([*row, f"{solved} of {len(exercises)}"])
+    for learner, why in unread.items():
+        table.append([learner, *(["not read"] * len(exercises)), f"not read: {why}"])
     if learners:
         table.append([f"solved by (of {len(learners)})", *(str(solved_by[e]) for e in exercises), ""])
     return table, problems
@@ -80,7 +116,7 @@ def as_text(table: list[list[str]]) -> str:
 
 def as_csv(table: list[list[str]]) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(table)
+    csv.writer(buffer, lineterminator="\n").writerows([[csv_safe(clean(c, 400)) for c in row] for row in table])
     return buffer.getvalue()
 
 
@@ -94,8 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     except NotADirectoryError as problem:
         print(problem, file=sys.stderr)
         return 2
-    learners = len(table) - 2 if len(table) > 1 else 0
-    if learners:
+    learners = sum(not row[-1].startswith("not read") for row in table[1:-1])
+    if len(table) > 1:
         print(as_text(table))
     else:
         print(f"No readable progress files in {args.folder}.")

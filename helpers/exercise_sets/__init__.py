@@ -11,6 +11,17 @@ from collections.abc import Mapping
 
 import numpy as np
 
+#: Which module holds each notebook's exercises (the grader's judge finds the checks here).
+NOTEBOOK_SETS = {
+    "00_start_here": "start_here",
+    "01_one_hot_encoding": "one_hot",
+    "02_embedding_layers": "embedding_layers",
+    "03_image_embeddings": "image_embeddings",
+    "04_latent_space": "latent_space",
+    "05_representations": "representations",
+    "06_exercises": "chapter_exercises",
+}
+
 
 def example_outcomes(accuracies: Mapping[str, float], n: int, *, seed: int = 0) -> dict[str, np.ndarray]:
     """Made-up right/wrong results on ``n`` test items with exactly these accuracies, for the examples

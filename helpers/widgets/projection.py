@@ -297,15 +297,28 @@ class ProjectionExplorer:
         warning names it; when that fails too, :class:`helpers.paths.UnwritableError`
         says so in one line.
         """
-        folder, note = paths.writable_folder(self._check_folder(self.export_folder if folder is None else folder,
-                                                                "folder"))
-        if note:
-            validation.warn(note, UserWarning)
+        preferred = self._check_folder(self.export_folder if folder is None else folder, "folder")
+        folder, note = paths.writable_folder(preferred)
+        if not note:
+            try:
+                return self._write_export(folder)
+            except OSError as error:  # e.g. a full disk: the real files could not be written there
+                self._remove_export(folder)  # nothing half-written is left behind
+                folder, note = paths.fallback_folder(preferred, error.strerror or type(error).__name__)
+        validation.warn(note, UserWarning)
         try:
             return self._write_export(folder)
         except OSError as error:
-            raise paths.UnwritableError(f"could not write the export to {folder} "
+            raise paths.UnwritableError(f"could not write the export to {preferred} nor to {folder} "
                                         f"({error.strerror or type(error).__name__})") from None
+
+    @staticmethod
+    def _remove_export(folder: Path) -> None:
+        for name in ("vectors.tsv", "metadata.tsv", "map.csv", "map.png"):
+            try:
+                (folder / name).unlink(missing_ok=True)
+            except OSError:
+                pass
 
     def _write_export(self, folder: Path) -> dict[str, Path]:
         written = {
