@@ -177,9 +177,10 @@ def test_a_runtime_without_git_is_told_so_in_one_line(tmp_path):
     summary = run_notebook(lone, out, cwd=folder, env=env, expect_failure=True)
     assert not summary["ok"], "the later cells cannot run without the course"
     outputs = first_cell_outputs(out)
-    assert [o["output_type"] for o in outputs] == ["stream"], outputs
-    lines = "".join(outputs[0]["text"]).strip().splitlines()
-    assert len(lines) == 1, lines
+    assert [o["output_type"] for o in outputs] == ["error"], outputs  # Run All stops at the first cell
+    assert outputs[0]["ename"] == "CourseSetupError"
+    lines = "\n".join(outputs[0]["traceback"]).strip().splitlines()
+    assert len(lines) == 1, lines  # one line, no traceback
     assert lines[0].startswith("Could not fetch https://github.com/o/n into ") and "has no git" in lines[0], lines
     assert "install git, or upload or attach the course's folder" in lines[0] and "run this cell again" in lines[0]
 
