@@ -140,3 +140,23 @@ def test_a_numbered_axis_without_a_label_is_found():
     assert found == ["the y axis of 'a clean figure' shows numbers but has no label"], found
     fig.axes[0].set_yticks([])                                # no numbers, nothing to name
     assert _problems(fig) == []
+
+
+@pytest.mark.parametrize("layout", ["constrained", None])
+def test_class_names_piled_on_one_spot_are_moved_apart(layout):
+    from helpers import palette
+
+    fig = Figure(figsize=(5, 4), layout=layout)
+    ax = fig.subplots()
+    points = np.random.default_rng(0).normal(size=(500, 2))    # every class's middle near (0, 0): epoch 0
+    codes = np.arange(500) % 10
+    ax.scatter(points[:, 0], points[:, 1], s=3)
+    ax.set(title="untrained", xlabel="PCA 1", ylabel="PCA 2")
+    names = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+    texts = palette.label_classes(ax, points, codes, names)
+    assert _problems(fig) == [], _problems(fig)
+    for text in texts:                                         # where they were, they overlap
+        text.set_position((0, 0))
+    assert any("overlap" in p for p in _problems(fig))
+    shown = palette.separate_texts(ax, texts, drop=True)      # or keep only those that fit
+    assert len(shown) == 1 and _problems(fig) == []

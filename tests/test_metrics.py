@@ -364,3 +364,17 @@ def test_compare_accuracies_claims_a_difference_only_when_the_intervals_say_so()
 def test_compare_accuracies_validation():
     with pytest.raises(ValueError, match="n_b must be a positive integer"):
         compare_accuracies(0.5, 0.6, 100, n_b=-3)
+
+
+def test_class_separation_grows_as_classes_pull_apart_and_ignores_scale():
+    from helpers.metrics import class_separation
+
+    rng = np.random.default_rng(0)
+    labels = np.repeat([0, 1, 2], 50)
+    centres = np.array([[0, 0], [1, 0], [0, 1]])
+    near = centres[labels] + rng.normal(scale=1.0, size=(150, 2))
+    apart = centres[labels] * 10 + rng.normal(scale=1.0, size=(150, 2))
+    assert class_separation(apart, labels) > 5 * class_separation(near, labels)
+    assert class_separation(apart * 7, labels) == pytest.approx(class_separation(apart, labels))
+    with pytest.raises(ValueError, match="two classes"):
+        class_separation(near, np.zeros(150, dtype=int))
