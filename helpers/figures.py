@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+from matplotlib import patheffects
 
 from helpers import palette, validation
 
@@ -127,8 +128,8 @@ def look_alike_pair(
         ax_map.plot(ends[:, 0], ends[:, 1], "-o", **style)
     for end, index in (("A", i), ("B", j)):
         ax_map.annotate(f"{end}: image {index}", Z[index], xytext=(0, 10), textcoords="offset points",
-                        ha="center", fontsize=9, fontweight="bold",
-                        bbox=dict(boxstyle="round,pad=0.2", facecolor="white", alpha=0.85))
+                        ha="center", fontsize=9, fontweight="bold",   # outlined, not boxed: hides no dot
+                        path_effects=[patheffects.withStroke(linewidth=3, foreground="white")])
     ax_map.set(xlabel="latent dimension 1", ylabel="latent dimension 2")
     ax_map.set_title("The look-alike pairs whose codes lie farthest apart\n"
                      "(dots: test images, coloured by class as above)", fontsize=10)
@@ -164,7 +165,7 @@ def vector_profiles(image: np.ndarray, image_title: str, vectors: Mapping[str, n
             ax.set_xticks(range(len(vector)))
         ax.set_title(f"{name}: {len(vector)} numbers", fontsize=10, loc="left")
         ax.set_ylabel("value")
-    ax.set_xlabel("entry of the vector")
+        ax.set_xlabel("entry of the vector", fontsize=8, labelpad=1)   # each panel counts its own entries
     fig.suptitle(title)
     return fig
 
