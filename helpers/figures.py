@@ -217,6 +217,6 @@ def layer_probe_chart(table: Any, intervals: Mapping[str, np.ndarray], own_accur
     axes[0].annotate("the trained network's own test accuracy", (0.6, own_accuracy),
                      xytext=(0, 4), textcoords="offset points", fontsize=8, color="0.3")
     axes[0].set(ylabel="accuracy on the probe's test images", ylim=(0.5, 1.0))
-    axes[0].legend(loc="lower right", fontsize=8.5)
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=2, fontsize=8.5)  # over no data
     fig.suptitle(title)
     return fig

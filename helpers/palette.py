@@ -121,10 +121,27 @@ def label_classes(ax: Any, points: Any, codes: Any, names: Sequence[str], *, tex
         if len(mine):
             text.set_position(tuple(np.median(mine, axis=0)))
     separate_texts(ax, [text for text in texts if text.get_visible()])
+    if texts and not any(getattr(artist, "keeps_apart", None) is texts for artist in ax.artists):
+        ax.add_artist(_keep_apart(texts))                      # and again when drawn, at the final layout
     return texts
 
 
-def separate_texts(ax: Any, texts: Sequence[Any], *, drop: bool = False, room: float = 1.4) -> list:
+def _keep_apart(texts: list) -> Any:
+    """An artist drawn just before ``texts`` that moves them apart at the size they are drawn."""
+    from matplotlib.artist import Artist
+
+    class KeepApart(Artist):
+        def draw(self, renderer: Any) -> None:
+            separate_texts(self.axes, [text for text in texts if text.get_visible()], renderer=renderer, room=1.1)
+
+    keeper = KeepApart()
+    keeper.keeps_apart = texts
+    keeper.set_zorder(min(text.get_zorder() for text in texts) - 0.01)
+    return keeper
+
+
+def separate_texts(ax: Any, texts: Sequence[Any], *, drop: bool = False, room: float = 1.4,
+                   renderer: Any = None) -> list:
     """Move texts in data coordinates on ``ax`` apart (up and down) until no two overlap; returns those shown.
 
     With ``drop=True`` a text that overlaps one before it is hidden instead (labels of
@@ -136,7 +153,8 @@ def separate_texts(ax: Any, texts: Sequence[Any], *, drop: bool = False, room: f
     if not texts:
         return []
     ax.get_xlim(), ax.get_ylim()                               # settle the autoscaled limits first
-    renderer = getattr(ax.figure.canvas, "get_renderer", lambda: None)()
+    if renderer is None:
+        renderer = getattr(ax.figure.canvas, "get_renderer", lambda: None)()
     sizes = []
     for text in texts:
         if renderer is not None:

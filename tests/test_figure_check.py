@@ -153,10 +153,12 @@ def test_class_names_piled_on_one_spot_are_moved_apart(layout):
     ax.scatter(points[:, 0], points[:, 1], s=3)
     ax.set(title="untrained", xlabel="PCA 1", ylabel="PCA 2")
     names = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
-    texts = palette.label_classes(ax, points, codes, names)
+    palette.label_classes(ax, points, codes, names)
     assert _problems(fig) == [], _problems(fig)
-    for text in texts:                                         # where they were, they overlap
-        text.set_position((0, 0))
+    fig = Figure(figsize=(5, 4), layout=layout)
+    ax = fig.subplots()
+    ax.set(title="untrained", xlabel="PCA 1", ylabel="PCA 2")
+    piled = [ax.text(0.5, 0.5, name, fontsize=9) for name in names]   # left where they are, they overlap
     assert any("overlap" in p for p in _problems(fig))
-    shown = palette.separate_texts(ax, texts, drop=True)      # or keep only those that fit
+    shown = palette.separate_texts(ax, piled, drop=True)      # or keep only those that fit
     assert len(shown) == 1 and _problems(fig) == []
