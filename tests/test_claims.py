@@ -466,8 +466,7 @@ FIGURE_CHECKS: dict[str, Any] = {
     "curves_meet": _gap_last,
     "latent_plane_groups": lambda v: _assert(v["knn"]["AE-2"] > 3 / v["classes"], v["knn"]),
     "finer_order_lost": lambda v: _assert(v["recall_2d"] < 0.5, v["recall_2d"]),
-    # the generated reading of the reconstructions: "two numbers keep the rough shape and brightness, and often
-    # lose the kind of object"
+    # the generated reading of the reconstructions: "two numbers often lose the kind of object"
     "reconstructions_lose_kind": lambda v: _assert(v["kept"]["2-D"] < v["kept"]["input"] - 0.1, v["kept"]),
     # the generated reading of the lattice: near the codes, most tiles look like the codes' class
     "tiles_match_codes": lambda v: _assert(v["looks_right"] > 0.5, v["looks_right"]),
