@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+from matplotlib import patheffects
 
 from helpers import palette, validation
 
@@ -127,8 +128,8 @@ def look_alike_pair(
         ax_map.plot(ends[:, 0], ends[:, 1], "-o", **style)
     for end, index in (("A", i), ("B", j)):
         ax_map.annotate(f"{end}: image {index}", Z[index], xytext=(0, 10), textcoords="offset points",
-                        ha="center", fontsize=9, fontweight="bold",
-                        bbox=dict(boxstyle="round,pad=0.2", facecolor="white", alpha=0.85))
+                        ha="center", fontsize=9, fontweight="bold",   # outlined, not boxed: hides no dot
+                        path_effects=[patheffects.withStroke(linewidth=3, foreground="white")])
     ax_map.set(xlabel="latent dimension 1", ylabel="latent dimension 2")
     ax_map.set_title("The look-alike pairs whose codes lie farthest apart\n"
                      "(dots: test images, coloured by class as above)", fontsize=10)
@@ -164,7 +165,7 @@ def vector_profiles(image: np.ndarray, image_title: str, vectors: Mapping[str, n
             ax.set_xticks(range(len(vector)))
         ax.set_title(f"{name}: {len(vector)} numbers", fontsize=10, loc="left")
         ax.set_ylabel("value")
-    ax.set_xlabel("entry of the vector")
+        ax.set_xlabel("entry of the vector", fontsize=8, labelpad=1)   # each panel counts its own entries
     fig.suptitle(title)
     return fig
 
@@ -224,6 +225,6 @@ def layer_probe_chart(table: Any, intervals: Mapping[str, np.ndarray], own_accur
     axes[0].annotate("the trained network's own test accuracy", (0.6, own_accuracy),
                      xytext=(0, 4), textcoords="offset points", fontsize=8, color="0.3")
     axes[0].set(ylabel="accuracy on the probe's test images", ylim=(0.5, 1.0))
-    axes[0].legend(loc="lower right", fontsize=8.5)
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=2, fontsize=8.5)  # over no data
     fig.suptitle(title)
     return fig

@@ -39,13 +39,16 @@ from helpers.training import (
 __all__ = [
     "PCAReconstruction",
     "decode_points",
+    "double_exposures",
     "encode_images",
+    "grey_share",
     "interpolate",
     "latent_extent",
     "grid_extent",
     "grid_side",
     "latent_grid",
     "lattice",
+    "nearest_distance",
     "neighbours_split_apart",
     "pca_reconstruct",
     "per_image_mse",
@@ -305,6 +308,42 @@ def per_image_mse(originals: Any, reconstructions: Any) -> np.ndarray:
 def reconstruction_mse(originals: Any, reconstructions: Any) -> float:
     """Mean squared pixel error over all images and pixels (pixels in [0, 1])."""
     return float(per_image_mse(originals, reconstructions).mean())
+
+
+# ----------------------------------------------------------------------------- what a decoded image looks like
+
+
+def grey_share(images: Any) -> np.ndarray:
+    """Per image, the share of its inked pixels (above 0.1) that are mid-grey (0.25-0.75), shape (n,).
+
+    A crisp drawing is mostly black and white (near 0); a blur is mostly grey (near 1).
+    """
+    arr = _images(images, "images").reshape(-1, _PIXELS)
+    inked = arr > 0.1
+    grey = (arr > 0.25) & (arr < 0.75)
+    return grey.sum(axis=1) / np.maximum(inked.sum(axis=1), 1)
+
+
+def nearest_distance(images: Any, data: Any) -> np.ndarray:
+    """Per image, its root-mean-square pixel distance to the nearest image of ``data``, shape (n,)."""
+    a = _images(images, "images").reshape(-1, _PIXELS).astype(np.float64)
+    b = _images(data, "data").reshape(-1, _PIXELS).astype(np.float64)
+    squared = (a ** 2).sum(1)[:, None] - 2 * a @ b.T + (b ** 2).sum(1)[None]
+    return np.sqrt(np.maximum(squared.min(axis=1), 0) / _PIXELS)
+
+
+def double_exposures(images: Any, image_a: Any, image_b: Any, data: Any) -> np.ndarray:
+    """Per image, whether it lies closer to a mix ``(1 - t) A + t B`` (0.25 <= t <= 0.75) than to all of ``data``.
+
+    Such an image shows A and B at once, like the frames of a pixel blend, rather than one
+    object of the kind ``data`` holds (for decoded images: pass what the decoder draws for
+    real images, and the decoded ends as A and B). Returns a bool array, shape (n,).
+    """
+    a = _images(np.asarray(image_a)[None] if np.ndim(image_a) == 2 else image_a, "image_a")[0]
+    b = _images(np.asarray(image_b)[None] if np.ndim(image_b) == 2 else image_b, "image_b")[0]
+    t = np.linspace(0.25, 0.75, 21)[:, None, None]
+    mixes = (1 - t) * a + t * b
+    return nearest_distance(images, mixes) < nearest_distance(images, data)
 
 
 # ----------------------------------------------------------------------------- closeness can fail

@@ -26,6 +26,7 @@ from helpers import validation
 __all__ = [
     "METRICS",
     "accuracy_interval",
+    "class_separation",
     "compare_accuracies",
     "cosine_similarity",
     "cosine_similarity_matrix",
@@ -228,6 +229,23 @@ def _knn(data: np.ndarray, k: int, metric: str, queries: np.ndarray | None = Non
     model = NearestNeighbors(n_neighbors=k, metric=metric).fit(data)
     with openmp_threads():
         return model.kneighbors(queries, return_distance=False).astype(np.int64)
+
+
+def class_separation(X: Any, labels: Any) -> float:
+    """How far apart the classes lie: mean distance between class centres over mean distance to the own centre.
+
+    Scale-free, so two maps of different size compare: a higher value means the classes are
+    pulled together and pushed apart (what a map of the classes shows as separate clusters).
+    """
+    data = _matrix(X, "X")
+    codes = _labels(labels, "labels", data, "X")
+    classes = np.unique(codes)
+    if len(classes) < 2:
+        raise validation.InvalidValue(f"labels must hold at least two classes, got {len(classes)}")
+    centres = np.stack([data[codes == c].mean(axis=0) for c in classes])
+    between = np.linalg.norm(centres[:, None] - centres[None], axis=2)[np.triu_indices(len(classes), 1)].mean()
+    within = np.linalg.norm(data - centres[np.searchsorted(classes, codes)], axis=1).mean()
+    return float(between / within) if within > 0 else float("inf")
 
 
 def knn_accuracy(

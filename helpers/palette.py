@@ -36,6 +36,7 @@ __all__ = [
     "class_marker",
     "framed",
     "label_classes",
+    "separate_texts",
     "text_colour",
     "use_course_style",
 ]
@@ -119,6 +120,78 @@ def label_classes(ax: Any, points: Any, codes: Any, names: Sequence[str], *, tex
         text.set_visible(len(mine) > 0)
         if len(mine):
             text.set_position(tuple(np.median(mine, axis=0)))
+    separate_texts(ax, [text for text in texts if text.get_visible()])
+    if texts and not any(getattr(artist, "keeps_apart", None) is texts for artist in ax.artists):
+        ax.add_artist(_keep_apart(texts))                      # and again when drawn, at the final layout
+    return texts
+
+
+def _keep_apart(texts: list) -> Any:
+    """An artist drawn just before ``texts`` that moves them apart at the size they are drawn."""
+    from matplotlib.artist import Artist
+
+    class KeepApart(Artist):
+        def draw(self, renderer: Any) -> None:
+            separate_texts(self.axes, [text for text in texts if text.get_visible()], renderer=renderer, room=1.1)
+
+    keeper = KeepApart()
+    keeper.keeps_apart = texts
+    keeper.set_zorder(min(text.get_zorder() for text in texts) - 0.01)
+    return keeper
+
+
+def separate_texts(ax: Any, texts: Sequence[Any], *, drop: bool = False, room: float = 1.4,
+                   renderer: Any = None) -> list:
+    """Move texts in data coordinates on ``ax`` apart (up and down) until no two overlap; returns those shown.
+
+    With ``drop=True`` a text that overlaps one before it is hidden instead (labels of
+    many points: the first ones win). Sizes are measured on the figure's renderer where
+    it has one, else estimated from the font size, and enlarged by ``room`` so that the
+    texts stay apart when the layout later shrinks the axes a little.
+    """
+    texts = [text for text in texts if text.get_visible() and text.get_text()]
+    if not texts:
+        return []
+    ax.get_xlim(), ax.get_ylim()                               # settle the autoscaled limits first
+    if renderer is None:
+        renderer = getattr(ax.figure.canvas, "get_renderer", lambda: None)()
+    sizes = []
+    for text in texts:
+        if renderer is not None:
+            box = text.get_window_extent(renderer)
+            sizes.append((box.width * room, box.height * room))
+        else:
+            points = text.get_fontsize() * ax.figure.dpi / 72
+            sizes.append((0.62 * points * len(text.get_text()) * room, 1.2 * points * room))
+    to_pixels = ax.transData
+    centres = to_pixels.transform([text.get_position() for text in texts]).astype(float)
+    start = centres.copy()
+    sizes_arr = np.array(sizes)
+    if drop:
+        shown: list[int] = []
+        for i in range(len(texts)):
+            apart = [np.any(np.abs(centres[i] - centres[j]) >= (sizes_arr[i] + sizes_arr[j]) / 2) for j in shown]
+            if all(apart):
+                shown.append(i)
+            else:
+                texts[i].set_visible(False)
+        return [texts[i] for i in shown]
+    for _ in range(200):
+        moved = False
+        for i in range(len(texts)):
+            for j in range(i + 1, len(texts)):
+                gap = np.abs(centres[i] - centres[j]) - (sizes_arr[i] + sizes_arr[j]) / 2
+                if gap[0] < 0 and gap[1] < 0:
+                    step = -gap[1] / 2 + 0.5
+                    up = 1.0 if centres[i, 1] >= centres[j, 1] else -1.0
+                    centres[i, 1] += up * step
+                    centres[j, 1] -= up * step
+                    moved = True
+        if not moved:
+            break
+    for text, xy, before, after in zip(texts, to_pixels.inverted().transform(centres), start, centres):
+        if not np.array_equal(before, after):
+            text.set_position(tuple(xy))
     return texts
 
 

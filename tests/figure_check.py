@@ -7,7 +7,12 @@ in the notebook, a live figure's frame) is checked as it is drawn:
 * no text is drawn in a colour too close to the pixels under it (black on a black cell);
 * titles and tick labels are at least :data:`MIN_POINTS` pt at the size the figure is
   shown: a figure wider than a notebook's output area (:data:`DISPLAY_WIDTH_PX`) is
-  shrunk to fit, and its text with it.
+  shrunk to fit, and its text with it;
+* no two texts overlap (their boxes share more than :data:`MAX_OVERLAP` of the smaller one);
+* no text box and no legend hides data points (markers) of the axes it lies on;
+* an axis that only holds whole numbers (epochs, steps, counts) has no fractional ticks;
+* an axis that shows numbers says what they are (it has a label), unless it counts an
+  image's rows and columns.
 
 The notebook tests run every notebook with :func:`install` in the kernel's start-up (see
 :func:`startup_folder`); each problem becomes one JSON line in a report file.
@@ -33,6 +38,10 @@ MIN_POINTS = 8.0
 MIN_CONTRAST = 2.5
 #: A text may overhang the figure's edge by this many pixels (anti-aliasing).
 EDGE_SLACK_PX = 1.0
+#: Two texts overlap when their boxes share more than this share of the smaller box.
+MAX_OVERLAP = 0.15
+#: A text box or legend hides data when it covers at least this many markers (and 0.5 % of the axes' markers).
+MIN_HIDDEN_POINTS = 3
 REPORT_ENV = "COURSE_FIGURE_REPORT"
 
 _collecting: list[list[tuple[Any, Any]]] = []
@@ -124,11 +133,106 @@ def problems_of(fig: Any, renderer: Any, drawn: list[tuple[Any, Any]]) -> list[s
                              f"(at least {MIN_CONTRAST} needed)")
         if id(text) in sized and text.get_fontsize() * scale < MIN_POINTS - 1e-6:
             small.setdefault(text.get_fontsize(), []).append(label)
+    found += _overlapping(drawn)
+    found += _covering_data(fig, renderer, drawn)
+    found += _axis_problems(fig)
     for size, labels in small.items():
         shown = ", ".join(repr(label) for label in labels[:4])
         shown += f" and {len(labels) - 4} more" if len(labels) > 4 else ""
         found.append(f"titles or tick labels {shown} are {size * scale:.1f} pt at display size "
                      f"({size:g} pt in a figure {width} px wide; at least {MIN_POINTS:g})")
+    return found
+
+
+def _shown_box(text: Any, box: Any) -> Any:
+    from matplotlib.transforms import Bbox
+
+    clip = text.get_clip_box() if text.get_clip_on() else None
+    return Bbox.intersection(box, clip) if clip is not None else box
+
+
+def _overlapping(drawn: list[tuple[Any, Any]]) -> list[str]:
+    """Pairs of texts whose boxes overlap (rotated texts, whose boxes are not their shape, left out)."""
+    shown = []
+    for text, box in drawn:
+        box = _shown_box(text, box)
+        if box is not None and text.get_rotation() % 90 == 0 and box.width > 0 and box.height > 0:
+            shown.append((" ".join(text.get_text().split())[:40], box))
+    found = []
+    for i, (first, a) in enumerate(shown):
+        for second, b in shown[i + 1:]:
+            width = min(a.x1, b.x1) - max(a.x0, b.x0)
+            height = min(a.y1, b.y1) - max(a.y0, b.y0)
+            if width > 0 and height > 0 and width * height > MAX_OVERLAP * min(a.width * a.height, b.width * b.height):
+                found.append(f"texts {first!r} and {second!r} overlap")
+    return found
+
+
+def _markers(ax: Any) -> np.ndarray:
+    """The data points drawn as markers on ``ax``, in display pixels, shape (n, 2)."""
+    from matplotlib.collections import PathCollection
+
+    points = []
+    for collection in ax.collections:
+        if isinstance(collection, PathCollection) and collection.get_visible() and len(collection.get_offsets()):
+            points.append(collection.get_offset_transform().transform(np.asarray(collection.get_offsets(), float)))
+    for line in ax.get_lines():
+        if line.get_visible() and line.get_marker() not in (None, "", " ", "None", "none"):
+            xy = np.column_stack([line.get_xdata(orig=False), line.get_ydata(orig=False)]).astype(float)
+            points.append(line.get_transform().transform(xy))
+    return np.concatenate(points) if points else np.empty((0, 2))
+
+
+def _covering_data(fig: Any, renderer: Any, drawn: list[tuple[Any, Any]]) -> list[str]:
+    """Text boxes (texts with a background patch) and legends that hide markers of the axes they lie on."""
+    covers = [(f"the box of text {' '.join(t.get_text().split())[:40]!r}",
+               t.get_bbox_patch().get_window_extent(renderer)) for t, _ in drawn if t.get_bbox_patch() is not None]
+    legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None] + list(fig.legends)
+    covers += [(f"the legend {(legend.get_title().get_text() or 'without title')!r}",
+                legend.get_window_extent(renderer)) for legend in legends if legend.get_visible()]
+    found = []
+    for ax in fig.axes:
+        points = _markers(ax)
+        if not len(points):
+            continue
+        for what, box in covers:
+            hidden = int(np.sum((points[:, 0] > box.x0) & (points[:, 0] < box.x1)
+                                & (points[:, 1] > box.y0) & (points[:, 1] < box.y1)))
+            if hidden >= max(MIN_HIDDEN_POINTS, 0.005 * len(points)):
+                found.append(f"{what} hides {hidden} of the {len(points)} data points of the axes "
+                             f"{ax.get_title()[:40]!r}")
+    return found
+
+
+def _number(label: str) -> float | None:
+    try:
+        return float(label.replace("\u2212", "-").replace(",", "").rstrip("%"))
+    except ValueError:
+        return None
+
+
+def _axis_problems(fig: Any) -> list[str]:
+    """Fractional ticks on axes that hold only whole numbers, and numbered axes without a label."""
+    found = []
+    for ax in fig.axes:
+        if not ax.get_visible() or ax.name != "rectilinear" or not ax.axison:
+            continue
+        for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+            labels = [(tick, t.get_text()) for tick, t in zip(axis.get_majorticklocs(), axis.get_ticklabels())
+                      if t.get_visible() and t.get_text().strip()]
+            low, high = sorted(ax.get_xlim() if name == "x" else ax.get_ylim())
+            numbers = [(tick, _number(text)) for tick, text in labels if low <= tick <= high]
+            if not numbers or any(value is None for _, value in numbers):
+                continue                                       # no numbers shown, or named categories
+            title = ax.get_title()[:40] or _name(fig)[:40]
+            if not axis.get_label_text().strip() and not ax.images:    # an image's rows and columns need none
+                found.append(f"the {name} axis of {title!r} shows numbers but has no label")
+            data = [line.get_xdata() if name == "x" else line.get_ydata() for line in ax.get_lines()]
+            data = [np.asarray(d, dtype=float) for d in data if len(d) > 1]
+            if (data and axis.get_scale() == "linear" and not ax.collections and not ax.patches and not ax.images
+                    and all(np.allclose(d, np.round(d)) for d in data)
+                    and any(not float(tick).is_integer() for tick, _ in numbers)):
+                found.append(f"the {name} axis of {title!r} holds whole numbers but has fractional ticks")
     return found
 
 

@@ -18,11 +18,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+import figure_check
 import numpy as np
 import pytest
 from conftest import REPO_ROOT, offline_prefix
@@ -62,18 +64,33 @@ VALUES: dict[str, dict[str, str]] = {
         "test_accuracy": "info['test_accuracy']", "target": "TARGET", "scores": "scores",
         "epoch_knn": "epoch_knn", "epoch_test_accuracy": "list(info['epoch_test_accuracy'])",
         "classes": "len(class_names)",
+        # the heat map: per class, mean cosine similarity of its rows with each other minus with the other classes'
+        "stripes": "(lambda E, y: [float((E[y == c] @ E[y == c].T).mean() - (E[y == c] @ E[y != c].T).mean()) "
+                   "for c in range(len(class_names))])(*(lambda E, y: (E / np.linalg.norm(E, axis=1, keepdims=True) "
+                   ".clip(1e-9), y))(emb_test[rows], data.y_test[rows]))",
+        # the three maps: leave-one-out k-NN accuracy of the 2-D points
+        "map_knn": "{m: knn_accuracy(Y, y_map, k=10) for m, Y in maps.items()}",
+        # the epoch maps: mean distance between class centres over mean distance of a point to its class centre
+        "epoch_separation": "[__import__('helpers.metrics').metrics.class_separation(e, epoch_labels) "
+                            "for e in epoch_embeddings]",
     },
     "04_latent_space": {
         "mse": "mse", "knn": "knn", "knn_right": "knn_right",
         "n_test": "len(y_test)", "trust_ae": "trust_ae", "trust_pca": "trust_pca",
         "history2": "info2['history']", "history16": "info16['history']", "recall_2d": "recall_2d",
         "classes": "len(class_names)",
+        "first_gap": "gap_first", "last_gap": "gap_last",
+        "kept": "{name: float(np.mean(same)) for name, same in kept.items()}",
+        "looks_right": "float(looks_right)",
+        "grey_near": "float(grey[near].mean())", "grey_far": "float(grey[far].mean())",
+        "doubled": "{name: {kind: int(d.sum()) for kind, d in doubled.items()} for name, doubled in "
+                   "(('2-D', doubled2), ('16-D', doubled16))}",
     },
     "05_representations": {
         "table": "structure_table.to_dict('index')", "right": "structure_right", "n": "len(y)",
         "classes": "len(class_names)",
         "shifted_farther": "{name: [float(np.mean(r > 1)) for r in ratios] for name, ratios in shift_ratio.items()}",
-        "shifts": "SHIFTS",
+        "shifts": "SHIFTS", "bow_cosine": "cosine",
         "bow_reordered_same": "bool(np.array_equal(counts[0], counts[5]))",
         "mirror_collide": "float(np.sum(same_21 & differ) / np.sum(differ))",
         "injectivity": "injectivity.to_dict('index')", "within": "within",
@@ -82,7 +99,7 @@ VALUES: dict[str, dict[str, str]] = {
         "test_accuracy": "info['test_accuracy']", "probes": "probe_table.to_dict('index')", "n": "len(y_check)",
         "probe_right": "probe_right",
         "sentence_test": "passes", "bow_similarity": "cosine_similarity_matrix(bag_of_words)",
-        "alexnet_weights": "alexnet_table['weights'].to_dict()",
+        "alexnet_weights": "alexnet_table['weights'].to_dict()", "layer_separation": "separation",
     },
 }
 
@@ -115,7 +132,8 @@ def _source(name: str, dataset: str) -> str:
 def _stamp(source: str, expressions: dict[str, str]) -> str:
     digest = hashlib.sha256(source.encode())
     digest.update(json.dumps(expressions, sort_keys=True).encode())
-    for path in sorted((REPO_ROOT / "helpers").rglob("*.py")) + [REPO_ROOT / "data" / "manifest.json"]:
+    for path in sorted((REPO_ROOT / "helpers").rglob("*.py")) + [REPO_ROOT / "data" / "manifest.json",
+                                                                 REPO_ROOT / "tests" / "figure_check.py"]:
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -150,13 +168,17 @@ def executed(name: str, dataset: str, cache: Path) -> dict[str, Any]:
         pytest.fail("under CI the notebooks must run offline, but `unshare -n` is not available (run as root)")
     cmd = [*(prefix or []), sys.executable, str(REPO_ROOT / "tools" / "run_notebook.py"), str(variant),
            "--cwd", str(NOTEBOOKS), "--out", str(out), "--append-code", _collect_cell(expressions)]
-    env = dict(os.environ, COURSE_CACHE_DIR=str(cache))
+    report = cache.parent / f"{stem}.figures.jsonl"
+    report.unlink(missing_ok=True)
+    env = dict(os.environ, COURSE_CACHE_DIR=str(cache), **{figure_check.REPORT_ENV: str(report)},
+               IPYTHONDIR=str(figure_check.startup_folder(cache.parent / f"ipython-{stem}")))
     proc = subprocess.run(cmd, cwd=NOTEBOOKS, capture_output=True, text=True, timeout=1800, env=env)
     assert proc.returncode == 0, f"{stem} failed:\n{proc.stderr[-4000:]}"
     notebook = json.loads(out.read_text(encoding="utf-8"))
     printed = "".join("".join(output.get("text", "")) for output in notebook["cells"][-1].get("outputs", []))
     assert "CLAIM_VALUES" in printed, f"{stem}: the values were not collected"   # (a print may come in pieces)
     values = json.loads(printed[printed.rindex("CLAIM_VALUES") + len("CLAIM_VALUES"):].strip().splitlines()[0])
+    values["figure_problems"] = figure_check.read_report(report)[1]   # every figure, checked on this dataset too
     record.write_text(json.dumps({"stamp": stamp, "values": values}, indent=1), encoding="utf-8")
     _RESULTS[(name, dataset)] = values
     return values
@@ -165,6 +187,13 @@ def executed(name: str, dataset: str, cache: Path) -> dict[str, Any]:
 def clearly(right_a: list[bool], right_b: list[bool]) -> int:
     """1 / -1 when McNemar's test on the same items finds ``a`` right more / less often than ``b``, else 0."""
     return compare_accuracies(np.array(right_a), np.array(right_b))
+
+
+@pytest.mark.parametrize(("name", "dataset"), RUNS, ids=[f"{n}-{d}" for n, d in RUNS])
+def test_figures_pass_the_figure_check(name, dataset, claims_cache):
+    """tests/figure_check.py on every figure of the run, on MNIST as well as on Fashion-MNIST."""
+    problems = executed(name, dataset, claims_cache)["figure_problems"]
+    assert not problems, f"{len(problems)} figure problems in {name} on {dataset}:\n" + "\n".join(problems)
 
 
 # ============================================================================ 01 one-hot encoding
@@ -353,3 +382,231 @@ def test_06_the_chapters_exercises(claims_cache):
     assert clothes["pixels"] > 3 * 0.1 and digits["pixels"] > 3 * 0.1
     bow = np.array(v["bow_similarity"])
     assert bow[0, 1] == 0 and bow[0, 2] == 0 and bow[0, 3] == 0 and bow[0, 4] > 0
+
+
+# ============================================================================ sentences about figures
+#
+# A learner reads the paragraph right under a figure as what the figure shows. Every sentence of that paragraph
+# (and every other sentence that says what a figure shows) is listed here with the check that holds it on every
+# dataset the notebook runs on; a sentence that is not listed fails test_every_sentence_about_a_figure_is_listed.
+# Sentences that a notebook builds from the figure's own numbers (``say(...)``) need no entry; their wording is
+# checked where it depends on a threshold (FIGURE_CHECKS below).
+
+#: The figure check of a sentence that only says how to read or use the figure and claims nothing about its data.
+READING = "reading"
+
+#: notebook -> {a piece of the sentence: the name of its check in FIGURE_CHECKS, or READING}
+FIGURE_SENTENCES: dict[str, dict[str, str]] = {
+    "01_one_hot_encoding": {
+        "The left matrix is the same number everywhere off the diagonal": "one_hot_all_sqrt2",
+        "Two different one-hot vectors differ in exactly two entries": "one_hot_all_sqrt2",
+        "red is as far from orange as from blue": "one_hot_all_sqrt2",
+        "Whatever a model learns about": READING,
+        "a single one-hot vector would take 1.6 MB": READING,
+        "nobody stores those zeros": READING,
+    },
+    "02_embedding_layers": {
+        "so the product adds up exactly one row": "lookup_equals_matmul",
+        "multiply-adds to find out what the lookup knows": READING,
+        "With a realistic vocabulary the difference is large": "lookup_faster",
+        "is* a linear layer applied to one-hot inputs": "lookup_equals_matmul",
+        "its weights are learned by backpropagation": READING,
+        "Now the point of it all": READING,
+        "Each word gets a reference colour": READING,
+        "words whose embeddings are close should have similar reference colours": READING,
+        "We measure that over the words used": READING,
+        "whatever their nearest words above have": "colour_neighbours",
+        "The ratio is the chapter's test in one number": READING,
+        "A ratio below 1 means": "colour_neighbours",
+        "This is the heart of an embedding": READING,
+        "the task defines similarity, and the layer learns": "colour_neighbours",
+    },
+    "03_image_embeddings": {
+        "the stripes are the classes": "stripes",
+        "To turn this into a number": READING,
+        "All three maps group the classes": "maps_group_classes",
+        "PCA's map overlaps classes that the embedding separates": "pca_map_worst",
+        "Yet even the best map keeps only part": "no_map_keeps_all",
+        "So check anything important in the original space": READING,
+        "Try it: pick points where classes mix": READING,
+        "The same information without the widget": READING,
+        "First the first epochs and the last side by side": READING,
+        "the k-NN accuracy at epoch 0 is far above chance": "epoch_0_above_chance",
+        "Training then pulls each class together and pushes the classes apart": "classes_pulled_apart",
+        "Most of that happens in the first epoch": "most_in_first_epoch",
+    },
+    "04_latent_space": {
+        "Same-class images gather in regions of the latent plane": "latent_plane_groups",
+        "Why?": READING,
+        "To rebuild a sneaker from two numbers": READING,
+        "Closeness is a **side effect": READING,
+        "So does it hold?": READING,
+        "Below, every test image is paired": READING,
+        "so it keeps rough neighbourhoods and loses the finer order": "finer_order_lost",
+        "Remember this when you read a latent map": READING,
+        "Try: put the cursor in the middle of a class": READING,
+        "Where does the decoder hesitate": READING,
+        "The pixel blend shows both images at once": "blend_double_exposures",
+        "Does the latent walk do better?": READING,
+        "counts as a **double exposure**": READING,
+        "Where the steps are single objects": READING,
+        "through the latent space gives fewer double exposures": "walk_fewer_double_exposures",
+    },
+    "05_representations": {
+        "All four are representations, and three are latent vectors": READING,
+        "Which of them are *embeddings* is a question about their neighbours": READING,
+        "two sentences that mean the same thing but share no word get cosine 0": "bag_of_words_cosines",
+        "The counts keep *which words* occur": "bag_of_words_cosines",
+        "Pixel distance compares images position by position": "shift_moves_pixels",
+        "The CNN embedding does not keep shifted copies close either": "shift_moves_cnn",
+        "So a shift is not a test": "shift_moves_cnn",
+        "It shows what \"similar\" means in each space": READING,
+    },
+    "06_exercises": {
+        "What the measurements say": READING,
+        "Bag-of-words only notices": "bag_of_words_similarities",
+        "S1 and S2 mean nearly the same but share": "bag_of_words_similarities",
+        "The averaged word vectors put S1 next to S2": "glove_sentence_test",
+    },
+}
+
+
+def _gap_first(v: dict) -> None:
+    # "After epoch 1 the training curve lies above the test curve ... an average over its batches"
+    assert min(v["first_gap"]) > 0, v["first_gap"]
+
+
+def _gap_last(v: dict) -> None:
+    # "After the last epoch the gaps are ...: nearly the loss of the training images"
+    assert max(abs(g) for g in v["last_gap"]) < 0.05, v["last_gap"]
+
+
+#: check name -> a function of a run's collected values that fails when the sentences are false for that run.
+FIGURE_CHECKS: dict[str, Any] = {
+    "one_hot_all_sqrt2": lambda v: _assert(v["one_hot_all_sqrt2"]),
+    "lookup_equals_matmul": lambda v: _assert(v["lookup_equals_matmul"]),
+    "lookup_faster": lambda v: _assert(v["matmul_s"] > 5 * v["lookup_s"], v["matmul_s"], v["lookup_s"]),
+    "colour_neighbours": lambda v: _assert(v["colour_ratio"] < 0.75, v["colour_ratio"]),
+    # the heat map: every class's rows are more alike among themselves than with the other classes' rows
+    "stripes": lambda v: _assert(min(v["stripes"]) > 0, v["stripes"]),
+    # each 2-D map: a point's 10 nearest on the map mostly share its class (at least 3 x chance)
+    "maps_group_classes": lambda v: _assert(min(v["map_knn"].values()) > 3 / v["classes"], v["map_knn"]),
+    "pca_map_worst": lambda v: _assert(
+        min(v["scores"], key=lambda m: v["scores"][m]["trustworthiness"]) == "pca"
+        and min(v["map_knn"], key=v["map_knn"].get) == "pca", v["scores"], v["map_knn"]),
+    "no_map_keeps_all": lambda v: _assert(max(s["neighbourhood recall"] for s in v["scores"].values()) < 0.75),
+    "epoch_0_above_chance": lambda v: _assert(v["epoch_knn"][0] > 3 / v["classes"], v["epoch_knn"]),
+    # the epoch maps: the class centres lie farther apart, relative to the spread within each class, at every
+    # epoch than before training, and most of the gain comes in epoch 1
+    "classes_pulled_apart": lambda v: _assert(min(v["epoch_separation"][1:]) > v["epoch_separation"][0],
+                                              v["epoch_separation"]),
+    "most_in_first_epoch": lambda v: _assert(
+        v["epoch_knn"][1] - v["epoch_knn"][0] > 0.5 * (v["epoch_knn"][-1] - v["epoch_knn"][0])
+        and v["epoch_separation"][1] - v["epoch_separation"][0]
+        > 0.5 * (v["epoch_separation"][-1] - v["epoch_separation"][0]), v["epoch_knn"], v["epoch_separation"]),
+    "training_curve_starts_above": _gap_first,
+    "curves_meet": _gap_last,
+    "latent_plane_groups": lambda v: _assert(v["knn"]["AE-2"] > 3 / v["classes"], v["knn"]),
+    "finer_order_lost": lambda v: _assert(v["recall_2d"] < 0.5, v["recall_2d"]),
+    # the generated reading of the reconstructions: "two numbers often lose the kind of object"
+    "reconstructions_lose_kind": lambda v: _assert(v["kept"]["2-D"] < v["kept"]["input"] - 0.1, v["kept"]),
+    # the generated reading of the lattice: near the codes, most tiles look like the codes' class
+    "tiles_match_codes": lambda v: _assert(v["looks_right"] > 0.5, v["looks_right"]),
+    "blend_double_exposures": lambda v: _assert(all(d["blend"] >= 5 for d in v["doubled"].values()), v["doubled"]),
+    "walk_fewer_double_exposures": lambda v: _assert(
+        all(d["latent"] < d["blend"] for d in v["doubled"].values()), v["doubled"]),
+    "shift_moves_pixels": lambda v: _assert(v["shifted_farther"]["raw pixels"][-1] > 0.5, v["shifted_farther"]),
+    "shift_moves_cnn": lambda v: _assert(v["shifted_farther"]["CNN embedding"][-1] > 0.5, v["shifted_farther"]),
+    "bag_of_words_similarities": lambda v: _assert(
+        np.array(v["bow_similarity"])[0, 1] == 0 and np.array(v["bow_similarity"])[0, 4] > 0),
+    # 05's bag-of-words picture: synonyms' sentences at 0, the reordered nonsense at 1
+    "bag_of_words_cosines": lambda v: _assert(
+        np.isclose(v["bow_cosine"][0][1], 0) and np.isclose(v["bow_cosine"][3][4], 0)
+        and np.isclose(v["bow_cosine"][0][5], 1), v["bow_cosine"]),
+    "glove_sentence_test": lambda v: _assert(v["sentence_test"]["average GloVe vector"]),
+}
+
+#: Checks of generated sentences, run for every notebook run though no markdown names them.
+GENERATED: dict[str, list[str]] = {
+    "04_latent_space": ["training_curve_starts_above", "curves_meet", "reconstructions_lose_kind",
+                        "tiles_match_codes"],
+}
+
+_FIGURE_CELL = re.compile(
+    r"plt\.show\(\)|LiveFigure\(|plot_latent_manifold\(|^\w+\.show\(\)\s*$|^\w*(explorer|walk)\w*\s*$", re.M)
+
+
+def _assert(condition: Any, *shown: Any) -> None:
+    assert condition, shown
+
+
+def _sentences(text: str) -> list[str]:
+    words = " ".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    return [s for s in re.split(r"(?<=[.!?:])\s+(?=[A-Z*`(\"])", " ".join(words.split())) if s.strip()]
+
+
+def sentences_about_figures(notebook: dict) -> list[str]:
+    """The sentences of the first paragraph under each cell that draws a figure (exercises left out)."""
+    found, cells = [], notebook["cells"]
+    for before, cell in zip(cells, cells[1:]):
+        text = "".join(cell["source"])
+        if (cell["cell_type"] != "markdown" or before["cell_type"] != "code" or "**Exercise" in text
+                or not _FIGURE_CELL.search("".join(before["source"]))):
+            continue
+        paragraph = re.split(r"\n\s*\n", text.strip())[0]
+        if not paragraph.lstrip().startswith("#"):
+            found += _sentences(paragraph)
+    return found
+
+
+def unlisted(name: str, notebook: dict) -> list[str]:
+    """The sentences about a figure of ``notebook`` that FIGURE_SENTENCES does not list."""
+    listed = FIGURE_SENTENCES.get(name, {})
+    return [s for s in sentences_about_figures(notebook) if not any(piece in s for piece in listed)]
+
+
+def _notebook(name: str) -> dict:
+    return json.loads((NOTEBOOKS / f"{name}.ipynb").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("name", list(VALUES))
+def test_every_sentence_about_a_figure_is_listed(name):
+    notebook = _notebook(name)
+    assert not unlisted(name, notebook), f"{name}: sentences about a figure with no check:\n" + "\n".join(
+        unlisted(name, notebook))
+    text = " ".join(" ".join("".join(c["source"]).split()) for c in notebook["cells"] if c["cell_type"] == "markdown")
+    for piece, check in FIGURE_SENTENCES.get(name, {}).items():
+        assert piece in text, f"{name}: the listed sentence {piece!r} is no longer in the notebook"
+        assert check == READING or check in FIGURE_CHECKS, f"{name}: {piece!r} names no check ({check!r})"
+
+
+def test_a_wrong_sentence_under_a_figure_fails():
+    name = "04_latent_space"
+    notebook = _notebook(name)
+    curves = next(i for i, c in enumerate(notebook["cells"]) if "(BCE per pixel)" in "".join(c["source"]))
+    wrong = "The two curves of each model lie on top of each other."
+    notebook["cells"].insert(curves + 1, {"cell_type": "markdown", "metadata": {}, "source": [wrong]})
+    assert unlisted(name, notebook) == [wrong]
+    # ... and a listed sentence whose figure says otherwise fails its check: curves apart at the end, and a walk
+    # with as many double exposures as the pixel blend
+    with pytest.raises(AssertionError):
+        FIGURE_CHECKS["curves_meet"]({"last_gap": [0.01, 0.12]})
+    with pytest.raises(AssertionError):
+        FIGURE_CHECKS["walk_fewer_double_exposures"]({"doubled": {"2-D": {"latent": 2, "blend": 7},
+                                                                  "16-D": {"latent": 7, "blend": 7}}})
+    with pytest.raises(AssertionError):
+        FIGURE_CHECKS["classes_pulled_apart"]({"epoch_separation": [1.0, 0.9, 1.4]})
+
+
+@pytest.mark.parametrize(("name", "dataset"), RUNS, ids=[f"{n}-{d}" for n, d in RUNS])
+def test_sentences_about_figures_hold(name, dataset, claims_cache):
+    v = executed(name, dataset, claims_cache)
+    checks = {c for c in FIGURE_SENTENCES.get(name, {}).values() if c != READING} | set(GENERATED.get(name, []))
+    failed = []
+    for check in sorted(checks):
+        try:
+            FIGURE_CHECKS[check](v)
+        except AssertionError as error:
+            failed.append(f"{check}: {error}")
+    assert not failed, f"{name} on {dataset}: sentences about figures that the figures do not support:\n" + "\n".join(
+        failed)

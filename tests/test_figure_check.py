@@ -20,7 +20,7 @@ def _problems(fig) -> list[str]:
 def _clean_figure(width: float = 6) -> Figure:
     fig = Figure(figsize=(width, 3), layout="constrained")
     ax = fig.subplots()
-    ax.plot([0, 1, 2], [1, 3, 2])
+    ax.plot([0, 0.5, 2], [1.2, 3, 2])
     ax.set(title="a clean figure", xlabel="x", ylabel="y")
     return fig
 
@@ -70,7 +70,7 @@ def test_small_titles_and_tick_labels_are_found():
 def test_a_figure_wider_than_the_page_shrinks_its_text():
     found = _problems(_clean_figure(width=16))                 # shown at 1,100 of its 1,600 pixels
     assert len(found) == 1 and "'a clean figure'" not in found[0], found     # 12 pt shrinks to 8.25 pt: fine
-    assert found[0].startswith("titles or tick labels '0.00', '0.25', '0.50', '0.75' and 10 more are 6.9 pt"), found
+    assert found[0].startswith("titles or tick labels '0.00', '0.25', '0.50', '0.75' and 13 more are 6.9 pt"), found
 
 
 def test_install_reports_every_drawing_and_its_problems(tmp_path):
@@ -90,3 +90,75 @@ def test_install_reports_every_drawing_and_its_problems(tmp_path):
     assert len(problems) == 1 and problems[0].startswith("cell [None] figure 'tiny': titles or tick labels 'tiny' "
                                                          "are 6.0 pt at display size"), problems
     assert all("figure" in json.loads(line) for line in report.read_text().splitlines())
+
+
+def test_overlapping_labels_are_found():
+    fig = _clean_figure()
+    ax = fig.axes[0]
+    ax.text(1, 2, "Pullover", fontsize=9)
+    ax.text(1.05, 2.02, "Coat", fontsize=9)                   # drawn over "Pullover": "Coatullover"
+    ax.text(0.2, 2.8, "Trouser", fontsize=9)                  # clear of both
+    found = _problems(fig)
+    assert found == ["texts 'Pullover' and 'Coat' overlap"], found
+
+
+def test_a_text_box_or_legend_over_data_points_is_found():
+    fig = Figure(figsize=(6, 3), layout="constrained")
+    ax = fig.subplots()
+    grid = np.mgrid[0:1:20j, 0:1:20j].reshape(2, -1)
+    ax.scatter(grid[0], grid[1], s=4, label="points")
+    ax.set(title="a cloud", xlabel="x", ylabel="y")
+    ax.text(0.5, 0.5, "score 0.93", transform=ax.transAxes, bbox=dict(facecolor="white"))
+    ax.legend(loc="upper left")
+    found = _problems(fig)
+    assert len(found) == 2, found
+    assert found[0].startswith("the box of text 'score 0.93' hides") and found[1].startswith("the legend"), found
+    clear = Figure(figsize=(6, 3), layout="constrained")
+    ax = clear.subplots()
+    ax.scatter(grid[0], grid[1], s=4, label="points")
+    ax.set(title="a cloud", xlabel="x", ylabel="y", xlim=(-0.1, 1.8))
+    ax.text(0.8, 0.5, "score 0.93", transform=ax.transAxes, bbox=dict(facecolor="white"))   # beside the cloud
+    ax.legend(loc="upper right")
+    assert _problems(clear) == []
+
+
+def test_fractional_ticks_on_whole_numbers_are_found():
+    fig = Figure(figsize=(6, 3), layout="constrained")
+    ax = fig.subplots()
+    ax.plot([1, 2, 3], [0.4, 0.35, 0.33], "-o")
+    ax.set(title="loss by epoch", xlabel="epoch", ylabel="loss")
+    found = _problems(fig)
+    assert found == ["the x axis of 'loss by epoch' holds whole numbers but has fractional ticks"], found
+    ax.set_xticks([1, 2, 3])
+    assert _problems(fig) == []
+
+
+def test_a_numbered_axis_without_a_label_is_found():
+    fig = _clean_figure()
+    fig.axes[0].set_ylabel("")
+    found = _problems(fig)
+    assert found == ["the y axis of 'a clean figure' shows numbers but has no label"], found
+    fig.axes[0].set_yticks([])                                # no numbers, nothing to name
+    assert _problems(fig) == []
+
+
+@pytest.mark.parametrize("layout", ["constrained", None])
+def test_class_names_piled_on_one_spot_are_moved_apart(layout):
+    from helpers import palette
+
+    fig = Figure(figsize=(5, 4), layout=layout)
+    ax = fig.subplots()
+    points = np.random.default_rng(0).normal(size=(500, 2))    # every class's middle near (0, 0): epoch 0
+    codes = np.arange(500) % 10
+    ax.scatter(points[:, 0], points[:, 1], s=3)
+    ax.set(title="untrained", xlabel="PCA 1", ylabel="PCA 2")
+    names = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+    palette.label_classes(ax, points, codes, names)
+    assert _problems(fig) == [], _problems(fig)
+    fig = Figure(figsize=(5, 4), layout=layout)
+    ax = fig.subplots()
+    ax.set(title="untrained", xlabel="PCA 1", ylabel="PCA 2")
+    piled = [ax.text(0.5, 0.5, name, fontsize=9) for name in names]   # left where they are, they overlap
+    assert any("overlap" in p for p in _problems(fig))
+    shown = palette.separate_texts(ax, piled, drop=True)      # or keep only those that fit
+    assert len(shown) == 1 and _problems(fig) == []

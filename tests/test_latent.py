@@ -264,3 +264,21 @@ def test_helpers_leave_torch_thread_count_as_they_found_it(net2, images):
     latent_space.decode_points(net2, [0.0, 0.0])
     latent_space.encode_images(net2, images)
     assert torch.get_num_threads() == before
+
+
+def test_grey_share_nearest_distance_and_double_exposures():
+    from helpers.latent_space import double_exposures, grey_share, nearest_distance
+
+    crisp = np.zeros((28, 28), np.float32)
+    crisp[4:24, 10:14] = 1.0                                   # a bar, black on white
+    other = np.zeros((28, 28), np.float32)
+    other[12:16, 4:24] = 1.0                                   # a crossing bar
+    blur = np.where(crisp > 0, 0.5, 0.0).astype(np.float32)
+    assert grey_share(np.stack([crisp, blur])).tolist() == [0.0, 1.0]
+    assert grey_share(np.zeros((1, 28, 28))).tolist() == [0.0]          # no ink: nothing grey
+    data = np.stack([crisp, other])
+    assert nearest_distance(np.stack([crisp, other * 0.9]), data) == pytest.approx([0.0, 0.1 * np.sqrt(80 / 784)])
+    mix = 0.5 * crisp + 0.5 * other
+    assert double_exposures(np.stack([mix, crisp]), crisp, other, data).tolist() == [True, False]
+    with pytest.raises(ValueError, match="images"):
+        grey_share(np.zeros((3, 5)))

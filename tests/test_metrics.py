@@ -409,3 +409,17 @@ def test_knn_correct_is_what_knn_accuracy_averages():
 def test_compare_accuracies_validation(args, kwargs, message):
     with pytest.raises((TypeError, ValueError), match=message):
         compare_accuracies(*args, **kwargs)
+
+
+def test_class_separation_grows_as_classes_pull_apart_and_ignores_scale():
+    from helpers.metrics import class_separation
+
+    rng = np.random.default_rng(0)
+    labels = np.repeat([0, 1, 2], 50)
+    centres = np.array([[0, 0], [1, 0], [0, 1]])
+    near = centres[labels] + rng.normal(scale=1.0, size=(150, 2))
+    apart = centres[labels] * 10 + rng.normal(scale=1.0, size=(150, 2))
+    assert class_separation(apart, labels) > 5 * class_separation(near, labels)
+    assert class_separation(apart * 7, labels) == pytest.approx(class_separation(apart, labels))
+    with pytest.raises(ValueError, match="two classes"):
+        class_separation(near, np.zeros(150, dtype=int))

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from matplotlib import patheffects
 from torch import nn
 
 from helpers import validation
@@ -101,8 +102,9 @@ class InterpolationExplorer(_Displayable):
                                              edgecolors="black", linewidths=1.0, zorder=5)
         self.ends = self.ax_map.scatter([0, 0], [0, 0], s=150, marker="o", color="white",
                                         edgecolors="black", linewidths=2.0, zorder=6)
+        # a white outline, not a box: the label reads over the dots without hiding them
         label_style = dict(textcoords="offset points", fontsize=10, fontweight="bold", zorder=7,
-                           bbox=dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor="black", alpha=0.85))
+                           path_effects=[patheffects.withStroke(linewidth=3, foreground="white")])
         # each label sits beyond its end of the line (see select_pair), away from the other end
         self.label_a = self.ax_map.annotate("A", (0, 0), xytext=(0, 14), ha="center", va="center", **label_style)
         self.label_b = self.ax_map.annotate("B", (0, 0), xytext=(0, -14), ha="center", va="center", **label_style)

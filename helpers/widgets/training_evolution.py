@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from helpers import palette, projections, validation
 from helpers.figure_stamps import paste_text
@@ -220,6 +221,7 @@ class _EpochView:
                 (marker,) = curve_ax.plot([], [], marker="o", markersize=9, color=line.get_color(),
                                           markerfacecolor="none", markeredgewidth=2)
                 self.markers.append((marker, values))
+            curve_ax.xaxis.set_major_locator(MaxNLocator(integer=True))   # epochs are whole numbers
             curve_ax.set_xlabel("epoch (0 = untrained)")
             curve_ax.set_ylabel("score")
             curve_ax.set_title("scores by epoch", fontsize=10)
