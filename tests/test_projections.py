@@ -523,3 +523,41 @@ def test_tsne_uses_only_the_free_cores(blobs, monkeypatch, free):
     project(X, "tsne", perplexity=10, max_iter=250, cache=False, verbose=False)
     expected = free if free is not None else cores.usable_cores()
     assert seen == [min(expected, os.cpu_count() or 1)]
+
+
+# ----------------------------------------------------------------------------- UMAP compiled ahead
+
+
+@pytest.mark.slow
+def test_compile_umap_fills_numbas_cache_where_umap_compiled_looks(tmp_path):
+    """A fresh runtime (numba's cache empty): not compiled; after ``python -m helpers.projections``: compiled."""
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "numba"), PYTHONPATH=str(projections.paths.REPO_ROOT))
+    probe = [sys.executable, "-c", "from helpers.projections import umap_compiled; print(umap_compiled())"]
+
+    def compiled() -> str:
+        return subprocess.run(probe, env=env, capture_output=True, text=True, check=True).stdout.strip()
+
+    assert compiled() == "False"
+    subprocess.run([sys.executable, "-m", "helpers.projections"], env=env, cwd=tmp_path, check=True, timeout=900)
+    assert compiled() == "True"
+
+
+def test_the_first_umap_says_it_waits_for_the_background_compilation(monkeypatch):
+    import time
+
+    said = []
+    process = subprocess.Popen(["sleep", "1"])
+    monkeypatch.setattr(projections, "_warming", {"process": process, "started": time.monotonic()})
+    monkeypatch.setattr(projections, "umap_compiled", lambda: True)
+    assert projections._wait_for_compiled_umap(said.append) == ""
+    assert process.poll() == 0, "it waited for the compilation to end"
+    assert len(said) == 1 and "compiled in the background" in said[0]
+    assert "waiting about " in said[0] and " s more" in said[0], said
+
+
+def test_a_umap_that_must_compile_says_how_long(monkeypatch):
+    monkeypatch.setattr(projections, "_warming", {})
+    monkeypatch.setattr(projections, "umap_compiled", lambda: False)
+    note = projections._wait_for_compiled_umap(print)
+    assert f"about {projections.UMAP_COMPILE_S} s" in note
+
