@@ -433,35 +433,75 @@ def compile_umap() -> None:
 _warming: dict[str, Any] = {}
 
 
+def _compile_marker() -> Any:
+    """The file that names the process compiling UMAP's code for this numba cache (one at a time per machine)."""
+    import hashlib
+    import os
+    import tempfile
+    from pathlib import Path
+
+    where = f"{os.environ.get('NUMBA_CACHE_DIR', '')}|{sys.executable}|{sys.version_info[:2]}"
+    return Path(tempfile.gettempdir()) / f"course-compiling-umap-{hashlib.sha1(where.encode()).hexdigest()[:12]}.pid"
+
+
+def _compiling_elsewhere() -> tuple[int, float] | None:
+    """The process id and start time of a compilation that runs now (this kernel's or another's), if any."""
+    import os
+    from pathlib import Path
+
+    process = _warming.get("process")
+    if process is not None and process.poll() is not None:
+        _warming.clear()  # ours ended (and is reaped)
+    marker = _compile_marker()
+    try:
+        pid = int(marker.read_text().strip())
+        started = marker.stat().st_mtime
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return None
+    try:
+        if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+            return None  # ended, not yet reaped by the kernel that started it
+    except (OSError, IndexError):
+        pass  # no /proc (macOS): alive, as os.kill said
+    return pid, started
+
+
 def start_compiling_umap() -> bool:
     """Start :func:`compile_umap` in a background process unless UMAP is compiled (or compiling) already.
 
     Returns True when a compilation runs in the background (the first map will wait for it).
     """
+    import os
     import subprocess
 
-    process = _warming.get("process")
-    if process is not None and process.poll() is None:
+    if _compiling_elsewhere() is not None:
         return True
     if umap_compiled():
         return False
     root = str(paths.REPO_ROOT)
-    env = dict(__import__("os").environ)
-    env["PYTHONPATH"] = root + (":" + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    _warming["process"] = subprocess.Popen([sys.executable, "-m", "helpers.projections"], cwd=root, env=env,
-                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _warming["started"] = time.monotonic()
+    env = dict(os.environ)
+    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    process = subprocess.Popen([sys.executable, "-m", "helpers.projections"], cwd=root, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _warming["process"] = process
+    try:
+        _compile_marker().write_text(f"{process.pid}\n")
+    except OSError:
+        pass  # no shared note: another kernel may compile too, which costs time but nothing else
     return True
 
 
 def _wait_for_compiled_umap(say: Callable[[str], None]) -> str:
     """Before the first UMAP of a kernel: wait for a background compilation, saying so; or a note on compiling."""
-    process = _warming.get("process")
-    if process is not None and process.poll() is None:
-        left = max(5, round(UMAP_COMPILE_S - (time.monotonic() - _warming["started"])))
+    running = _compiling_elsewhere()
+    if running is not None:
+        left = max(5, round(UMAP_COMPILE_S - (time.time() - running[1])))
         say(f"UMAP's code is still being compiled in the background (started by the set-up cell): "
             f"waiting about {left} s more, once per session ...")
-        process.wait()
+        deadline = time.monotonic() + 20 * UMAP_COMPILE_S  # a stuck compilation does not hold the map up for ever
+        while _compiling_elsewhere() is not None and time.monotonic() < deadline:
+            time.sleep(0.2)
     if umap_compiled():
         return ""
     return f"; the first UMAP here also compiles its code (about {UMAP_COMPILE_S} s, once)"

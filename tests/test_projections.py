@@ -542,21 +542,25 @@ def test_compile_umap_fills_numbas_cache_where_umap_compiled_looks(tmp_path):
     assert compiled() == "True"
 
 
-def test_the_first_umap_says_it_waits_for_the_background_compilation(monkeypatch):
-    import time
-
+def test_the_first_umap_says_it_waits_for_the_background_compilation(monkeypatch, tmp_path):
     said = []
+    marker = tmp_path / "compiling.pid"
     process = subprocess.Popen(["sleep", "1"])
-    monkeypatch.setattr(projections, "_warming", {"process": process, "started": time.monotonic()})
+    marker.write_text(f"{process.pid}\n")
+    monkeypatch.setattr(projections, "_compile_marker", lambda: marker)
+    monkeypatch.setattr(projections, "_warming", {"process": process})
     monkeypatch.setattr(projections, "umap_compiled", lambda: True)
+    assert projections.start_compiling_umap() is True, "one compilation at a time"
     assert projections._wait_for_compiled_umap(said.append) == ""
     assert process.poll() == 0, "it waited for the compilation to end"
+    assert projections._compiling_elsewhere() is None
     assert len(said) == 1 and "compiled in the background" in said[0]
     assert "waiting about " in said[0] and " s more" in said[0], said
 
 
-def test_a_umap_that_must_compile_says_how_long(monkeypatch):
+def test_a_umap_that_must_compile_says_how_long(monkeypatch, tmp_path):
     monkeypatch.setattr(projections, "_warming", {})
+    monkeypatch.setattr(projections, "_compile_marker", lambda: tmp_path / "none.pid")
     monkeypatch.setattr(projections, "umap_compiled", lambda: False)
     note = projections._wait_for_compiled_umap(print)
     assert f"about {projections.UMAP_COMPILE_S} s" in note
