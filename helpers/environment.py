@@ -312,8 +312,8 @@ def setup_notebook(quiet: bool = False, notes: tuple[str, ...] = ()) -> dict[str
     importlib.import_module("helpers.palette").use_course_style()  # a 10-pt base font in every figure
     ipympl_installed = importlib.util.find_spec("ipympl") is not None
     # A fresh runtime has nothing compiled: numba compiles UMAP's code while the learner reads.
-    projections = importlib.import_module("helpers.projections")
-    compiling = _shell() is not None and projections.start_compiling_umap()
+    compiling_ahead = importlib.import_module("helpers.umap_compile")
+    compiling = _shell() is not None and compiling_ahead.start_compiling_umap()
     status = {"platform": where, "colab": where == "colab", "installed": installed,
               "interactive_figures": interactive, "compiling_umap": compiling}
     if not quiet:
@@ -321,7 +321,7 @@ def setup_notebook(quiet: bool = False, notes: tuple[str, ...] = ()) -> dict[str
         if installed:
             parts.append(f"installed {', '.join(installed)}")
         if compiling:
-            parts.append(f"UMAP's code is being compiled in the background (about {projections.UMAP_COMPILE_S} s, "
+            parts.append(f"UMAP's code is being compiled in the background (about {compiling_ahead.UMAP_COMPILE_S} s, "
                          "once)")
         parts += list(notes)
         print(f"Course set-up done ({PLATFORMS[where]}): " + "; ".join(parts) + ".")

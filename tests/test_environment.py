@@ -122,7 +122,8 @@ def test_a_failed_install_ends_in_one_course_message(monkeypatch, kaggle):
 
 def test_setup_notebook_outside_ipython_reports_static_figures(capsys):
     status = environment.setup_notebook()
-    assert status == {"platform": "jupyter", "colab": False, "installed": [], "interactive_figures": False}
+    assert status == {"platform": "jupyter", "colab": False, "installed": [], "interactive_figures": False,
+                      "compiling_umap": False}
     line = capsys.readouterr().out.strip()
     assert line.startswith("Course set-up done (Jupyter): static figures")
 

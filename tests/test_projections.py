@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import make_blobs
 
-from helpers import cache, cores, projections
+from helpers import cache, cores, projections, umap_compile
 from helpers.projections import METHODS, align, project
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -531,8 +531,8 @@ def test_tsne_uses_only_the_free_cores(blobs, monkeypatch, free):
 @pytest.mark.slow
 def test_compile_umap_fills_numbas_cache_where_umap_compiled_looks(tmp_path):
     """A fresh runtime (numba's cache empty): not compiled; after ``python -m helpers.projections``: compiled."""
-    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "numba"), PYTHONPATH=str(projections.paths.REPO_ROOT))
-    probe = [sys.executable, "-c", "from helpers.projections import umap_compiled; print(umap_compiled())"]
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "numba"), PYTHONPATH=str(umap_compile.paths.REPO_ROOT))
+    probe = [sys.executable, "-c", "from helpers.umap_compile import umap_compiled; print(umap_compiled())"]
 
     def compiled() -> str:
         return subprocess.run(probe, env=env, capture_output=True, text=True, check=True).stdout.strip()
@@ -547,21 +547,21 @@ def test_the_first_umap_says_it_waits_for_the_background_compilation(monkeypatch
     marker = tmp_path / "compiling.pid"
     process = subprocess.Popen(["sleep", "1"])
     marker.write_text(f"{process.pid}\n")
-    monkeypatch.setattr(projections, "_compile_marker", lambda: marker)
-    monkeypatch.setattr(projections, "_warming", {"process": process})
-    monkeypatch.setattr(projections, "umap_compiled", lambda: True)
-    assert projections.start_compiling_umap() is True, "one compilation at a time"
-    assert projections._wait_for_compiled_umap(said.append) == ""
+    monkeypatch.setattr(umap_compile, "_compile_marker", lambda: marker)
+    monkeypatch.setattr(umap_compile, "_warming", {"process": process})
+    monkeypatch.setattr(umap_compile, "umap_compiled", lambda: True)
+    assert umap_compile.start_compiling_umap() is True, "one compilation at a time"
+    assert umap_compile.wait_for_compiled_umap(said.append) == ""
     assert process.poll() == 0, "it waited for the compilation to end"
-    assert projections._compiling_elsewhere() is None
+    assert umap_compile._compiling_elsewhere() is None
     assert len(said) == 1 and "compiled in the background" in said[0]
     assert "waiting about " in said[0] and " s more" in said[0], said
 
 
 def test_a_umap_that_must_compile_says_how_long(monkeypatch, tmp_path):
-    monkeypatch.setattr(projections, "_warming", {})
-    monkeypatch.setattr(projections, "_compile_marker", lambda: tmp_path / "none.pid")
-    monkeypatch.setattr(projections, "umap_compiled", lambda: False)
-    note = projections._wait_for_compiled_umap(print)
-    assert f"about {projections.UMAP_COMPILE_S} s" in note
+    monkeypatch.setattr(umap_compile, "_warming", {})
+    monkeypatch.setattr(umap_compile, "_compile_marker", lambda: tmp_path / "none.pid")
+    monkeypatch.setattr(umap_compile, "umap_compiled", lambda: False)
+    note = umap_compile.wait_for_compiled_umap(print)
+    assert f"about {umap_compile.UMAP_COMPILE_S} s" in note
 
