@@ -158,9 +158,15 @@ def missing_requirements(requirements: list[Requirement], skip: frozenset[str] =
     return missing
 
 
-def kernel_requirements() -> list[Requirement]:
-    """What a kernel needs to run the notebooks: requirements.txt without front ends and options."""
-    return [r for r in read_requirements() if r.name not in FRONT_END_PACKAGES | OPTIONAL_PACKAGES]
+def kernel_requirements(where: str | None = None) -> list[Requirement]:
+    """What a kernel in ``where`` needs from the course: requirements.txt without front ends and options.
+
+    On a hosted runtime (Colab, Kaggle) what the runtime itself ships and the set-up never
+    installs (torch, torchvision, ipykernel) is the runtime's own business: its version there
+    is the right one, and the set-up cell could not change it.
+    """
+    skip = FRONT_END_PACKAGES | OPTIONAL_PACKAGES | (NOT_INSTALLED_ON_HOSTS if hosted(where) else frozenset())
+    return [r for r in read_requirements() if r.name not in skip]
 
 
 def _pip_install(packages: list[str], run: Any) -> None:
@@ -184,7 +190,7 @@ def install_for_colab(run: Any = subprocess.run) -> list[str]:
     Torch, torchvision, Jupyter itself and ipympl (opt-in, see
     :func:`enable_interactive_figures`) are never touched. Returns what was installed.
     """
-    todo = [str(r) for r in missing_requirements(read_requirements(), skip=NOT_INSTALLED_ON_HOSTS)]
+    todo = [str(r) for r in missing_requirements(kernel_requirements("colab"))]
     if todo:
         _pip_install(todo, run)
     return todo
@@ -291,7 +297,8 @@ def setup_notebook(quiet: bool = False, notes: tuple[str, ...] = ()) -> dict[str
     """Prepare a notebook for where it runs, and say in one line what was done.
 
     On Colab and Kaggle it installs what the runtime lacks (never torch, never ipympl
-    unless asked); everywhere it turns interactive figures on when ipympl is usable.
+    unless asked); everywhere it turns interactive figures on when ipympl is usable, and in a
+    kernel where UMAP's code is not compiled yet it starts compiling it in the background.
     ``notes`` are added to the line (the set-up's own remarks, e.g. about a foreign package).
     """
     where = detect_platform()
@@ -304,12 +311,18 @@ def setup_notebook(quiet: bool = False, notes: tuple[str, ...] = ()) -> dict[str
     importlib.import_module("helpers.figure_alt").register()  # figures carry alt text from their titles
     importlib.import_module("helpers.palette").use_course_style()  # a 10-pt base font in every figure
     ipympl_installed = importlib.util.find_spec("ipympl") is not None
+    # A fresh runtime has nothing compiled: numba compiles UMAP's code while the learner reads.
+    compiling_ahead = importlib.import_module("helpers.umap_compile")
+    compiling = _shell() is not None and compiling_ahead.start_compiling_umap()
     status = {"platform": where, "colab": where == "colab", "installed": installed,
-              "interactive_figures": interactive}
+              "interactive_figures": interactive, "compiling_umap": compiling}
     if not quiet:
         parts = [figures_line(interactive, where, ipympl_installed)]
         if installed:
             parts.append(f"installed {', '.join(installed)}")
+        if compiling:
+            parts.append(f"UMAP's code is being compiled in the background (about {compiling_ahead.UMAP_COMPILE_S} s, "
+                         "once)")
         parts += list(notes)
         print(f"Course set-up done ({PLATFORMS[where]}): " + "; ".join(parts) + ".")
     return status
@@ -348,8 +361,9 @@ def report(show: bool = True) -> dict[str, Any]:
     """Check the environment: versions, compute device, the shipped data's checksums.
 
     Returns the findings as a dict; with ``show`` it also prints a short table. Only what
-    a kernel needs counts as missing: front ends (JupyterLab, Notebook) are not needed on
-    Colab or in VS Code, and ipympl only makes figures clickable.
+    a kernel needs here counts as missing (:func:`kernel_requirements`): front ends
+    (JupyterLab, Notebook) are not needed on Colab or in VS Code, ipympl only makes figures
+    clickable, and on Colab and Kaggle the runtime's own torch and ipykernel are the right ones.
     """
     import torch
 
@@ -360,7 +374,7 @@ def report(show: bool = True) -> dict[str, Any]:
     where = detect_platform()
     device = choose_device()
     data = verify_data_files()
-    missing = [str(r) for r in missing_requirements(kernel_requirements())]
+    missing = [str(r) for r in missing_requirements(kernel_requirements(where))]
     versions = package_versions()
     findings: dict[str, Any] = {
         "versions": versions,

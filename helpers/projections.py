@@ -190,7 +190,9 @@ def project(
     label = METHOD_NAMES[method]
     note = " (cached afterwards)" if use_cache else ""
     if method == "umap" and "umap" not in sys.modules:
-        note += "; the first UMAP of a session also compiles its code"
+        from helpers.umap_compile import wait_for_compiled_umap
+
+        note += wait_for_compiled_umap(say)
     estimate = estimated_seconds(method, n)
     if estimate > LONG_PROJECTION_S:
         long_note = (f"{label} of {n:,} points will take about {_duration(estimate)} on this machine (estimated "
@@ -440,6 +442,16 @@ def keep_umap_compiled() -> int:
     return covered
 
 
+def compile_umap() -> None:
+    """Compile UMAP's code into numba's cache: one small map through the course's own path.
+
+    ``python -m helpers.projections`` runs it (Binder's image at build time, the set-up cell in
+    the background: :mod:`helpers.umap_compile`); a later UMAP in any kernel loads the compiled code.
+    """
+    points = np.random.default_rng(0).normal(size=(300, 8)).astype(np.float32)
+    _compute_umap(points, 2, 0, _resolve_params("umap", {}, len(points)))
+
+
 def _compute_umap(X: np.ndarray, n_components: int, random_state: int | None, params: dict[str, Any]) -> np.ndarray:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=FutureWarning)
@@ -558,3 +570,7 @@ def _write_disk(key: str, Y: np.ndarray) -> None:
         return buffer.getvalue()
 
     cache.save("projections", key + ENTRY_SUFFIX, Y, encode)
+
+
+if __name__ == "__main__":
+    compile_umap()

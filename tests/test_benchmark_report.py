@@ -12,7 +12,7 @@ REPO = Path(__file__).resolve().parent.parent
 def _notebook_rows() -> dict[str, list[str]]:
     """README speed table: notebook number -> its cells after the name."""
     text = (REPO / "README.md").read_text(encoding="utf-8")
-    table = text.split("## How fast is it?", 1)[1].split("\n\n| explorer", 1)[0]
+    table = text.split("## How fast is it?", 1)[1].split("\n\n| explorer", 1)[0].split("| notebook | fresh", 1)[0]
     return {m.group(1): [c.strip() for c in m.group(2).split("|")]
             for m in re.finditer(r"^\| (\d\d) [^|]*\|(.*)\|\s*$", table, re.M)}
 
@@ -179,3 +179,63 @@ def test_a_notebook_alone_is_reported_by_its_median_run():
     failed = bench.median_alone([run(20.0), run(None, ok=False), run(21.0)])
     assert not failed["alone_ok"] and failed["alone_error"]                     # a failure is never hidden
     assert failed["alone_runs_s"] == [20.0, None, 21.0]
+
+
+# ----------------------------------------------------------------------------- a fresh runtime, and memory
+
+
+def _fresh_rows() -> dict[str, list[str]]:
+    """README table of a fresh runtime: notebook number -> its cells after the name."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    table = text.split("| notebook | fresh runtime, nothing compiled | kernel's peak memory |", 1)[1].split("\n\n")[0]
+    return {m.group(1): [c.strip() for c in m.group(2).split("|")]
+            for m in re.finditer(r"^\| (\d\d) [^|]*\|(.*)\|\s*$", table, re.M)}
+
+
+def over_the_limits(report: dict) -> list[str]:
+    """Each notebook over a limit, as the README names it: '02 (1,367 MB)', '03 (72 s cold)'.
+
+    Memory counts everywhere; a cold time only where the machine was otherwise idle
+    (a load average of at most 2.5 before and after): on a busy machine it measures the others too.
+    """
+    budgets = report["budgets"]
+    named = []
+    for name, entry in report["notebooks"].items():
+        if entry["peak_mb"] > budgets["kernel_peak_mb_max"]:
+            named.append(f"{name[:2]} ({entry['peak_mb']:,} MB)")
+        if max(entry["alone_cold_load"]) <= 2.5 and entry["alone_cold_s"] > budgets["notebook_alone_cold_s_max"]:
+            named.append(f"{name[:2]} ({entry['alone_cold_s']:.0f} s cold)")
+    return named
+
+
+def test_the_readme_shows_each_notebooks_cold_time_and_peak_memory():
+    report = json.loads((REPO / "benchmarks" / "report.json").read_text())
+    rows = _fresh_rows()
+    assert sorted(rows) == sorted(name[:2] for name in report["notebooks"])
+    for name, entry in report["notebooks"].items():
+        assert entry["alone_cold_ok"], entry.get("alone_cold_error")
+        assert rows[name[:2]] == [f"{entry['alone_cold_s']:.1f} s", f"{entry['peak_mb']:,} MB"], name
+    text = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    load = re.search(r"under a load average of (\d+)-(\d+) on the 2 cores \(the fresh runtimes\)", text)
+    low, high = map(int, load.groups())
+    assert all(low <= load <= high for e in report["notebooks"].values() for load in e["alone_cold_load"])
+
+
+def test_the_readme_names_every_notebook_over_its_limits():
+    report = json.loads((REPO / "benchmarks" / "report.json").read_text())
+    text = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    over = over_the_limits(report)
+    if over:
+        assert f"Over the limits: {', '.join(over)}." in text
+    else:
+        assert "Every notebook is within the limits" in text
+
+
+def test_over_the_limits_names_memory_always_and_time_only_on_an_idle_machine():
+    entry = {"peak_mb": 900, "alone_cold_s": 20.0, "alone_cold_load": [0.5, 1.0]}
+    budgets = {"kernel_peak_mb_max": 1200, "notebook_alone_cold_s_max": 60}
+    report = {"budgets": budgets, "notebooks": {
+        "01_a": entry, "02_b": {**entry, "peak_mb": 1367}, "03_c": {**entry, "alone_cold_s": 72.4},
+        "04_d": {**entry, "alone_cold_s": 150.0, "alone_cold_load": [9.0, 10.2]}}}
+    assert over_the_limits(report) == ["02 (1,367 MB)", "03 (72 s cold)"]
+

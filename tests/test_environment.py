@@ -90,7 +90,7 @@ class _Run:
 
 def test_hosted_install_never_touches_torch_jupyter_or_ipympl(monkeypatch):
     monkeypatch.setattr(environment, "missing_requirements",
-                        lambda reqs, skip: [r for r in reqs if r.name not in skip])
+                        lambda reqs, skip=frozenset(): [r for r in reqs if r.name not in skip])
     run = _Run()
     installed = environment.install_for_colab(run=run)
     assert installed and run.calls
@@ -107,8 +107,8 @@ def test_hosted_install_does_nothing_when_all_is_there():
 
 @pytest.mark.parametrize("kaggle", [False, True])
 def test_a_failed_install_ends_in_one_course_message(monkeypatch, kaggle):
-    monkeypatch.setattr(environment, "missing_requirements", lambda reqs, skip: [environment.Requirement("umap-learn",
-                                                                                                       ">=0.5.4")])
+    monkeypatch.setattr(environment, "missing_requirements",
+                        lambda reqs, skip=frozenset(): [environment.Requirement("umap-learn", ">=0.5.4")])
     monkeypatch.setattr(environment, "in_kaggle", lambda: kaggle)
     run = _Run(returncode=1, stderr="WARNING: retrying\nERROR: No matching distribution found for umap-learn>=0.5.4")
     with pytest.raises(environment.CourseEnvironmentError) as info:
@@ -124,7 +124,8 @@ def test_a_failed_install_ends_in_one_course_message(monkeypatch, kaggle):
 
 def test_setup_notebook_outside_ipython_reports_static_figures(capsys):
     status = environment.setup_notebook()
-    assert status == {"platform": "jupyter", "colab": False, "installed": [], "interactive_figures": False}
+    assert status == {"platform": "jupyter", "colab": False, "installed": [], "interactive_figures": False,
+                      "compiling_umap": False}
     line = capsys.readouterr().out.strip()
     assert line.startswith("Course set-up done (Jupyter): static figures")
 
@@ -211,6 +212,55 @@ def test_report_does_not_count_front_ends_or_ipympl_as_missing(monkeypatch, caps
     assert findings["ok"] and findings["missing"] == [], out
     assert "All good" in out and "Something needs attention" not in out and "make lab" not in out
     assert "jupyterlab     not installed" in out and "static pictures" in out
+
+
+def _colab_versions() -> dict[str, str]:
+    """Colab's published versions (tests/environments/colab.txt), by lower-case name."""
+    text = (REPO_ROOT / "tests" / "environments" / "colab.txt").read_text(encoding="utf-8")
+    pins = [line.split("#", 1)[0].strip() for line in text.splitlines()]
+    return dict(pin.lower().split("==") for pin in pins if pin)
+
+
+@pytest.mark.parametrize("where, ok", [("colab", True), ("jupyter", False)])
+def test_report_judges_colabs_own_packages_by_the_place(where, ok, monkeypatch, capsys):
+    """Colab's own ipykernel 6.17.1 is right on Colab; the same kernel on a learner's machine is too old."""
+    colab = _colab_versions()
+
+    def colab_versions(name):
+        if name.lower() not in colab:
+            raise importlib.metadata.PackageNotFoundError(name)
+        return colab[name.lower()]
+
+    monkeypatch.setattr(importlib.metadata, "version", colab_versions)
+    monkeypatch.setattr(environment, "detect_platform", lambda environ=None: where)
+    assert colab["ipykernel"] == "6.17.1" and "ipympl" not in colab and "jupyterlab" not in colab
+    findings = environment.report()
+    out = capsys.readouterr().out
+    assert findings["ok"] is ok, out
+    if ok:
+        assert findings["missing"] == [] and "All good: the course is ready." in out, out
+        assert "ipykernel      6.17.1" in out
+    else:
+        assert findings["missing"] == ["ipykernel>=6.25"] and "make lab" in out
+
+
+def test_on_colab_the_reports_advice_is_what_the_set_up_does(monkeypatch, capsys):
+    """What the report calls missing on Colab is exactly what the set-up cell installs there."""
+    real = importlib.metadata.version
+
+    def old(name):
+        if name in ("umap-learn", "ipykernel", "torch"):
+            return "0.1"
+        return real(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", old)
+    monkeypatch.setattr(environment, "detect_platform", lambda environ=None: "colab")
+    run = _Run()
+    installed = environment.install_for_colab(run=run)
+    findings = environment.report()
+    out = capsys.readouterr().out
+    assert findings["missing"] == installed == ["umap-learn>=0.5.4"], out
+    assert "run the set-up cell at the top again" in out and "Something needs attention" in out
 
 
 def test_report_names_a_missing_kernel_package_with_advice_for_the_place(monkeypatch, capsys):

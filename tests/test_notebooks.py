@@ -9,7 +9,9 @@ The learner kernels are built by ``make test`` (tools/learner_kernels.py). All r
 session share one course cache, so each model is trained once (by the first notebook that
 needs it) and reused. "No error output" means: no error output of any kind, including the
 tracebacks IPython's display machinery prints without stopping a cell (a failing
-``_repr_mimebundle_``) and the "Error in callback" lines matplotlib prints to stderr.
+``_repr_mimebundle_``) and the "Error in callback" lines matplotlib prints to stderr. Nor may
+the set-up line or the environment report say that something is wrong (:func:`complaints`),
+in any kernel: each judges the place it runs in (the Colab kernel runs as on Colab).
 """
 
 from __future__ import annotations
@@ -38,6 +40,10 @@ _ERROR_TEXT = re.compile(
     r"Traceback \(most recent call last\)|Error in callback|^\w*(Error|Exception)\b[^\n]*:|internal error",
     re.M,
 )
+# What the set-up and the environment report (helpers/environment.py, course_setup.py) say
+# when something is wrong: the report's verdict and its list of missing packages, a set-up
+# that stopped. (Another package called helpers on the path is a note: the set-up handled it.)
+_COMPLAINT_TEXT = re.compile(r"^.*(Something needs attention|Missing or too old:|Course set-up stopped).*$", re.M)
 
 
 def learner_env(kind: str | None = None, env: dict | None = None) -> dict:
@@ -71,6 +77,9 @@ def run_notebook(path: Path, out: Path, *, cwd: Path, env: dict | None = None, a
     proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=900, env=learner_env(env=env))
     if not expect_failure:
         assert proc.returncode == 0, f"{path.name} failed in {kernel}:\n{proc.stderr[-4000:]}"
+        said = complaints(out)
+        assert not said, f"{path.name} in {kernel}: the set-up or the report says something is wrong:\n" + \
+            "\n".join(said)
     summary = json.loads(proc.stdout.strip().splitlines()[-1])
     summary["offline"] = prefix is not None
     summary["stderr"] = proc.stderr
@@ -93,6 +102,11 @@ def output_text(executed: Path) -> str:
     return "\n".join(parts)
 
 
+def complaints(executed: Path) -> list[str]:
+    """Every line of the set-up or the environment report that says something is wrong."""
+    return [m.group(0) for m in _COMPLAINT_TEXT.finditer(output_text(executed))]
+
+
 def error_outputs(executed: Path) -> list[str]:
     """Every output that shows an error, whether or not it stopped its cell."""
     problems = []
@@ -110,8 +124,10 @@ def error_outputs(executed: Path) -> list[str]:
     return problems
 
 
-def _run_env(course_cache: Path) -> dict:
-    return dict(os.environ, COURSE_CACHE_DIR=str(course_cache))
+def _run_env(course_cache: Path, kind: str | None = None) -> dict:
+    """A notebook run's environment; the Colab kernel runs as on Colab (Colab's variable set)."""
+    place = {"COLAB_RELEASE_TAG": "release-colab-test"} if kind == "colab" else {}
+    return dict(os.environ, COURSE_CACHE_DIR=str(course_cache), **place)
 
 
 def test_there_are_notebooks():
@@ -137,8 +153,14 @@ def test_notebook_runs_top_to_bottom_offline(path, course_cache, tmp_path):
 KERNEL_PROBE = (
     "import importlib.util as _u, ipywidgets as _w, IPython as _i\n"
     "print('KERNEL', _w.__version__, _i.__version__, 'ipympl' if _u.find_spec('ipympl') else 'no-ipympl', "
-    "'jupyterlab' if _u.find_spec('jupyterlab') else 'no-jupyterlab')"
+    "'jupyterlab' if _u.find_spec('jupyterlab') else 'no-jupyterlab')\n"
+    "import sys as _s\nprint('PYTHON', '%d.%d' % _s.version_info[:2])"
 )
+
+
+def probe_python(text: str) -> str:
+    """The kernel's Python (minor version) that :data:`KERNEL_PROBE` printed."""
+    return re.search(r"^PYTHON (\S+)$", text, re.M).group(1)
 
 # Move every slider and checkbox of the notebook once, as a learner would, so that their
 # callbacks run under this kernel's ipywidgets; a failure prints a traceback (an error output).
@@ -178,7 +200,7 @@ def live_widgets_with_pictures(executed: Path) -> int:
 def test_notebook_runs_in_a_learners_kernel(kind, path, course_cache):
     kernel = require_learner_kernel(kind)
     out = EXECUTED / kind / path.name
-    summary = run_notebook(path, out, cwd=path.parent, env=_run_env(course_cache), kernel=kernel,
+    summary = run_notebook(path, out, cwd=path.parent, env=_run_env(course_cache, kind), kernel=kernel,
                            append=[KERNEL_PROBE, POKE_WIDGETS])
     print(f"[{kind}] {path.name}: {summary['seconds']} s (offline: {summary['offline']}); executed copy: {out}")
     problems = error_outputs(out)
@@ -191,7 +213,12 @@ def test_notebook_runs_in_a_learners_kernel(kind, path, course_cache):
     if kind == "colab":
         colab = dict(line.split("==") for line in learner_kernels.requirement_lines("colab"))
         assert widgets_version == colab["ipywidgets"] and ipython_version == colab["ipython"], probe.group(0)
-    assert re.search(r"Course set-up done \([^)]+\): static figures", text), text[:500]
+    place, figures = ("Google Colab", "figures are static") if kind == "colab" else ("Jupyter", "static figures")
+    assert re.search(rf"Course set-up done \({place}\): [^\n]*{figures}", text), text[:500]
+    if path.name == "00_start_here.ipynb":
+        assert "All good: the course is ready." in text, text
+    if kind == "colab" and learner_kernels.fallback_reason(kind) is None:
+        assert probe_python(text) == learner_kernels.COLAB_PYTHON, "Colab's Python"
     explorers = live_widgets_with_pictures(out)
     assert explorers >= 1, "every notebook shows at least one live widget with its picture"
     for other in LEARNER_KERNELS:  # ipywidgets 7 (Colab) and 8 (VS Code): the same widgets show
@@ -200,6 +227,33 @@ def test_notebook_runs_in_a_learners_kernel(kind, path, course_cache):
             assert explorers == live_widgets_with_pictures(other_run), f"not the same widgets as in {other}"
     poked = int(re.search(r"^POKED (\d+)$", text, re.M).group(1))
     assert poked >= 1, "the notebook's sliders and checkboxes were moved"
+
+
+def test_the_colab_kernel_has_colabs_python_and_torch():
+    require_learner_kernel("colab")
+    why = learner_kernels.fallback_reason("colab")
+    if why:
+        pytest.skip(f"the Colab kernel fell back: {why}")
+    code = "import sys, torch; print('%d.%d' % sys.version_info[:2], torch.__version__.split('+')[0])"
+    out = subprocess.run([str(learner_kernels.kernel_python("colab")), "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    colab = dict(line.split("==") for line in learner_kernels.requirement_lines("colab"))
+    assert out == [learner_kernels.COLAB_PYTHON, colab["torch"]]
+
+
+@pytest.mark.parametrize("ok", [True, False])
+def test_the_complaint_check_sees_a_report_that_something_is_wrong(ok, tmp_path):
+    """The report's own text, as the notebooks print it, with and without a missing package."""
+    from helpers.environment import format_report
+
+    findings = {"platform": "Linux x86_64", "device": "cpu", "torch_threads": 2, "versions": {"python": "3.13.0"},
+                "data": {"mnist.npz": "ok"}, "missing": [] if ok else ["ipykernel>=6.25"], "ok": ok}
+    executed = tmp_path / "executed.ipynb"
+    executed.write_text(json.dumps({"cells": [{"cell_type": "code", "outputs": [
+        {"output_type": "stream", "name": "stdout", "text": format_report(findings)}]}]}))
+    said = complaints(executed)
+    assert said == ([] if ok else ["Missing or too old: ipykernel>=6.25 (run `make lab` again, or `pip install -r "
+                                   "requirements.txt`).", "Something needs attention (see above)."]), said
 
 
 def test_the_error_check_sees_errors_that_do_not_stop_a_cell(tmp_path, course_cache):

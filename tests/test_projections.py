@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import make_blobs
 
-from helpers import cache, cores, projections
+from helpers import cache, cores, projections, umap_compile
 from helpers.projections import METHODS, align, project
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -523,3 +523,45 @@ def test_tsne_uses_only_the_free_cores(blobs, monkeypatch, free):
     project(X, "tsne", perplexity=10, max_iter=250, cache=False, verbose=False)
     expected = free if free is not None else cores.usable_cores()
     assert seen == [min(expected, os.cpu_count() or 1)]
+
+
+# ----------------------------------------------------------------------------- UMAP compiled ahead
+
+
+@pytest.mark.slow
+def test_compile_umap_fills_numbas_cache_where_umap_compiled_looks(tmp_path):
+    """A fresh runtime (numba's cache empty): not compiled; after ``python -m helpers.projections``: compiled."""
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "numba"), PYTHONPATH=str(umap_compile.paths.REPO_ROOT))
+    probe = [sys.executable, "-c", "from helpers.umap_compile import umap_compiled; print(umap_compiled())"]
+
+    def compiled() -> str:
+        return subprocess.run(probe, env=env, capture_output=True, text=True, check=True).stdout.strip()
+
+    assert compiled() == "False"
+    subprocess.run([sys.executable, "-m", "helpers.projections"], env=env, cwd=tmp_path, check=True, timeout=900)
+    assert compiled() == "True"
+
+
+def test_the_first_umap_says_it_waits_for_the_background_compilation(monkeypatch, tmp_path):
+    said = []
+    marker = tmp_path / "compiling.pid"
+    process = subprocess.Popen(["sleep", "1"])
+    marker.write_text(f"{process.pid}\n")
+    monkeypatch.setattr(umap_compile, "_compile_marker", lambda: marker)
+    monkeypatch.setattr(umap_compile, "_warming", {"process": process})
+    monkeypatch.setattr(umap_compile, "umap_compiled", lambda: True)
+    assert umap_compile.start_compiling_umap() is True, "one compilation at a time"
+    assert umap_compile.wait_for_compiled_umap(said.append) == ""
+    assert process.poll() == 0, "it waited for the compilation to end"
+    assert umap_compile._compiling_elsewhere() is None
+    assert len(said) == 1 and "compiled in the background" in said[0]
+    assert "waiting about " in said[0] and " s more" in said[0], said
+
+
+def test_a_umap_that_must_compile_says_how_long(monkeypatch, tmp_path):
+    monkeypatch.setattr(umap_compile, "_warming", {})
+    monkeypatch.setattr(umap_compile, "_compile_marker", lambda: tmp_path / "none.pid")
+    monkeypatch.setattr(umap_compile, "umap_compiled", lambda: False)
+    note = umap_compile.wait_for_compiled_umap(print)
+    assert f"about {umap_compile.UMAP_COMPILE_S} s" in note
+
