@@ -403,7 +403,10 @@ FIGURE_SENTENCES: dict[str, dict[str, str]] = {
         "red is as far from orange as from blue": "one_hot_all_sqrt2",
         "Whatever a model learns about": READING,
         "a single one-hot vector would take 1.6 MB": READING,
-        "nobody stores those zeros": READING,
+        "So programs rarely store the zeros": "one_hot_sparse",
+        "take one-hot inputs in a *sparse* format": "one_hot_sparse",
+        "Neural networks keep only the index": READING,
+        "Per item that vector does not grow": READING,
     },
     "02_embedding_layers": {
         "so the product adds up exactly one row": "lookup_equals_matmul",
@@ -420,6 +423,9 @@ FIGURE_SENTENCES: dict[str, dict[str, str]] = {
         "A ratio below 1 means": "colour_neighbours",
         "This is the heart of an embedding": READING,
         "the task defines similarity, and the layer learns": "colour_neighbours",
+        "An embedding layer is not yet an embedding": "untrained_not_embedding",
+        "Does its table pass the same test?": READING,
+        "We score 20 untrained tables": "untrained_not_embedding",
     },
     "03_image_embeddings": {
         "the stripes are the classes": "stripes",
@@ -454,7 +460,7 @@ FIGURE_SENTENCES: dict[str, dict[str, str]] = {
     },
     "05_representations": {
         "All four are representations, and three are latent vectors": READING,
-        "Which of them are *embeddings* is a question about their neighbours": READING,
+        "is a question about their neighbours": READING,
         "two sentences that mean the same thing but share no word get cosine 0": "bag_of_words_cosines",
         "The counts keep *which words* occur": "bag_of_words_cosines",
         "Pixel distance compares images position by position": "shift_moves_pixels",
@@ -484,9 +490,16 @@ def _gap_last(v: dict) -> None:
 #: check name -> a function of a run's collected values that fails when the sentences are false for that run.
 FIGURE_CHECKS: dict[str, Any] = {
     "one_hot_all_sqrt2": lambda v: _assert(v["one_hot_all_sqrt2"]),
+    # 01's sparse encoding printed above the sentence: one stored entry per row, a hundredth of the dense bytes
+    "one_hot_sparse": lambda v: _assert(v["sparse"]["is_sparse"] and v["sparse"]["nnz"] == v["names"]
+                                        and v["sparse"]["stored"] < v["sparse"]["dense"] / 100, v["sparse"]),
     "lookup_equals_matmul": lambda v: _assert(v["lookup_equals_matmul"]),
     "lookup_faster": lambda v: _assert(v["matmul_s"] > 5 * v["lookup_s"], v["matmul_s"], v["lookup_s"]),
     "colour_neighbours": lambda v: _assert(v["colour_ratio"] < 0.75, v["colour_ratio"]),
+    # 02: twenty untrained tables, each no closer in colour than random words (ratio about 1)
+    "untrained_not_embedding": lambda v: _assert(
+        len(v["untrained_ratios"]) == 20 and 0.9 < min(v["untrained_ratios"]) and max(v["untrained_ratios"]) < 1.1,
+        v["untrained_ratios"]),
     # the heat map: every class's rows are more alike among themselves than with the other classes' rows
     "stripes": lambda v: _assert(min(v["stripes"]) > 0, v["stripes"]),
     # each 2-D map: a point's 10 nearest on the map mostly share its class (at least 3 x chance)
