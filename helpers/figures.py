@@ -219,7 +219,10 @@ def structure_chart(table: Any, k: int, tied: Sequence[str], title: str) -> Any:
     ax.invert_yaxis()
     ax.set_xlim(0, 1.1)
     ax.set_xlabel(f"score (k = {k}; 1 = best; recall and trustworthiness measured against the pixels)")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=9)
+    handles, labels = ax.get_legend_handles_labels()
+    order = sorted(range(len(labels)), key=lambda i: "McNemar" in labels[i])   # the scores first, then the ring
+    ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="upper center",
+              bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=9)
     ax.set_title(title)
     return fig
 
