@@ -42,11 +42,8 @@ _ERROR_TEXT = re.compile(
 )
 # What the set-up and the environment report (helpers/environment.py, course_setup.py) say
 # when something is wrong: the report's verdict and its list of missing packages, a set-up
-# that stopped, another package called helpers on the path.
-_COMPLAINT_TEXT = re.compile(
-    r"^.*(Something needs attention|Missing or too old:|Course set-up stopped|another package named `helpers`).*$",
-    re.M,
-)
+# that stopped. (Another package called helpers on the path is a note: the set-up handled it.)
+_COMPLAINT_TEXT = re.compile(r"^.*(Something needs attention|Missing or too old:|Course set-up stopped).*$", re.M)
 
 
 def learner_env(kind: str | None = None, env: dict | None = None) -> dict:
