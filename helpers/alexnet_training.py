@@ -22,11 +22,11 @@ from helpers.models.alexnet import AlexNetLike
 from helpers.training import (
     WeightCache,
     accuracy,
-    as_tensor_images,
     cache_key,
     choose_device,
     fingerprint,
     fit,
+    images_for_fit,
     predict,
     train_or_load,
 )
@@ -64,7 +64,7 @@ def train_or_load_alexnet(
     validation.boolean(progress, "progress")
     shipped = validation.boolean(shipped, "shipped")
 
-    x_train, x_test = as_tensor_images(dataset.x_train, name="dataset.x_train"), as_tensor_images(
+    x_train, x_test = images_for_fit(dataset.x_train, name="dataset.x_train"), images_for_fit(
         dataset.x_test, name="dataset.x_test")
     y_train = torch.as_tensor(np.asarray(dataset.y_train), dtype=torch.long)
     y_test = torch.as_tensor(np.asarray(dataset.y_test), dtype=torch.long)

@@ -23,10 +23,10 @@ from helpers.latent_space import _cpu_threads, reconstruct, reconstruction_mse
 from helpers.models.autoencoder import DEFAULT_HIDDEN, Autoencoder
 from helpers.training import (
     WeightCache,
-    as_tensor_images,
     cache_key,
     fingerprint,
     fit,
+    images_for_fit,
     seed_everything,
     train_or_load,
 )
@@ -108,8 +108,8 @@ def train_or_load_autoencoder(
     key = cache_key(f"autoencoder{int(latent_dim)}d", config, fingerprint(dataset.x_train))
     seed_everything(seed)  # the initial weights depend on the seed too
     model = Autoencoder(int(latent_dim), hidden)
-    x_train = as_tensor_images(dataset.x_train, name="dataset.x_train")
-    x_test = as_tensor_images(dataset.x_test, name="dataset.x_test")
+    x_train = images_for_fit(dataset.x_train, name="dataset.x_train")
+    x_test = images_for_fit(dataset.x_test, name="dataset.x_test")
     loss_fn = nn.BCELoss() if loss == "bce" else nn.MSELoss()
 
     def train(net: nn.Module):

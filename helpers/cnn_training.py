@@ -30,6 +30,7 @@ from helpers.training import (
     cache_key,
     fingerprint,
     fit,
+    images_for_fit,
     predict,
     seed_everything,
     torch_threads,
@@ -65,11 +66,12 @@ def embed_images(model: SmallCNN, images: Any, *, batch_size: int = 1000) -> np.
     """``model.embed`` of uint8 images (n, 28, 28), in batches, as float32 NumPy (n, embedding_dim)."""
     validation.module(model, "model", "a SmallCNN (from train_or_load_cnn)")
     batch_size = validation.integer(batch_size, "batch_size", low=1)
-    x = as_tensor_images(validation.images(images, "images", at_least=0), name="images")
+    x = validation.images(images, "images", at_least=0)
     device = next(model.parameters()).device
     was_training = model.training
     model.eval()
-    parts = [model.embed(x[i : i + batch_size].to(device)).cpu() for i in range(0, len(x), batch_size)]
+    parts = [model.embed(as_tensor_images(x[i : i + batch_size]).to(device)).cpu()  # floats a batch at a time
+             for i in range(0, len(x), batch_size)]
     model.train(was_training)
     if not parts:
         return np.zeros((0, model.embedding_dim), dtype=np.float32)
@@ -151,7 +153,7 @@ def train_or_load_cnn(
     model = SmallCNN(
         num_classes=num_classes, embedding_dim=embedding_dim, channels=tuple(channels), dropout=dropout
     )
-    x_test = as_tensor_images(dataset.x_test, name="dataset.x_test")
+    x_test = images_for_fit(dataset.x_test, name="dataset.x_test")
     y_test = torch.from_numpy(np.asarray(dataset.y_test, dtype=np.int64))
     captured: list[torch.Tensor] = []
     accuracies: list[float] = []
@@ -170,7 +172,7 @@ def train_or_load_cnn(
     def _fit(net: torch.nn.Module):
         return fit(
             net,
-            as_tensor_images(dataset.x_train, name="dataset.x_train"),
+            images_for_fit(dataset.x_train, name="dataset.x_train"),
             torch.from_numpy(np.asarray(dataset.y_train, dtype=np.int64)),
             loss_fn=F.cross_entropy,
             epochs=epochs,

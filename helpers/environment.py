@@ -293,6 +293,20 @@ def _open_the_course(where: str) -> None:
         os.chdir(REPO_ROOT / "notebooks")
 
 
+SKLEARN_WORKING_MB = 64  # scikit-learn's default, 1,024 MB, let one neighbour search take 0.6 GB more
+
+
+def bound_sklearn_memory() -> None:
+    """Let scikit-learn's chunked computations (e.g. a k-NN vote over 60,000 training images) use
+    :data:`SKLEARN_WORKING_MB` at a time, so that two notebooks' kernels fit a 2-GB session; the
+    results are the same, only the chunks smaller. A value the learner set is kept."""
+    if "sklearn" in sys.modules:
+        if "SKLEARN_WORKING_MEMORY" not in os.environ:
+            sys.modules["sklearn"].set_config(working_memory=SKLEARN_WORKING_MB)
+    else:  # read when scikit-learn is imported; importing it here would cost the set-up a second
+        os.environ.setdefault("SKLEARN_WORKING_MEMORY", str(SKLEARN_WORKING_MB))
+
+
 def setup_notebook(quiet: bool = False, notes: tuple[str, ...] = ()) -> dict[str, Any]:
     """Prepare a notebook for where it runs, and say in one line what was done.
 
@@ -308,6 +322,7 @@ def setup_notebook(quiet: bool = False, notes: tuple[str, ...] = ()) -> dict[str
         _hosted_cache(where)
         installed = install_for_colab()
     interactive = use_interactive_figures(where)
+    bound_sklearn_memory()
     importlib.import_module("helpers.figure_alt").register()  # figures carry alt text from their titles
     importlib.import_module("helpers.palette").use_course_style()  # a 10-pt base font in every figure
     ipympl_installed = importlib.util.find_spec("ipympl") is not None

@@ -187,6 +187,46 @@ def counts_and_similarity(counts: np.ndarray, vocabulary: Sequence[str], sentenc
     return fig
 
 
+def ring_tied(ax: Any, x: Any, y: Any, ringed: Any, colour: str, label: str) -> None:
+    """Ring the points (``x``, ``y``) where ``ringed`` is True: the results that McNemar's test
+    cannot tell apart from the best one's (:func:`helpers.metrics.not_clearly_below_best`)."""
+    ringed = np.asarray(ringed, dtype=bool)
+    ax.scatter(np.asarray(x)[ringed], np.asarray(y)[ringed], s=170, facecolors="none", edgecolors=colour,
+               linewidths=1.5, zorder=3, label=label)
+
+
+def structure_chart(table: Any, k: int, tied: Sequence[str], title: str) -> Any:
+    """Neighbourhood recall, trustworthiness and k-NN accuracy of each space, as grouped bars.
+
+    ``table`` has one row per space (the index) and the three score columns (NaN where a score
+    does not apply: the reference space). ``tied`` names the spaces whose k-NN results the paired
+    test cannot tell apart from the best space's: their k-NN bars are ringed at the end. No
+    interval bars: two overlapping intervals do not mean "no difference" on the same images.
+    """
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(10, 5.2), layout="constrained")
+    positions = np.arange(len(table))
+    for j, (score, colour) in enumerate(zip(["neighbourhood recall", "trustworthiness", "k-NN accuracy"],
+                                            ["tab:blue", "tab:orange", "tab:green"])):
+        values = table[score].to_numpy(dtype=float)
+        bars = ax.barh(positions + (j - 1) * 0.27, np.nan_to_num(values), height=0.27, color=colour, label=score)
+        no_score = "reference: no recall or trustworthiness" if score == "trustworthiness" else ""
+        ax.bar_label(bars, labels=[no_score if np.isnan(v) else f"{v:.2f}" for v in values], fontsize=8,
+                     padding=2 if score != "k-NN accuracy" else 10)
+    ring_tied(ax, table["k-NN accuracy"].to_numpy(dtype=float), positions + 0.27, np.isin(table.index, list(tied)),
+              "tab:green", "k-NN accuracy not clearly below the best space's (McNemar's test on the same images)")
+    ax.set_yticks(positions, table.index)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1.1)
+    ax.set_xlabel(f"score (k = {k}; 1 = best; recall and trustworthiness measured against the pixels)")
+    handles, labels = ax.get_legend_handles_labels()
+    order = sorted(range(len(labels)), key=lambda i: "McNemar" in labels[i])   # the scores first, then the ring
+    ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="upper center",
+              bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=9)
+    ax.set_title(title)
+    return fig
+
+
 def layer_probe_chart(table: Any, intervals: Mapping[str, np.ndarray], own_accuracy: float, title: str,
                       tied: Mapping[str, Sequence[str]] | None = None) -> Any:
     """k-NN and linear-probe accuracy of each layer's output, on the trained task and on a new one.
@@ -213,10 +253,8 @@ def layer_probe_chart(table: Any, intervals: Mapping[str, np.ndarray], own_accur
             ax.errorbar(positions, values, yerr=[values - low, high - values], fmt=style, color=colour, lw=2,
                         capsize=3, label=label)
         if tied is not None:
-            ringed = np.isin(table.index, list(tied[task]))
-            ax.scatter(positions[ringed], table[f"{task} k-NN"].to_numpy()[ringed], s=170, facecolors="none",
-                       edgecolors="tab:blue", linewidths=1.5, zorder=3,
-                       label="k-NN not clearly below the best layer's (McNemar's test)")
+            ring_tied(ax, positions, table[f"{task} k-NN"].to_numpy(), np.isin(table.index, list(tied[task])),
+                      "tab:blue", "k-NN not clearly below the best layer's (McNemar's test)")
         ax.set_xticks(positions, tick_labels, fontsize=9)
         ax.set(title=panel_title, xlabel="layer (and the size of its output vector)")
         ax.grid(axis="y", alpha=0.3)

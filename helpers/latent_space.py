@@ -324,12 +324,21 @@ def grey_share(images: Any) -> np.ndarray:
     return grey.sum(axis=1) / np.maximum(inked.sum(axis=1), 1)
 
 
-def nearest_distance(images: Any, data: Any) -> np.ndarray:
-    """Per image, its root-mean-square pixel distance to the nearest image of ``data``, shape (n,)."""
+def nearest_distance(images: Any, data: Any, *, chunk: int = 4096) -> np.ndarray:
+    """Per image, its root-mean-square pixel distance to the nearest image of ``data``, shape (n,).
+
+    ``data`` is read ``chunk`` images at a time (60,000 images as float64 would take 0.4 GB at once).
+    """
     a = _images(images, "images").reshape(-1, _PIXELS).astype(np.float64)
-    b = _images(data, "data").reshape(-1, _PIXELS).astype(np.float64)
-    squared = (a ** 2).sum(1)[:, None] - 2 * a @ b.T + (b ** 2).sum(1)[None]
-    return np.sqrt(np.maximum(squared.min(axis=1), 0) / _PIXELS)
+    b = _images(data, "data").reshape(-1, _PIXELS)
+    chunk = validation.integer(chunk, "chunk", low=1)
+    a_squared = (a ** 2).sum(1)[:, None]
+    nearest = np.full(len(a), np.inf)
+    for start in range(0, len(b), chunk):
+        part = b[start:start + chunk].astype(np.float64)
+        squared = a_squared - 2 * a @ part.T + (part ** 2).sum(1)[None]
+        nearest = np.minimum(nearest, squared.min(axis=1))
+    return np.sqrt(np.maximum(nearest, 0) / _PIXELS)
 
 
 def double_exposures(images: Any, image_a: Any, image_b: Any, data: Any) -> np.ndarray:

@@ -15,7 +15,7 @@ scikit-learn is imported inside the functions that need it.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
@@ -37,6 +37,7 @@ __all__ = [
     "linear_probe",
     "nearest_neighbors",
     "neighbourhood_recall",
+    "not_clearly_below_best",
     "trustworthiness",
 ]
 
@@ -563,3 +564,17 @@ def compare_accuracies(correct_a: Any, correct_b: Any, *, alpha: float = 0.05) -
     if trials == 0 or expected in (0.0, 1.0) or binomtest(wins, trials, expected).pvalue >= alpha:
         return 0
     return 1 if wins > expected * trials else -1
+
+
+def not_clearly_below_best(right: Any) -> list[str]:
+    """The names whose results McNemar's test cannot tell apart from the best one's, the best included.
+
+    ``right`` maps each name (a space, a layer) to whether each of **the same** test items was
+    classified right (as :func:`knn_correct` gives); the best has the most right. A name is kept
+    unless :func:`compare_accuracies` finds the best clearly more often right than it.
+    """
+    if not isinstance(right, Mapping) or not right:
+        raise validation.InvalidValue(
+            f"right must be a non-empty dict {{name: right or wrong per test item}}, got {type(right).__name__}")
+    best = max(right, key=lambda name: float(np.mean(_outcomes(right[name], f"right[{name!r}]"))))
+    return [name for name in right if compare_accuracies(right[best], right[name]) != 1]

@@ -146,6 +146,20 @@ def as_tensor_images(x: Any, *, name: str = "x") -> torch.Tensor:
     return t.float()
 
 
+def images_for_fit(x: Any, *, name: str = "x") -> torch.Tensor:
+    """Images for :func:`fit` and :func:`predict`: uint8 ones stay uint8 (a quarter of the memory; they
+    turn into floats a batch at a time), others as :func:`as_tensor_images` gives them."""
+    if isinstance(x, np.ndarray) and x.dtype == np.uint8 and x.ndim == 3:
+        return torch.from_numpy(np.require(x, requirements=["C", "W"]))
+    return as_tensor_images(x, name=name)
+
+
+def _floats(t: torch.Tensor) -> torch.Tensor:
+    """A batch as the model takes it: uint8 images become floats in [0, 1] only here, a batch at a
+    time, so that a whole data set never needs four times its bytes at once."""
+    return as_tensor_images(t) if t.dtype == torch.uint8 else t
+
+
 def iterate_batches(
     *tensors: torch.Tensor,
     batch_size: int,
@@ -208,6 +222,9 @@ def fit(
 ) -> History:
     """Train ``model`` with Adam on in-memory tensors and return its :class:`History`.
 
+    uint8 tensors (``inputs``, and ``targets`` of an autoencoder) are images: each batch is turned
+    into floats in [0, 1] as it is used (as :func:`as_tensor_images` would, so the same numbers).
+
     ``on_epoch_end(epoch, model)`` runs after every epoch (e.g. to capture embeddings);
     it is also called once with epoch 0 before training starts. ``metric(outputs,
     targets)`` (e.g. accuracy) is reported on ``val`` when given.
@@ -248,7 +265,7 @@ def fit(
             for xb, yb in iterate_batches(
                 inputs, targets, batch_size=batch_size, shuffle=True, generator=generator
             ):
-                xb, yb = xb.to(device), yb.to(device)
+                xb, yb = _floats(xb).to(device), _floats(yb).to(device)
                 optimizer.zero_grad(set_to_none=True)
                 loss = loss_fn(model(xb), yb)
                 loss.backward()
@@ -277,14 +294,15 @@ def fit(
 def predict(
     model: nn.Module, inputs: torch.Tensor, *, batch_size: int = 1024, device: torch.device | str | None = None
 ) -> torch.Tensor:
-    """Run ``model`` on ``inputs`` in batches, in eval mode, and return the outputs on the CPU."""
+    """Run ``model`` on ``inputs`` in batches, in eval mode, and return the outputs on the CPU
+    (uint8 ``inputs`` are images, turned into floats a batch at a time)."""
     validation.module(model, "model")
     if not isinstance(inputs, torch.Tensor):
         validation.fail("inputs", "a torch tensor", inputs, kind=validation.InvalidType,
                         got=validation.type_name(inputs))
     device = torch.device(device) if device is not None else next(model.parameters()).device
     model.eval()
-    outs = [model(xb.to(device)).cpu() for (xb,) in iterate_batches(inputs, batch_size=batch_size)]
+    outs = [model(_floats(xb).to(device)).cpu() for (xb,) in iterate_batches(inputs, batch_size=batch_size)]
     return torch.cat(outs) if outs else torch.empty(0)
 
 
@@ -305,6 +323,7 @@ def evaluate(
 ) -> dict[str, float]:
     """Validation loss (and metric, if given) of ``model`` on a whole data set."""
     outputs = predict(model, inputs, device=device)
+    targets = _floats(targets)
     result = {"val_loss": loss_fn(outputs, targets).item()}
     if metric is not None:
         result["val_metric"] = float(metric(outputs, targets))

@@ -12,7 +12,9 @@ in the notebook, a live figure's frame) is checked as it is drawn:
 * no text box and no legend hides data points (markers) of the axes it lies on;
 * an axis that only holds whole numbers (epochs, steps, counts) has no fractional ticks;
 * an axis that shows numbers says what they are (it has a label), unless it counts an
-  image's rows and columns.
+  image's rows and columns;
+* a picture (an image in grey, ``gray``/``gray_r``/``binary``, or in colour, RGB) keeps its
+  pixels square: tiles are not squeezed into strips (heat maps of numbers may stretch).
 
 The notebook tests run every notebook with :func:`install` in the kernel's start-up (see
 :func:`startup_folder`); each problem becomes one JSON line in a report file.
@@ -42,6 +44,10 @@ EDGE_SLACK_PX = 1.0
 MAX_OVERLAP = 0.15
 #: A text box or legend hides data when it covers at least this many markers (and 0.5 % of the axes' markers).
 MIN_HIDDEN_POINTS = 3
+#: A picture's pixels may be this much wider than tall (or taller than wide) on screen.
+MAX_PIXEL_STRETCH = 1.1
+#: Colour maps of pictures (photographs of things); other maps show matrices of numbers.
+PICTURE_CMAPS = ("gray", "gray_r", "binary", "binary_r")
 REPORT_ENV = "COURSE_FIGURE_REPORT"
 
 _collecting: list[list[tuple[Any, Any]]] = []
@@ -136,6 +142,7 @@ def problems_of(fig: Any, renderer: Any, drawn: list[tuple[Any, Any]]) -> list[s
     found += _overlapping(drawn)
     found += _covering_data(fig, renderer, drawn)
     found += _axis_problems(fig)
+    found += _squeezed_pictures(fig)
     for size, labels in small.items():
         shown = ", ".join(repr(label) for label in labels[:4])
         shown += f" and {len(labels) - 4} more" if len(labels) > 4 else ""
@@ -233,6 +240,26 @@ def _axis_problems(fig: Any) -> list[str]:
                     and all(np.allclose(d, np.round(d)) for d in data)
                     and any(not float(tick).is_integer() for tick, _ in numbers)):
                 found.append(f"the {name} axis of {title!r} holds whole numbers but has fractional ticks")
+    return found
+
+
+def _squeezed_pictures(fig: Any) -> list[str]:
+    """Pictures whose pixels are drawn more than :data:`MAX_PIXEL_STRETCH` wider than tall, or taller than wide."""
+    found = []
+    for ax in fig.axes:
+        for image in ax.images:
+            array = image.get_array()
+            if (not image.get_visible() or array is None or min(array.shape[:2]) < 8
+                    or (array.ndim == 2 and image.get_cmap().name not in PICTURE_CMAPS)):
+                continue
+            left, right, bottom, top = image.get_extent()
+            corners = ax.transData.transform([(left, bottom), (right, top)])
+            width, height = np.abs(corners[1] - corners[0]) / [array.shape[1], array.shape[0]]
+            stretch = max(width, height) / max(min(width, height), 1e-9)
+            if stretch > MAX_PIXEL_STRETCH:
+                title = ax.get_title()[:40] or _name(fig)[:40]
+                found.append(f"the image in {title!r} is squeezed: its pixels are drawn {width:.2f} x {height:.2f} "
+                             f"screen pixels (at most {MAX_PIXEL_STRETCH:g} times wider than tall or taller than wide)")
     return found
 
 

@@ -399,3 +399,26 @@ def test_a_lone_notebook_under_a_foreign_helpers_folder(tmp_path):
     assert f"FROM {REPO_ROOT / 'helpers' / '__init__.py'}" in proc.stdout
     status = next(line for line in proc.stdout.splitlines() if line.startswith("Course set-up done"))
     assert f"another package named `helpers` ({tmp_path / 'helpers'})" in status
+
+
+@pytest.mark.parametrize("learners", [None, "500"])
+def test_the_set_up_bounds_scikit_learns_working_memory_before_its_import(learners):
+    code = ("from helpers import environment; environment.bound_sklearn_memory(); import sklearn; "
+            "print(sklearn.get_config()['working_memory'])")
+    env = {k: v for k, v in os.environ.items() if k != "SKLEARN_WORKING_MEMORY"}
+    env.update({"PYTHONPATH": str(REPO_ROOT)}, **({"SKLEARN_WORKING_MEMORY": learners} if learners else {}))
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert int(out) == int(learners or environment.SKLEARN_WORKING_MB)
+
+
+def test_the_set_up_bounds_scikit_learns_working_memory_after_its_import(monkeypatch):
+    import sklearn
+
+    monkeypatch.delenv("SKLEARN_WORKING_MEMORY", raising=False)
+    before = sklearn.get_config()["working_memory"]
+    try:
+        sklearn.set_config(working_memory=1024)
+        environment.bound_sklearn_memory()
+        assert sklearn.get_config()["working_memory"] == environment.SKLEARN_WORKING_MB
+    finally:
+        sklearn.set_config(working_memory=before)

@@ -162,3 +162,18 @@ def test_class_names_piled_on_one_spot_are_moved_apart(layout):
     assert any("overlap" in p for p in _problems(fig))
     shown = palette.separate_texts(ax, piled, drop=True)      # or keep only those that fit
     assert len(shown) == 1 and _problems(fig) == []
+
+
+def test_a_squeezed_picture_is_found_and_a_stretched_heat_map_is_not():
+    fig = Figure(figsize=(6, 2), layout="constrained")
+    square, squeezed, heat_map = fig.subplots(1, 3)
+    tile = np.random.default_rng(0).random((28, 28))
+    square.imshow(tile, cmap="gray_r")
+    squeezed.imshow(tile, cmap="gray_r", aspect="auto", extent=(0, 56, 28, 0))   # a tile drawn as a strip
+    squeezed.set_xlim(0, 28)
+    squeezed.set(title="strip")
+    heat_map.imshow(tile[:, :10], cmap="viridis", aspect="auto")                # numbers may stretch
+    found = _problems(fig)
+    assert len(found) == 1 and "the image in 'strip' is squeezed" in found[0], found
+    squeezed.images[0].set_visible(False)
+    assert _problems(fig) == []

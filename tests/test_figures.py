@@ -136,3 +136,36 @@ def test_epoch_small_multiples_read_at_a_glance():
     boxes = [ax.title.get_window_extent(renderer) for ax in fig.axes if ax.get_title()]
     assert len(boxes) == 4
     assert not any(a.overlaps(b) for n, a in enumerate(boxes) for b in boxes[n + 1:])
+
+
+def test_structure_chart_rings_what_the_paired_test_cannot_tell_from_the_best():
+    """Overlapping 95% intervals are no verdict: on the same 2,000 images, 1,560 right (all of them
+    also right for the best, 1,600) is clearly below the best, while 1,590 right with mixed
+    discordant pairs is not. The chart rings the k-NN bars of the best and of the latter only."""
+    from helpers.metrics import accuracy_interval, not_clearly_below_best
+
+    best = np.arange(2000) < 1600
+    subset = np.arange(2000) < 1560                                  # 40 discordant pairs, all for the best
+    mixed = (np.arange(2000) < 1570) | ((np.arange(2000) >= 1600) & (np.arange(2000) < 1620))   # 30 against 20
+    right = {"CNN (64)": best, "raw pixels (784)": subset, "autoencoder (16)": mixed}
+    low, high = accuracy_interval(subset.mean(), 2000)
+    assert low < accuracy_interval(best.mean(), 2000)[0] < high      # the intervals overlap ...
+    tied = not_clearly_below_best(right)
+    assert tied == ["CNN (64)", "autoencoder (16)"]                  # ... yet the paired test tells one apart
+    table = pd.DataFrame({"neighbourhood recall": [0.3, np.nan, 0.5], "trustworthiness": [0.9, np.nan, 0.95],
+                          "k-NN accuracy": [r.mean() for r in right.values()]}, index=list(right))
+    fig = figures.structure_chart(table, 10, tied, "spaces")
+    rings = [c for c in fig.axes[0].collections if c.get_label().startswith("k-NN accuracy not clearly below")]
+    assert len(rings) == 1 and rings[0].get_offsets().tolist() == [[0.8, 0.27], [0.795, 2.27]]
+    assert not [line for line in fig.axes[0].lines if "interval" in line.get_label()]
+    assert not fig.axes[0].containers[2].errorbar                     # no interval bars on the k-NN bars
+    assert check(fig) == []
+
+
+def test_not_clearly_below_best_names_its_argument():
+    from helpers.metrics import not_clearly_below_best
+
+    with pytest.raises(validation.InvalidValue, match="right must be a non-empty dict"):
+        not_clearly_below_best([True, False])
+    with pytest.raises(validation.InvalidValue, match=r"right\['a'\]"):
+        not_clearly_below_best({"a": [2, 3]})

@@ -266,6 +266,19 @@ def test_helpers_leave_torch_thread_count_as_they_found_it(net2, images):
     assert torch.get_num_threads() == before
 
 
+def test_nearest_distance_reads_the_data_in_chunks_with_the_same_result():
+    from helpers.latent_space import nearest_distance
+
+    rng = np.random.default_rng(0)
+    images, data = rng.random((7, 28, 28)), rng.random((50, 28, 28)).astype(np.float32)
+    a, b = images.reshape(7, -1), data.reshape(50, -1).astype(np.float64)
+    whole = np.sqrt(np.maximum(((a ** 2).sum(1)[:, None] - 2 * a @ b.T + (b ** 2).sum(1)[None]).min(1), 0) / 784)
+    for chunk in (1, 16, 50, 4096):  # (BLAS may sum in another order)
+        assert nearest_distance(images, data, chunk=chunk) == pytest.approx(whole, rel=1e-7), chunk
+    with pytest.raises(ValueError, match="chunk"):
+        nearest_distance(images, data, chunk=0)
+
+
 def test_grey_share_nearest_distance_and_double_exposures():
     from helpers.latent_space import double_exposures, grey_share, nearest_distance
 

@@ -120,6 +120,14 @@ def test_grid_view_shows_the_decoded_lattice(explorer, net2):
     assert not explorer.grid_image.get_visible()
 
 
+def test_the_decoded_lattice_keeps_its_tiles_square(explorer):
+    """Laid over the map, the lattice's tiles are square, as in plot_latent_manifold (the figure check)."""
+    from figure_check import problems_when_drawn
+
+    explorer.show_grid(True)
+    assert [p for p in problems_when_drawn(explorer.fig) if "squeezed" in p] == []
+
+
 def test_explorer_needs_a_2d_model_and_matching_codes(net16, net2):
     with pytest.raises(ValueError, match="2-D bottleneck"):
         LatentExplorer(net16, np.zeros((10, 2)))
@@ -228,3 +236,6 @@ def test_manifold_figure(net2):
     ax_map, ax_grid = fig.axes[:2]
     assert ax_grid.images[0].get_array().shape == (140, 140)
     assert ax_map.get_xlabel() and ax_grid.get_title()
+    from figure_check import problems_when_drawn
+
+    assert [p for p in problems_when_drawn(fig) if "squeezed" in p] == []

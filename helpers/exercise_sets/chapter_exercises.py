@@ -100,10 +100,9 @@ def _measured(namespace: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, A
 def useful_layers_measured(right: Mapping[str, Any]) -> list[str]:
     """The layers whose k-NN results (``{layer: right or wrong per test image}``) are not clearly worse than
     the best layer's: McNemar's test on the same test images finds no difference."""
-    from helpers.metrics import compare_accuracies
+    from helpers.metrics import not_clearly_below_best
 
-    best = max(LAYERS, key=lambda name: float(np.mean(right[name])))
-    return [name for name in LAYERS if compare_accuracies(right[best], right[name]) != 1]
+    return not_clearly_below_best({name: right[name] for name in LAYERS})
 
 
 def _check_useful_layers(namespace: Mapping[str, Any]) -> Any:

@@ -101,7 +101,7 @@ class LatentExplorer(_Displayable):
         self._syncing = False
 
         self.fig, (self.ax_map, self.ax_image) = new_figure(
-            (9.6, 5.0), ncols=2, gridspec_kw={"width_ratios": [1.55, 1]}
+            (9.6, 5.0), ncols=2, gridspec_kw={"width_ratios": [1, 1]}
         )
         handles = _class_scatter(self.ax_map, self.Z[shown], None if self.labels is None else self.labels[shown],
                                  self.class_names)
@@ -113,6 +113,7 @@ class LatentExplorer(_Displayable):
         self.ax_map.set_xlim(*self.xlim)
         self.ax_map.set_ylim(*self.ylim)
         self.ax_map.set_aspect("auto")
+        self.ax_map.set_box_aspect(1)  # a square map: the decoded lattice laid over it keeps square tiles
         self.ax_map.set_xlabel("latent dimension 1  (z₁)")
         self.ax_map.set_ylabel("latent dimension 2  (z₂)")
         self.ax_map.set_title("Latent map: each dot is one training image's code")
