@@ -92,10 +92,19 @@ def outputs_of(executed: Path) -> list[dict]:
 
 
 def output_text(executed: Path) -> str:
-    parts = []
+    """The text of every output; the pieces of one stream that follow each other are joined as printed (a
+    busy kernel may send one printed line in two messages)."""
+    parts, stream = [], None
     for out in outputs_of(executed):
         if "text" in out:
-            parts.append("".join(out["text"]))
+            text = "".join(out["text"])
+            if stream is not None and out.get("name") == stream:
+                parts[-1] += text
+            else:
+                parts.append(text)
+            stream = out.get("name")
+            continue
+        stream = None
         for mime in ("text/plain", "text/markdown", "text/html"):
             if mime in out.get("data", {}):
                 parts.append("".join(out["data"][mime]))
