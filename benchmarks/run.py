@@ -760,32 +760,29 @@ def rerun_widgets(out: Path) -> int:
     return 0
 
 
-def rerun_alone(out: Path, names: list[str]) -> int:
-    """Measure the notebooks run alone again and update their ``alone_*`` entries in ``out``."""
+def _replace_notebook_entries(out: Path, rows: dict[str, dict], stale: Callable[[str], bool]) -> int:
+    """Put each notebook's new ``rows`` into the report ``out``, dropping its ``stale`` keys (e.g. an earlier error)."""
     report = json.loads(out.read_text())
-    for name, row in bench_alone(names).items():
+    for name, row in rows.items():
         entry = report.setdefault("notebooks", {}).setdefault(name, {})
-        for key in [key for key in entry if key.startswith("alone") and not key.startswith("alone_cold")]:
+        for key in [key for key in entry if stale(key)]:
             del entry[key]
         entry.update(row)
     report.setdefault("budgets", {}).update(BUDGETS)
     out.write_text(json.dumps(report, indent=2, default=str) + "\n")
     print_table(report)
     return 0
+
+
+def rerun_alone(out: Path, names: list[str]) -> int:
+    """Measure the notebooks run alone again and update their ``alone_*`` entries in ``out``."""
+    return _replace_notebook_entries(out, bench_alone(names),
+                                     lambda key: key.startswith("alone") and not key.startswith("alone_cold"))
 
 
 def rerun_cold(out: Path, names: list[str]) -> int:
     """Measure the cold runs (and the kernels' peak memory) again and update those entries in ``out``."""
-    report = json.loads(out.read_text())
-    for name, row in bench_cold(names).items():
-        entry = report.setdefault("notebooks", {}).setdefault(name, {})
-        for key in [key for key in entry if key.startswith("alone_cold")]:  # an earlier run's, e.g. its error
-            del entry[key]
-        entry.update(row)
-    report.setdefault("budgets", {}).update(BUDGETS)
-    out.write_text(json.dumps(report, indent=2, default=str) + "\n")
-    print_table(report)
-    return 0
+    return _replace_notebook_entries(out, bench_cold(names), lambda key: key.startswith("alone_cold"))
 
 
 def main(argv: list[str] | None = None) -> int:
