@@ -142,13 +142,8 @@ def test_a_notebook_on_kaggle_with_the_course_attached(tmp_path, local_origin):
     assert not error_outputs(out), error_outputs(out)
 
 
-@pytest.mark.parametrize("place", ["colab", "kaggle"])
-def test_when_the_course_cannot_be_fetched_the_first_cell_says_what_to_do(place, tmp_path):
-    folder = tmp_path / "content"
-    lone = lone_copy(NOTEBOOKS[0], folder, str(tmp_path / "no-such-repository"))
-    env = dict(os.environ, **fake_colab(tmp_path), GIT_ASKPASS="false", SSH_ASKPASS="false")
-    env.update(KAGGLE_ENV if place == "kaggle" else {"COLAB_RELEASE_TAG": "release-colab-test"})
-    out = tmp_path / "executed.ipynb"
+def setup_error_lines(lone: Path, folder: Path, env: dict, out: Path) -> list[str]:
+    """Run ``lone`` expecting its first cell to stop Run All; the lines of that cell's error, as shown."""
     summary = run_notebook(lone, out, cwd=folder, env=env, expect_failure=True)
     assert not summary["ok"], "the later cells cannot run without the course"
     outputs = first_cell_outputs(out)
@@ -156,6 +151,16 @@ def test_when_the_course_cannot_be_fetched_the_first_cell_says_what_to_do(place,
     assert outputs[0]["ename"] == "CourseSetupError"
     lines = "\n".join(outputs[0]["traceback"]).strip().splitlines()
     assert len(lines) == 1, lines  # one line, no traceback
+    return lines
+
+
+@pytest.mark.parametrize("place", ["colab", "kaggle"])
+def test_when_the_course_cannot_be_fetched_the_first_cell_says_what_to_do(place, tmp_path):
+    folder = tmp_path / "content"
+    lone = lone_copy(NOTEBOOKS[0], folder, str(tmp_path / "no-such-repository"))
+    env = dict(os.environ, **fake_colab(tmp_path), GIT_ASKPASS="false", SSH_ASKPASS="false")
+    env.update(KAGGLE_ENV if place == "kaggle" else {"COLAB_RELEASE_TAG": "release-colab-test"})
+    lines = setup_error_lines(lone, folder, env, tmp_path / "executed.ipynb")
     assert lines[0].startswith(f"Could not fetch {tmp_path / 'no-such-repository'} into {folder}:")
     assert "run this cell again" in lines[0] and "attach the course" in lines[0] and "can be written" in lines[0]
 
@@ -173,14 +178,7 @@ def test_a_runtime_without_git_is_told_so_in_one_line(tmp_path):
             (bare / name).symlink_to(shutil.which(name))
     assert shutil.which("git", path=str(bare)) is None
     env = dict(os.environ, **fake_colab(tmp_path), COLAB_RELEASE_TAG="release-colab-test", PATH=str(bare))
-    out = tmp_path / "executed.ipynb"
-    summary = run_notebook(lone, out, cwd=folder, env=env, expect_failure=True)
-    assert not summary["ok"], "the later cells cannot run without the course"
-    outputs = first_cell_outputs(out)
-    assert [o["output_type"] for o in outputs] == ["error"], outputs  # Run All stops at the first cell
-    assert outputs[0]["ename"] == "CourseSetupError"
-    lines = "\n".join(outputs[0]["traceback"]).strip().splitlines()
-    assert len(lines) == 1, lines  # one line, no traceback
+    lines = setup_error_lines(lone, folder, env, tmp_path / "executed.ipynb")
     assert lines[0].startswith("Could not fetch https://github.com/o/n into ") and "has no git" in lines[0], lines
     assert "install git, or upload or attach the course's folder" in lines[0] and "run this cell again" in lines[0]
 
