@@ -511,9 +511,10 @@ def build_weights(out: Path) -> dict[str, Any]:
     for name, (made_by, train) in shipped_models().items():
         started = time.perf_counter()
         with tempfile.TemporaryDirectory() as tmp:
-            _, info = train(dataset, WeightCache(tmp))  # an empty cache: this trains
+            cache = WeightCache(tmp)
+            _, info = train(dataset, cache)  # an empty cache: this trains
             (stored,) = Path(tmp).glob("*.pt")
-            state = torch.load(stored, map_location="cpu", weights_only=True)
+            state = cache.load(stored.stem)
         state.pop("epoch_embeddings", None)  # recorded for notebook 03's explorer only; large
         torch.save(state, folder / name)
         entries[name] = {

@@ -43,8 +43,7 @@ data, models, metrics, projections
     - ``projections`` — PCA, t-SNE and UMAP behind one call (``project``), cached.
     - ``colour_vision`` — colour-vision deficiency simulation, colour differences, contrast.
 foundations
-    - ``memo`` — slow scores computed once, then read back from the cache.
-    - ``cache`` — verified entries of the course cache.
+    - ``cache`` — the course cache: weights, maps and scores computed once, verified when read back.
     - ``classroom`` — the teacher's mode (solutions and later hints off), from a setting.
     - ``paths`` — where the course keeps its files (repository, data, caches).
     - ``cores`` — the CPU cores to use, and OpenMP threads for scikit-learn beside torch.
@@ -55,7 +54,6 @@ foundations
 from __future__ import annotations
 
 import importlib
-import sys
 from types import ModuleType
 
 __version__ = "0.1.0"
@@ -66,7 +64,6 @@ _SUBMODULES = (
     "paths",
     "cores",
     "cache",
-    "memo",
     "data",
     "models",
     "metrics",
@@ -101,42 +98,8 @@ def __getattr__(name: str) -> ModuleType:
         module = importlib.import_module(f"{__name__}.{name}")
         globals()[name] = module
         return module
-    if name in _RENAMED:
-        return sys.modules[f"{__name__}.{name}"]
     raise AttributeError(f"module 'helpers' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
     return sorted(__all__)
-
-
-# Modules that were renamed when the code was split by concern. A notebook saved before
-# then (a copy in Google Drive, say) still imports from the old names, e.g.
-# ``from helpers.trained import train_or_load_cnn``; those imports keep working: each old
-# name is a stand-in that looks a name up, on first use, in the modules that now hold it.
-_RENAMED = {
-    "trained": ("cnn_training",),
-    "latent": ("autoencoder_training", "latent_space"),
-    "probes": ("alexnet_training", "layer_probes"),
-}
-
-
-class _RenamedModule(ModuleType):
-    def __init__(self, old: str, new: tuple[str, ...]) -> None:
-        super().__init__(f"{__name__}.{old}", f"Renamed: see {', '.join(f'helpers.{n}' for n in new)}.")
-        self._new = new
-
-    def __getattr__(self, name: str) -> object:
-        if name.startswith("__"):
-            raise AttributeError(name)
-        for new in self._new:
-            module = importlib.import_module(f"{__name__}.{new}")
-            if hasattr(module, name):
-                value = getattr(module, name)
-                setattr(self, name, value)
-                return value
-        raise AttributeError(f"module {self.__name__!r} has no attribute {name!r}")
-
-
-for _old, _new in _RENAMED.items():
-    sys.modules.setdefault(f"{__name__}.{_old}", _RenamedModule(_old, _new))

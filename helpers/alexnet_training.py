@@ -18,13 +18,13 @@ import torch.nn.functional as F
 from torch import nn
 
 from helpers import validation
+from helpers.cache import fingerprint
 from helpers.models.alexnet import AlexNetLike
 from helpers.training import (
     WeightCache,
     accuracy,
     cache_key,
     choose_device,
-    fingerprint,
     fit,
     images_for_fit,
     predict,

@@ -19,12 +19,12 @@ from typing import Any
 from torch import nn
 
 from helpers import validation
+from helpers.cache import fingerprint
 from helpers.latent_space import _cpu_threads, reconstruct, reconstruction_mse
 from helpers.models.autoencoder import DEFAULT_HIDDEN, Autoencoder
 from helpers.training import (
     WeightCache,
     cache_key,
-    fingerprint,
     fit,
     images_for_fit,
     seed_everything,

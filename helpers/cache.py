@@ -1,36 +1,47 @@
-"""Entries of the course cache, each written with its digest and verified when read.
+"""The course cache: trained weights, maps, scores and probe results, computed once and read back.
 
 >>> from helpers import cache
->>> cache.save("scores", "knn-1a2b.entry", 0.873, encode=lambda v: json.dumps(v).encode())
->>> cache.load("scores", "knn-1a2b.entry", decode=lambda b: float(json.loads(b)))
+>>> name = cache.key("knn", {"k": 10, "data": cache.fingerprint(X, y)}) + ".entry"
+>>> cache.save("scores", name, 0.873, encode=lambda v: json.dumps(v).encode())
+>>> cache.load("scores", name, decode=lambda b: float(json.loads(b)))
 0.873
+>>> cache.remembered("knn_accuracy", {"X": X, "y": y}, {"k": 10}, lambda: slow_score(X, y))
 
-An entry is one file under ``<cache>/<kind>/``: a header line that holds the sha256 and
-the length of the payload, then the payload (an ``.npy`` array, JSON ...). It is written
-to a temporary file and renamed into place, so the digest and the payload always arrive
-together. When read, an entry whose digest, length or contents do not check out
-(flipped bytes, a truncated file, plausible values written over it, a folder in its
-place) gives one warning that names it, is moved aside (``<name>.corrupt``) and counts
-as absent, so the caller computes the value again.
+One way for everything the course keeps:
 
-When the cache cannot be written (see :func:`helpers.paths.cache_dir`), the value is
-kept in memory for the session instead, and found there by the next :func:`load`.
+- **a name**: :func:`key` is a short name plus a hash of a description (the settings, the
+  :func:`fingerprint` of the data, the library versions): other data or settings get other names.
+- **an entry**: one file under ``<cache>/<kind>/`` (or a folder given as a ``Path``): a header
+  line that holds the sha256 and the length of the payload (an ``.npy`` array, JSON, a torch
+  file ...), then the payload, written whole or not at all by :func:`write_atomic`.
+- **damage**: an entry whose digest, length or contents do not check out (flipped bytes, a
+  truncated file, plausible values written over it, a folder in its place) gives one warning
+  that names it, is moved aside (``<name>.corrupt``) and counts as absent, so the caller
+  computes the value again.
+- **no place to write**: when the cache cannot be written (see :func:`helpers.paths.cache_dir`),
+  the course warns once and keeps the entry in memory for the session, where the next
+  :func:`load` finds it. Deleting the cache folder is always safe.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
+import math
 import os
 import tempfile
 from collections.abc import Callable
+from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
 
-from helpers import paths
-from helpers.validation import warn
+import numpy as np
 
-__all__ = ["CacheWarning", "decode_entry", "discard", "encode_entry", "forget_unsaved", "load", "recall_unsaved",
-           "remember_unsaved", "save", "unsaved_count"]
+from helpers import paths, validation
+
+__all__ = ["CacheWarning", "decode_entry", "discard", "encode_entry", "fingerprint", "forget_unsaved", "key", "load",
+           "remembered", "save", "unsaved_count", "versions", "write_atomic"]
 
 CacheWarning = paths.CacheWarning
 
@@ -39,12 +50,50 @@ T = TypeVar("T")
 _MAGIC = b"course-cache-entry"
 _VERSION = 1
 
-# values that could not be written, by (cache root, kind, name): found again by load()
-_unsaved: dict[tuple[str, str, str], Any] = {}
+# payloads that could not be written, by path: found again by load()
+_unsaved: dict[str, bytes] = {}
 
 
-def _memory_key(kind: str, name: str) -> tuple[str, str, str]:
-    return (str(paths.cache_root()), kind, name)
+# ----------------------------------------------------------------------------- names
+
+
+def fingerprint(*arrays: Any) -> str:
+    """A short sha256 of arrays' dtypes, shapes and values (NumPy arrays, torch tensors, lists).
+
+    Equal arrays give the same fingerprint in any memory order; any other dtype, shape or value another.
+    """
+    digest = hashlib.sha256()
+    for a in arrays:
+        arr = np.ascontiguousarray(a.detach().cpu().numpy() if hasattr(a, "detach") else np.asarray(a))
+        digest.update(f"{arr.dtype.str}{arr.shape}".encode())
+        digest.update(arr.tobytes())
+    return digest.hexdigest()[:16]
+
+
+def key(name: str, description: dict[str, Any]) -> str:
+    """``<name>-<16 hex digits>``: the same for the same description (JSON values only), in every session.
+
+    A description that holds something JSON cannot write raises TypeError.
+    """
+    text = json.dumps(description, sort_keys=True)
+    return f"{name}-{hashlib.sha256(text.encode()).hexdigest()[:16]}"
+
+
+@functools.cache
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "absent"
+
+
+def versions(*packages: str) -> dict[str, str]:
+    """The installed version of each package ("absent" if it is not): part of a description, so that
+    a new version of the library that computed an entry computes it again."""
+    return {package: _version(package) for package in packages}
+
+
+# ----------------------------------------------------------------------------- entries
 
 
 def encode_entry(payload: bytes) -> bytes:
@@ -60,14 +109,11 @@ def decode_entry(raw: bytes) -> bytes:
         raise ValueError("it has no header line (not a course cache entry)")
     fields = raw[:newline].split(b" ")
     if len(fields) != 4 or fields[0] != _MAGIC or not fields[2].startswith(b"sha256=") \
-            or not fields[3].startswith(b"size="):
+            or not fields[3].startswith(b"size=") or not fields[3][5:].isdigit():
         raise ValueError("its header line is damaged")
     if fields[1] != str(_VERSION).encode():
         raise ValueError(f"it was written in format {fields[1].decode(errors='replace')}, not {_VERSION}")
-    try:
-        size = int(fields[3][5:])
-    except ValueError:
-        raise ValueError("its header line is damaged") from None
+    size = int(fields[3][5:])
     payload = raw[newline + 1:]
     if len(payload) != size:
         raise ValueError(f"it holds {len(payload):,} bytes instead of {size:,} (cut short or extended)")
@@ -76,98 +122,135 @@ def decode_entry(raw: bytes) -> bytes:
     return payload
 
 
-def load(kind: str, name: str, decode: Callable[[bytes], T], *, what: str = "entry") -> T | None:
-    """The verified, decoded value of entry ``name`` in ``<cache>/<kind>/``, or None when absent.
+def _payload(path: Path, raw: bytes) -> bytes:
+    try:
+        return decode_entry(raw)
+    except ValueError:
+        beside = path.with_suffix(".sha256")  # weights cached before entries held their digest kept it beside them
+        if beside.is_file() and beside.read_text().strip() == hashlib.sha256(raw).hexdigest():
+            return raw
+        raise
+
+
+def _folder(kind: str | Path) -> Path:
+    return kind if isinstance(kind, Path) else paths.cache_root() / kind
+
+
+def load(kind: str | Path, name: str, decode: Callable[[bytes], T], *, what: str = "entry") -> T | None:
+    """The verified, decoded value of entry ``name`` in ``<cache>/<kind>/`` (or the folder ``kind``), or None.
 
     ``decode(payload)`` turns the payload into the value and raises if it is not what was
     expected (a wrong shape ...). A damaged entry is reported (naming it as ``what``),
-    moved aside and treated as absent. A value that :func:`save` could not write in this
-    session is returned from memory.
+    moved aside and treated as absent. An entry that :func:`save` could not write in this
+    session is read from memory.
     """
-    key = _memory_key(kind, name)
-    if key in _unsaved:
-        return _unsaved[key]
-    path = paths.cache_root() / kind / name
+    path = _folder(kind) / name
+    if str(path) in _unsaved:
+        return decode(_unsaved[str(path)])
     if not (path.exists() or path.is_symlink()):
         return None
     try:
         with open(path, "rb") as fh:
-            raw = fh.read()
+            return decode(_payload(path, fh.read()))
     except PermissionError:  # not damage: someone else's private entry. Computed again, left alone
-        warn(f"the cached {what} {path.parent.name}/{path.name} cannot be read by you (no permission); it is "
-             "computed again. Whoever filled this shared cache can let the class read it with "
-             f"`chmod -R a+rX {paths.cache_root()}`.", CacheWarning)
-        return None
-    except Exception as error:
-        discard(path, f"{type(error).__name__}: {error}" if isinstance(error, OSError) else str(error), what)
-        return None
-    try:
-        return decode(decode_entry(raw))
+        validation.warn(f"the cached {what} {path.parent.name}/{path.name} cannot be read by you (no permission); it "
+                        "is computed again. Whoever filled this shared cache can let the class read it with "
+                        f"`chmod -R a+rX {path.parent.parent}`.", CacheWarning)
     except Exception as error:  # any damage means: compute again
-        discard(path, f"{type(error).__name__}: {error}" if isinstance(error, OSError) else str(error), what)
-        return None
+        discard(path, f"it is damaged: {type(error).__name__}: {error}" if isinstance(error, OSError)
+                else f"it is damaged: {error}", what)
+    return None
 
 
 def discard(path: Path, reason: str, what: str = "entry") -> None:
-    """Warn (once, naming the entry) that it was damaged, and move it aside if possible."""
-    moved = paths.move_aside(path)
+    """Warn (once, naming the entry) that it could not be used, and move it aside if possible."""
+    moved = paths.move_aside(path) if path.exists() or path.is_symlink() else None
     fate = (f"it was moved to {moved.name} and is computed again" if moved is not None
+            else "it is computed again" if not path.exists()
             else "it could not be moved aside (the cache is read-only), so it is computed again this session")
-    warn(f"the cached {what} {path.parent.name}/{path.name} is damaged ({reason}); {fate}.", CacheWarning)
+    _unsaved.pop(str(path), None)
+    validation.warn(f"the cached {what} {path.parent.name}/{path.name} could not be used ({reason}); {fate}.",
+                    CacheWarning)
 
 
-def save(kind: str, name: str, value: T, encode: Callable[[T], bytes]) -> bool:
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all: a temporary file beside it, readable by those who
+    may read the folder (:func:`helpers.paths.shared_file_mode`), renamed into place.
+
+    Raises OSError when it cannot be written; nothing half-written is left, even when interrupted.
+    """
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        paths.share_like_folder(handle, path.parent)  # a class's shared cache is readable by the class
+        with os.fdopen(handle, "wb") as fh:
+            fh.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def save(kind: str | Path, name: str, value: T, encode: Callable[[T], bytes]) -> bool:
     """Write ``value`` (as ``encode(value)``) with its digest, atomically; True when written.
 
     When the cache cannot be written, the course warns once (see
-    :func:`helpers.paths.report_unwritable`) and keeps ``value`` in memory for this session.
+    :func:`helpers.paths.report_unwritable`) and keeps the entry in memory for this session.
     """
-    key = _memory_key(kind, name)
-    data = encode_entry(encode(value))
-    folder = paths.cache_dir(kind)
-    tmp = None
+    payload = encode(value)
+    folder = paths.cache_dir(kind) if isinstance(kind, str) else kind
+    path = folder / name
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
-        paths.share_like_folder(fd, folder)  # a class's shared cache is readable by the class
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        target = folder / name
-        if target.is_dir() and not target.is_symlink():
-            discard(target, "a folder is in its place")
-        os.replace(tmp, target)
+        if path.is_dir() and not path.is_symlink():
+            discard(path, "a folder is in its place")
+        write_atomic(path, encode_entry(payload))
     except OSError as error:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
-        _unsaved[key] = value
+        _unsaved[str(path)] = payload
         paths.report_unwritable(folder, error)
         return False
-    except BaseException:  # interrupted (KeyboardInterrupt) while writing: leave nothing half-written
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
-        raise
-    _unsaved.pop(key, None)
+    _unsaved.pop(str(path), None)
     return True
 
 
-def remember_unsaved(kind: str, name: str, value: Any) -> None:
-    """Keep a value that another writer (the weight cache) could not save, for this session (None forgets it)."""
-    if value is None:
-        _unsaved.pop(_memory_key(kind, name), None)
-    else:
-        _unsaved[_memory_key(kind, name)] = value
-
-
-def recall_unsaved(kind: str, name: str) -> Any:
-    """A value kept by :func:`remember_unsaved` (or :func:`save`) in this session, or None."""
-    return _unsaved.get(_memory_key(kind, name))
-
-
 def unsaved_count() -> int:
-    """How many values are held in memory because the cache could not be written."""
+    """How many entries are held in memory because the cache could not be written."""
     return len(_unsaved)
 
 
 def forget_unsaved() -> None:
-    """Drop the values held in memory (and let the next unwritable cache be reported again)."""
+    """Drop the entries held in memory (and let the next unwritable cache be reported again)."""
     _unsaved.clear()
     paths._reported.clear()
+
+
+# ----------------------------------------------------------------------------- remembered scores
+
+
+#: Bump when a remembered score or its entry changes, so that old entries are ignored.
+SCORES_FORMAT = 2
+
+
+def remembered(name: str, arrays: dict[str, Any], params: dict[str, Any], compute: Callable[[], float]) -> float:
+    """``compute()``, or the value it gave before for the same ``arrays`` and ``params`` (a score, a number).
+
+    The entry is named by the arrays' fingerprints, the parameters and the versions of NumPy and
+    scikit-learn: other data or other settings are computed afresh.
+    """
+    if not isinstance(arrays, dict):
+        validation.fail("arrays", "a dict of name -> array", arrays, kind=validation.InvalidType)
+    if not callable(compute):
+        validation.fail("compute", "callable (a function that computes the score)", compute,
+                        kind=validation.InvalidType)
+    entry = key(name, {"format": SCORES_FORMAT, "params": params, "versions": versions("numpy", "scikit-learn"),
+                       "arrays": {label: fingerprint(value) for label, value in sorted(arrays.items())}}) + ".json"
+    value = load("scores", entry, _score, what="score")
+    if value is None:
+        value = float(compute())
+        save("scores", entry, value, lambda v: json.dumps({"value": v}).encode())
+    return value
+
+
+def _score(payload: bytes) -> float:
+    value = json.loads(payload)["value"]
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
+        raise ValueError(f"the value is {value!r}, not a number")
+    return float(value)

@@ -21,6 +21,7 @@ import torch
 import torch.nn.functional as F
 
 from helpers import validation
+from helpers.cache import fingerprint
 from helpers.data import ImageDataset
 from helpers.models.cnn import SmallCNN
 from helpers.training import (
@@ -28,7 +29,6 @@ from helpers.training import (
     accuracy,
     as_tensor_images,
     cache_key,
-    fingerprint,
     fit,
     images_for_fit,
     predict,

@@ -23,7 +23,6 @@ by everything that changes them.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from collections.abc import Sequence
@@ -36,10 +35,7 @@ from torch import nn
 from helpers import cache, validation
 from helpers.metrics import knn_correct, linear_correct
 from helpers.models.alexnet import LAYERS, layer_outputs
-from helpers.training import (
-    as_tensor_images,
-    fingerprint,
-)
+from helpers.training import as_tensor_images
 
 __all__ = ["PIXELS", "ProbeRows", "probe_layers"]
 
@@ -66,10 +62,9 @@ def _images(x: Any, name: str) -> torch.Tensor:
 
 
 def _probe_entry_name(model: nn.Module, arrays: Sequence[Any], layers: list[str], k: int) -> str:
-    weights = fingerprint(*[t for t in model.state_dict().values()])
-    text = json.dumps({"format": _PROBE_FORMAT, "model": type(model).__name__, "weights": weights,
-                       "data": fingerprint(*arrays), "layers": layers, "k": k}, sort_keys=True)
-    return f"probe-{hashlib.sha256(text.encode()).hexdigest()[:16]}.json"
+    weights = cache.fingerprint(*model.state_dict().values())
+    return cache.key("probe", {"format": _PROBE_FORMAT, "model": type(model).__name__, "weights": weights,
+                               "data": cache.fingerprint(*arrays), "layers": layers, "k": k}) + ".json"
 
 
 def _read_rows(name: str, layers: list[str]) -> list[dict[str, Any]] | None:

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from helpers import cache as course_cache
 from helpers import validation
 
 __all__ = [
@@ -307,9 +308,7 @@ def _remember(name: str, arrays: dict[str, np.ndarray], params: dict[str, Any], 
               compute: Any) -> float:
     if not validation.boolean(cache, "cache"):
         return float(compute())
-    from helpers import memo
-
-    return memo.remembered(name, arrays, params, compute)
+    return course_cache.remembered(name, arrays, params, compute)
 
 
 def _knn_votes_right(train: np.ndarray, labels: np.ndarray, test: np.ndarray | None, truth: np.ndarray,

@@ -17,23 +17,19 @@ is quick.
 
 from __future__ import annotations
 
-import hashlib
 import io
-import json
 import math
 import sys
 import time
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable
-from importlib import metadata
 from typing import Any
 
 import numpy as np
 
 from helpers import cache, paths, validation
 from helpers.cores import free_cores, openmp_threads
-from helpers.memo import fingerprint
 
 __all__ = [
     "METHODS",
@@ -507,7 +503,7 @@ def _jsonable(value: Any) -> Any:
     if hasattr(value, "detach") and hasattr(value, "cpu"):
         value = value.detach().cpu().numpy()
     if isinstance(value, np.ndarray):
-        return {"array": fingerprint(value)}
+        return {"array": cache.fingerprint(value)}
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, float) and not math.isfinite(value):
@@ -517,25 +513,15 @@ def _jsonable(value: Any) -> Any:
     return repr(value)
 
 
-def _library_version(method: str) -> str:
-    try:
-        return metadata.version(_PACKAGES[method])
-    except metadata.PackageNotFoundError:
-        return "unknown"
-
-
 def _cache_key(X: np.ndarray, method: str, n_components: int, random_state: int, params: dict[str, Any]) -> str:
-    description = {
+    return cache.key(method, {
         "format": CACHE_FORMAT,
-        "data": fingerprint(X),
-        "method": method,
+        "data": cache.fingerprint(X),
         "n_components": n_components,
         "random_state": random_state,
         "params": {name: _jsonable(value) for name, value in sorted(params.items())},
-        "version": _library_version(method),
-    }
-    text = json.dumps(description, sort_keys=True)
-    return f"{method}-{hashlib.sha256(text.encode()).hexdigest()[:24]}"
+        "versions": cache.versions(_PACKAGES[method]),
+    })
 
 
 def _remember(key: str, Y: np.ndarray) -> None:

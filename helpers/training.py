@@ -7,11 +7,10 @@ The models themselves, and the code a learner should read, stay in the notebooks
 from __future__ import annotations
 
 import copy
-import hashlib
+import io
 import json
 import os
 import random
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -333,40 +332,38 @@ def evaluate(
 # --------------------------------------------------------------------------- weight cache
 
 
-def fingerprint(*arrays: Any) -> str:
-    """A short sha256 of arrays' dtypes, shapes and bytes (to key caches by their data)."""
-    digest = hashlib.sha256()
-    for a in arrays:
-        arr = a.detach().cpu().numpy() if isinstance(a, torch.Tensor) else np.asarray(a)
-        arr = np.ascontiguousarray(arr)
-        digest.update(f"{arr.dtype.str}{arr.shape}".encode())
-        digest.update(arr.tobytes())
-    return digest.hexdigest()[:16]
-
-
 def cache_key(name: str, config: dict[str, Any], data_fingerprint: str = "") -> str:
-    """A file-name-safe key for a model: its name plus a hash of its config and data."""
+    """A file-name-safe key for a model: its name plus a hash of its config and data (:func:`helpers.cache.key`)."""
     if not isinstance(name, str) or not name or not name.replace("_", "").replace("-", "").isalnum():
         validation.fail("name", "a short name of letters, digits, '-' and '_'", name)
     if not isinstance(config, dict):
         validation.fail("config", "a dict", config, kind=validation.InvalidType, got=validation.type_name(config))
     try:
-        text = json.dumps(
-            {"config": config, "data": data_fingerprint, "format": CACHE_FORMAT}, sort_keys=True
-        )
+        return course_cache.key(name, {"config": config, "data": data_fingerprint, "format": CACHE_FORMAT})
     except TypeError as exc:
         raise validation.InvalidType(f"config must hold only JSON values (numbers, strings, lists, dicts): {exc}"
                                      ) from None
-    return f"{name}-{hashlib.sha256(text.encode()).hexdigest()[:16]}"
+
+
+def _state_bytes(state: dict[str, Any]) -> bytes:
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    return buffer.getvalue()
+
+
+def _state(payload: bytes) -> dict[str, Any]:
+    state = torch.load(io.BytesIO(payload), map_location="cpu", weights_only=True)
+    if not isinstance(state, dict):
+        raise ValueError("it is not a dictionary")
+    return state
 
 
 class WeightCache:
-    """Trained weights on disk, one file per key, written atomically and checksummed.
+    """Trained weights, one entry of the course cache (:mod:`helpers.cache`) per key: ``<folder>/<key>.pt``.
 
-    A file that is missing, truncated, fails its checksum or does not fit the model is
-    treated as absent: it is moved aside (``*.corrupt``) and the model is trained again.
-    When the folder cannot be written, the course warns once and keeps the weights in
-    memory for the session (a restarted kernel trains again).
+    Weights that are damaged or do not fit the model are reported, moved aside (``*.corrupt``)
+    and trained again. When the folder cannot be written, the course warns once and keeps
+    the weights in memory for the session (a restarted kernel trains again).
     """
 
     def __init__(self, folder: str | os.PathLike[str] | None = None) -> None:
@@ -383,67 +380,16 @@ class WeightCache:
         return self.folder / f"{key}.pt"
 
     def save(self, key: str, state: dict[str, Any]) -> Path | None:
-        """Write ``state`` (tensors, numbers, strings, lists, dicts) atomically; None if it could not be."""
-        target = self.path(key)
-        tmp = None
-        try:
-            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{key}.", suffix=".tmp")
-            paths.share_like_folder(fd, self.folder)  # a class's shared cache is readable by the class
-            with os.fdopen(fd, "wb") as fh:
-                torch.save(state, fh)
-            digest = _sha256_file(Path(tmp))
-            os.replace(tmp, target)
-            tmp = None
-            _atomic_write_text(target.with_suffix(".sha256"), digest)
-        except OSError as error:
-            try:  # the weights without their checksum would read as damaged next time
-                Path(tmp if tmp is not None else target).unlink(missing_ok=True)
-            except OSError:
-                pass
-            course_cache.remember_unsaved("weights", str(target), copy.deepcopy(state))
-            paths.report_unwritable(self.folder, error)
-            return None
-        return target
+        """Store ``state`` (tensors, numbers, strings, lists, dicts); its path, or None if it is only in memory."""
+        return self.path(key) if course_cache.save(self.folder, f"{key}.pt", state, _state_bytes) else None
 
     def load(self, key: str) -> dict[str, Any] | None:
-        """Return the stored state, or None when absent or unusable (with a warning)."""
-        target = self.path(key)
-        kept = course_cache.recall_unsaved("weights", str(target))
-        if kept is not None:
-            return kept
-        if not (target.exists() or target.is_symlink()):
-            return None
-        checksum = target.with_suffix(".sha256")
-        try:
-            expected = checksum.read_text().strip()
-            if _sha256_file(target) != expected:
-                raise ValueError("checksum mismatch")
-            state = torch.load(target, map_location="cpu", weights_only=True)
-            if not isinstance(state, dict):
-                raise ValueError("not a dictionary")
-            return state
-        except PermissionError:  # not damage: another user's private file, left alone
-            validation.warn(f"cached weights {target.name} cannot be read by you (no permission); the model will "
-                            "be trained again. Whoever filled this shared cache can let the class read it with "
-                            f"`chmod -R a+rX {self.folder.parent}`.", paths.CacheWarning)
-            return None
-        except Exception as exc:  # any damage means: retrain
-            self.discard(key, reason=f"{type(exc).__name__}: {exc}")
-            return None
+        """The stored state, or None when absent or unusable (with a warning)."""
+        return course_cache.load(self.folder, f"{key}.pt", _state, what="weights")
 
     def discard(self, key: str, reason: str) -> None:
         """Warn that the weights under ``key`` could not be used, and move them aside if possible."""
-        target = self.path(key)
-        moved = paths.move_aside(target) if (target.exists() or target.is_symlink()) else None
-        fate = (f"they were moved to {moved.name}" if moved is not None
-                else "they could not be moved aside" if target.exists() else "they are gone")
-        validation.warn(f"cached weights {target.name} could not be used ({reason}); {fate} and the model will be "
-                        "trained again.", paths.CacheWarning)
-        try:
-            target.with_suffix(".sha256").unlink(missing_ok=True)
-        except OSError:
-            pass
-        course_cache.remember_unsaved("weights", str(target), None)
+        course_cache.discard(self.path(key), reason, "weights")
 
 
 def train_or_load(
@@ -569,23 +515,3 @@ def _load_shipped(model: nn.Module, key: str,
                         f"with `git checkout -- data/weights/{path.name}`.", paths.CacheWarning)
         return None
     return state
-
-
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _atomic_write_text(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    paths.share_like_folder(fd, path.parent)
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

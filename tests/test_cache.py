@@ -1,5 +1,6 @@
-"""Tests of helpers.cache and helpers.paths: every cache entry is verified when read, a damaged entry
-is reported, set aside and recomputed, and a cache that cannot be written degrades instead of stopping."""
+"""Tests of helpers.cache and helpers.paths: every cache entry is named by what it depends on and verified
+when read, a damaged entry is reported, set aside and recomputed, and a cache that cannot be written degrades
+instead of stopping."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ import torch
 from conftest import REPO_ROOT
 from torch import nn
 
-from helpers import alexnet_training, cache, layer_probes, memo, paths, projections, training
+from helpers import alexnet_training, cache, layer_probes, metrics, paths, projections, training
 from helpers.models.alexnet import AlexNetLike
 
 # ----------------------------------------------------------------------------- the entry format
@@ -113,7 +114,7 @@ def _score():
         calls.append(1)
         return 0.8125
 
-    return memo.remembered("test score", {"X": np.arange(20.0).reshape(10, 2)}, {"k": 3}, compute), bool(calls)
+    return cache.remembered("test score", {"X": np.arange(20.0).reshape(10, 2)}, {"k": 3}, compute), bool(calls)
 
 
 def _tiny_images(seed, n):
@@ -177,9 +178,12 @@ def test_damaged_weights_are_reported_set_aside_and_retrained(tmp_path, damage):
     first, info = training.train_or_load(model(), "toy", train)
     path = training.WeightCache().path("toy")
     if damage == "plausible values":
-        state = torch.load(path, weights_only=True)
+        header, payload = path.read_bytes().split(b"\n", 1)
+        state = torch.load(io.BytesIO(payload), weights_only=True)
         state["weights"] = {k: v * 1.01 for k, v in state["weights"].items()}
-        torch.save(state, path)
+        buffer = io.BytesIO()
+        torch.save(state, buffer)
+        path.write_bytes(header + b"\n" + buffer.getvalue())
     else:
         DAMAGES[damage](path)
     with pytest.warns(cache.CacheWarning) as caught:
@@ -354,3 +358,129 @@ def test_the_course_models_keep_their_weight_keys(monkeypatch):
     assert keys == ["cnn-571c6aca98fe49dd", "autoencoder2d-4f185e9531c2b190", "autoencoder16d-b161175dd8fbd4b5",
                     "alexnet_like-014e54de4d44fcab", "cnn-2fe2ad182907b066", "autoencoder2d-c1b585285e9c5c5a",
                     "autoencoder16d-cea9dd52b44b6e7d", "alexnet_like-d7d9f986806d9fb0"]
+
+
+# ----------------------------------------------------------------------------- remembered scores
+
+
+def _counting(value=0.5):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return value
+
+    return calls, compute
+
+
+def test_a_score_is_computed_once_then_read_back():
+    X = np.arange(12.0).reshape(4, 3)
+    calls, compute = _counting()
+    assert cache.remembered("score", {"X": X}, {"k": 3}, compute) == 0.5
+    assert cache.remembered("score", {"X": X}, {"k": 3}, compute) == 0.5
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize("change", ["data", "dtype", "shape", "params", "name"])
+def test_any_change_of_the_inputs_computes_again(change):
+    X = np.arange(12.0).reshape(4, 3)
+    calls, compute = _counting()
+    cache.remembered("score", {"X": X}, {"k": 3}, compute)
+    other = {"data": ({"X": X + 1}, {"k": 3}, "score"), "dtype": ({"X": X.astype(np.float32)}, {"k": 3}, "score"),
+             "shape": ({"X": X.reshape(3, 4)}, {"k": 3}, "score"), "params": ({"X": X}, {"k": 2}, "score"),
+             "name": ({"X": X}, {"k": 3}, "other score")}[change]
+    cache.remembered(other[2], other[0], other[1], compute)
+    assert len(calls) == 2
+
+
+def test_a_damaged_file_is_reported_removed_and_computed_again():
+    X = np.ones((3, 2))
+    calls, compute = _counting(0.25)
+    cache.remembered("score", {"X": X}, {}, compute)
+    (path,) = paths.cache_dir("scores").glob("*.json")
+    path.write_text("{not json")
+    with pytest.warns(cache.CacheWarning, match="is damaged"):
+        assert cache.remembered("score", {"X": X}, {}, compute) == 0.25
+    assert len(calls) == 2 and json.loads(cache.decode_entry(path.read_bytes()))["value"] == 0.25
+
+
+def test_an_unwritable_cache_only_warns(monkeypatch, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(blocker))
+    calls, compute = _counting()
+    with pytest.warns(cache.CacheWarning, match="cannot be written"):
+        assert cache.remembered("score", {"X": np.ones(2)}, {}, compute) == 0.5
+    assert cache.remembered("score", {"X": np.ones(2)}, {}, compute) == 0.5  # kept in memory, no second warning
+    assert len(calls) == 1
+
+
+def test_fingerprints_tell_arrays_apart():
+    a = np.zeros((2, 3), dtype=np.float32)
+    assert cache.fingerprint(a) == cache.fingerprint(a.copy()) == cache.fingerprint(torch.from_numpy(a))
+    assert cache.fingerprint(a) != cache.fingerprint(a.reshape(3, 2))
+    assert cache.fingerprint(a) != cache.fingerprint(a.astype(np.float64))
+    assert cache.fingerprint(a) != cache.fingerprint(a + 1)
+    assert cache.fingerprint(a, a) != cache.fingerprint(a)
+    assert cache.fingerprint(np.asfortranarray(np.arange(6.0).reshape(2, 3))) == cache.fingerprint(
+        np.arange(6.0).reshape(2, 3))
+
+
+def test_a_key_is_a_name_and_a_hash_of_its_description():
+    assert cache.key("knn", {"k": 3, "data": "ab"}) == cache.key("knn", {"data": "ab", "k": 3})
+    assert cache.key("knn", {"k": 3}) != cache.key("knn", {"k": 4}) and cache.key("knn", {"k": 3}).startswith("knn-")
+    with pytest.raises(TypeError):
+        cache.key("knn", {"k": object()})
+
+
+def test_remembered_validates_its_arguments():
+    with pytest.raises(TypeError, match="arrays must be a dict"):
+        cache.remembered("score", [np.ones(2)], {}, lambda: 1.0)
+    with pytest.raises(TypeError, match="compute must be callable"):
+        cache.remembered("score", {}, {}, 1.0)
+
+
+# ----------------------------------------------------------------------------- the metrics remember their scores
+
+
+def _data(seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(60, 5))
+    return X, X[:, :2].copy(), (X[:, 0] > 0).astype(int)
+
+
+def test_metrics_are_remembered_across_calls(monkeypatch):
+    X, Z, y = _data()
+    first = (metrics.knn_accuracy(X, y, k=3), metrics.trustworthiness(X, Z, k=5),
+             metrics.neighbourhood_recall(X, Z, k=5))
+    monkeypatch.setattr(metrics, "_knn", lambda *a, **k: (_ for _ in ()).throw(AssertionError("recomputed")))
+    again = (metrics.knn_accuracy(X, y, k=3), metrics.trustworthiness(X, Z, k=5),
+             metrics.neighbourhood_recall(X, Z, k=5))
+    assert again == first
+
+
+def test_metrics_recompute_for_other_inputs_and_on_request(monkeypatch):
+    X, Z, y = _data()
+    searches = []
+    real = metrics._knn
+    monkeypatch.setattr(metrics, "_knn", lambda *a, **k: searches.append(1) or real(*a, **k))
+    metrics.knn_accuracy(X, y, k=3)
+    metrics.knn_accuracy(X, 1 - y, k=3)  # other labels
+    metrics.knn_accuracy(X, y, k=4)  # another k
+    metrics.knn_accuracy(X, y, k=3, cache=False)  # asked not to remember
+    metrics.knn_accuracy(X, y, k=3)  # remembered from the first call
+    assert len(searches) == 4
+    with pytest.raises(TypeError, match="cache must be True or False"):
+        metrics.trustworthiness(X, X[:, :2], k=5, cache="yes")
+
+
+def test_the_linear_probe_is_remembered(monkeypatch):
+    import sklearn.linear_model
+
+    X, _, y = _data()
+    first = metrics.linear_probe(X[:40], y[:40], X[40:], y[40:])
+    monkeypatch.setattr(sklearn.linear_model, "LogisticRegression",
+                        lambda **kw: (_ for _ in ()).throw(AssertionError("trained again")))
+    assert metrics.linear_probe(X[:40], y[:40], X[40:], y[40:]) == first
+    with pytest.raises(AssertionError, match="trained again"):
+        metrics.linear_probe(X[:40], y[:40], X[40:], y[40:], C=0.5)  # other settings: trained afresh

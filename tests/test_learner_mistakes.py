@@ -26,12 +26,12 @@ from helpers import (
     data,
     latent_space,
     layer_probes,
-    memo,
     metrics,
     projections,
     training,
     validation,
 )
+from helpers import cache as course_cache
 from helpers.models.alexnet import AlexNetLike
 from helpers.models.autoencoder import Autoencoder
 from helpers.models.cnn import SmallCNN
@@ -393,8 +393,8 @@ HELPER_MISTAKES = [
                                                           np.arange(12) % 2, ["fc7"], k=100)),
     ("probe labels of floats", "y_train", lambda: layer_probes.probe_layers(alexnet(), images(), np.zeros(12), images(),
                                                                       np.arange(12) % 2, ["fc7"])),
-    ("remember without a dict of arrays", "arrays", lambda: memo.remembered("s", [1], {}, lambda: 1.0)),
-    ("remember without a function", "compute", lambda: memo.remembered("s", {}, {}, 1.0)),
+    ("remember without a dict of arrays", "arrays", lambda: course_cache.remembered("s", [1], {}, lambda: 1.0)),
+    ("remember without a function", "compute", lambda: course_cache.remembered("s", {}, {}, 1.0)),
     ("autoencoder latent_dim zero", "latent_dim", lambda: Autoencoder(latent_dim=0)),
     ("CNN channels of one", "channels", lambda: SmallCNN(channels=(16,))),
     ("AlexNet one class", "num_classes", lambda: AlexNetLike(num_classes=1)),
