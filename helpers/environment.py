@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from helpers.paths import CACHE_ENV_VAR, REPO_ROOT
+from helpers.paths import CACHE_ENV_VAR, REPO_ROOT, detect_platform
 
 #: Where a notebook can run, as :func:`detect_platform` names it, and how it is called in messages.
 PLATFORMS = {
@@ -74,37 +74,7 @@ class Requirement:
         return f"{self.name}{self.specifier}"
 
 
-# ============================================================================ where are we
-
-
-def detect_platform(environ: Mapping[str, str] | None = None) -> str:
-    """Where this kernel runs: "colab", "kaggle", "binder", "vscode" or "jupyter".
-
-    Kaggle's image is built on Colab's (it can import ``google.colab``), so it is recognised
-    first, by its own environment variables.
-    """
-    env = os.environ if environ is None else environ
-    if env.get("KAGGLE_KERNEL_RUN_TYPE") or env.get("KAGGLE_URL_BASE"):
-        return "kaggle"
-    if env.get("COLAB_RELEASE_TAG") or env.get("COLAB_BACKEND_VERSION") or _google_colab_importable():
-        return "colab"
-    if env.get("BINDER_LAUNCH_HOST") or env.get("BINDER_REQUEST") or env.get("BINDER_REPO_URL"):
-        return "binder"
-    if env.get("VSCODE_PID") or env.get("VSCODE_CWD") or env.get("VSCODE_IPC_HOOK_CLI"):
-        return "vscode"
-    return "jupyter"
-
-
-def _google_colab_importable() -> bool:
-    try:
-        return importlib.util.find_spec("google.colab") is not None
-    except (ImportError, ValueError):
-        return False
-
-
-def in_colab() -> bool:
-    """True inside Google Colab (and not on Kaggle, whose image also has ``google.colab``)."""
-    return detect_platform() == "colab"
+# ============================================================================ where are we (see helpers.paths)
 
 
 def in_kaggle() -> bool:

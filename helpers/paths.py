@@ -1,4 +1,4 @@
-"""Where the course keeps its files: the repository, the shipped data and the caches.
+"""Where the course keeps its files (the repository, the shipped data and the caches), and where it runs.
 
 The cache (trained weights, projections, remembered scores, progress) lives in
 ``<repo>/.cache`` unless the environment variable ``COURSE_CACHE_DIR`` names another
@@ -6,20 +6,25 @@ folder. When it cannot be written (a read-only course folder, a full disk, a fil
 the folder should be), the course warns once, saying where it tried and how to choose
 another place, and keeps what it computes in memory for the session: a lesson never
 stops because of the cache.
+
+Where the kernel runs (Colab, Kaggle, Binder, VS Code or Jupyter: :func:`detect_platform`)
+decides where a learner's progress is kept and what the set-up cell installs.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import stat
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from helpers.validation import CourseError, InvalidValue, warn
 
 __all__ = ["CACHE_ENV_VAR", "DATA_DIR", "REPO_ROOT", "CacheWarning", "UnwritableError", "cache_dir", "cache_root",
-           "fallback_folder", "move_aside", "report_unwritable", "share_like_folder", "shared_file_mode",
-           "writable_folder"]
+           "detect_platform", "fallback_folder", "in_colab", "move_aside", "report_unwritable", "share_like_folder",
+           "shared_file_mode", "writable_folder"]
 
 #: The repository root (the folder that holds ``helpers/``, ``data/`` and ``notebooks/``).
 REPO_ROOT: Path = Path(__file__).resolve().parent.parent
@@ -247,3 +252,36 @@ def _try_folder(folder: Path) -> str | None:
     if not os.access(folder, os.W_OK | os.X_OK):
         return "Permission denied"
     return None
+
+
+# ----------------------------------------------------------------------------- where the kernel runs
+
+
+def detect_platform(environ: Mapping[str, str] | None = None) -> str:
+    """Where this kernel runs: "colab", "kaggle", "binder", "vscode" or "jupyter".
+
+    Kaggle's image is built on Colab's (it can import ``google.colab``), so it is recognised
+    first, by its own environment variables.
+    """
+    env = os.environ if environ is None else environ
+    if env.get("KAGGLE_KERNEL_RUN_TYPE") or env.get("KAGGLE_URL_BASE"):
+        return "kaggle"
+    if env.get("COLAB_RELEASE_TAG") or env.get("COLAB_BACKEND_VERSION") or _google_colab_importable():
+        return "colab"
+    if env.get("BINDER_LAUNCH_HOST") or env.get("BINDER_REQUEST") or env.get("BINDER_REPO_URL"):
+        return "binder"
+    if env.get("VSCODE_PID") or env.get("VSCODE_CWD") or env.get("VSCODE_IPC_HOOK_CLI"):
+        return "vscode"
+    return "jupyter"
+
+
+def _google_colab_importable() -> bool:
+    try:
+        return importlib.util.find_spec("google.colab") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def in_colab() -> bool:
+    """True inside Google Colab (and not on Kaggle, whose image also has ``google.colab``)."""
+    return detect_platform() == "colab"

@@ -115,7 +115,7 @@ def progress_path() -> Path:
 
 
 def _in_colab() -> bool:
-    from helpers.environment import in_colab
+    from helpers.paths import in_colab
 
     return in_colab()
 

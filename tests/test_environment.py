@@ -16,7 +16,7 @@ import pytest
 from conftest import REPO_ROOT
 
 import course_setup
-from helpers import environment
+from helpers import environment, paths
 
 # ----------------------------------------------------------------------------- where
 
@@ -33,18 +33,18 @@ from helpers import environment
     ],
 )
 def test_detect_platform(env, expected, monkeypatch):
-    monkeypatch.setattr(environment, "_google_colab_importable", lambda: False)
+    monkeypatch.setattr(paths, "_google_colab_importable", lambda: False)
     assert environment.detect_platform(env) == expected
 
 
 def test_kaggle_is_not_colab_even_where_google_colab_imports(monkeypatch):
-    monkeypatch.setattr(environment, "_google_colab_importable", lambda: True)
+    monkeypatch.setattr(paths, "_google_colab_importable", lambda: True)
     assert environment.detect_platform({}) == "colab"
     assert environment.detect_platform({"KAGGLE_URL_BASE": "https://www.kaggle.com"}) == "kaggle"
 
 
 def test_not_in_colab_here():
-    assert environment.in_colab() is False and environment.in_kaggle() is False
+    assert paths.in_colab() is False and environment.in_kaggle() is False
 
 
 # ----------------------------------------------------------------------------- requirements and installs
