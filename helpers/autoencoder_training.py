@@ -23,6 +23,7 @@ from helpers.cache import fingerprint
 from helpers.latent_space import _cpu_threads, reconstruct, reconstruction_mse
 from helpers.models.autoencoder import DEFAULT_HIDDEN, Autoencoder
 from helpers.training import (
+    History,
     WeightCache,
     cache_key,
     fit,
@@ -32,7 +33,8 @@ from helpers.training import (
 )
 
 __all__ = ["BATCH_SIZE", "EPOCHS", "EPOCHS_BY_DATASET", "HIDDEN", "LARGE_LATENT_DIM", "LEARNING_RATE", "LOSSES",
-           "SMALL_LATENT_DIM", "train_or_load_autoencoder"]
+           "SMALL_LATENT_DIM", "autoencoder_config", "build_autoencoder", "reconstruction_error", "train_autoencoder",
+           "train_or_load_autoencoder"]
 
 #: The bottleneck that can be drawn directly: a latent *plane*.
 SMALL_LATENT_DIM = 2
@@ -82,52 +84,60 @@ def train_or_load_autoencoder(
     it) loads, when the cache has no entry, the weights the course ships for these
     settings; ``shipped=False`` trains it here.
     """
+    config = autoencoder_config(dataset, latent_dim=latent_dim, epochs=epochs, seed=seed, hidden=hidden,
+                                batch_size=batch_size, lr=lr, loss=loss)
+    validation.boolean(progress, "progress")
+    shipped = validation.boolean(shipped, "shipped")
+    key = cache_key(f"autoencoder{config['latent_dim']}d", config, fingerprint(dataset.x_train))
+    model = build_autoencoder(config)
+
+    def measure() -> dict[str, Any]:
+        return reconstruction_error(model, dataset)
+
+    return train_or_load(model, key, lambda net: train_autoencoder(net, dataset, config, progress=progress),
+                         cache=cache, shipped=shipped, measure=measure,
+                         extra=lambda: {"dataset": config["dataset"], "latent_dim": config["latent_dim"], **measure()})
+
+
+def autoencoder_config(dataset: Any, *, latent_dim: int, epochs: int | None = None, seed: int = 0,
+                       hidden: Sequence[int] = HIDDEN, batch_size: int = BATCH_SIZE, lr: float = LEARNING_RATE,
+                       loss: str = "bce") -> dict[str, Any]:
+    """The checked settings of an autoencoder for ``dataset`` (what its cache key is made of)."""
     validation.image_dataset(dataset)
     latent_dim = validation.integer(latent_dim, "latent_dim", low=1)
     if epochs is None:
         epochs = EPOCHS_BY_DATASET.get(dataset.name, EPOCHS)
-    epochs = validation.integer(epochs, "epochs", low=0)
-    seed = validation.integer(seed, "seed", low=0)
-    batch_size = validation.integer(batch_size, "batch_size", low=1)
-    lr = validation.number(lr, "lr", low=0, low_open=True)
-    loss = validation.choice(loss, "loss", LOSSES, ignore_case=False)
-    validation.boolean(progress, "progress")
-    shipped = validation.boolean(shipped, "shipped")
-    hidden = validation.integers(hidden, "hidden", low=1)
-    config = {
+    return {
         "architecture": "mlp-autoencoder-1",
         "dataset": str(dataset.name),
         "latent_dim": int(latent_dim),
-        "hidden": list(hidden),
-        "epochs": int(epochs),
-        "batch_size": int(batch_size),
-        "lr": float(lr),
-        "loss": loss,
-        "seed": int(seed),
+        "hidden": list(validation.integers(hidden, "hidden", low=1)),
+        "epochs": int(validation.integer(epochs, "epochs", low=0)),
+        "batch_size": int(validation.integer(batch_size, "batch_size", low=1)),
+        "lr": float(validation.number(lr, "lr", low=0, low_open=True)),
+        "loss": validation.choice(loss, "loss", LOSSES, ignore_case=False),
+        "seed": int(validation.integer(seed, "seed", low=0)),
     }
-    key = cache_key(f"autoencoder{int(latent_dim)}d", config, fingerprint(dataset.x_train))
-    seed_everything(seed)  # the initial weights depend on the seed too
-    model = Autoencoder(int(latent_dim), hidden)
+
+
+def build_autoencoder(config: dict[str, Any]) -> Autoencoder:
+    """The untrained autoencoder of ``config`` (from :func:`autoencoder_config`): its first weights depend on
+    the seed."""
+    seed_everything(config["seed"])
+    return Autoencoder(config["latent_dim"], config["hidden"])
+
+
+def train_autoencoder(model: Autoencoder, dataset: Any, config: dict[str, Any], *, progress: bool = True) -> History:
+    """Train ``model`` in place to rebuild ``dataset.x_train`` as ``config`` says; return its history."""
     x_train = images_for_fit(dataset.x_train, name="dataset.x_train")
     x_test = images_for_fit(dataset.x_test, name="dataset.x_test")
-    loss_fn = nn.BCELoss() if loss == "bce" else nn.MSELoss()
+    loss_fn = nn.BCELoss() if config["loss"] == "bce" else nn.MSELoss()
+    with _cpu_threads():
+        return fit(model, x_train, x_train, loss_fn=loss_fn, epochs=config["epochs"],
+                   batch_size=config["batch_size"], lr=config["lr"], seed=config["seed"], val=(x_test, x_test),
+                   progress=progress, description=f"autoencoder, {config['latent_dim']}-D bottleneck")
 
-    def train(net: nn.Module):
-        with _cpu_threads():
-            return fit(
-                net, x_train, x_train, loss_fn=loss_fn, epochs=int(epochs), batch_size=int(batch_size),
-                lr=float(lr), seed=int(seed), val=(x_test, x_test), progress=progress,
-                description=f"autoencoder, {latent_dim}-D bottleneck",
-            )
 
-    def extra() -> dict[str, Any]:
-        return {
-            "dataset": str(dataset.name),
-            "latent_dim": int(latent_dim),
-            "test_mse": reconstruction_mse(dataset.x_test, reconstruct(model, dataset.x_test)),
-        }
-
-    def measure() -> dict[str, Any]:
-        return {"test_mse": reconstruction_mse(dataset.x_test, reconstruct(model, dataset.x_test))}
-
-    return train_or_load(model, key, train, cache=cache, extra=extra, shipped=shipped, measure=measure)
+def reconstruction_error(model: Autoencoder, dataset: Any) -> dict[str, float]:
+    """``{"test_mse": ...}``: how far ``model``'s rebuilt test images lie from the originals."""
+    return {"test_mse": reconstruction_mse(dataset.x_test, reconstruct(model, dataset.x_test))}

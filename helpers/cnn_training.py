@@ -25,6 +25,7 @@ from helpers.cache import fingerprint
 from helpers.data import ImageDataset
 from helpers.models.cnn import SmallCNN
 from helpers.training import (
+    History,
     WeightCache,
     accuracy,
     as_tensor_images,
@@ -37,7 +38,8 @@ from helpers.training import (
     train_or_load,
 )
 
-__all__ = ["CNN_DEFAULTS", "CNN_EPOCHS", "embed_images", "train_or_load_cnn"]
+__all__ = ["CNN_DEFAULTS", "CNN_EPOCHS", "accuracy_on_test", "build_cnn", "cnn_config", "embed_images", "train_cnn",
+           "train_or_load_cnn"]
 
 #: Training epochs of the course CNN per dataset: MNIST has fewer training images
 #: (8,000 against 12,000 shipped), so it gets more passes over them. Three passes over
@@ -117,98 +119,100 @@ def train_or_load_cnn(
     (``info["source"]`` is then ``"shipped"``); ``shipped=False`` trains it here. The
     shipped files hold no per-epoch embeddings, so ``capture_epochs=True`` never uses them.
     """
-    validation.image_dataset(dataset)
-    if epochs is None:
-        epochs = CNN_EPOCHS.get(dataset.name, CNN_EPOCHS["Fashion-MNIST"])
-    epochs = validation.integer(epochs, "epochs", low=1)
-    embedding_dim = validation.integer(embedding_dim, "embedding_dim", low=1)
-    seed = validation.integer(seed, "seed", low=0)
-    batch_size = validation.integer(batch_size, "batch_size", low=1)
-    capture_count = validation.integer(capture_count, "capture_count", low=1)
+    config = cnn_config(dataset, epochs=epochs, embedding_dim=embedding_dim, seed=seed, channels=channels,
+                        dropout=dropout, lr=lr, batch_size=batch_size, capture_count=capture_count)
     capture_epochs = validation.boolean(capture_epochs, "capture_epochs")
-    dropout = validation.number(dropout, "dropout", low=0, high=1, high_open=True)
-    lr = validation.number(lr, "lr", low=0, low_open=True)
     validation.boolean(progress, "progress")
     shipped = validation.boolean(shipped, "shipped") and not capture_epochs
-    capture_count = min(capture_count, len(dataset.x_test))
-    num_classes = len(dataset.class_names)
-    config = {
-        "model": "SmallCNN",
-        "dataset": dataset.name,
-        "source": dataset.source,
-        "epochs": epochs,
-        "embedding_dim": embedding_dim,
-        "channels": list(validation.integers(channels, "channels", count=2, low=1)),
-        "dropout": float(dropout),
-        "seed": seed,
-        "lr": float(lr),
-        "batch_size": batch_size,
-        "capture_count": capture_count,
-        "num_classes": num_classes,
-    }
-    data_id = fingerprint(dataset.x_train, dataset.y_train, dataset.x_test, dataset.y_test)
-    key = cache_key("cnn", config, data_id)
+    key = cache_key("cnn", config, fingerprint(dataset.x_train, dataset.y_train, dataset.x_test, dataset.y_test))
+    model = build_cnn(config)
+    recorded: dict[str, Any] = {}
 
-    seed_everything(seed)  # the initial weights depend on the seed only
-    model = SmallCNN(
-        num_classes=num_classes, embedding_dim=embedding_dim, channels=tuple(channels), dropout=dropout
-    )
-    x_test = images_for_fit(dataset.x_test, name="dataset.x_test")
-    y_test = torch.from_numpy(np.asarray(dataset.y_test, dtype=np.int64))
-    captured: list[torch.Tensor] = []
-    accuracies: list[float] = []
+    def train(net: SmallCNN) -> History:
+        history, records = train_cnn(net, dataset, config, progress=progress)
+        recorded.update(records)
+        return history
 
-    def capture(epoch: int, net: torch.nn.Module) -> None:
-        captured.append(torch.from_numpy(embed_images(net, dataset.x_test[:capture_count])))
-        accuracies.append(accuracy(predict(net, x_test), y_test))
-
-    def train(net: torch.nn.Module):
-        # One CPU thread: this small network gains nothing from more (its batches are
-        # tiny), it is not slowed down by other busy programs, and the trained weights
-        # come out the same on every machine whatever its number of cores.
-        with torch_threads(1):
-            return _fit(net)
-
-    def _fit(net: torch.nn.Module):
-        return fit(
-            net,
-            images_for_fit(dataset.x_train, name="dataset.x_train"),
-            torch.from_numpy(np.asarray(dataset.y_train, dtype=np.int64)),
-            loss_fn=F.cross_entropy,
-            epochs=epochs,
-            batch_size=batch_size,
-            lr=lr,
-            seed=seed,
-            val=(x_test, y_test),
-            metric=accuracy,
-            on_epoch_end=capture,
-            progress=progress,
-            description=f"training the CNN on {dataset.name}",
-        )
-
-    def extra() -> dict[str, Any]:
-        net_outputs = predict(model, x_test)
-        return {
-            "epoch_embeddings": torch.stack(captured),
-            "epoch_test_accuracy": accuracies,
-            "test_accuracy": accuracy(net_outputs, y_test),
-            "config": config,
-        }
-
-    cache = cache if cache is not None else WeightCache()
-    def measure() -> dict[str, Any]:
-        return {"test_accuracy": accuracy(predict(model, x_test), y_test)}
-
-    model, info = train_or_load(model, key, train, cache=cache, extra=extra, shipped=shipped, measure=measure)
-    needed = _STORED[1:] if info["source"] == "shipped" else _STORED  # shipped: no per-epoch embeddings
-    if any(name not in info for name in needed):  # written by an older version of this function
-        cache.discard(key, reason="it lacks the values recorded during training")
-        model, info = train_or_load(model, key, train, cache=cache, extra=extra)
+    model, info = train_or_load(model, key, train, cache=cache, extra=lambda: recorded, shipped=shipped,
+                                measure=lambda: {"test_accuracy": accuracy_on_test(model, dataset)},
+                                needs=_STORED if capture_epochs else _STORED[1:])
     stored = info.pop("epoch_embeddings", None)
     info["test_accuracy"] = float(info["test_accuracy"])
     info["epoch_test_accuracy"] = [float(a) for a in info["epoch_test_accuracy"]]
     if capture_epochs:
         info["epoch_embeddings"] = stored.numpy().astype(np.float32, copy=False)
-        info["capture_indices"] = np.arange(capture_count)
-        info["capture_labels"] = np.asarray(dataset.y_test[:capture_count], dtype=np.int64)
+        info["capture_indices"] = np.arange(config["capture_count"])
+        info["capture_labels"] = np.asarray(dataset.y_test[:config["capture_count"]], dtype=np.int64)
     return model, info
+
+
+def cnn_config(dataset: ImageDataset, *, epochs: int | None = None, embedding_dim: int = CNN_DEFAULTS["embedding_dim"],
+               seed: int = CNN_DEFAULTS["seed"], channels: tuple[int, int] = CNN_DEFAULTS["channels"],
+               dropout: float = CNN_DEFAULTS["dropout"], lr: float = CNN_DEFAULTS["lr"],
+               batch_size: int = CNN_DEFAULTS["batch_size"],
+               capture_count: int = CNN_DEFAULTS["capture_count"]) -> dict[str, Any]:
+    """The checked settings of a course CNN for ``dataset`` (what its cache key is made of)."""
+    validation.image_dataset(dataset)
+    if epochs is None:
+        epochs = CNN_EPOCHS.get(dataset.name, CNN_EPOCHS["Fashion-MNIST"])
+    return {
+        "model": "SmallCNN",
+        "dataset": dataset.name,
+        "source": dataset.source,
+        "epochs": validation.integer(epochs, "epochs", low=1),
+        "embedding_dim": validation.integer(embedding_dim, "embedding_dim", low=1),
+        "channels": list(validation.integers(channels, "channels", count=2, low=1)),
+        "dropout": float(validation.number(dropout, "dropout", low=0, high=1, high_open=True)),
+        "seed": validation.integer(seed, "seed", low=0),
+        "lr": float(validation.number(lr, "lr", low=0, low_open=True)),
+        "batch_size": validation.integer(batch_size, "batch_size", low=1),
+        "capture_count": min(validation.integer(capture_count, "capture_count", low=1), len(dataset.x_test)),
+        "num_classes": len(dataset.class_names),
+    }
+
+
+def build_cnn(config: dict[str, Any]) -> SmallCNN:
+    """The untrained network of ``config`` (from :func:`cnn_config`): its first weights depend on the seed only."""
+    seed_everything(config["seed"])
+    return SmallCNN(num_classes=config["num_classes"], embedding_dim=config["embedding_dim"],
+                    channels=tuple(config["channels"]), dropout=config["dropout"])
+
+
+def _test_set(dataset: ImageDataset) -> tuple[torch.Tensor, torch.Tensor]:
+    return (images_for_fit(dataset.x_test, name="dataset.x_test"),
+            torch.from_numpy(np.asarray(dataset.y_test, dtype=np.int64)))
+
+
+def accuracy_on_test(model: SmallCNN, dataset: ImageDataset) -> float:
+    """The share of ``dataset``'s test images that ``model`` classifies right."""
+    x_test, y_test = _test_set(dataset)
+    return accuracy(predict(model, x_test), y_test)
+
+
+def train_cnn(model: SmallCNN, dataset: ImageDataset, config: dict[str, Any], *,
+              progress: bool = True) -> tuple[History, dict[str, Any]]:
+    """Train ``model`` in place as ``config`` says; return its history and what is stored beside its weights.
+
+    Before the first epoch and after each, the embeddings of the first ``capture_count`` test
+    images and the test accuracy are recorded (``epoch_embeddings``, ``epoch_test_accuracy``).
+    """
+    x_test, y_test = _test_set(dataset)
+    embeddings: list[torch.Tensor] = []
+    accuracies: list[float] = []
+
+    def record(epoch: int, net: torch.nn.Module) -> None:
+        embeddings.append(torch.from_numpy(embed_images(net, dataset.x_test[:config["capture_count"]])))
+        accuracies.append(accuracy(predict(net, x_test), y_test))
+
+    # One CPU thread: this small network gains nothing from more (its batches are tiny), it is
+    # not slowed down by other busy programs, and the trained weights come out the same on every
+    # machine whatever its number of cores.
+    with torch_threads(1):
+        history = fit(model, images_for_fit(dataset.x_train, name="dataset.x_train"),
+                      torch.from_numpy(np.asarray(dataset.y_train, dtype=np.int64)), loss_fn=F.cross_entropy,
+                      epochs=config["epochs"], batch_size=config["batch_size"], lr=config["lr"], seed=config["seed"],
+                      val=(x_test, y_test), metric=accuracy, on_epoch_end=record, progress=progress,
+                      description=f"training the CNN on {dataset.name}")
+    model.to("cpu").eval()
+    return history, {"epoch_embeddings": torch.stack(embeddings), "epoch_test_accuracy": accuracies,
+                     "test_accuracy": accuracy(predict(model, x_test), y_test), "config": config}

@@ -233,9 +233,8 @@ def fit(
         if not isinstance(t, torch.Tensor):
             validation.fail(name, "a torch tensor", t, kind=validation.InvalidType, got=validation.type_name(t))
     if len(inputs) != len(targets):
-        raise validation.InvalidValue(
-            f"inputs and targets must have the same length, got {len(inputs)} and {len(targets)}"
-        )
+        raise validation.InvalidValue(f"inputs and targets must have the same length, got {len(inputs)} and "
+                                      f"{len(targets)}")
     validation.callable_or_none(loss_fn, "loss_fn", "a loss function such as F.cross_entropy")
     epochs = validation.integer(epochs, "epochs", low=0)
     batch_size = validation.integer(batch_size, "batch_size", low=1)
@@ -251,28 +250,15 @@ def fit(
     model.to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
     history = History()
-    if on_epoch_end is not None:
-        model.eval()
-        on_epoch_end(0, model)
+    _epoch_done(model, 0, on_epoch_end)
     steps = (len(inputs) + batch_size - 1) // batch_size
     bar = tqdm(total=epochs * steps, desc=description, disable=not progress, leave=False)
     try:
         for epoch in range(1, epochs + 1):
             started = time.perf_counter()
-            model.train()
-            total, count = 0.0, 0
-            for xb, yb in iterate_batches(
-                inputs, targets, batch_size=batch_size, shuffle=True, generator=generator
-            ):
-                xb, yb = _floats(xb).to(device), _floats(yb).to(device)
-                optimizer.zero_grad(set_to_none=True)
-                loss = loss_fn(model(xb), yb)
-                loss.backward()
-                optimizer.step()
-                total += loss.item() * len(xb)
-                count += len(xb)
-                bar.update(1)
-            row = {"epoch": float(epoch), "train_loss": total / max(count, 1)}
+            loss = train_epoch(model, optimizer, inputs, targets, loss_fn=loss_fn, batch_size=batch_size,
+                               generator=generator, device=device, on_batch=bar.update)
+            row = {"epoch": float(epoch), "train_loss": loss}
             if val is not None:
                 row.update(evaluate(model, *val, loss_fn=loss_fn, metric=metric, device=device))
             row["seconds"] = time.perf_counter() - started
@@ -280,13 +266,46 @@ def fit(
             # shown with the bar's next update (at most ten a second): a redraw per epoch costs
             # more than a small model's whole epoch
             bar.set_postfix({k: round(v, 4) for k, v in row.items() if k not in ("epoch", "seconds")}, refresh=False)
-            if on_epoch_end is not None:
-                model.eval()
-                on_epoch_end(epoch, model)
+            _epoch_done(model, epoch, on_epoch_end)
     finally:
         bar.close()
     model.eval()
     return history
+
+
+def _epoch_done(model: nn.Module, epoch: int, on_epoch_end: Callable[[int, nn.Module], None] | None) -> None:
+    if on_epoch_end is not None:
+        model.eval()
+        on_epoch_end(epoch, model)
+
+
+def train_epoch(
+    model: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    inputs: torch.Tensor,
+    targets: torch.Tensor,
+    *,
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    batch_size: int,
+    generator: torch.Generator | None = None,
+    device: torch.device | str = "cpu",
+    on_batch: Callable[[int], Any] | None = None,
+) -> float:
+    """One pass over shuffled mini-batches of ``inputs`` and ``targets``: a step of ``optimizer`` per
+    batch. Returns the mean training loss; ``on_batch(1)`` is called after each step (a progress bar)."""
+    model.train()
+    total, count = 0.0, 0
+    for xb, yb in iterate_batches(inputs, targets, batch_size=batch_size, shuffle=True, generator=generator):
+        xb, yb = _floats(xb).to(device), _floats(yb).to(device)
+        optimizer.zero_grad(set_to_none=True)
+        loss = loss_fn(model(xb), yb)
+        loss.backward()
+        optimizer.step()
+        total += loss.item() * len(xb)
+        count += len(xb)
+        if on_batch is not None:
+            on_batch(1)
+    return total / max(count, 1)
 
 
 @torch.no_grad()
@@ -401,6 +420,7 @@ def train_or_load(
     extra: Callable[[], dict[str, Any]] | None = None,
     shipped: bool = False,
     measure: Callable[[], dict[str, Any]] | None = None,
+    needs: tuple[str, ...] = (),
 ) -> tuple[nn.Module, dict[str, Any]]:
     """Load ``model``'s weights from the cache under ``key``, or train and store them.
 
@@ -408,7 +428,8 @@ def train_or_load(
     return more things to store beside the weights (plain values or tensors). Returns
     the model (on the CPU, in eval mode) and a dict with ``from_cache``, ``history``,
     ``train_seconds``, ``source`` ("cache", "shipped" or "trained") and whatever
-    ``extra`` stored.
+    ``extra`` stored. A cached entry without the values named in ``needs`` (written by an
+    older version of the course) is set aside, and the model trained again.
 
     With ``shipped=True``, a cache miss next looks for weights the course ships for
     ``key`` (``data/weights/``, trained by ``make data`` with the same code and seed);
@@ -419,37 +440,51 @@ def train_or_load(
     """
     validation.boolean(shipped, "shipped")
     cache = cache if cache is not None else WeightCache()
-    state = cache.load(key)
-    source = "cache"
+    state, source = _load_cached(model, key, cache, needs), "cache"
     if state is None and shipped:
-        state = _load_shipped(model, key, measure)
-        source = "shipped"
-    if state is not None:
-        try:
-            model.load_state_dict(state["weights"])
-        except Exception as exc:
-            cache.discard(key, reason=f"does not fit the model: {type(exc).__name__}")
-            state = None
-    if state is not None:
-        info = {k: v for k, v in state.items() if k != "weights"}
-        info["from_cache"] = source == "cache"
-        info["source"] = source
-        model.to("cpu").eval()
-        return model, info
+        state, source = _load_shipped(model, key, measure), "shipped"
+    if state is None:
+        state, source = _train_and_store(model, key, train, cache, extra), "trained"
+    model.to("cpu").eval()
+    info = {name: value for name, value in state.items() if name != "weights"}
+    return model, {**info, "from_cache": source == "cache", "source": source}
+
+
+def _put_weights(model: nn.Module, state: dict[str, Any]) -> str | None:
+    """Load ``state["weights"]`` into ``model``: None when done, else why not (``model`` is left as it was)."""
+    initial = copy.deepcopy(model.state_dict())
+    try:
+        model.load_state_dict(state["weights"])
+    except Exception as exc:  # a file that passed its checksum but does not fit this model
+        model.load_state_dict(initial)  # train from the seeded start, not from half-loaded weights
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def _load_cached(model: nn.Module, key: str, cache: WeightCache, needs: tuple[str, ...]) -> dict[str, Any] | None:
+    """The cached state for ``key``, its weights loaded into ``model``; None (set aside if unusable) otherwise."""
+    state = cache.load(key)
+    if state is None:
+        return None
+    missing = [name for name in needs if name not in state]
+    problem = f"it lacks {', '.join(missing)}" if missing else _put_weights(model, state)
+    if problem is not None:
+        cache.discard(key, reason=problem if missing else f"it does not fit the model: {problem}")
+        return None
+    return state
+
+
+def _train_and_store(model: nn.Module, key: str, train: Callable[[nn.Module], History | None], cache: WeightCache,
+                     extra: Callable[[], dict[str, Any]] | None) -> dict[str, Any]:
+    """Train ``model`` (timed), then store its weights with its history and ``extra()`` under ``key``."""
     started = time.perf_counter()
     history = train(model)
     seconds = time.perf_counter() - started
     model.to("cpu").eval()
-    info: dict[str, Any] = {
-        "history": history.rows if isinstance(history, History) else [],
-        "train_seconds": seconds,
-    }
-    if extra is not None:
-        info.update(extra())
-    cache.save(key, {"weights": model.state_dict(), **info})
-    info["from_cache"] = False
-    info["source"] = "trained"
-    return model, info
+    state = {"weights": model.state_dict(), "history": history.rows if isinstance(history, History) else [],
+             "train_seconds": seconds, **(extra() if extra is not None else {})}
+    cache.save(key, state)
+    return state
 
 
 #: How far a shipped model's re-measured quality may lie from what the manifest records.
@@ -502,10 +537,11 @@ def _load_shipped(model: nn.Module, key: str,
     initial = copy.deepcopy(model.state_dict())
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
-        model.load_state_dict(state["weights"])
-    except Exception as exc:  # a file that passed its checksum but does not fit this model
-        model.load_state_dict(initial)  # train from the seeded start, not from half-loaded weights
-        validation.warn(f"the shipped weights {path.name} do not fit the model ({type(exc).__name__}: {exc}); "
+        problem = _put_weights(model, state)
+    except Exception as exc:  # a file that passed its checksum but holds no weights
+        problem = f"{type(exc).__name__}: {exc}"
+    if problem is not None:
+        validation.warn(f"the shipped weights {path.name} do not fit the model ({problem}); "
                         "the model will be trained instead.", paths.CacheWarning)
         return None
     problem = _shipped_problem(path, key, measure) if measure is not None else None
