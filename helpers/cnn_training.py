@@ -136,14 +136,19 @@ def train_or_load_cnn(
     model, info = train_or_load(model, key, train, cache=cache, extra=lambda: recorded, shipped=shipped,
                                 measure=lambda: {"test_accuracy": accuracy_on_test(model, dataset)},
                                 needs=_STORED if capture_epochs else _STORED[1:])
+    return model, _as_returned(info, dataset, config["capture_count"], capture_epochs)
+
+
+def _as_returned(info: dict[str, Any], dataset: ImageDataset, count: int, capture_epochs: bool) -> dict[str, Any]:
+    """What :func:`train_or_load_cnn` returns: plain floats, and the captured embeddings only when asked for."""
     stored = info.pop("epoch_embeddings", None)
     info["test_accuracy"] = float(info["test_accuracy"])
     info["epoch_test_accuracy"] = [float(a) for a in info["epoch_test_accuracy"]]
     if capture_epochs:
         info["epoch_embeddings"] = stored.numpy().astype(np.float32, copy=False)
-        info["capture_indices"] = np.arange(config["capture_count"])
-        info["capture_labels"] = np.asarray(dataset.y_test[:config["capture_count"]], dtype=np.int64)
-    return model, info
+        info["capture_indices"] = np.arange(count)
+        info["capture_labels"] = np.asarray(dataset.y_test[:count], dtype=np.int64)
+    return info
 
 
 def cnn_config(dataset: ImageDataset, *, epochs: int | None = None, embedding_dim: int = CNN_DEFAULTS["embedding_dim"],

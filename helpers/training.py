@@ -13,7 +13,7 @@ import os
 import random
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -208,11 +208,8 @@ def fit(
     *,
     loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
     epochs: int,
-    batch_size: int = 128,
-    lr: float = 1e-3,
-    weight_decay: float = 0.0,
-    device: torch.device | str | None = None,
-    seed: int = 0,
+    batch_size: int = 128, lr: float = 1e-3, weight_decay: float = 0.0,
+    device: torch.device | str | None = None, seed: int = 0,
     val: tuple[torch.Tensor, torch.Tensor] | None = None,
     metric: Callable[[torch.Tensor, torch.Tensor], float] | None = None,
     on_epoch_end: Callable[[int, nn.Module], None] | None = None,
@@ -224,9 +221,8 @@ def fit(
     uint8 tensors (``inputs``, and ``targets`` of an autoencoder) are images: each batch is turned
     into floats in [0, 1] as it is used (as :func:`as_tensor_images` would, so the same numbers).
 
-    ``on_epoch_end(epoch, model)`` runs after every epoch (e.g. to capture embeddings);
-    it is also called once with epoch 0 before training starts. ``metric(outputs,
-    targets)`` (e.g. accuracy) is reported on ``val`` when given.
+    ``on_epoch_end(epoch, model)`` runs after every epoch (e.g. to capture embeddings) and once with
+    epoch 0 before training starts. ``metric(outputs, targets)`` (e.g. accuracy) is reported on ``val``.
     """
     validation.module(model, "model")
     for name, t in (("inputs", inputs), ("targets", targets)):
@@ -247,28 +243,21 @@ def fit(
 
     device = torch.device(device) if device is not None else choose_device()
     generator = seed_everything(seed)
-    model.to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+    optimizer = torch.optim.Adam(model.to(device).parameters(), lr=lr, weight_decay=weight_decay)
     history = History()
     _epoch_done(model, 0, on_epoch_end)
     steps = (len(inputs) + batch_size - 1) // batch_size
-    bar = tqdm(total=epochs * steps, desc=description, disable=not progress, leave=False)
-    try:
+    with closing(tqdm(total=epochs * steps, desc=description, disable=not progress, leave=False)) as bar:
         for epoch in range(1, epochs + 1):
             started = time.perf_counter()
             loss = train_epoch(model, optimizer, inputs, targets, loss_fn=loss_fn, batch_size=batch_size,
                                generator=generator, device=device, on_batch=bar.update)
-            row = {"epoch": float(epoch), "train_loss": loss}
-            if val is not None:
-                row.update(evaluate(model, *val, loss_fn=loss_fn, metric=metric, device=device))
-            row["seconds"] = time.perf_counter() - started
-            history.rows.append(row)
-            # shown with the bar's next update (at most ten a second): a redraw per epoch costs
-            # more than a small model's whole epoch
-            bar.set_postfix({k: round(v, 4) for k, v in row.items() if k not in ("epoch", "seconds")}, refresh=False)
+            row = {"epoch": float(epoch), "train_loss": loss,
+                   **(evaluate(model, *val, loss_fn=loss_fn, metric=metric, device=device) if val is not None else {})}
+            history.rows.append({**row, "seconds": time.perf_counter() - started})
+            # shown with the bar's next update (at most ten a second): a redraw per epoch costs more than an epoch
+            bar.set_postfix({k: round(v, 4) for k, v in row.items() if k != "epoch"}, refresh=False)
             _epoch_done(model, epoch, on_epoch_end)
-    finally:
-        bar.close()
     model.eval()
     return history
 
