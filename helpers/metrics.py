@@ -159,6 +159,17 @@ def nearest_neighbors(
     """
     data = _matrix(X, "X")
     metric = _check_metric(metric)
+    point, left_out = _query_point(data, query, exclude)
+    candidates = np.flatnonzero(~left_out)
+    k = _check_k(k, len(candidates), "the number of rows that are not left out")
+    dtype = _float_dtype(data, point)
+    dist = _distances(data.astype(dtype, copy=False), point.astype(dtype, copy=False), metric)[candidates]
+    chosen = _k_smallest(dist, candidates, k)
+    return candidates[chosen].astype(np.int64), dist[chosen].astype(np.float64)
+
+
+def _query_point(data: np.ndarray, query: Any, exclude: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The query as a vector, and which rows of ``data`` are left out (the query's own row, ``exclude``)."""
     n = len(data)
     left_out = np.zeros(n, dtype=bool)
     if np.ndim(query) == 0 and not isinstance(query, str):
@@ -179,35 +190,33 @@ def nearest_neighbors(
         for position, row in enumerate(list(exclude)):
             left_out[validation.integer(row, f"exclude[{position}]", low=0, high=n - 1, why=" (row indices of X)")] \
                 = True
-    candidates = np.flatnonzero(~left_out)
-    k = _check_k(k, len(candidates), "the number of rows that are not left out")
+    return point, left_out
 
-    dtype = _float_dtype(data, point)
-    data = data.astype(dtype, copy=False)
-    point = point.astype(dtype, copy=False)
+
+def _distances(data: np.ndarray, point: np.ndarray, metric: str) -> np.ndarray:
+    """The distance of every row of ``data`` to ``point``: euclidean, or 1 - cosine similarity."""
     if metric == "euclidean":
         diff = data - point
-        dist = np.sqrt(np.einsum("ij,ij->i", diff, diff))
-    else:
-        if not point.any():
-            raise validation.InvalidValue(
-                "query is the zero vector, which has no direction: cosine distances are undefined")
-        sims = _unit_rows(data) @ _unit_rows(point[None])[0]
-        if not np.isfinite(sims).all():  # never clamp a NaN into a distance
-            raise validation.InvalidValue("cosine distances of query to X came out not finite; X and query must hold "
-                                          "finite numbers")
-        dist = 1.0 - np.clip(sims, -1.0, 1.0)
-    cand_dist = dist[candidates]
-    if k < len(candidates):
-        part = np.argpartition(cand_dist, k - 1)[:k]
+        return np.sqrt(np.einsum("ij,ij->i", diff, diff))
+    if not point.any():
+        raise validation.InvalidValue("query is the zero vector, which has no direction: cosine distances are "
+                                      "undefined")
+    sims = _unit_rows(data) @ _unit_rows(point[None])[0]
+    if not np.isfinite(sims).all():  # never clamp a NaN into a distance
+        raise validation.InvalidValue("cosine distances of query to X came out not finite; X and query must hold "
+                                      "finite numbers")
+    return 1.0 - np.clip(sims, -1.0, 1.0)
+
+
+def _k_smallest(dist: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` smallest distances, smallest first; ties go to the lower of ``labels``."""
+    if k < len(dist):
+        part = np.argpartition(dist, k - 1)[:k]
         # keep every candidate tied with the k-th distance so ties resolve by index
-        kth = cand_dist[part].max()
-        part = np.flatnonzero(cand_dist <= kth)
+        part = np.flatnonzero(dist <= dist[part].max())
     else:
-        part = np.arange(len(candidates))
-    order = np.lexsort((candidates[part], cand_dist[part]))[:k]
-    chosen = part[order]
-    return candidates[chosen].astype(np.int64), cand_dist[chosen].astype(np.float64)
+        part = np.arange(len(dist))
+    return part[np.lexsort((labels[part], dist[part]))[:k]]
 
 
 def knn_indices(X: Any, k: int, metric: str = "euclidean") -> np.ndarray:
