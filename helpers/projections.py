@@ -165,39 +165,65 @@ def project(
         raise validation.InvalidValue(
             f"n_components must be at most 3 for t-SNE (barnes_hut method), got {n_components}")
 
-    use_cache = cache and random_state is not None
-    key = _cache_key(data, method, n_components, random_state, resolved) if use_cache else ""
-    if use_cache:
-        found = _memory.get(key)
-        if found is not None:
-            _memory.move_to_end(key)
-            _stats["hits"] += 1
-            _record(method, "memory", 0.0, n, d, n_components)
-            return found.copy()
-        started = time.perf_counter()
-        found = _read_disk(key, (n, n_components))
-        if found is not None:
-            _stats["disk_hits"] += 1
-            _remember(key, found)
-            _record(method, "disk", time.perf_counter() - started, n, d, n_components)
-            return found.copy()
-
+    key = _cache_key(data, method, n_components, random_state, resolved) if cache and random_state is not None else ""
+    found = _cached(key, method, data.shape, n_components) if key else None
+    if found is not None:
+        return found
     say = _reporter(verbose, on_progress)
-    label = METHOD_NAMES[method]
-    note = " (cached afterwards)" if use_cache else ""
+    note = (" (cached afterwards)" if key else "") + _prepare(method, n, say, loud=verbose or on_progress is not None)
+    result = _compute(data, method, n_components, random_state, resolved, say, note)
+    if key:
+        _remember(key, result)
+        _write_disk(key, result)
+    return result.copy()
+
+
+def _cached(key: str, method: str, shape: tuple[int, int], n_components: int) -> np.ndarray | None:
+    """The projection kept under ``key`` in memory, else on disk (then kept in memory too), or None."""
+    n, d = shape
+    found = _memory.get(key)
+    if found is not None:
+        _memory.move_to_end(key)
+        _stats["hits"] += 1
+        _record(method, "memory", 0.0, n, d, n_components)
+        return found.copy()
+    started = time.perf_counter()
+    found = _read_disk(key, (n, n_components))
+    if found is None:
+        return None
+    _stats["disk_hits"] += 1
+    _remember(key, found)
+    _record(method, "disk", time.perf_counter() - started, n, d, n_components)
+    return found.copy()
+
+
+def _prepare(method: str, n: int, say: Callable[[str], None], *, loud: bool) -> str:
+    """Before a projection is computed: wait for UMAP's compiled code, and announce a long one.
+
+    Returns a note for the "Computing ..." line (about UMAP's compilation). A projection expected
+    to take over :data:`LONG_PROJECTION_S` is said (``loud``) or warned about beforehand.
+    """
+    note = ""
     if method == "umap" and "umap" not in sys.modules:
         from helpers.umap_compile import wait_for_compiled_umap
 
-        note += wait_for_compiled_umap(say)
+        note = wait_for_compiled_umap(say)
     estimate = estimated_seconds(method, n)
     if estimate > LONG_PROJECTION_S:
-        long_note = (f"{label} of {n:,} points will take about {_duration(estimate)} on this machine (estimated "
-                     f"from {_rate_source(method)}). To stop it, interrupt the kernel (the stop button, or Ctrl-C): "
-                     "nothing half-done is kept. Fewer points take less time.")
-        if verbose or on_progress is not None:
+        long_note = (f"{METHOD_NAMES[method]} of {n:,} points will take about {_duration(estimate)} on this machine "
+                     f"(estimated from {_rate_source(method)}). To stop it, interrupt the kernel (the stop button, or "
+                     "Ctrl-C): nothing half-done is kept. Fewer points take less time.")
+        if loud:
             say(long_note)
         else:
             validation.warn(long_note, ProjectionTimeWarning)
+    return note
+
+
+def _compute(data: np.ndarray, method: str, n_components: int, random_state: int | None, params: dict[str, Any],
+             say: Callable[[str], None], note: str) -> np.ndarray:
+    """Compute the projection (timed, its lines said); float32, C-ordered and finite, or an error saying why not."""
+    (n, d), label = data.shape, METHOD_NAMES[method]
     started = time.perf_counter()
     if _one_place(data):
         # t-SNE's compiled code crashes the kernel on points that are all in one place; the map
@@ -207,7 +233,7 @@ def project(
     else:
         say(f"Computing {label} for {n:,} points x {d:,} dims ...{note}")
         try:
-            result = _COMPUTE[method](data, n_components, random_state, resolved)
+            result = _COMPUTE[method](data, n_components, random_state, params)
         except KeyboardInterrupt:
             say(f"{label} interrupted after {time.perf_counter() - started:.1f} s; nothing was stored.")
             raise
@@ -217,14 +243,9 @@ def project(
                 "check X for extreme or nearly identical values (X / np.abs(X).max() rescales it)")
         _measured[method] = (time.perf_counter() - started, n)
         say(f"{label} done in {time.perf_counter() - started:.1f} s.")
-    seconds = time.perf_counter() - started
-    result = np.ascontiguousarray(result, dtype=np.float32)
     _stats["misses"] += 1
-    _record(method, "computed", seconds, n, d, n_components)
-    if use_cache:
-        _remember(key, result)
-        _write_disk(key, result)
-    return result.copy()
+    _record(method, "computed", time.perf_counter() - started, n, d, n_components)
+    return np.ascontiguousarray(result, dtype=np.float32)
 
 
 def _split_method(method: str | None, params: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
