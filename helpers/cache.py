@@ -80,17 +80,16 @@ def key(name: str, description: dict[str, Any]) -> str:
 
 
 @functools.cache
-def _version(package: str) -> str:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return "absent"
-
-
 def versions(*packages: str) -> dict[str, str]:
     """The installed version of each package ("absent" if it is not): part of a description, so that
     a new version of the library that computed an entry computes it again."""
-    return {package: _version(package) for package in packages}
+    found = {}
+    for package in packages:
+        try:
+            found[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            found[package] = "absent"
+    return found
 
 
 # ----------------------------------------------------------------------------- entries

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from helpers.cnn_training import embed_images, train_or_load_cnn
+from helpers.cnn_training import accuracy_on_test, build_cnn, cnn_config, embed_images, train_cnn, train_or_load_cnn
 from helpers.data import FASHION_MNIST_CLASSES, ImageDataset
 from helpers.models.cnn import LAYER_NAMES, SmallCNN
+from helpers.training import WeightCache
 
 
 def test_shapes_of_embedding_logits_and_every_layer():
@@ -103,6 +104,21 @@ def test_train_or_load_cnn_trains_once_then_loads_the_same_weights():
 
     _, other = train_or_load_cnn(data, **{**settings, "seed": 2})
     assert other["from_cache"] is False  # another seed is another model
+
+
+def test_settings_network_and_training_each_work_alone(tmp_path):
+    data = _tiny_dataset()
+    settings = dict(epochs=1, embedding_dim=8, seed=1, channels=(2, 4), batch_size=16, capture_count=100)
+    config = cnn_config(data, **settings)
+    assert config["capture_count"] == len(data.x_test) and config["channels"] == [2, 4]
+    model = build_cnn(config)
+    assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(), build_cnn(config).state_dict().values()))
+    history, recorded = train_cnn(model, data, config, progress=False)
+    assert history.epochs == 1 and recorded["epoch_embeddings"].shape == (2, len(data.x_test), 8)
+    assert recorded["test_accuracy"] == accuracy_on_test(model, data) == recorded["epoch_test_accuracy"][-1]
+    cached, info = train_or_load_cnn(data, **settings, cache=WeightCache(tmp_path), progress=False)
+    assert info["source"] == "trained"  # the same steps, so the same weights
+    assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(), cached.state_dict().values()))
 
 
 def test_embed_images_takes_uint8_images_and_keeps_the_mode():

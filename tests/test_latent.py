@@ -244,6 +244,18 @@ def test_train_or_load_autoencoder_caches_by_config_and_data(tmp_path):
     assert len(list(tmp_path.glob("*.pt"))) == 3
 
 
+def test_settings_network_and_training_each_work_alone(tmp_path):
+    data = _tiny_dataset()
+    config = autoencoder_training.autoencoder_config(data, latent_dim=2, epochs=1, hidden=(16,))
+    model = autoencoder_training.build_autoencoder(config)
+    history = autoencoder_training.train_autoencoder(model, data, config, progress=False)
+    assert history.epochs == 1 and set(autoencoder_training.reconstruction_error(model, data)) == {"test_mse"}
+    cached, info = autoencoder_training.train_or_load_autoencoder(data, latent_dim=2, epochs=1, hidden=(16,),
+                                                                  progress=False, cache=WeightCache(tmp_path))
+    assert info["source"] == "trained" and info["test_mse"] == autoencoder_training.reconstruction_error(
+        model, data)["test_mse"]  # the same steps, so the same weights
+
+
 def test_train_or_load_autoencoder_input_checks(tmp_path):
     data = _tiny_dataset()
     with pytest.raises(TypeError, match="dataset must be an ImageDataset"):
