@@ -45,7 +45,7 @@ data, models, metrics, projections
 foundations
     - ``cache`` — the course cache: weights, maps and scores computed once, verified when read back.
     - ``classroom`` — the teacher's mode (solutions and later hints off), from a setting.
-    - ``paths`` — where the course keeps its files (repository, data, caches).
+    - ``paths`` — where the course keeps its files (repository, data, caches) and where it runs.
     - ``cores`` — the CPU cores to use, and OpenMP threads for scikit-learn beside torch.
     - ``validation`` — every argument check (one rule and one message per argument).
     - ``errors`` — how mistakes are reported: one-line errors, warnings at the learner's line.
