@@ -199,6 +199,9 @@ def use_interactive_figures(where: str | None = None) -> bool:
     try:
         _enable_custom_widget_manager(where)
         shell.run_line_magic("matplotlib", "widget")
+        from helpers.plotting import place_every_toolbar
+
+        place_every_toolbar()
     except Exception:
         try:
             shell.run_line_magic("matplotlib", "inline")

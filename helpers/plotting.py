@@ -28,6 +28,33 @@ def interactive_backend() -> bool:
     return "ipympl" in matplotlib.get_backend().lower() or matplotlib.get_backend().lower() == "widget"
 
 
+#: The strip left of an interactive figure that holds ipympl's toolbar: the toolbar is 38 px
+#: wide, drawn 3 px from the widget's edge, over whatever lies there; in this strip it covers
+#: no part of the figure (axis labels, legends, pictures).
+TOOLBAR_STRIP_PX = 44
+
+
+def place_toolbar(fig: Figure) -> None:
+    """With ipympl: the figure's toolbar in a strip of its own left of the figure, never over it.
+
+    ipympl draws its toolbar over the canvas, in a corner of the widget (``toolbar_position``);
+    a padding of the widget's ``layout`` on that side leaves the corner empty. The set-up
+    registers this for every figure (matplotlib's ``figure.hooks``); other back ends are left alone.
+    """
+    canvas = getattr(fig, "canvas", None)
+    if not (interactive_backend() and hasattr(canvas, "toolbar_position") and hasattr(canvas, "layout")):
+        return
+    canvas.toolbar_position = "left"
+    canvas.layout.padding = f"0 0 0 {TOOLBAR_STRIP_PX}px"
+
+
+def place_every_toolbar() -> None:
+    """:func:`place_toolbar` for every pyplot figure made from now on (matplotlib's ``figure.hooks``, 3.7+)."""
+    hook = f"{__name__}:place_toolbar"
+    if "figure.hooks" in matplotlib.rcParams and hook not in matplotlib.rcParams["figure.hooks"]:
+        matplotlib.rcParams["figure.hooks"] = [*matplotlib.rcParams["figure.hooks"], hook]
+
+
 def new_figure(figsize: tuple[float, float] = (6.0, 4.0), **subplots: Any) -> tuple[Figure, Any]:
     """A figure and its axes that are not shown until you display them (see :class:`LiveFigure`).
 
@@ -42,7 +69,7 @@ def new_figure(figsize: tuple[float, float] = (6.0, 4.0), **subplots: Any) -> tu
         with plt.ioff():
             fig = plt.figure(figsize=figsize, layout="constrained")
         fig.canvas.header_visible = False
-        fig.canvas.toolbar_position = "left"  # over the y axis: never over a legend or the pictures on the right
+        place_toolbar(fig)
     else:
         fig = Figure(figsize=figsize, layout="constrained")
     axes = fig.subplots(**subplots)

@@ -59,6 +59,34 @@ def test_ipympl_mode_uses_the_canvas(monkeypatch):
         plt.switch_backend(previous)
 
 
+def test_the_toolbar_gets_a_strip_of_its_own_beside_every_interactive_figure():
+    """new_figure's and (once the set-up registered the hook) plain pyplot figures: the toolbar
+    on the left, in the widget's padding, so that it covers no part of the figure."""
+    pytest.importorskip("ipympl")
+    import matplotlib.pyplot as plt
+
+    previous, hooks = matplotlib.get_backend(), list(matplotlib.rcParams["figure.hooks"])
+    plt.switch_backend("module://ipympl.backend_nbagg")
+    try:
+        plain = plt.figure()
+        assert plain.canvas.layout.padding is None          # ipympl's own: the toolbar over the figure
+        plotting.place_every_toolbar()
+        plotting.place_every_toolbar()                       # registered once, however often asked
+        assert matplotlib.rcParams["figure.hooks"].count("helpers.plotting:place_toolbar") == 1
+        fig, _ = plotting.new_figure(figsize=(3, 2))
+        _, ax = plt.subplots()
+        for canvas in (fig.canvas, ax.figure.canvas):
+            assert canvas.toolbar_position == "left"
+            assert canvas.layout.padding == f"0 0 0 {plotting.TOOLBAR_STRIP_PX}px"
+        plt.close("all")
+    finally:
+        matplotlib.rcParams["figure.hooks"] = hooks
+        plt.switch_backend(previous)
+    static = Figure()
+    plotting.place_toolbar(static)                           # other back ends: left alone, no error
+    assert not hasattr(static.canvas, "layout")
+
+
 def _pixels(live):
     import io
 

@@ -56,6 +56,15 @@ def test_the_last_layer_output_is_the_model_output(net):
     assert torch.allclose(layer_outputs(net, x, ["fc8"])["fc8"], expected, atol=1e-6)
 
 
+def test_layer_outputs_in_uneven_batches_equal_one_batch(net):
+    """Batches of 2 over 5 images (the last one shorter) fill every row, as one batch of all 5 does."""
+    x = torch.rand(5, 1, 28, 28)
+    whole, batched = layer_outputs(net, x), layer_outputs(net, x, batch_size=2)
+    for name in LAYERS:
+        assert batched[name].shape == whole[name].shape, name
+        assert torch.allclose(batched[name], whole[name], atol=1e-6), name
+
+
 def test_layer_outputs_accepts_graph_node_names_and_keeps_the_requested_names(net):
     outputs = layer_outputs(net, torch.rand(2, 1, 28, 28), ["fc7", "features.conv3.conv"], batch_size=1)
     assert list(outputs) == ["fc7", "features.conv3.conv"]

@@ -195,12 +195,16 @@ def layer_outputs(
         extractor = create_feature_extractor(model, return_nodes=nodes)
         extractor.eval()
         device = next(model.parameters()).device
-        parts: dict[str, list[torch.Tensor]] = {name: [] for name in nodes.values()}
+        # each layer's output is made once at its full size and filled batch by batch: joining
+        # the batches at the end would hold every output twice for a moment
+        outputs: dict[str, torch.Tensor] = {name: torch.empty(0) for name in nodes.values()}
         with torch.no_grad():
             for start in range(0, len(x), batch_size):
                 out = extractor(x[start:start + batch_size].to(device))
                 for name, tensor in out.items():
-                    parts[name].append(tensor.cpu())
+                    if start == 0:
+                        outputs[name] = torch.empty((len(x), *tensor.shape[1:]), dtype=tensor.dtype)
+                    outputs[name][start:start + len(tensor)] = tensor.cpu()
     finally:
         model.train(was_training)
-    return {name: torch.cat(chunks) if chunks else torch.empty(0) for name, chunks in parts.items()}
+    return outputs

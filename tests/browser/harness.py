@@ -377,10 +377,31 @@ def click_canvas(page: Any, cell: Any, fx: float, fy: float) -> None:
     page.mouse.click(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
 
 
+def toolbar_and_canvas(page: Any, cell: Any) -> tuple[dict, dict]:
+    """Hover the figure of ``cell`` until its toolbar has faded in; the boxes of the toolbar and the canvas."""
+    canvas = cell.locator(".jupyter-matplotlib-canvas-div canvas").first
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+    toolbar = cell.locator(".jupyter-matplotlib-toolbar").first
+    page.wait_for_function("e => getComputedStyle(e).opacity === '1'", arg=toolbar.element_handle(), timeout=10_000)
+    page.wait_for_timeout(600)   # its fade-in moves nothing, but let a layout change settle
+    bar = toolbar.bounding_box()
+    assert bar["width"] > 0 and bar["height"] > 0, bar
+    return bar, canvas.bounding_box()
+
+
+def overlap(a: dict, b: dict) -> float:
+    """The area (px²) two playwright boxes share."""
+    width = min(a["x"] + a["width"], b["x"] + b["width"]) - max(a["x"], b["x"])
+    height = min(a["y"] + a["height"], b["y"] + b["height"]) - max(a["y"], b["y"])
+    return max(0.0, width) * max(0.0, height)
+
+
 # Where the most isolated point of an explorer's map lies on its canvas, from the figure's own
 # transform: (index, x, y, room) with x and y fractions of the canvas's width and height from its
 # top-left corner and room the pixels to its nearest other point. The selected point and points
-# near the axes' edges (where the toolbar fades in) are left out.
+# near the axes' edges are left out.
 POINT_ON_CANVAS = """
 import json as _json, numpy as _np
 from scipy.spatial import cKDTree as _Tree
