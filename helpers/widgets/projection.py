@@ -30,7 +30,7 @@ import numpy as np
 from helpers import metrics, paths, projections, validation
 from helpers.plotting import save_figure
 from helpers.widgets.explorer import Explorer
-from helpers.widgets.projection_view import ExplorerView, method_label
+from helpers.widgets.projection_view import ProjectionView, method_label
 
 __all__ = ["FIXED_PARAMS", "ProjectionExplorer", "TUNABLE_PARAMS", "method_label"]
 
@@ -185,7 +185,7 @@ class ProjectionExplorer(Explorer):
         self._maps: dict[tuple, np.ndarray] = {}
         self._trust: dict[tuple, float] = {}
         self.compute_count = 0  # projections this explorer asked for (memory cache misses)
-        self._view: ExplorerView | None = None
+        self._view: ProjectionView | None = None
         self.set_method(method, **dict(params or {}))
 
     # ------------------------------------------------------------------ logic (no widgets)
@@ -399,11 +399,11 @@ class ProjectionExplorer(Explorer):
     # ------------------------------------------------------------------ display
 
     def _build(self) -> None:
-        self._view = ExplorerView(self)
+        self._view = ProjectionView(self)
         self._widget, self._figure = self._view.widget, self._view.fig
 
     @property
-    def view(self) -> ExplorerView:
+    def view(self) -> ProjectionView:
         """The figure and controls (made on first use)."""
         self.widget()
         return self._view

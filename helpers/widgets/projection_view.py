@@ -44,7 +44,7 @@ def _ordinal(rank: int) -> str:
     return f"{rank}{suffix}"
 
 
-class ExplorerView:
+class ProjectionView:
     """The figure and the ipywidgets of a projection explorer, which makes its view when first shown
     (``explorer``: a :class:`~helpers.widgets.projection.ProjectionExplorer`)."""
 
