@@ -123,7 +123,7 @@ def test_layer_probe_chart_draws_both_tasks_with_their_intervals():
 
 def test_epoch_small_multiples_read_at_a_glance():
     """The maps of several epochs: no title runs into its neighbour's, and all pass the figure check."""
-    from helpers.widgets.projection import EpochExplorer
+    from helpers.widgets.training_evolution import EpochExplorer
 
     rng = np.random.default_rng(0)
     labels = np.repeat(np.arange(5), 12)

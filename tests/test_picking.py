@@ -9,7 +9,7 @@ import torch
 
 from helpers import projections, validation
 from helpers.models.autoencoder import Autoencoder
-from helpers.widgets.latent import InterpolationExplorer
+from helpers.widgets.interpolation import InterpolationExplorer
 from helpers.widgets.picking import ClassPicker
 from helpers.widgets.projection import ProjectionExplorer
 
@@ -123,6 +123,6 @@ def test_the_interpolation_explorer_picks_both_ends_by_class():
     picker_a.previous_button.click()
     assert walk.pair == (28, 5)  # the dog before the first wraps to the last dog
     assert picker_a.dropdown.value == 1 and picker_b.dropdown.value == 2
-    assert _contains(walk.widget, picker_a.widget) and _contains(walk.widget, picker_b.widget)
+    assert _contains(walk.widget(), picker_a.widget) and _contains(walk.widget(), picker_b.widget)
     unlabelled = InterpolationExplorer(net, images, pair=(0, 1))
     assert unlabelled.pickers == []

@@ -9,11 +9,15 @@
 - :mod:`helpers.widgets.interpolation` — interpolation explorer (the path between two images' codes).
 - :mod:`helpers.widgets.structure` — structure explorer (how well a map keeps neighbourhoods).
 
-What several explorers share is in one place: :mod:`helpers.widgets.projection_common`
-(projection and training-evolution explorers) and :mod:`helpers.widgets.latent_common`
-(latent and interpolation explorers).
+Every explorer is shown the same way, as the last expression of a cell:
+:class:`helpers.widgets.explorer.Explorer`, their base, displays its controls and figure
+with a still picture of the figure for front ends without widgets. Picking a point by
+class, from the keyboard, is :mod:`helpers.widgets.picking`.
 
-Each explorer redraws only what changed, also leaves a static figure for front ends
-without widgets, and keeps its logic (selection, neighbours, caching) in plain methods
-that tests call without a browser.
+An explorer builds on the ones below it and never on one above (the import contract in
+pyproject.toml): the training-evolution explorer uses the projection explorer's settings
+and checks, the interpolation explorer draws codes as the latent explorer does.
+
+Each explorer redraws only what changed and keeps its logic (selection, neighbours,
+caching) in plain methods that tests call without a browser.
 """

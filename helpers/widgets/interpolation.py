@@ -2,6 +2,7 @@
 decoded step by step, beside a blend of their pixels.
 
 >>> walk = InterpolationExplorer(net, x_test, labels=y_test, class_names=class_names)
+>>> walk                            # displays: the map with the path, the decoded and the blended strips
 >>> walk.select_pair(3, 41)         # the straight path between two images' codes
 
 With ipympl (``%matplotlib widget``) a click on the map picks an image (A and B in turn);
@@ -20,24 +21,27 @@ from torch import nn
 from helpers import validation
 from helpers.latent_space import decode_points, encode_images, interpolate, latent_extent, pixel_blend
 from helpers.plotting import LiveFigure, new_figure
-from helpers.widgets.latent_common import (
-    _SIDE,
-    _check_codes,
-    _check_labels,
-    _check_steps,
-    _class_legend,
-    _class_scatter,
-    _Displayable,
-    _strip,
-    _summary,
-    _toolbar_idle,
-)
+from helpers.widgets.explorer import Explorer, latency_summary, toolbar_idle
+from helpers.widgets.latent import SIDE, check_codes, class_labels, class_legend, class_scatter
 from helpers.widgets.picking import ClassPicker
 
 __all__ = ["InterpolationExplorer"]
 
 
-class InterpolationExplorer(_Displayable):
+def _check_steps(steps: Any) -> int:
+    return validation.integer(steps, "steps", low=2, high=30, why=" (points on the path, both ends included)")
+
+
+def _strip(images: np.ndarray, gap: int = 2) -> np.ndarray:
+    """Images side by side with white gaps: (28, steps * (28 + gap) - gap)."""
+    steps = len(images)
+    out = np.zeros((SIDE, steps * (SIDE + gap) - gap), dtype=np.float32)
+    for k, image in enumerate(images):
+        out[:, k * (SIDE + gap) : k * (SIDE + gap) + SIDE] = image
+    return out
+
+
+class InterpolationExplorer(Explorer):
     """Walk in a straight line between the latent codes of two images, and decode the way.
 
     ``images`` are the images to choose from (e.g. the test set); ``Z`` their codes
@@ -59,56 +63,80 @@ class InterpolationExplorer(_Displayable):
         pair: tuple[int, int] = (0, 1),
         steps: int = 9,
     ) -> None:
-        import ipywidgets as widgets
-
         self.model = validation.autoencoder(model)
-        arr = validation.images(images, "images", side=_SIDE, at_least=2)
+        arr = validation.images(images, "images", side=SIDE, at_least=2)
         self.images = arr.astype(np.float32) / 255.0 if arr.dtype == np.uint8 else arr.astype(np.float32)
         n = len(self.images)
-        self.Z = encode_images(self.model, self.images) if Z is None else _check_codes(Z, "Z", self.model.latent_dim)
+        self.Z = encode_images(self.model, self.images) if Z is None else check_codes(Z, "Z", self.model.latent_dim)
         if len(self.Z) != n:
             raise validation.InvalidValue(f"Z must hold one code per image: {n} images but {len(self.Z)} codes")
-        self.labels, self.class_names = _check_labels(labels, n, class_names)
+        self.labels, self.class_names = class_labels(labels, n, class_names)
         self._steps = _check_steps(steps)
         pair = self._check_pair(pair, n)
         # the map: the codes themselves in 2-D, else their top two principal directions
         self._centre = self.Z.mean(axis=0)
         if self.model.latent_dim == 2:
             self._axes = np.eye(2, dtype=np.float32)
-            xlabel, ylabel = "latent dimension 1  (z₁)", "latent dimension 2  (z₂)"
         else:
             _, _, vt = np.linalg.svd(self.Z - self._centre, full_matrices=False)
             self._axes = vt[:2].T.astype(np.float32)
-            xlabel, ylabel = "principal direction 1 of the codes", "principal direction 2 of the codes"
         self.map_points = self.to_map(self.Z)
         self._next_end = 0
         self._syncing = False
+        self._build()  # the figure holds what the explorer shows (the path, the strips): made at once
+        self.select_pair(*pair)
 
-        self.fig = new_figure((11.0, 4.6))[0]
-        self.fig.clear()
-        grid = self.fig.add_gridspec(2, 2, width_ratios=[1, 1.7])
-        self.ax_map = self.fig.add_subplot(grid[:, 0])
-        self.ax_walk = self.fig.add_subplot(grid[0, 1])
-        self.ax_blend = self.fig.add_subplot(grid[1, 1])
-        handles = _class_scatter(self.ax_map, self.map_points, self.labels, self.class_names, size=5, alpha=0.35)
+    # ---- the figure and the controls
+
+    def _build(self) -> None:
+        self._figure = new_figure((11.0, 4.6))[0]
+        self._figure.clear()
+        grid = self._figure.add_gridspec(2, 2, width_ratios=[1, 1.7])
+        self.ax_map = self._figure.add_subplot(grid[:, 0])
+        self.ax_walk = self._figure.add_subplot(grid[0, 1])
+        self.ax_blend = self._figure.add_subplot(grid[1, 1])
+        handles = self._draw_map()
+        self._draw_strips()
+        class_legend(self._figure, handles)
+        self.live = LiveFigure(self._figure, animated=[
+            self.line, self.path_dots, self.ends, self.label_a, self.label_b,
+            self.walk_image, self.blend_image,
+        ])
+        self.live.refresh()
+        self._widget = self._controls()
+        if self.live.interactive:
+            self._figure.canvas.mpl_connect("button_press_event", self._on_click)
+
+    def _draw_map(self) -> list[Any]:
+        """The codes coloured by class, and the line from A to B with its points; returns the classes' scatters."""
+        ax = self.ax_map
+        handles = class_scatter(ax, self.map_points, self.labels, self.class_names, size=5, alpha=0.35)
         xlim, ylim = latent_extent(self.map_points)
-        self.ax_map.set_xlim(*xlim)
-        self.ax_map.set_ylim(*ylim)
-        self.ax_map.set_xlabel(xlabel)
-        self.ax_map.set_ylabel(ylabel)
-        self.ax_map.set_title(f"The straight line from A to B in the {self.model.latent_dim}-D latent space")
-        (self.line,) = self.ax_map.plot([], [], color="black", linewidth=1.8, zorder=4)
-        self.path_dots = self.ax_map.scatter(np.zeros(self._steps), np.zeros(self._steps), s=22, color="white",
-                                             edgecolors="black", linewidths=1.0, zorder=5)
-        self.ends = self.ax_map.scatter([0, 0], [0, 0], s=150, marker="o", color="white",
-                                        edgecolors="black", linewidths=2.0, zorder=6)
+        ax.set_xlim(*xlim)
+        ax.set_ylim(*ylim)
+        if self.model.latent_dim == 2:
+            ax.set_xlabel("latent dimension 1  (z₁)")
+            ax.set_ylabel("latent dimension 2  (z₂)")
+        else:
+            ax.set_xlabel("principal direction 1 of the codes")
+            ax.set_ylabel("principal direction 2 of the codes")
+        ax.set_title(f"The straight line from A to B in the {self.model.latent_dim}-D latent space")
+        (self.line,) = ax.plot([], [], color="black", linewidth=1.8, zorder=4)
+        self.path_dots = ax.scatter(np.zeros(self._steps), np.zeros(self._steps), s=22, color="white",
+                                    edgecolors="black", linewidths=1.0, zorder=5)
+        self.ends = ax.scatter([0, 0], [0, 0], s=150, marker="o", color="white", edgecolors="black", linewidths=2.0,
+                               zorder=6)
         # a white outline, not a box: the label reads over the dots without hiding them
         label_style = dict(textcoords="offset points", fontsize=10, fontweight="bold", zorder=7,
                            path_effects=[patheffects.withStroke(linewidth=3, foreground="white")])
         # each label sits beyond its end of the line (see select_pair), away from the other end
-        self.label_a = self.ax_map.annotate("A", (0, 0), xytext=(0, 14), ha="center", va="center", **label_style)
-        self.label_b = self.ax_map.annotate("B", (0, 0), xytext=(0, -14), ha="center", va="center", **label_style)
-        blank = _strip(np.zeros((self._steps, _SIDE, _SIDE)))
+        self.label_a = ax.annotate("A", (0, 0), xytext=(0, 14), ha="center", va="center", **label_style)
+        self.label_b = ax.annotate("B", (0, 0), xytext=(0, -14), ha="center", va="center", **label_style)
+        return handles
+
+    def _draw_strips(self) -> None:
+        """The decoded images along the line, and under them the blend of A's and B's pixels."""
+        blank = _strip(np.zeros((self._steps, SIDE, SIDE)))
         self.walk_image = self.ax_walk.imshow(blank, cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
         self.blend_image = self.ax_blend.imshow(blank, cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
         for ax, title in ((self.ax_walk, "Decoded along the line in latent space (A → B)"),
@@ -117,13 +145,12 @@ class InterpolationExplorer(_Displayable):
             ax.set_yticks([])
         self.ax_blend.set_xlabel("step along the path, from A to B")
         self._set_step_ticks()
-        _class_legend(self.fig, handles)
 
-        self.live = LiveFigure(self.fig, animated=[
-            self.line, self.path_dots, self.ends, self.label_a, self.label_b,
-            self.walk_image, self.blend_image,
-        ])
-        self.live.refresh()
+    def _controls(self) -> Any:
+        """Index boxes for A and B (each with a class picker when there are labels) and a steps slider."""
+        import ipywidgets as widgets
+
+        n = len(self.images)
         self.box_a = widgets.BoundedIntText(value=0, min=0, max=n - 1, description="image A",
                                             layout=widgets.Layout(width="170px"))
         self.box_b = widgets.BoundedIntText(value=1, min=0, max=n - 1, description="image B",
@@ -140,11 +167,8 @@ class InterpolationExplorer(_Displayable):
         self.pickers = [] if self.labels is None else [ClassPicker(box, self.labels, self.class_names, what="image")
                                                         for box in (self.box_a, self.box_b)]
         rows = [widgets.HBox([box, picker.widget]) for box, picker in zip((self.box_a, self.box_b), self.pickers)]
-        self.widget = widgets.VBox([self.note, *(rows or [widgets.HBox([self.box_a, self.box_b])]),
-                                    self.steps_slider, self.live.widget])
-        if self.live.interactive:
-            self.fig.canvas.mpl_connect("button_press_event", self._on_click)
-        self.select_pair(*pair)
+        return widgets.VBox([self.note, *(rows or [widgets.HBox([self.box_a, self.box_b])]),
+                             self.steps_slider, self.live.widget])
 
     # ---- logic (no browser needed)
 
@@ -255,19 +279,19 @@ class InterpolationExplorer(_Displayable):
             self.select_pair(i, j)
             times.append(time.perf_counter() - began)
         self.select_pair(*start)
-        return _summary(times)
+        return latency_summary(times)
 
     # ---- events
 
     def _set_step_ticks(self) -> None:
-        centres = [k * (_SIDE + 2) + _SIDE / 2 - 0.5 for k in range(self._steps)]
+        centres = [k * (SIDE + 2) + SIDE / 2 - 0.5 for k in range(self._steps)]
         for ax in (self.ax_walk, self.ax_blend):
             names = ["A", *(str(k) for k in range(1, self._steps - 1)), "B"]
             ax.set_xticks(centres, names, fontsize=8)
-            ax.set_xlim(-0.5, self._steps * (_SIDE + 2) - 2 - 0.5)
+            ax.set_xlim(-0.5, self._steps * (SIDE + 2) - 2 - 0.5)
         for image in (getattr(self, "walk_image", None), getattr(self, "blend_image", None)):
             if image is not None:
-                image.set_extent((-0.5, self._steps * (_SIDE + 2) - 2 - 0.5, _SIDE - 0.5, -0.5))
+                image.set_extent((-0.5, self._steps * (SIDE + 2) - 2 - 0.5, SIDE - 0.5, -0.5))
 
     def _sync_boxes(self) -> None:
         self._syncing = True
@@ -281,5 +305,5 @@ class InterpolationExplorer(_Displayable):
             self.select_pair(self.box_a.value, self.box_b.value)
 
     def _on_click(self, event: Any) -> None:
-        if event.inaxes is self.ax_map and event.xdata is not None and _toolbar_idle(self.fig):
+        if event.inaxes is self.ax_map and event.xdata is not None and toolbar_idle(self.fig):
             self.pick_at(event.xdata, event.ydata)

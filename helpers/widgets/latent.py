@@ -23,37 +23,73 @@ import numpy as np
 from matplotlib.figure import Figure
 from torch import nn
 
-from helpers import validation
+from helpers import palette, validation
 from helpers.latent_space import decode_points, grid_extent, grid_side, latent_extent, latent_grid, lattice
 from helpers.plotting import LiveFigure, new_figure
-from helpers.widgets.latent_common import (
-    _SIDE,
-    _check_codes,
-    _check_labels,
-    _class_legend,
-    _class_scatter,
-    _Displayable,
-    _summary,
-    _toolbar_idle,
-)
+from helpers.widgets.explorer import Explorer, latency_summary, toolbar_idle
 
 __all__ = ["LatentExplorer", "plot_latent_manifold"]
 
+#: The side of the images the autoencoders decode (28 x 28 pixels).
+SIDE = 28
 
-def __getattr__(name: str) -> Any:
-    # InterpolationExplorer lives in helpers.widgets.interpolation; a notebook saved before it
-    # moved imports it from here, so the old import keeps working.
-    if name == "InterpolationExplorer":
-        from helpers.widgets.interpolation import InterpolationExplorer
 
-        return InterpolationExplorer
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# ----------------------------------------------------------------------------- the latent map
+# The latent explorer, the manifold picture and the interpolation explorer draw codes the same way.
+
+
+def check_codes(Z: Any, name: str, dim: int | None = None) -> np.ndarray:
+    """Latent codes, one row per image (``dim`` columns when given), as float32."""
+    return validation.matrix(Z, name, cols=dim, what="latent codes, one row per image", dtype=np.float32,
+                             flat_hint=False)
+
+
+def class_labels(labels: Any, n: int, class_names: Sequence[str] | None) -> tuple[np.ndarray | None, list[str]]:
+    """The class numbers of ``n`` codes (or None without labels) and a name for every class number."""
+    if labels is None:
+        return None, []
+    arr = validation.labels(labels, "labels", n, "Z", integers=True)
+    if len(arr) and arr.min() < 0:
+        raise validation.InvalidValue(f"labels must be class numbers from 0, got {arr.min()}")
+    top = int(arr.max()) + 1 if len(arr) else 0
+    if class_names is not None and (isinstance(class_names, str) or not isinstance(class_names, Sequence)):
+        validation.fail("class_names", "a list of names", class_names, kind=validation.InvalidType)
+    names = [str(c) for c in class_names] if class_names is not None else [str(c) for c in range(top)]
+    if len(names) < top:
+        raise validation.InvalidValue(f"class_names must name every label 0..{top - 1}, got {len(names)} names")
+    return arr.astype(np.int64), names
+
+
+def class_scatter(ax: Any, points: np.ndarray, labels: np.ndarray | None, names: list[str], *,
+                  size: float = 4.0, alpha: float = 0.45) -> list[Any]:
+    """Points coloured and shaped by class, one scatter per class so that a legend can name them;
+    the class names are also written where their points sit."""
+    if labels is None:
+        return [ax.scatter(points[:, 0], points[:, 1], s=size, c="0.55", alpha=alpha, linewidths=0)]
+    handles = []
+    for label in np.unique(labels):
+        mask = labels == label
+        handles.append(ax.scatter(points[mask, 0], points[mask, 1], s=size, color=palette.class_colour(label),
+                                  marker=palette.class_marker(label), alpha=alpha, linewidths=0,
+                                  label=names[int(label)], rasterized=True))
+    palette.label_classes(ax, points, labels, names)
+    return handles
+
+
+def class_legend(fig: Figure, handles: list[Any]) -> None:
+    """A legend of the classes under the figure (none for a single scatter)."""
+    if len(handles) > 1:
+        legend = fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 5),
+                            markerscale=3.0, fontsize=8, frameon=False, title="class (colour and shape of the points)",
+                            title_fontsize=8)
+        for handle in legend.legend_handles:
+            handle.set_alpha(1.0)
 
 
 # ----------------------------------------------------------------------------- latent explorer
 
 
-class LatentExplorer(_Displayable):
+class LatentExplorer(Explorer):
     """A cursor on the 2-D latent map of an autoencoder and the image it decodes to.
 
     ``Z`` are latent codes to draw behind the cursor (e.g. of the training images), with
@@ -75,84 +111,92 @@ class LatentExplorer(_Displayable):
         max_points: int | None = 12_000,
         seed: int = 0,
     ) -> None:
-        import ipywidgets as widgets
-
         self.model = validation.autoencoder(model)
         if self.model.latent_dim != 2:
             raise validation.InvalidValue(
                 f"LatentExplorer needs a model with a 2-D bottleneck (a plane to point at), "
                 f"got latent_dim={self.model.latent_dim}"
             )
-        self.Z = _check_codes(Z, "Z", 2)
-        self.labels, self.class_names = _check_labels(labels, len(self.Z), class_names)
+        self.Z = check_codes(Z, "Z", 2)
+        self.labels, self.class_names = class_labels(labels, len(self.Z), class_names)
         self.grid_size = grid_side(grid_size, "grid_size")
         if max_points is not None:
             max_points = validation.integer(max_points, "max_points", low=1, why=" (or None for all)")
         seed = validation.integer(seed, "seed", low=0)
         self.xlim, self.ylim = latent_extent(self.Z)
-        shown = np.arange(len(self.Z))
-        if max_points is not None and len(shown) > max_points:
-            shown = np.sort(np.random.default_rng(seed).choice(len(shown), size=int(max_points), replace=False))
+        self._shown = np.arange(len(self.Z))  # the codes drawn on the map
+        if max_points is not None and len(self._shown) > max_points:
+            self._shown = np.sort(np.random.default_rng(seed).choice(len(self.Z), size=int(max_points), replace=False))
         self._position = np.array(
             [np.mean(self.xlim), np.mean(self.ylim)] if start is None else self._check_z(start, "start"),
             dtype=np.float32,
         )
         self._grid: np.ndarray | None = None
         self._syncing = False
+        self._build()  # the figure holds what the explorer shows (the cursor, the decoded image): made at once
+        self.move_to(self._position)
 
-        self.fig, (self.ax_map, self.ax_image) = new_figure(
-            (9.6, 5.0), ncols=2, gridspec_kw={"width_ratios": [1, 1]}
-        )
-        handles = _class_scatter(self.ax_map, self.Z[shown], None if self.labels is None else self.labels[shown],
-                                 self.class_names)
-        self._scatter = handles
-        self.grid_image = self.ax_map.imshow(
+    # ---- the figure and the controls
+
+    def _build(self) -> None:
+        self._figure, (self.ax_map, self.ax_image) = new_figure((9.6, 5.0), ncols=2,
+                                                               gridspec_kw={"width_ratios": [1, 1]})
+        self._draw_map()
+        self._draw_image_panel()
+        class_legend(self._figure, self._scatter)
+        self.live = LiveFigure(self._figure, animated=[self.cursor, self.image, self.readout])
+        self.live.refresh()
+        self._widget = self._controls()
+        # the id of the map's click handler (None without ipympl): fig.canvas.mpl_disconnect takes it
+        self.click_connection = (self._figure.canvas.mpl_connect("button_press_event", self._on_click)
+                                 if self.live.interactive else None)
+
+    def _draw_map(self) -> None:
+        """The codes coloured by class, the lattice image (hidden until asked for) and the cursor."""
+        ax = self.ax_map
+        labels = None if self.labels is None else self.labels[self._shown]
+        self._scatter = class_scatter(ax, self.Z[self._shown], labels, self.class_names)
+        self.grid_image = ax.imshow(
             np.zeros((2, 2)), cmap="gray_r", vmin=0, vmax=1, alpha=0.9, zorder=0.5, visible=False,
             extent=grid_extent(self.xlim, self.ylim, self.grid_size), interpolation="nearest",
         )
-        self.ax_map.set_xlim(*self.xlim)
-        self.ax_map.set_ylim(*self.ylim)
-        self.ax_map.set_aspect("auto")
-        self.ax_map.set_box_aspect(1)  # a square map: the decoded lattice laid over it keeps square tiles
-        self.ax_map.set_xlabel("latent dimension 1  (z₁)")
-        self.ax_map.set_ylabel("latent dimension 2  (z₂)")
-        self.ax_map.set_title("Latent map: each dot is one training image's code")
-        self.cursor = self.ax_map.scatter(*self._position, s=220, marker="X", color="black",
-                                          edgecolors="white", linewidths=1.5, zorder=5)
-        self.image = self.ax_image.imshow(np.zeros((_SIDE, _SIDE)), cmap="gray_r", vmin=0, vmax=1)
-        self.ax_image.set_xticks([])
-        self.ax_image.set_yticks([])
-        self.ax_image.set_title("Decoded image at the cursor ✕")
-        self.ax_image.set_xlabel(" \n ")  # room for the read-out below the image
-        self.readout = self.ax_image.text(0.5, -0.03, "", transform=self.ax_image.transAxes,
-                                          ha="center", va="top", fontsize=9)
-        _class_legend(self.fig, handles)
+        ax.set_xlim(*self.xlim)
+        ax.set_ylim(*self.ylim)
+        ax.set_aspect("auto")
+        ax.set_box_aspect(1)  # a square map: the decoded lattice laid over it keeps square tiles
+        ax.set_xlabel("latent dimension 1  (z₁)")
+        ax.set_ylabel("latent dimension 2  (z₂)")
+        ax.set_title("Latent map: each dot is one training image's code")
+        self.cursor = ax.scatter(*self._position, s=220, marker="X", color="black", edgecolors="white",
+                                 linewidths=1.5, zorder=5)
 
-        self.live = LiveFigure(self.fig, animated=[self.cursor, self.image, self.readout])
-        self.live.refresh()
-        step_x = (self.xlim[1] - self.xlim[0]) / 200
-        step_y = (self.ylim[1] - self.ylim[0]) / 200
-        self.slider_x = widgets.FloatSlider(value=float(self._position[0]), min=self.xlim[0], max=self.xlim[1],
-                                            step=step_x, description="z₁", readout_format=".2f",
-                                            continuous_update=True)
-        self.slider_y = widgets.FloatSlider(value=float(self._position[1]), min=self.ylim[0], max=self.ylim[1],
-                                            step=step_y, description="z₂", readout_format=".2f",
-                                            continuous_update=True)
+    def _draw_image_panel(self) -> None:
+        """The decoded image at the cursor, with a read-out under it."""
+        ax = self.ax_image
+        self.image = ax.imshow(np.zeros((SIDE, SIDE)), cmap="gray_r", vmin=0, vmax=1)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title("Decoded image at the cursor ✕")
+        ax.set_xlabel(" \n ")  # room for the read-out below the image
+        self.readout = ax.text(0.5, -0.03, "", transform=ax.transAxes, ha="center", va="top", fontsize=9)
+
+    def _controls(self) -> Any:
+        """Two sliders for the cursor and a checkbox for the lattice, above the figure."""
+        import ipywidgets as widgets
+
+        sliders = []
+        for name, value, (low, high) in (("z₁", self._position[0], self.xlim), ("z₂", self._position[1], self.ylim)):
+            sliders.append(widgets.FloatSlider(value=float(value), min=low, max=high, step=(high - low) / 200,
+                                               description=name, readout_format=".2f", continuous_update=True))
+            sliders[-1].observe(self._on_slider, names="value")
+        self.slider_x, self.slider_y = sliders
         self.grid_toggle = widgets.Checkbox(value=False, description="show the decoded grid on the map",
                                             indent=False)
-        for slider in (self.slider_x, self.slider_y):
-            slider.observe(self._on_slider, names="value")
         self.grid_toggle.observe(lambda change: self.show_grid(change["new"]), names="value")
         how = ("Click the map (or use the sliders) to move the cursor."
                if self.live.interactive else "Move the sliders to move the cursor.")
         self.note = widgets.HTML(f"<small>{how}</small>")
-        self.widget = widgets.VBox([
-            self.note, widgets.HBox([self.slider_x, self.slider_y, self.grid_toggle]), self.live.widget,
-        ])
-        # the id of the map's click handler (None without ipympl): fig.canvas.mpl_disconnect takes it
-        self.click_connection = (self.fig.canvas.mpl_connect("button_press_event", self._on_click)
-                                 if self.live.interactive else None)
-        self.move_to(self._position)
+        return widgets.VBox([self.note, widgets.HBox([*sliders, self.grid_toggle]), self.live.widget])
 
     # ---- logic (no browser needed)
 
@@ -227,7 +271,7 @@ class LatentExplorer(_Displayable):
             self.move_to(z)
             times.append(time.perf_counter() - began)
         self.move_to(start)
-        return _summary(times)
+        return latency_summary(times)
 
     # ---- events
 
@@ -246,7 +290,7 @@ class LatentExplorer(_Displayable):
             self.move_to([self.slider_x.value, self.slider_y.value])
 
     def _on_click(self, event: Any) -> None:
-        if event.inaxes is self.ax_map and event.xdata is not None and _toolbar_idle(self.fig):
+        if event.inaxes is self.ax_map and event.xdata is not None and toolbar_idle(self.fig):
             self.move_to([event.xdata, event.ydata])
 
 
@@ -270,12 +314,12 @@ def plot_latent_manifold(
     model = validation.autoencoder(model)
     if model.latent_dim != 2:
         raise validation.InvalidValue(f"plot_latent_manifold needs a 2-D bottleneck, got latent_dim={model.latent_dim}")
-    codes = _check_codes(Z, "Z", 2)
-    labels_arr, names = _check_labels(labels, len(codes), class_names)
+    codes = check_codes(Z, "Z", 2)
+    labels_arr, names = class_labels(labels, len(codes), class_names)
     n = grid_side(n)
     xlim, ylim = latent_extent(codes)
     fig, (ax_map, ax_grid) = new_figure((11.0, 6.2), ncols=2)
-    handles = _class_scatter(ax_map, codes, labels_arr, names)
+    handles = class_scatter(ax_map, codes, labels_arr, names)
     points = lattice(xlim, ylim, n)
     ax_map.scatter(points[:, 0], points[:, 1], s=6, color="black", marker="+", linewidths=0.6,
                    label="lattice points", zorder=3)
@@ -290,5 +334,5 @@ def plot_latent_manifold(
         ax.set_xlabel("latent dimension 1  (z₁)")
         ax.set_ylabel("latent dimension 2  (z₂)")
         ax.set_title(title, fontsize=10)
-    _class_legend(fig, handles)
+    class_legend(fig, handles)
     return fig

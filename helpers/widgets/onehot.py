@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from helpers import validation
-from helpers.plotting import LazyWidget
+from helpers.widgets.explorer import Explorer
 
 REPRESENTATIONS = ("one-hot", "RGB values")
 
@@ -62,7 +62,7 @@ def pairwise_distances(X: np.ndarray) -> np.ndarray:
     return np.sqrt((differences**2).sum(axis=-1))
 
 
-class OneHotExplorer(LazyWidget):
+class OneHotExplorer(Explorer):
     """Pick a vocabulary size and a representation; see the vectors and their distances.
 
     ``colors`` is a list of ``(name, (r, g, b))`` pairs, e.g. ``helpers.data.load_xkcd_colors()``.
@@ -84,7 +84,6 @@ class OneHotExplorer(LazyWidget):
         self.size = self._check_size(size)
         self.representation = REPRESENTATIONS[0]
         self.selected = 0
-        self._view: Any = None
 
     # ------------------------------------------------------------------ logic (no widgets)
 
@@ -151,7 +150,7 @@ class OneHotExplorer(LazyWidget):
         from helpers.figure_stamps import StampedLabels, freeze, whole_pixels
         from helpers.plotting import LiveFigure, new_figure
 
-        self._fig, (self._ax_vec, self._ax_dist) = new_figure(
+        self._figure, (self._ax_vec, self._ax_dist) = new_figure(
             figsize=(9.5, 4.6), ncols=2, gridspec_kw={"width_ratios": [1, 1.15]}
         )
         # one cell per number, drawn by repeating whole pixels (matplotlib's resampling took a third of a redraw)
@@ -163,7 +162,7 @@ class OneHotExplorer(LazyWidget):
         self._ax_dist.set_yticks([])  # no labels: the names on the left name these rows too
         self._ax_dist.set_ylabel("colour (same rows as on the left)")
         self._ax_dist.set_xlabel("colour number")
-        colorbar = self._fig.colorbar(self._img_dist, ax=self._ax_dist, shrink=0.85)
+        colorbar = self._figure.colorbar(self._img_dist, ax=self._ax_dist, shrink=0.85)
         colorbar.set_label("Euclidean distance")
         freeze(colorbar.ax)  # it never changes: pasted from a picture on each redraw
         style = {"fill": False, "edgecolor": "crimson", "linewidth": 2}
@@ -176,7 +175,7 @@ class OneHotExplorer(LazyWidget):
         self._entry_numbers = StampedLabels(self._ax_vec, axis="x")
         self._column_numbers = StampedLabels(self._ax_dist, axis="x")
         # Picking a colour redraws only the two frames, over a saved picture of the rest.
-        self._live = LiveFigure(self._fig, animated=[self._mark_vec, self._mark_dist])
+        self._live = LiveFigure(self._figure, animated=[self._mark_vec, self._mark_dist])
         self._plan_layout()
         self._syncing = False
 
@@ -192,7 +191,7 @@ class OneHotExplorer(LazyWidget):
         self._pick.observe(lambda c: c["new"] is not None and not self._syncing and self.select(c["new"]),
                            names="value")
         controls = widgets.HBox([self._size_slider, self._pick])
-        self._view = widgets.VBox([controls, self._rep_buttons, self._readout, self._live.widget])
+        self._widget = widgets.VBox([controls, self._rep_buttons, self._readout, self._live.widget])
         self._redraw()
 
     @staticmethod
@@ -224,7 +223,7 @@ class OneHotExplorer(LazyWidget):
         return [(name, i) for i, (name, _) in enumerate(self.vocabulary())]
 
     def _redraw(self, moved_only: bool = False) -> None:
-        if self._view is None:
+        if self._widget is None:
             return
         if moved_only:  # a new colour picked: only the frames and the read-out change
             width = self.vectors().shape[1]

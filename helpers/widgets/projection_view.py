@@ -1,20 +1,41 @@
-"""The figure and the ipywidgets of the projection explorer (:mod:`helpers.widgets.projection`)."""
+"""The figure and the ipywidgets of the projection explorer (:mod:`helpers.widgets.projection`),
+and how a map's method is named on it."""
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
 from helpers import palette, projections
 from helpers.figure_stamps import freeze, paste_text, whole_pixels
 from helpers.plotting import LiveFigure, new_figure
+from helpers.widgets.explorer import toolbar_idle
 from helpers.widgets.picking import ClassPicker
-from helpers.widgets.projection_common import _CLICK_RADIUS_PX, _html, method_label
 
-if TYPE_CHECKING:  # the explorer builds its view: imported for the annotation only
-    from helpers.widgets.projection import ProjectionExplorer
+#: A click on the map picks the nearest point within this many pixels.
+_CLICK_RADIUS_PX = 12.0
+
+
+def method_label(method: str, params: Mapping[str, Any] | None = None) -> str:
+    """'t-SNE (perplexity 30)', 'UMAP (n_neighbors 15, min_dist 0.1)', 'PCA'."""
+    name = projections.METHOD_NAMES[method]
+    shown = ", ".join(f"{key} {_number(value)}" for key, value in (params or {}).items())
+    return f"{name} ({shown})" if shown else name
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return f"{value:g}" if isinstance(value, (int, float, np.integer, np.floating)) else str(value)
+
+
+def _html(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=False)
 
 
 def _ordinal(rank: int) -> str:
@@ -23,10 +44,11 @@ def _ordinal(rank: int) -> str:
     return f"{rank}{suffix}"
 
 
-class _ExplorerView:
-    """The figure and the ipywidgets of a :class:`ProjectionExplorer`."""
+class ProjectionView:
+    """The figure and the ipywidgets of a projection explorer, which makes its view when first shown
+    (``explorer``: a :class:`~helpers.widgets.projection.ProjectionExplorer`)."""
 
-    def __init__(self, explorer: ProjectionExplorer) -> None:
+    def __init__(self, explorer: Any) -> None:
         import ipywidgets as widgets
         from matplotlib.collections import LineCollection
 
@@ -172,8 +194,7 @@ class _ExplorerView:
     def _on_click(self, event: Any) -> None:
         if event.inaxes is not self.ax or event.button != 1:
             return
-        toolbar = getattr(self.fig.canvas, "toolbar", None)
-        if toolbar is not None and str(getattr(toolbar, "mode", "")):
+        if not toolbar_idle(self.fig):
             return  # zooming or panning
         Y = self.ex.current_map()
         pixels = self.ax.transData.transform(Y)

@@ -23,14 +23,14 @@ import numpy as np
 
 from helpers import validation
 from helpers.metrics import knn_accuracy, neighbourhood_recall, trustworthiness
-from helpers.plotting import LazyWidget
+from helpers.widgets.explorer import Explorer
 
 #: The three scores, in the order they are drawn.
 SCORES: tuple[str, ...] = ("neighbourhood recall", "trustworthiness", "k-NN accuracy")
 _COLOURS = ("tab:blue", "tab:orange", "tab:green")
 
 
-class StructureExplorer(LazyWidget):
+class StructureExplorer(Explorer):
     """Compare how well several spaces keep neighbourhoods and classes, for a chosen ``k``.
 
     ``spaces`` maps a name to ``(X_high, X_low)`` (``X_low`` may be None, see the module
@@ -82,7 +82,6 @@ class StructureExplorer(LazyWidget):
         self.k = self._check_k(k)
         self.selected = list(self.names)
         self._cache: dict[tuple[str, int], dict[str, float]] = {}
-        self._view: Any = None
 
     # ------------------------------------------------------------------ logic (no widgets)
 
@@ -162,7 +161,7 @@ class StructureExplorer(LazyWidget):
         from helpers.plotting import LiveFigure, new_figure
 
         rows = len(self.names)
-        self._fig, self._ax = new_figure(figsize=(9.0, 0.55 * rows + 1.9))
+        self._figure, self._ax = new_figure(figsize=(9.0, 0.55 * rows + 1.9))
         self._bars: dict[tuple[str, str], Any] = {}
         self._labels: dict[tuple[str, str], Any] = {}
         for row, name in enumerate(self.names):
@@ -177,7 +176,7 @@ class StructureExplorer(LazyWidget):
         self._ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, fontsize=8)
         # A new k changes only the bars, their numbers and the title: they are redrawn over a
         # saved picture of the rest; choosing other spaces redraws everything.
-        self._live = LiveFigure(self._fig, animated=[*self._bars.values(), *self._labels.values(), self._ax.title])
+        self._live = LiveFigure(self._figure, animated=[*self._bars.values(), *self._labels.values(), self._ax.title])
         self._drawn_rows: list[str] | None = None  # the spaces the saved picture has rows for
 
         low, high = self.k_range
@@ -188,7 +187,7 @@ class StructureExplorer(LazyWidget):
         self._readout = widgets.HTML()
         self._k_slider.observe(lambda change: self._on_k(change["new"]), names="value")
         self._space_pick.observe(lambda change: self._on_spaces(change["new"]), names="value")
-        self._view = widgets.VBox([widgets.HBox([self._k_slider, self._space_pick]), self._readout,
+        self._widget = widgets.VBox([widgets.HBox([self._k_slider, self._space_pick]), self._readout,
                                    self._live.widget])
         self._redraw()
 
@@ -204,7 +203,7 @@ class StructureExplorer(LazyWidget):
         self.set_spaces(names)
 
     def _redraw(self) -> None:
-        if self._view is None:
+        if self._widget is None:
             return
         scores = self.scores()
         for (name, score), bar in self._bars.items():

@@ -2,7 +2,7 @@
 with a slider.
 
 >>> from helpers.widgets.training_evolution import EpochExplorer
->>> EpochExplorer(info["epoch_embeddings"], y_test, class_names=names)
+>>> EpochExplorer(info["epoch_embeddings"], y_test, class_names=names)   # a cell's last expression shows it
 
 Each epoch's map is a :class:`~helpers.widgets.projection.ProjectionExplorer` projection,
 computed once and then read from the cache."""
@@ -17,14 +17,14 @@ from matplotlib.ticker import MaxNLocator
 
 from helpers import palette, projections, validation
 from helpers.figure_stamps import paste_text
-from helpers.plotting import LiveFigure, new_figure, with_static_png
-from helpers.widgets.projection import ProjectionExplorer
-from helpers.widgets.projection_common import FIXED_PARAMS, _check_labels
+from helpers.plotting import LiveFigure, new_figure
+from helpers.widgets.explorer import Explorer
+from helpers.widgets.projection import FIXED_PARAMS, check_point_size, label_codes
 
 __all__ = ["EpochExplorer"]
 
 
-class EpochExplorer:
+class EpochExplorer(Explorer):
     """A slider over training epochs that shows the embedding map forming.
 
     ``embeddings`` holds the same points' vectors at each captured epoch, shape
@@ -64,7 +64,7 @@ class EpochExplorer:
         self.n_epochs, self.n = arr.shape[0], arr.shape[1]
         if self.n < 5:
             raise validation.InvalidValue(f"embeddings must hold at least 5 points per epoch, got {self.n}")
-        self.codes, self.class_names = _check_labels(labels, self.n, class_names)
+        self.codes, self.class_names = label_codes(labels, self.n, class_names)
         self.method = validation.projection_method(method)
         self.params = validation.projection_params(self.method, dict(params or {}), self.n)
         if epoch_numbers is None:
@@ -83,7 +83,7 @@ class EpochExplorer:
                     f"scores[{key!r}] must have one value per epoch ({self.n_epochs}), got shape {vals.shape}"
                 )
             self.scores[key] = vals
-        self.point_size = ProjectionExplorer._check_point_size(point_size)
+        self.point_size = check_point_size(point_size)
         self.random_state = validation.random_state(random_state)
         self.title = None if title is None else validation.text(title, "title", allow_empty=True)
         self.epoch = self.n_epochs - 1
@@ -177,19 +177,15 @@ class EpochExplorer:
         fig.suptitle(f"{heading} ({name} of each epoch, aligned to the last)", fontsize=10)
         return fig
 
+    def _build(self) -> None:
+        self._view = _EpochView(self)
+        self._widget, self._figure = self._view.widget, self._view.fig
+
     @property
-    def view(self) -> Any:
-        if self._view is None:
-            self._view = _EpochView(self)
+    def view(self) -> _EpochView:
+        """The figure and the slider (made on first use)."""
+        self.widget()
         return self._view
-
-    def show(self) -> None:
-        from IPython.display import display
-
-        display(self)
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        return with_static_png(self.view.widget, self.view.fig)._repr_mimebundle_(**kwargs)
 
 
 class _EpochView:

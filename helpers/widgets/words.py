@@ -18,8 +18,8 @@ from helpers import validation
 from helpers.data import WordVectors
 from helpers.metrics import nearest_neighbors
 from helpers.palette import class_colour
-from helpers.plotting import LazyWidget
 from helpers.projections import METHODS, project
+from helpers.widgets.explorer import Explorer
 
 #: Ready-made groups of words (all among the shipped 30,000).
 WORD_GROUPS: dict[str, list[str]] = {
@@ -58,7 +58,7 @@ def parse_words(text: Any) -> list[str]:
     return validation.words(text, "text") if text.strip() else []
 
 
-class WordExplorer(LazyWidget):
+class WordExplorer(Explorer):
     """Words and their k nearest neighbours (cosine, in the full space) on a 2-D map.
 
     ``words`` is a list of words or one typed string ("king, queen"); by default the first
@@ -92,7 +92,6 @@ class WordExplorer(LazyWidget):
         self.words: list[str] = []
         self.messages: list[str] = []
         self._neighbours: dict[tuple[str, int], list[tuple[str, float]]] = {}
-        self._view: Any = None
         first_group = next(iter(self.groups.values()))
         self.set_words(first_group if words is None else words)
 
@@ -204,7 +203,7 @@ class WordExplorer(LazyWidget):
         from helpers.figure_stamps import freeze
         from helpers.plotting import LiveFigure, new_figure
 
-        self._fig, self._ax = new_figure(figsize=(7.5, 5.6))
+        self._figure, self._ax = new_figure(figsize=(7.5, 5.6))
         ax = self._ax
         ax.locator_params(nbins=5)  # a map's coordinates say little: a few ticks (each costs a redraw)
         # The artists are made once and updated on each change (quicker than clearing the axes).
@@ -220,7 +219,7 @@ class WordExplorer(LazyWidget):
             Line2D([], [], marker="o", linestyle="", markersize=5, color="0.6", alpha=0.7,
                    label="neighbour (nearest in all 50 dimensions); line to its word"),
         ], loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, fontsize=8, frameon=False))
-        self._live = LiveFigure(self._fig)
+        self._live = LiveFigure(self._figure)
         self._text = widgets.Text(
             value=", ".join(self.words), description="words", continuous_update=False,
             placeholder="type words, then press Enter", layout=widgets.Layout(width="60%"),
@@ -238,7 +237,7 @@ class WordExplorer(LazyWidget):
         self._k.observe(lambda c: self._guard(self.set_k, c["new"]), names="value")
         controls = widgets.VBox([widgets.HBox([self._text, self._group]), widgets.HBox([self._method, self._k])])
         body = widgets.HBox([self._live.widget, self._list])
-        self._view = widgets.VBox([controls, self._status, body])
+        self._widget = widgets.VBox([controls, self._status, body])
         self._redraw()
 
     def _guard(self, action: Any, *args: Any) -> None:
@@ -262,7 +261,7 @@ class WordExplorer(LazyWidget):
                 self._text.observe(self._on_text, names="value")
 
     def _redraw(self) -> None:
-        if self._view is None:
+        if self._widget is None:
             return
         import html
 

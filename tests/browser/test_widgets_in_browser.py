@@ -72,7 +72,7 @@ STEPS: dict[str, list[Step]] = {
         ("click a point", "explorer = ProjectionExplorer(",
          lambda page, cell, *, server: _click_point(page, cell, server, "03_image_embeddings", "explorer"), _output),
         ("space", "explorer = ProjectionExplorer(", lambda page, cell: h.choose(cell, "pixels"), _figure),
-        ("epoch slider", "evolution.show()", lambda page, cell: h.drag_slider(page, cell, -0.6), _output),
+        ("epoch slider", "evolution.small_multiples()", lambda page, cell: h.drag_slider(page, cell, -0.6), _output),
     ],
     "04_latent_space": [
         ("latent x slider", "explorer = LatentExplorer(", lambda page, cell: h.drag_slider(page, cell, 0.2, index=0),
