@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import ctypes
 import re
 import signal
 import threading
@@ -32,12 +33,25 @@ class _OutOfTime(BaseException):
 def _time_limit(seconds: float) -> Iterator[None]:
     """Raise :class:`_OutOfTime` in the running code after ``seconds``.
 
-    A timer signal, so only in the main thread of a system that has one (Linux, macOS: a
-    notebook kernel); elsewhere the check runs without a limit. An outer timer is put back.
+    In the main thread of Linux or macOS (a notebook kernel) a timer signal does it: it
+    stops a loop and a blocking call (``time.sleep``, ``input``) alike. An outer timer is
+    put back. Elsewhere (a check called from another thread; the main thread on Windows,
+    which has no timer signal) a timer thread raises it in the checking thread with
+    CPython's ``PyThreadState_SetAsyncExc``: a Python loop stops at once, but code blocked
+    inside one long call (``time.sleep(3600)``, one huge NumPy operation) stops only when
+    that call returns. On a Python without that call (not CPython) there is no limit there.
     """
-    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
-        yield
-        return
+    if hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
+        with _signal_limit(seconds):
+            yield
+    else:
+        with _thread_limit(seconds):
+            yield
+
+
+@contextmanager
+def _signal_limit(seconds: float) -> Iterator[None]:
+    """:func:`_time_limit` by the timer signal (the main thread of a POSIX system)."""
 
     def stop(signum: int, frame: Any) -> None:
         raise _OutOfTime
@@ -52,6 +66,40 @@ def _time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
         if outer:  # what was left of it, or at once when it ran out meanwhile
             signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - started), 1e-6))
+
+
+def _raise_in_thread(ident: int, exc_type: type[BaseException] | None) -> bool:
+    """Have the thread ``ident`` raise ``exc_type`` at its next step (None: take back one not yet raised)."""
+    try:
+        set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
+    except AttributeError:  # not CPython
+        return False
+    return set_async_exc(ctypes.c_ulong(ident), ctypes.py_object(exc_type) if exc_type else None) == 1
+
+
+@contextmanager
+def _thread_limit(seconds: float) -> Iterator[None]:
+    """:func:`_time_limit` by a timer thread that raises in this thread (any thread, any system)."""
+    ident = threading.get_ident()
+    lock = threading.Lock()
+    state = {"over": False, "fired": False}
+
+    def stop() -> None:
+        with lock:
+            if not state["over"]:
+                state["fired"] = _raise_in_thread(ident, _OutOfTime)
+
+    timer = threading.Timer(seconds, stop)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        with lock:
+            state["over"] = True
+            if state["fired"]:  # raised already, or still waiting: then it is taken back here
+                _raise_in_thread(ident, None)
+        timer.cancel()
 
 
 def _in_learner_code(exc: BaseException, namespace: Mapping) -> bool:
