@@ -212,11 +212,11 @@ REWRITE_KEY = ("import helpers.exercise_sets.start_here as key, pathlib\n"
 REWRITE_REAL_KEY = ("import pathlib\npath = pathlib.Path({key!r})\n"
                     "path.write_text(path.read_text() + '\\nq1.expected = None\\n')\n")
 PATCH_IN_FUNCTION = ("def distance(a, b):\n    import helpers.exercises.problems as p\n"
-                     "    p._compare = lambda *args, **kwargs: None\n    return 0.0\n")
+                     "    p.compare = lambda *args, **kwargs: None\n    return 0.0\n")
 WRITE_IN_FUNCTION = ("def distance(a, b):\n    open({target!r}, 'w').write('written by a submission')\n"
                      "    return float(np.hypot(*np.subtract(a, b)[:2])) if len(a) == 2 else 0.0\n")
 EXIT_IN_FUNCTION = "def distance(a, b):\n    import sys\n    sys.exit(0)\n"
-SETATTR_IN_FUNCTION = ("def distance(a, b):\n    from helpers.exercises.results import CheckResult\n"
+SETATTR_IN_FUNCTION = ("def distance(a, b):\n    from helpers.exercises.checking import CheckResult\n"
                        "    CheckResult.correct = True\n    return 0.0\n")
 DECORATED = "import functools\n@functools.lru_cache\ndef distance(a, b):\n    return 5.0\n"
 

@@ -30,7 +30,7 @@ from helpers.exercises import (
     FunctionProblem,
     ValueProblem,
     bind,
-    learner_code,
+    checking,
     load_progress,
 )
 from helpers.grading import grades
@@ -424,7 +424,7 @@ def _function_problem() -> FunctionProblem:
 
 @pytest.mark.parametrize("code,status,words", [pytest.param(c, s, w, id=i) for i, c, s, w in FUNCTION_ANSWERS])
 def test_a_learner_function_gets_a_verdict_within_the_time_limit(code, status, words, monkeypatch):
-    monkeypatch.setattr(learner_code, "TIME_LIMIT_S", 0.5)
+    monkeypatch.setattr(checking, "TIME_LIMIT_S", 0.5)
     namespace: dict = {}
     exec(compile(code, "<learner cell>", "exec"), namespace)
     started = time.perf_counter()
@@ -437,7 +437,7 @@ def test_a_learner_function_gets_a_verdict_within_the_time_limit(code, status, w
 def test_the_time_limit_gives_back_an_outer_timer(monkeypatch):
     import signal
 
-    monkeypatch.setattr(learner_code, "TIME_LIMIT_S", 0.2)
+    monkeypatch.setattr(checking, "TIME_LIMIT_S", 0.2)
     fired = []
     previous = signal.signal(signal.SIGALRM, lambda *_: fired.append(1))
     try:
@@ -494,7 +494,7 @@ def _evaluate_in_a_thread(code: str, linger: float = 1.0) -> tuple[object, float
 
 @pytest.mark.parametrize("code,status,words", [pytest.param(c, s, w, id=i) for i, c, s, w in THREAD_ANSWERS])
 def test_learner_code_checked_in_another_thread_has_the_time_limit(code, status, words, monkeypatch):
-    monkeypatch.setattr(learner_code, "TIME_LIMIT_S", 0.5)
+    monkeypatch.setattr(checking, "TIME_LIMIT_S", 0.5)
     result, seconds, late = _evaluate_in_a_thread(code)
     assert result.status == status and words in result.message, result.message
     assert seconds < 5 and late == []
@@ -505,7 +505,7 @@ def test_without_a_timer_signal_the_main_thread_has_the_time_limit(code, status,
     """As on Windows, which has no SIGALRM: the limit still stops a loop in the main thread."""
     import signal
 
-    monkeypatch.setattr(learner_code, "TIME_LIMIT_S", 0.5)
+    monkeypatch.setattr(checking, "TIME_LIMIT_S", 0.5)
     monkeypatch.delattr(signal, "setitimer")
     namespace: dict = {}
     exec(compile(code, "<learner cell>", "exec"), namespace)
@@ -519,7 +519,7 @@ def test_without_a_timer_signal_the_main_thread_has_the_time_limit(code, status,
 
 
 def test_a_check_in_a_thread_that_finishes_in_time_leaves_the_thread_alone(monkeypatch):
-    monkeypatch.setattr(learner_code, "TIME_LIMIT_S", 0.5)
+    monkeypatch.setattr(checking, "TIME_LIMIT_S", 0.5)
     for _ in range(6):  # finishing shortly before the limit, too
         result, _, late = _evaluate_in_a_thread("import time\ndef f(x):\n    time.sleep(0.2)\n    return 2 * x",
                                                 linger=0.3)
@@ -529,7 +529,7 @@ def test_a_check_in_a_thread_that_finishes_in_time_leaves_the_thread_alone(monke
 @pytest.mark.parametrize("code", [c for _, c, s, _ in FUNCTION_ANSWERS if s == INCORRECT][:9])
 def test_check_and_grades_go_on_after_hostile_learner_code(code, monkeypatch, capsys):
     """check() shows a verdict and records one attempt; grades() grades every exercise after it."""
-    monkeypatch.setattr(learner_code, "TIME_LIMIT_S", 0.5)
+    monkeypatch.setattr(checking, "TIME_LIMIT_S", 0.5)
     namespace: dict = {"x": 3.0}
     exec(compile(code, "<learner cell>", "exec"), namespace)
     ex = bind("99_fault_table", {"q1": _function_problem(), "q2": ValueProblem("x", 3.0, solution="x = 3.0")},
