@@ -23,7 +23,8 @@ from typing import Any
 
 from helpers.exercises import CORRECT, Exercises, Question
 
-__all__ = ["REPORT_MARKER", "assert_solved", "grades", "hand_over", "read_answers", "report"]
+__all__ = ["REPORT_MARKER", "Deferred", "ModuleName", "Source", "assert_solved", "grades", "hand_over", "read_answers",
+           "report"]
 
 #: The line prefix :func:`report` prints before its JSON.
 REPORT_MARKER = "COURSE-GRADES "
@@ -265,9 +266,9 @@ def _decode(node: Any, arrays: Any, depth: int = 0,  # noqa: C901 - one branch p
 
         return torch.from_numpy(arrays[body].copy())
     if kind in ("function", "class") and isinstance(body, str):
-        return _Source(body)
+        return Source(body)
     if kind == "module" and isinstance(body, str):
-        return _ModuleName(body)
+        return ModuleName(body)
     if kind == "frame" and isinstance(body, dict):
         import pandas as pd
 
@@ -318,7 +319,7 @@ class _Later(Exception):  # noqa: N818 - a signal, not an error
     """A value holds a learner's own torch module: it is rebuilt once the judge has defined its class."""
 
 
-class _Deferred:
+class Deferred:
     """An answer holding a learner's own torch module, rebuilt by :meth:`rebuild` where its class is defined."""
 
     def __init__(self, node: Any, arrays: Mapping[str, Any]) -> None:
@@ -329,17 +330,17 @@ class _Deferred:
         return _decode(self.node, self.arrays, 0, classes)
 
 
-class _Source(str):
+class Source(str):
     """A learner function's or class's source, defined by the judge in the namespace it is checked in."""
 
 
-class _ModuleName(str):
+class ModuleName(str):
     """A module the learner bound to a name (``np``, ``torch``, ``F``), imported again by the judge."""
 
 
 def read_answers(folder: str) -> tuple[list[str], dict[str, Any], dict[str, str]]:
     """The notebooks bound, the answers as values (functions and classes as source, the learner's own
-    torch modules as :class:`_Deferred`) and what was left behind.
+    torch modules as :class:`Deferred`) and what was left behind.
 
     Reads only data (JSON, arrays without pickles); raises ValueError on anything else.
     """
@@ -358,7 +359,7 @@ def read_answers(folder: str) -> tuple[list[str], dict[str, Any], dict[str, str]
         try:
             values[str(name)] = _decode(node, arrays)
         except _Later:
-            values[str(name)] = _Deferred(node, arrays)
+            values[str(name)] = Deferred(node, arrays)
         except (ValueError, KeyError, TypeError) as problem:
             document["left"][name] = str(problem)
     notebooks = [str(n) for n in document["notebooks"]]

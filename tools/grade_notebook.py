@@ -198,18 +198,18 @@ def _imported(values: dict) -> dict:
     """The learner's answers that are data, and the modules they bound imported again (no learner code runs)."""
     import importlib
 
-    from helpers.grading import _Deferred, _ModuleName, _Source
+    from helpers.grading import Deferred, ModuleName, Source
 
     namespace = {"__name__": "__main__"}
     for name, value in values.items():
-        if isinstance(value, _ModuleName):
+        if isinstance(value, ModuleName):
             try:
                 namespace[name] = importlib.import_module(value)
             except Exception:  # a module this machine lacks: the exercise that needs it says so
                 pass
-        elif not isinstance(value, (_Source, _Deferred)):
+        elif not isinstance(value, (Source, Deferred)):
             namespace[name] = value
-    if any(isinstance(value, _Deferred) for value in values.values()):
+    if any(isinstance(value, Deferred) for value in values.values()):
         import torch  # noqa: F401 - imported before the guard: a learner's own module is a torch module
     return namespace
 
@@ -231,10 +231,10 @@ def _define_one(namespace: dict, name: str, source: str) -> None:
 def _define(namespace: dict, values: dict) -> dict[str, str]:
     """Define the learner's functions and classes from their source in ``namespace``, then rebuild the
     learner's own torch modules; returns what could not be, with why. The learner's code runs here."""
-    from helpers.grading import _Deferred, _Source
+    from helpers.grading import Deferred, Source
 
     left: dict[str, str] = {}
-    waiting = [name for name, value in values.items() if isinstance(value, _Source)]
+    waiting = [name for name, value in values.items() if isinstance(value, Source)]
     while waiting:
         again = []
         for name in waiting:
@@ -250,7 +250,7 @@ def _define(namespace: dict, values: dict) -> dict[str, str]:
             break
         waiting = again
     for name, value in values.items():
-        if isinstance(value, _Deferred):
+        if isinstance(value, Deferred):
             try:
                 namespace[name] = value.rebuild(namespace)
             except Exception as problem:
