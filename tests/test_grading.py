@@ -177,26 +177,34 @@ def _learner_kernel(code: str) -> dict:
     return namespace
 
 
-def _judged(namespace: dict, folder: Path, capsys) -> dict:
+def _judge(folder: Path, check_timeout_s: int = 120) -> dict:
+    """The grader's judge, in a fresh process as the tool starts it, over the answers handed over in ``folder``."""
+    code = (f"import sys; sys.path.insert(0, {str(REPO_ROOT)!r}); from tools import grade_notebook as g; "
+            f"g.CHECK_TIMEOUT_S = {check_timeout_s}; g.judge({str(folder)!r})")
+    run = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, timeout=600,
+                         cwd=REPO_ROOT)
+    assert run.returncode == 0, run.stderr[-2000:]
+    return json.loads(run.stdout.strip().splitlines()[-1])["04_latent_space"]
+
+
+def _judged(namespace: dict, folder: Path) -> dict:
     """04's exercises bound in ``namespace``, handed over as data and judged by the grader's judge."""
     from helpers.exercise_sets.latent_space import PROBLEMS as LATENT
-    from tools import grade_notebook
 
     namespace["ex"] = ex.bind("04_latent_space", LATENT, namespace=namespace)
     folder.mkdir(exist_ok=True)
     grading.hand_over(namespace, str(folder))
-    capsys.readouterr()
-    grade_notebook.judge(str(folder))
-    return json.loads(capsys.readouterr().out.strip().splitlines()[-1])["04_latent_space"]
+    return _judge(folder)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="the judge checks each exercise in a process of its own")
 @pytest.mark.parametrize("code, points, words", [pytest.param(c, p, w, id=i) for i, c, p, w in LEARNER_MODULE_ANSWERS])
-def test_a_learner_module_is_carried_to_the_grader_and_judged(code, points, words, tmp_path, capsys):
+def test_a_learner_module_is_carried_to_the_grader_and_judged(code, points, words, tmp_path):
     target = tmp_path / "written.txt"
     namespace = _learner_kernel(code.replace("{target!r}", repr(str(target))))
     target.unlink(missing_ok=True)  # the learner's own run wrote it; the judge must not
-    verdict = _judged(namespace, tmp_path / "answers", capsys)["q3"]
+    verdict = _judged(namespace, tmp_path / "answers")["q3"]
     assert verdict["points"] == points and words in verdict["message"], verdict
     assert "internal error" not in verdict["message"] and not target.exists()
 
@@ -249,21 +257,18 @@ FORGED_CLASSES = [  # (id, how answers.json is edited after the hand-over, words
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="the judge checks each exercise in a process of its own")
 @pytest.mark.parametrize("forge, words", [pytest.param(f, w, id=i) for i, f, w in FORGED_CLASSES])
-def test_a_forged_class_source_is_refused_or_stopped_in_time(forge, words, tmp_path, capsys, monkeypatch):
-    from tools import grade_notebook
-
-    monkeypatch.setattr(grade_notebook, "CHECK_TIMEOUT_S", 3)
+def test_a_forged_class_source_is_refused_or_stopped_in_time(forge, words, tmp_path):
     namespace = _learner_kernel(WRITES_WHEN_DEFINED.replace("    pathlib.Path({target!r}).write_text("
                                                             "\"written while the class was defined\")\n", ""))
-    _judged(namespace, tmp_path / "answers", capsys)
+    assert _judged(namespace, tmp_path / "answers")["q3"]["points"] == 1  # as handed over: right
     answers = tmp_path / "answers" / "answers.json"
     document = json.loads(answers.read_text(encoding="utf-8"))
     document["values"]["Encoder"]["class"] = forge(document["values"]["Encoder"]["class"])
     answers.write_text(json.dumps(document), encoding="utf-8")
-    grade_notebook.judge(str(tmp_path / "answers"))
-    verdict = json.loads(capsys.readouterr().out.strip().splitlines()[-1])["04_latent_space"]["q3"]
+    verdict = _judge(tmp_path / "answers", check_timeout_s=3)["q3"]
     assert verdict["points"] == 0 and words in verdict["message"], verdict
 
 
