@@ -23,7 +23,8 @@ from typing import Any
 
 from helpers.exercises import CORRECT, Exercises, Question
 
-__all__ = ["REPORT_MARKER", "assert_solved", "grades", "hand_over", "read_answers", "report"]
+__all__ = ["REPORT_MARKER", "Deferred", "ModuleName", "Source", "assert_solved", "grades", "hand_over", "read_answers",
+           "report"]
 
 #: The line prefix :func:`report` prints before its JSON.
 REPORT_MARKER = "COURSE-GRADES "
@@ -64,7 +65,8 @@ def report(namespace: Mapping[str, Any]) -> None:
 # ============================================================================ answers as data
 # tools/grade_notebook.py judges outside the learner's kernel: the kernel hands over its answers
 # as data (JSON and a NumPy archive, never a pickle), and a separate process rebuilds them and
-# runs a pristine copy of the checks. Learner functions travel as their source code.
+# runs a pristine copy of the checks. Learner functions and classes travel as their source code; a
+# learner's own torch module as its class's name, attributes and weights, rebuilt by the judge.
 
 #: Limits on what a kernel hands over: nesting, items, text, and bytes of arrays.
 MAX_DEPTH, MAX_ITEMS, MAX_TEXT, MAX_ARRAY_BYTES = 16, 100_000, 1_000_000, 512 * 1024 * 1024
@@ -125,6 +127,8 @@ def _encode(value: Any, budget: _Budget, depth: int = 0) -> Any:  # noqa: C901 -
         import textwrap
 
         return {"function": textwrap.dedent(inspect.getsource(value))}
+    if isinstance(value, type) and value.__module__ == "__main__":
+        return {"class": _class_source(value)}
     if isinstance(value, types.ModuleType):
         return {"module": value.__name__}
     kind = f"{type(value).__module__}.{type(value).__qualname__}"
@@ -137,24 +141,73 @@ def _encode(value: Any, budget: _Budget, depth: int = 0) -> Any:  # noqa: C901 -
                           "index": _encode(list(frame.index), budget, depth + 1),
                           "values": [budget.array(frame[c].to_numpy()) for c in frame.columns]}}
     if "torch" in sys.modules:
-        import torch
-
-        if isinstance(value, torch.Tensor):
-            if value.layout != torch.strided or value.is_meta:
-                raise ValueError(f"a {value.layout} tensor on {value.device}")
-            return {"tensor": budget.array(value.detach().cpu().to(
-                torch.float32 if value.dtype == torch.bfloat16 else value.dtype).numpy())}
-        if isinstance(value, torch.nn.Module) and type(value).__module__.startswith("torch.nn.modules."):
-            plain = {k: v for k, v in vars(value).items() if not k.startswith("_") and k != "training"}
-            return {"torch_module": {
-                "class": kind, "training": value.training, "attributes": _encode(plain, budget, depth + 1),
-                "parameters": {k: None if p is None else budget.array(p.detach().cpu().numpy())
-                               for k, p in value._parameters.items()},
-                "buffers": {k: None if b is None else budget.array(b.detach().cpu().numpy())
-                            for k, b in value._buffers.items()},
-                "children": {k: _encode(m, budget, depth + 1) for k, m in value._modules.items()}}}
+        found = _encode_torch(value, budget, depth, kind)
+        if found is not None:
+            return found
     raise ValueError(f"a {kind} (the grader carries numbers, text, arrays, tables, tensors, "
-                     "torch.nn layers and your functions)")
+                     "torch.nn layers, your functions and your own torch modules)")
+
+
+def _class_source(cls: type) -> str:
+    """The source of a class defined in a notebook cell, found through the cell of one of its methods.
+
+    ``inspect.getsource`` cannot find a class of a notebook's ``__main__``; the kernel keeps
+    each cell's code (``linecache``), and a method's code says which cell defined it.
+    """
+    import ast
+    import linecache
+    import textwrap
+    import types
+
+    if "<locals>" in cls.__qualname__:
+        raise ValueError(f"a {cls.__name__} object whose class is defined inside a function")
+    for member in vars(cls).values():
+        function = getattr(member, "__func__", getattr(member, "fget", member))
+        if not isinstance(function, types.FunctionType):
+            continue
+        code = function.__code__
+        lines = linecache.getlines(code.co_filename)
+        try:
+            tree = ast.parse("".join(lines))
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.ClassDef) and node.name == cls.__name__
+                    and node.lineno <= code.co_firstlineno <= (node.end_lineno or 0)):
+                start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+                return textwrap.dedent("".join(lines[start - 1:node.end_lineno]))
+    raise ValueError(f"a {cls.__name__} object whose class source was not found (the grader carries classes "
+                     "defined with `class` in a cell, with a method of their own)")
+
+
+def _encode_torch(value: Any, budget: _Budget, depth: int, kind: str) -> dict | None:
+    """A tensor or a torch module as data (torch's layers and the learner's own modules); None for anything else."""
+    import torch
+
+    if isinstance(value, torch.Tensor):
+        if value.layout != torch.strided or value.is_meta:
+            raise ValueError(f"a {value.layout} tensor on {value.device}")
+        return {"tensor": budget.array(value.detach().cpu().to(
+            torch.float32 if value.dtype == torch.bfloat16 else value.dtype).numpy())}
+    if not isinstance(value, torch.nn.Module):
+        return None
+    if type(value).__module__.startswith("torch.nn.modules."):  # torch's layer: its public attributes
+        plain = {k: v for k, v in vars(value).items() if not k.startswith("_") and k != "training"}
+    elif type(value).__module__ == "__main__":  # the learner's: every attribute its own code set
+        for cls in type(value).__mro__:  # its class, and the learner's classes under it, travel as source
+            if cls.__module__ == "__main__":
+                _class_source(cls)
+        own = set(vars(torch.nn.Module()))  # what nn.Module keeps for itself (parameters, hooks ...)
+        plain = {k: v for k, v in vars(value).items() if k not in own}
+    else:
+        return None
+    return {"torch_module": {
+        "class": kind, "training": value.training, "attributes": _encode(plain, budget, depth + 1),
+        "parameters": {k: None if p is None else budget.array(p.detach().cpu().numpy())
+                       for k, p in value._parameters.items()},
+        "buffers": {k: None if b is None else budget.array(b.detach().cpu().numpy())
+                    for k, b in value._buffers.items()},
+        "children": {k: _encode(m, budget, depth + 1) for k, m in value._modules.items()}}}
 
 
 def hand_over(namespace: Mapping[str, Any], folder: str) -> None:
@@ -184,7 +237,9 @@ def hand_over(namespace: Mapping[str, Any], folder: str) -> None:
                                          encoding="utf-8")
 
 
-def _decode(node: Any, arrays: Any, depth: int = 0) -> Any:  # noqa: C901 - one branch per kind
+def _decode(node: Any, arrays: Any, depth: int = 0,  # noqa: C901 - one branch per kind
+            classes: Mapping[str, Any] | None = None) -> Any:
+    """The value of ``node``; the learner's own torch modules need ``classes`` (their classes, defined by the judge)."""
     if depth > MAX_DEPTH + 2:
         raise ValueError("nested too deeply")
     if node is None or isinstance(node, bool):
@@ -199,10 +254,10 @@ def _decode(node: Any, arrays: Any, depth: int = 0) -> Any:  # noqa: C901 - one 
     if kind == "str" and isinstance(body, str):
         return body
     if kind in ("list", "tuple", "set") and isinstance(body, list):
-        items = [_decode(v, arrays, depth + 1) for v in body]
+        items = [_decode(v, arrays, depth + 1, classes) for v in body]
         return {"list": list, "tuple": tuple, "set": set}[kind](items)
     if kind == "dict" and isinstance(body, list):
-        return {_decode(k, arrays, depth + 1): _decode(v, arrays, depth + 1) for k, v in body}
+        return {_decode(k, arrays, depth + 1, classes): _decode(v, arrays, depth + 1, classes) for k, v in body}
     if kind in ("array", "scalar"):
         value = arrays[body]
         return value if kind == "array" else value[()]
@@ -210,10 +265,10 @@ def _decode(node: Any, arrays: Any, depth: int = 0) -> Any:  # noqa: C901 - one 
         import torch
 
         return torch.from_numpy(arrays[body].copy())
-    if kind == "function" and isinstance(body, str):
-        return _Source(body)
+    if kind in ("function", "class") and isinstance(body, str):
+        return Source(body)
     if kind == "module" and isinstance(body, str):
-        return _ModuleName(body)
+        return ModuleName(body)
     if kind == "frame" and isinstance(body, dict):
         import pandas as pd
 
@@ -221,25 +276,33 @@ def _decode(node: Any, arrays: Any, depth: int = 0) -> Any:  # noqa: C901 - one 
         frame = pd.DataFrame({c: arrays[k] for c, k in zip(columns, body["values"], strict=True)}, index=index)
         return frame["__series__"].rename(None) if body.get("series") else frame
     if kind == "torch_module" and isinstance(body, dict):
-        return _torch_module(body, arrays, depth)
+        return _torch_module(body, arrays, depth, classes)
     raise ValueError(f"an unknown entry {kind!r}")
 
 
-def _torch_module(body: Mapping[str, Any], arrays: Any, depth: int) -> Any:
-    """A torch.nn layer rebuilt from its attributes and weights (torch's own classes only)."""
+def _torch_module(body: Mapping[str, Any], arrays: Any, depth: int, classes: Mapping[str, Any] | None) -> Any:
+    """A torch.nn layer rebuilt from its attributes and weights: torch's own classes, or the learner's
+    (``__main__.Name``: its class from ``classes``; without them, :class:`_Later` says it waits for them)."""
     import importlib
 
     import torch
 
     module_name, _, class_name = str(body["class"]).rpartition(".")
-    if not module_name.startswith("torch.nn.modules."):
+    if module_name == "__main__":
+        if classes is None:
+            raise _Later
+        cls = classes.get(class_name)
+        if not (isinstance(cls, type) and cls.__module__ == "__main__"):
+            raise ValueError(f"its class {class_name} was not carried or could not be defined")
+    elif module_name.startswith("torch.nn.modules."):
+        cls = getattr(importlib.import_module(module_name), class_name)
+    else:
         raise ValueError(f"a module of class {body['class']!r}")
-    cls = getattr(importlib.import_module(module_name), class_name)
     if not (isinstance(cls, type) and issubclass(cls, torch.nn.Module)):
         raise ValueError(f"{body['class']!r} is not a torch layer")
     layer = cls.__new__(cls)
     torch.nn.Module.__init__(layer)
-    for key, value in _decode(body["attributes"], arrays, depth + 1).items():
+    for key, value in _decode(body["attributes"], arrays, depth + 1, classes).items():
         setattr(layer, key, value)
     for key, key_array in body["parameters"].items():
         layer.register_parameter(key, None if key_array is None else torch.nn.Parameter(
@@ -247,21 +310,37 @@ def _torch_module(body: Mapping[str, Any], arrays: Any, depth: int) -> Any:
     for key, key_array in body["buffers"].items():
         layer.register_buffer(key, None if key_array is None else torch.from_numpy(arrays[key_array].copy()))
     for key, child in body["children"].items():
-        layer.add_module(key, _decode(child, arrays, depth + 1))
+        layer.add_module(key, _decode(child, arrays, depth + 1, classes))
     layer.train(bool(body["training"]))
     return layer
 
 
-class _Source(str):
-    """A learner function's source, defined by the judge in the namespace it is checked in."""
+class _Later(Exception):  # noqa: N818 - a signal, not an error
+    """A value holds a learner's own torch module: it is rebuilt once the judge has defined its class."""
 
 
-class _ModuleName(str):
+class Deferred:
+    """An answer holding a learner's own torch module, rebuilt by :meth:`rebuild` where its class is defined."""
+
+    def __init__(self, node: Any, arrays: Mapping[str, Any]) -> None:
+        self.node, self.arrays = node, arrays
+
+    def rebuild(self, classes: Mapping[str, Any]) -> Any:
+        """The value, with the learner's classes taken from ``classes`` (the judge's namespace)."""
+        return _decode(self.node, self.arrays, 0, classes)
+
+
+class Source(str):
+    """A learner function's or class's source, defined by the judge in the namespace it is checked in."""
+
+
+class ModuleName(str):
     """A module the learner bound to a name (``np``, ``torch``, ``F``), imported again by the judge."""
 
 
 def read_answers(folder: str) -> tuple[list[str], dict[str, Any], dict[str, str]]:
-    """The notebooks bound, the answers as values (functions as source) and what was left behind.
+    """The notebooks bound, the answers as values (functions and classes as source, the learner's own
+    torch modules as :class:`Deferred`) and what was left behind.
 
     Reads only data (JSON, arrays without pickles); raises ValueError on anything else.
     """
@@ -279,6 +358,8 @@ def read_answers(folder: str) -> tuple[list[str], dict[str, Any], dict[str, str]
     for name, node in document["values"].items():
         try:
             values[str(name)] = _decode(node, arrays)
+        except _Later:
+            values[str(name)] = Deferred(node, arrays)
         except (ValueError, KeyError, TypeError) as problem:
             document["left"][name] = str(problem)
     notebooks = [str(n) for n in document["notebooks"]]

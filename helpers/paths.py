@@ -19,12 +19,13 @@ import stat
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+from types import SimpleNamespace
 
-from helpers.validation import CourseError, InvalidValue, warn
+from helpers.validation import InvalidValue, warn
 
-__all__ = ["CACHE_ENV_VAR", "DATA_DIR", "REPO_ROOT", "CacheWarning", "UnwritableError", "cache_dir", "cache_root",
-           "detect_platform", "fallback_folder", "in_colab", "move_aside", "report_unwritable", "share_like_folder",
-           "shared_file_mode", "writable_folder"]
+__all__ = ["CACHE_ENV_VAR", "DATA_DIR", "REPO_ROOT", "CacheWarning", "MemoryFile", "cache_dir", "cache_root",
+           "detect_platform", "in_colab", "move_aside", "report_unwritable", "share_like_folder", "shared_file_mode",
+           "write_files"]
 
 #: The repository root (the folder that holds ``helpers/``, ``data/`` and ``notebooks/``).
 REPO_ROOT: Path = Path(__file__).resolve().parent.parent
@@ -38,10 +39,6 @@ CACHE_ENV_VAR = "COURSE_CACHE_DIR"
 
 class CacheWarning(UserWarning):
     """The course cache could not be written, or held a damaged entry that was set aside."""
-
-
-class UnwritableError(CourseError, OSError):
-    """Neither the folder asked for nor a fallback folder could be written."""
 
 
 # cache roots already reported as unwritable in this session (each is reported once)
@@ -181,39 +178,88 @@ def move_aside(path: Path) -> Path | None:
     return None
 
 
-def writable_folder(preferred: Path | str) -> tuple[Path, str]:
-    """``preferred`` created (and usable), or a private fallback folder if it cannot be.
+class MemoryFile:
+    """A file kept in memory because no folder would take it (a full or read-only disk).
 
-    Returns ``(folder, note)``: the note is empty when ``preferred`` was used, else one
-    line saying why it was not and where the files go instead: a folder of the same name
-    under ``course-exports`` in the system's temporary folder, made private to this user
-    (mode 0700; a link or someone else's folder there is refused, and a new private
-    temporary folder is used). Raises :class:`UnwritableError` (one line) when none can be
-    made. Nothing is written to test a folder: callers write their real data and, when that
-    fails (a full disk), call :func:`fallback_folder`.
+    It reads like the path of a written file: ``name``, ``read_bytes()``, ``read_text()``
+    and ``stat().st_size``; there is nothing on disk, so it cannot be opened by name.
+    """
+
+    def __init__(self, name: str, data: bytes) -> None:
+        self.name = name
+        self._data = bytes(data)
+
+    def read_bytes(self) -> bytes:
+        return self._data
+
+    def read_text(self, encoding: str = "utf-8") -> str:
+        return self._data.decode(encoding)
+
+    def stat(self) -> SimpleNamespace:
+        """Only the size: ``stat().st_size``."""
+        return SimpleNamespace(st_size=len(self._data))
+
+    def __repr__(self) -> str:
+        return f"MemoryFile({self.name!r}, {len(self._data):,} bytes, in memory only)"
+
+
+def write_files(preferred: Path | str, files: Mapping[str, tuple[str, bytes]],
+                again: str = "pass a folder on a disk with space") -> dict[str, Path | MemoryFile]:
+    """Write ``files`` (``{kind: (file name, content)}``) into ``preferred``; return the paths by kind.
+
+    When ``preferred`` cannot be made or written (read-only, a file in its place, a full
+    disk), the files go to a folder of the same name under ``course-exports`` in the
+    system's temporary folder, made private to this user (mode 0700; a link or someone
+    else's folder there is refused, and a new private temporary folder is used), and a
+    warning names it. When that fails too, the files are kept in memory
+    (:class:`MemoryFile`) and one warning says so, with ``again``: how to have them as
+    files. Nothing half-written is left behind, and nothing is written to test a folder.
     """
     preferred = Path(preferred).expanduser()
-    problem = _try_folder(preferred)
+    problem = _try_folder(preferred) or _write_all(preferred, files)
     if problem is None:
-        return preferred, ""
-    return fallback_folder(preferred, problem)
+        return {kind: preferred / name for kind, (name, _) in files.items()}
+    fallback, second = _fallback_folder(preferred)
+    second = second or _write_all(fallback, files)
+    if second is None:
+        warn(f"{preferred} cannot be written ({problem}), so the files went to {fallback} instead", UserWarning)
+        return {kind: fallback / name for kind, (name, _) in files.items()}
+    warn(f"Neither {preferred} ({problem}) nor {fallback} ({second}) could be written, so the files are kept "
+         f"in memory only: each one's read_bytes() or read_text() gives its content; to have them as files, "
+         f"{again}.", UserWarning)
+    return {kind: MemoryFile(name, data) for kind, (name, data) in files.items()}
 
 
-def fallback_folder(preferred: Path, problem: str) -> tuple[Path, str]:
-    """A private folder for what could not be written to ``preferred`` (see :func:`writable_folder`)."""
+def _write_all(folder: Path, files: Mapping[str, tuple[str, bytes]]) -> str | None:
+    """Write every file into ``folder``; None when done, else why not (and nothing is left there)."""
+    written = []
+    try:
+        for name, data in files.values():
+            written.append(folder / name)
+            with open(folder / name, "wb") as handle:
+                handle.write(data)
+    except OSError as error:
+        for path in written:
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                pass
+        return error.strerror or type(error).__name__
+    return None
+
+
+def _fallback_folder(preferred: Path) -> tuple[Path, str | None]:
+    """A private folder for what could not be written to ``preferred``, and None; or a folder and why it failed."""
     name = Path(preferred).name or "export"
     fallback = Path(tempfile.gettempdir()) / "course-exports" / name
-    second = _private_folder(fallback)
-    if second is not None:
+    problem = _private_folder(fallback)
+    if problem is not None:
         try:
             fallback = Path(tempfile.mkdtemp(prefix="course-exports-")) / name  # made 0700 by mkdtemp
-            second = _private_folder(fallback)
+            problem = _private_folder(fallback)
         except OSError as error:
-            second = error.strerror or type(error).__name__
-    if second is None:
-        return fallback, f"{preferred} cannot be written ({problem}), so the files went to {fallback} instead"
-    raise UnwritableError(f"cannot write to {preferred} ({problem}) nor to {fallback} ({second}); "
-                          "pass a folder you can write to")
+            problem = error.strerror or type(error).__name__
+    return fallback, problem
 
 
 def _private_folder(folder: Path) -> str | None:

@@ -349,15 +349,27 @@ def load_progress() -> dict[str, dict[str, dict[str, Any]]]:
 
 
 def _earlier_location() -> Path:
-    """Where earlier versions of the course kept progress: inside the course cache."""
-    from helpers.paths import CACHE_ENV_VAR, REPO_ROOT
+    """Where earlier versions of the course kept progress: inside the course cache.
 
-    return Path(os.environ.get(CACHE_ENV_VAR) or REPO_ROOT / ".cache") / "progress" / "progress.json"
+    The cache folder is :func:`helpers.paths.cache_root`'s (``~`` expanded, the same rule).
+    """
+    from helpers.paths import cache_root
+
+    return cache_root() / "progress" / "progress.json"
 
 
 def _from_earlier_location(path: Path) -> dict[str, dict[str, dict[str, Any]]]:
-    """Progress recorded by an earlier version of the course (in the cache), moved here once."""
-    earlier = _earlier_location()
+    """Progress recorded by an earlier version of the course (in the cache), moved here once.
+
+    A ``COURSE_CACHE_DIR`` the cache refuses (a name too long) holds no earlier record;
+    the cache reports it where it is used.
+    """
+    from helpers.validation import CourseError
+
+    try:
+        earlier = _earlier_location()
+    except CourseError:
+        return {}
     try:
         data = json.loads(earlier.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError):

@@ -3,6 +3,7 @@ and the old import paths that notebooks saved before the code was reorganised st
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import subprocess
@@ -59,3 +60,45 @@ def test_every_layer_of_the_contract_names_a_module_that_exists(container):
     assert named == present, f"in the contract only: {named - present}; in {container} only: {present - named}"
 
 
+def _private_imports(root: Path, package: str) -> list[str]:
+    """``importer <- module._name`` for each underscore name a module of ``root/package`` imports
+    from another module of helpers (names a module shares with the others are public within the package)."""
+    found = []
+    for path in sorted((root / package).rglob("*.py")):
+        parts = list(path.relative_to(root).with_suffix("").parts)
+        module = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        here = ".".join(parts[:-1])  # the package a relative import starts from
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            base = node.module or ""
+            if node.level:
+                up = here.split(".")[: len(here.split(".")) - node.level + 1]
+                base = ".".join(up + ([base] if base else []))
+            if not base.startswith("helpers"):
+                continue
+            for alias in node.names:
+                if alias.name.startswith("_") and not alias.name.startswith("__") and base != module:
+                    found.append(f"{module} <- {base}.{alias.name}")
+    return found
+
+
+@pytest.mark.parametrize("package", ["helpers/exercises", "helpers/exercise_sets"])
+def test_the_exercise_machinery_imports_no_private_name_across_modules(package):
+    assert _private_imports(REPO_ROOT, package) == []
+
+
+def test_a_private_name_imported_across_modules_is_found(tmp_path):
+    shutil.copytree(HELPERS / "exercises", tmp_path / "helpers" / "exercises",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    problems = tmp_path / "helpers" / "exercises" / "problems.py"
+    problems.write_text(problems.read_text() + "\nfrom .checking import _truncate\n"
+                        "from helpers.exercises.feedback import _TONES, Feedback\n")
+    checking = tmp_path / "helpers" / "exercises" / "checking.py"
+    checking.write_text(checking.read_text() + "\nfrom . import _private_helper\n"
+                        "from .checking import _truncate as same_module\n")  # its own name: allowed
+    assert _private_imports(tmp_path, "helpers/exercises") == [
+        "helpers.exercises.checking <- helpers.exercises._private_helper",
+        "helpers.exercises.problems <- helpers.exercises.checking._truncate",
+        "helpers.exercises.problems <- helpers.exercises.feedback._TONES",
+    ]

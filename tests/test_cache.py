@@ -269,17 +269,35 @@ def test_exports_go_to_a_writable_folder_the_warning_names(tmp_path, monkeypatch
     assert all(path.is_file() for path in written.values())
 
 
-def test_an_export_that_cannot_go_anywhere_fails_in_one_line(tmp_path, monkeypatch):
+def test_an_export_that_cannot_go_anywhere_is_kept_in_memory_with_one_note(tmp_path, monkeypatch):
     from helpers.widgets.projection import ProjectionExplorer
 
     blocker = tmp_path / "not a folder"
     blocker.write_text("x")
     monkeypatch.setattr(tempfile, "tempdir", str(blocker))
     explorer = ProjectionExplorer(np.random.default_rng(0).normal(size=(20, 3)), np.arange(20) % 2)
-    with pytest.raises(paths.UnwritableError) as info:
-        explorer.export(blocker / "my_export")
-    assert "\n" not in str(info.value) and "cannot write to" in str(info.value)
-    assert len(info.value._render_traceback_()) == 1
+    with pytest.warns(UserWarning) as caught:
+        written = explorer.export(blocker / "my_export")
+    notes = [str(w.message) for w in caught]
+    assert len(notes) == 1 and "kept in memory only" in notes[0] and "\n" not in notes[0]
+    assert str(blocker / "my_export") in notes[0]
+    assert all(isinstance(file, paths.MemoryFile) for file in written.values())
+    assert written["metadata"].read_text(encoding="utf-8").startswith("index\tlabel\n0\t")
+    assert blocker.read_text() == "x"
+
+
+def test_the_export_button_says_when_the_export_is_kept_in_memory(tmp_path, monkeypatch):
+    from helpers.widgets.projection import ProjectionExplorer
+
+    blocker = tmp_path / "not a folder"
+    blocker.write_text("x")
+    monkeypatch.setattr(tempfile, "tempdir", str(blocker))
+    explorer = ProjectionExplorer(np.random.default_rng(0).normal(size=(20, 3)), np.arange(20) % 2)
+    explorer.view.export_name.value = str(blocker / "my_export")
+    explorer.view.export_button.click()
+    status = explorer.view.status.value
+    assert "Exported (in memory only)" in status and "kept in memory only" in status
+    assert "export failed" not in status
 
 
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() != 0 or not shutil.which("unshare"),

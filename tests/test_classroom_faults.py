@@ -212,11 +212,11 @@ REWRITE_KEY = ("import helpers.exercise_sets.start_here as key, pathlib\n"
 REWRITE_REAL_KEY = ("import pathlib\npath = pathlib.Path({key!r})\n"
                     "path.write_text(path.read_text() + '\\nq1.expected = None\\n')\n")
 PATCH_IN_FUNCTION = ("def distance(a, b):\n    import helpers.exercises.problems as p\n"
-                     "    p._compare = lambda *args, **kwargs: None\n    return 0.0\n")
+                     "    p.compare = lambda *args, **kwargs: None\n    return 0.0\n")
 WRITE_IN_FUNCTION = ("def distance(a, b):\n    open({target!r}, 'w').write('written by a submission')\n"
                      "    return float(np.hypot(*np.subtract(a, b)[:2])) if len(a) == 2 else 0.0\n")
 EXIT_IN_FUNCTION = "def distance(a, b):\n    import sys\n    sys.exit(0)\n"
-SETATTR_IN_FUNCTION = ("def distance(a, b):\n    from helpers.exercises.results import CheckResult\n"
+SETATTR_IN_FUNCTION = ("def distance(a, b):\n    from helpers.exercises.checking import CheckResult\n"
                        "    CheckResult.correct = True\n    return 0.0\n")
 DECORATED = "import functools\n@functools.lru_cache\ndef distance(a, b):\n    return 5.0\n"
 
@@ -615,27 +615,84 @@ def _no_space(real_open, full: Path):
     return fake
 
 
-@pytest.mark.parametrize("fallback_full", [False, True])
-def test_a_full_disk_moves_the_export_or_says_so_in_one_line(tmp_path, monkeypatch, fallback_full):
-    import builtins
-    import tempfile
+def _kept_in_memory(written: dict, explorer, caught) -> None:
+    """The export is in memory only, complete, with one note that says so and how to get it."""
+    import numpy as np
 
     from helpers import paths
+
+    notes = [str(w.message) for w in caught]
+    assert len(notes) == 1 and "kept in memory only" in notes[0] and "read_bytes()" in notes[0], notes
+    assert "export(" in notes[0] and "\n" not in notes[0]
+    assert all(isinstance(file, paths.MemoryFile) for file in written.values())
+    assert [file.name for file in written.values()] == ["vectors.tsv", "metadata.tsv", "map.csv", "map.png"]
+    np.testing.assert_allclose(np.loadtxt(written["vectors"].read_bytes().splitlines(), delimiter="\t"),
+                               explorer.X, rtol=1e-5)
+    meta = written["metadata"].read_text(encoding="utf-8").splitlines()
+    assert meta[0] == "index\tlabel" and len(meta) == explorer.n + 1
+    assert written["map_png"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    for file in written.values():  # what notebook 03 prints of each file
+        assert file.stat().st_size == len(file.read_bytes()) > 0
+    assert "in memory" in repr(written["vectors"])
+    with pytest.raises(TypeError):
+        open(written["vectors"])  # not a file on disk: nothing can open it by name
+
+
+@pytest.mark.parametrize("fallback_full", [False, True])
+def test_a_full_disk_moves_the_export_or_keeps_it_in_memory(tmp_path, monkeypatch, fallback_full):
+    import builtins
+    import tempfile
 
     temporary = tmp_path / "temporary"
     monkeypatch.setattr(tempfile, "tempdir", str(temporary))
     full = tmp_path if fallback_full else tmp_path / "course"
     monkeypatch.setattr(builtins, "open", _no_space(builtins.open, full))
     explorer = _explorer()
+    with pytest.warns(UserWarning, match="No space left on device") as caught:
+        written = explorer.export(tmp_path / "course" / "exports")
     if fallback_full:
-        with pytest.warns(UserWarning), pytest.raises(paths.UnwritableError, match="No space left"):
-            explorer.export(tmp_path / "course" / "exports")
+        monkeypatch.undo()
+        _kept_in_memory(written, explorer, caught)
+        assert not any((temporary / "course-exports" / "exports").iterdir()), "nothing half-written is left"
     else:
-        with pytest.warns(UserWarning, match="No space left on device") as caught:
-            written = explorer.export(tmp_path / "course" / "exports")
         assert written["vectors"].parent.parent == temporary / "course-exports"
         assert str(written["vectors"].parent) in str(caught[0].message)
     assert not any((tmp_path / "course" / "exports").iterdir()), "nothing half-written is left"
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() != 0, reason="needs root to mount a tiny tmpfs")
+@pytest.mark.parametrize("temporary_full", [False, True])
+def test_a_really_full_tmpfs_export_moves_or_is_kept_in_memory(tmp_path, monkeypatch, temporary_full):
+    """A real 64 KiB tmpfs holds the export folder, and the temporary folder too when it is full."""
+    import tempfile
+
+    import numpy as np
+
+    from helpers.widgets.projection import ProjectionExplorer
+
+    disk = tmp_path / "tiny"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)], capture_output=True).returncode:
+        pytest.skip("tmpfs cannot be mounted here")
+    try:
+        temporary = (disk if temporary_full else tmp_path) / "temporary"
+        monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+        rng = np.random.default_rng(0)
+        explorer = ProjectionExplorer(rng.normal(size=(600, 16)), np.arange(600) % 3)  # vectors.tsv ~ 100 KB
+        with pytest.warns(UserWarning, match="No space left on device") as caught:
+            written = explorer.export(disk / "exports")
+        assert list((disk / "exports").iterdir()) == [], "nothing half-written is left"
+        if temporary_full:
+            _kept_in_memory(written, explorer, caught)
+            assert list((temporary / "course-exports" / "exports").iterdir()) == []
+            again = explorer.export(tmp_path / "roomy")  # the way the note gives to have it as files
+            assert {kind: path.read_bytes() for kind, path in again.items() if kind != "map_png"} == {
+                kind: file.read_bytes() for kind, file in written.items() if kind != "map_png"}
+        else:
+            assert written["vectors"].parent == temporary / "course-exports" / "exports"
+            assert all(path.is_file() for path in written.values()) and len(caught) == 1
+    finally:
+        subprocess.run(["umount", str(disk)], capture_output=True)
 
 
 FULL_WRITES = ["scores", "weights", "progress"]

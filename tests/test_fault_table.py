@@ -30,7 +30,7 @@ from helpers.exercises import (
     FunctionProblem,
     ValueProblem,
     bind,
-    learner_code,
+    checking,
     load_progress,
 )
 from helpers.grading import grades
@@ -424,7 +424,7 @@ def _function_problem() -> FunctionProblem:
 
 @pytest.mark.parametrize("code,status,words", [pytest.param(c, s, w, id=i) for i, c, s, w in FUNCTION_ANSWERS])
 def test_a_learner_function_gets_a_verdict_within_the_time_limit(code, status, words, monkeypatch):
-    monkeypatch.setattr(learner_code, "TIME_LIMIT_S", 0.5)
+    monkeypatch.setattr(checking, "TIME_LIMIT_S", 0.5)
     namespace: dict = {}
     exec(compile(code, "<learner cell>", "exec"), namespace)
     started = time.perf_counter()
@@ -437,7 +437,7 @@ def test_a_learner_function_gets_a_verdict_within_the_time_limit(code, status, w
 def test_the_time_limit_gives_back_an_outer_timer(monkeypatch):
     import signal
 
-    monkeypatch.setattr(learner_code, "TIME_LIMIT_S", 0.2)
+    monkeypatch.setattr(checking, "TIME_LIMIT_S", 0.2)
     fired = []
     previous = signal.signal(signal.SIGALRM, lambda *_: fired.append(1))
     try:
@@ -453,10 +453,83 @@ def test_the_time_limit_gives_back_an_outer_timer(monkeypatch):
         signal.signal(signal.SIGALRM, previous)
 
 
+THREAD_ANSWERS = [  # (id, learner's code defining f, status, words): learner code a thread can stop
+    ("loops forever", "def f(x):\n    while True:\n        pass", INCORRECT, "checking stopped after 0.5 s"),
+    ("loops and swallows exceptions",
+     "def f(x):\n    while True:\n        try:\n            while True: pass\n"
+     "        except Exception:\n            pass",
+     INCORRECT, "loop that never ends"),
+    ("sleeps in a loop forever", "import time\ndef f(x):\n    while True:\n        time.sleep(0.01)", INCORRECT,
+     "checking stopped"),
+    ("right", "def f(x):\n    return 2 * x", CORRECT, "passes all 2 test cases"),
+]
+
+
+def _evaluate_in_a_thread(code: str, linger: float = 1.0) -> tuple[object, float, list]:
+    """Evaluate ``f`` in a thread that then lives on: (result, seconds, anything raised there later)."""
+    namespace: dict = {}
+    exec(compile(code, "<learner cell>", "exec"), namespace)
+    found: dict = {}
+    late: list = []
+
+    def work():
+        started = time.perf_counter()
+        found["result"] = _function_problem().evaluate(namespace)
+        found["seconds"] = time.perf_counter() - started
+        try:  # a time limit must not fire after its check is over
+            deadline = time.perf_counter() + linger
+            while time.perf_counter() < deadline:
+                pass
+        except BaseException as exc:  # noqa: BLE001 - what leaks is the finding
+            late.append(exc)
+
+    import threading
+
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    thread.join(10)
+    assert not thread.is_alive(), "the check in a thread never returned"
+    return found["result"], found["seconds"], late
+
+
+@pytest.mark.parametrize("code,status,words", [pytest.param(c, s, w, id=i) for i, c, s, w in THREAD_ANSWERS])
+def test_learner_code_checked_in_another_thread_has_the_time_limit(code, status, words, monkeypatch):
+    monkeypatch.setattr(checking, "TIME_LIMIT_S", 0.5)
+    result, seconds, late = _evaluate_in_a_thread(code)
+    assert result.status == status and words in result.message, result.message
+    assert seconds < 5 and late == []
+
+
+@pytest.mark.parametrize("code,status,words", [pytest.param(c, s, w, id=i) for i, c, s, w in THREAD_ANSWERS])
+def test_without_a_timer_signal_the_main_thread_has_the_time_limit(code, status, words, monkeypatch):
+    """As on Windows, which has no SIGALRM: the limit still stops a loop in the main thread."""
+    import signal
+
+    monkeypatch.setattr(checking, "TIME_LIMIT_S", 0.5)
+    monkeypatch.delattr(signal, "setitimer")
+    namespace: dict = {}
+    exec(compile(code, "<learner cell>", "exec"), namespace)
+    started = time.perf_counter()
+    result = _function_problem().evaluate(namespace)
+    assert time.perf_counter() - started < 5
+    assert result.status == status and words in result.message, result.message
+    deadline = time.perf_counter() + 1.0
+    while time.perf_counter() < deadline:  # nothing is raised here after the check
+        pass
+
+
+def test_a_check_in_a_thread_that_finishes_in_time_leaves_the_thread_alone(monkeypatch):
+    monkeypatch.setattr(checking, "TIME_LIMIT_S", 0.5)
+    for _ in range(6):  # finishing shortly before the limit, too
+        result, _, late = _evaluate_in_a_thread("import time\ndef f(x):\n    time.sleep(0.2)\n    return 2 * x",
+                                                linger=0.3)
+        assert result.status == CORRECT and late == []
+
+
 @pytest.mark.parametrize("code", [c for _, c, s, _ in FUNCTION_ANSWERS if s == INCORRECT][:9])
 def test_check_and_grades_go_on_after_hostile_learner_code(code, monkeypatch, capsys):
     """check() shows a verdict and records one attempt; grades() grades every exercise after it."""
-    monkeypatch.setattr(learner_code, "TIME_LIMIT_S", 0.5)
+    monkeypatch.setattr(checking, "TIME_LIMIT_S", 0.5)
     namespace: dict = {"x": 3.0}
     exec(compile(code, "<learner cell>", "exec"), namespace)
     ex = bind("99_fault_table", {"q1": _function_problem(), "q2": ValueProblem("x", 3.0, solution="x = 3.0")},

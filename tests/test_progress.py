@@ -414,3 +414,30 @@ def test_progress_from_an_earlier_version_is_moved_once(tmp_path, monkeypatch):
     assert ex.progress_summary()["00_start_here"]["q1"]["status"] == "solved"
     assert progress.progress_path().is_file() and not earlier.exists()
     assert (earlier.parent / "progress.json.moved").is_file()
+
+
+def test_progress_from_an_earlier_version_follows_the_cache_folder_rule(tmp_path, monkeypatch):
+    """``~`` in COURSE_CACHE_DIR is expanded as the cache expands it (one rule: ``paths.cache_root``)."""
+    from helpers import paths
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("COURSE_CACHE_DIR", "~/cache")
+    monkeypatch.setenv("COURSE_PROGRESS_DIR", str(tmp_path / "mine"))
+    earlier = tmp_path / "cache" / "progress" / "progress.json"
+    assert paths.cache_root() / "progress" / "progress.json" == earlier
+    earlier.parent.mkdir(parents=True)
+    earlier.write_text(json.dumps({"00_start_here": {"q1": {"status": "solved", "attempts": 1}}}))
+    assert ex.progress_summary()["00_start_here"]["q1"]["status"] == "solved"
+    assert not earlier.exists() and (earlier.parent / "progress.json.moved").is_file()
+    assert not (Path.cwd() / "~").exists()
+
+
+def test_a_cache_folder_name_too_long_does_not_stop_progress(tmp_path, monkeypatch):
+    """The cache reports a bad COURSE_CACHE_DIR itself; progress has no earlier record there."""
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path / ("x" * 300)))
+    monkeypatch.setenv("COURSE_PROGRESS_DIR", str(tmp_path / "mine"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert ex.progress_summary() == {}
+    _solve_q1()
+    assert ex.progress_summary()["00_test"]["q1"]["status"] == "solved"

@@ -13,15 +13,19 @@ The grades are computed where the submission cannot reach them:
    again and nothing one notebook writes there reaches the next.
 2. A last cell hands the learner's answers over as data: numbers, text, arrays, tables,
    tensors and torch.nn layers as JSON and a NumPy archive (never a pickle), the learner's
-   functions as their source code.
+   functions and classes as their source code (a class's found in the cell that defined it),
+   and a learner's own torch module (an ``nn.Module`` subclass of theirs) as its class's name,
+   its attributes and its weights.
 3. A separate process, started from a fresh copy of the course read before any notebook ran,
    rebuilds the answers and runs each exercise's check in a process of its own, which may not
    write files, start programs, reach the network or change the checker's classes, and whose
-   checker modules are compared with their state before the check (a change scores 0).
+   checker modules are compared with their state before the check (a change scores 0). The
+   learner's functions and classes are defined, and their own modules rebuilt, in that
+   process, under the same rules and time limit as the check.
 
 So a cell that replaces ``evaluate``, prints a fake report or rewrites an answer key earns
 nothing and changes nothing for the next learner. What stays within a submission's reach:
-its own answers, and the code of its own functions, which runs while those are checked.
+its own answers, and the code of its own functions and classes, which runs while those are checked.
 One point per correct exercise, none otherwise. The same checks run as nbgrader or
 otter-grader tests with ``helpers.grading.assert_solved(ex.qN)`` in a test cell (inside the
 graded kernel: use this tool where submissions are not trusted). POSIX systems check each
@@ -190,32 +194,77 @@ def _changed(state: list[tuple[dict, dict]]) -> bool:
     return any(k not in now or now[k] is not v for now, before in state for k, v in before.items())
 
 
-def _namespace(values: dict) -> dict:
-    """The learner's answers as a namespace: modules imported again, functions defined from their source."""
-    import ast
+def _imported(values: dict) -> dict:
+    """The learner's answers that are data, and the modules they bound imported again (no learner code runs)."""
     import importlib
 
-    from helpers.grading import _ModuleName, _Source
+    from helpers.grading import Deferred, ModuleName, Source
 
     namespace = {"__name__": "__main__"}
     for name, value in values.items():
-        if isinstance(value, _ModuleName):
+        if isinstance(value, ModuleName):
             try:
                 namespace[name] = importlib.import_module(value)
             except Exception:  # a module this machine lacks: the exercise that needs it says so
                 pass
-        elif not isinstance(value, _Source):
+        elif not isinstance(value, (Source, Deferred)):
             namespace[name] = value
-    for name, value in values.items():
-        if isinstance(value, _Source):
-            tree = ast.parse(value)
-            if (len(tree.body) != 1 or not isinstance(tree.body[0], ast.FunctionDef)
-                    or tree.body[0].decorator_list):
-                continue  # only a plain function definition is taken
-            exec(compile(tree, f"<your function {name}>", "exec"), namespace)
-            if tree.body[0].name != name:
-                namespace[name] = namespace.pop(tree.body[0].name)
+    if any(isinstance(value, Deferred) for value in values.values()):
+        import torch  # noqa: F401 - imported before the guard: a learner's own module is a torch module
     return namespace
+
+
+def _define_one(namespace: dict, name: str, source: str) -> None:
+    """Run one learner function's or class's definition (nothing else) in ``namespace`` as ``name``."""
+    import ast
+
+    tree = ast.parse(source)
+    first = tree.body[0] if len(tree.body) == 1 else None
+    if not isinstance(first, (ast.FunctionDef, ast.ClassDef)) or (
+            isinstance(first, ast.FunctionDef) and first.decorator_list):
+        raise ValueError("not one plain function or class definition")
+    exec(compile(tree, f"<your code {name}>", "exec"), namespace)
+    if first.name != name:
+        namespace[name] = namespace.pop(first.name)
+
+
+def _define(namespace: dict, values: dict) -> dict[str, str]:
+    """Define the learner's functions and classes from their source in ``namespace``, then rebuild the
+    learner's own torch modules; returns what could not be, with why. The learner's code runs here."""
+    from helpers.grading import Deferred, Source
+
+    left: dict[str, str] = {}
+    waiting = [name for name, value in values.items() if isinstance(value, Source)]
+    while waiting:
+        again = []
+        for name in waiting:
+            try:
+                _define_one(namespace, name, values[name])
+                left.pop(name, None)
+            except NameError as problem:  # it may need a class defined after it (its base): tried again
+                left[name] = f"its definition failed: NameError: {problem}"
+                again.append(name)
+            except Exception as problem:  # only a plain definition that runs is taken
+                left[name] = f"its definition failed: {type(problem).__name__}: {problem}"[:200]
+        if len(again) == len(waiting):
+            break
+        waiting = again
+    for name, value in values.items():
+        if isinstance(value, Deferred):
+            try:
+                namespace[name] = value.rebuild(namespace)
+            except Exception as problem:
+                why = [left[other] for other in left if f"its class {other} " in str(problem)]
+                left[name] = (f"{type(problem).__name__}: {problem}" + (f": {why[0]}" if why else ""))[:300]
+    return left
+
+
+def _with_missing(verdict: dict, left: dict[str, str]) -> dict:
+    """A verdict of 0 that names a variable the grader could not carry or rebuild says why."""
+    missing = [f"`{n}` ({why})" for n, why in left.items() if f"`{n}`" in verdict["message"]]
+    if verdict["points"] == 0 and missing:
+        verdict = {**verdict, "message": verdict["message"] + " Not carried to the grader: " + "; ".join(missing)}
+    return verdict
 
 
 def _verdict(problem, values: dict) -> dict:
@@ -223,13 +272,15 @@ def _verdict(problem, values: dict) -> dict:
     from helpers.exercises import CORRECT
 
     try:
-        namespace = _namespace(values)
+        namespace = _imported(values)
         state = _checker_state()
         sys.addaudithook(_guard)  # from here on, the learner's code may run
+        left = _define(namespace, values)
         result = problem.evaluate(namespace)
         if _changed(state):
             return {"status": "error", "points": 0, "message": "the submitted code changed the checker"}
-        return {"status": result.status, "points": int(result.status == CORRECT), "message": result.message}
+        return _with_missing({"status": result.status, "points": int(result.status == CORRECT),
+                              "message": result.message}, left)
     except BaseException as problem_met:  # SystemExit, KeyboardInterrupt and the rest: a verdict
         return {"status": "error", "points": 0, "message": f"the check stopped: {type(problem_met).__name__}"}
 
@@ -284,11 +335,7 @@ def judge(folder: str) -> None:
             continue
         problems = importlib.import_module(f"helpers.exercise_sets.{NOTEBOOK_SETS[notebook]}").PROBLEMS
         for name, problem in problems.items():
-            verdict = _in_own_process(problem, values)
-            missing = [f"`{n}` ({why})" for n, why in left.items() if f"`{n}`" in verdict["message"]]
-            if verdict["points"] == 0 and missing:
-                verdict["message"] += " Not carried to the grader: " + "; ".join(missing)
-            grades.setdefault(notebook, {})[name] = verdict
+            grades.setdefault(notebook, {})[name] = _with_missing(_in_own_process(problem, values), left)
     print(json.dumps(grades, sort_keys=True))
 
 

@@ -26,29 +26,33 @@ Progress is kept by :mod:`helpers.progress` (per user, apart from the course cac
 
 The package keeps one concern per module:
 
-- :mod:`.results` — the placeholder ``____`` and :class:`CheckResult`;
-- :mod:`.describing` — values described in one short line;
-- :mod:`.comparing` — comparing a value with the expected one (:func:`compare_values`),
-  and checking the arguments a problem is written with;
-- :mod:`.learner_code` — running the learner's code, mistakes reported without a traceback;
-- :mod:`.problems`, :mod:`.choices`, :mod:`.custom` — the problem kinds;
+- :mod:`.checking` — checking one answer: the placeholder ``____`` and :class:`CheckResult`,
+  values described in one line, comparing a value with the expected one
+  (:func:`compare_values`), the arguments a problem is written with, and running the
+  learner's code (with a time limit) without showing a traceback;
+- :mod:`.problems` — the problem kinds, and what a learner's function uses;
 - :mod:`.feedback` — how feedback is shown;
-- :mod:`.tracking` — checks recorded in the learner's progress, and the progress table;
-- :mod:`.binding` — :func:`bind`, the ``ex.q1`` questions and the official solutions.
+- :mod:`.binding` — :func:`bind`, the ``ex.q1`` questions, checks recorded in the learner's
+  progress and the progress table, and the official solutions.
+
+Names a module shares with the others carry no underscore; what the package offers
+notebooks and exercise sets is ``__all__`` below.
 """
 
 from __future__ import annotations
 
 from helpers.progress import load_progress, progress_path, reset_progress
 
-from .binding import Exercises, Question, bind, run_official_solution, run_official_solutions
-from .choices import ChoiceProblem, Reflection
-from .comparing import compare_values
-from .custom import CustomProblem, functions_used, names_used
-from .feedback import Feedback
-from .learner_code import answer_items, plain_answer
-from .problems import FunctionProblem, Problem, ValueProblem
-from .results import (
+from .binding import (
+    Exercises,
+    Question,
+    bind,
+    progress_summary,
+    run_official_solution,
+    run_official_solutions,
+    show_progress,
+)
+from .checking import (
     BLANK,
     CORRECT,
     ERROR,
@@ -59,9 +63,22 @@ from .results import (
     Incorrect,
     NotAttempted,
     ____,
+    answer_items,
+    compare_values,
     is_blank,
+    plain_answer,
 )
-from .tracking import progress_summary, show_progress
+from .feedback import Feedback
+from .problems import (
+    ChoiceProblem,
+    CustomProblem,
+    FunctionProblem,
+    Problem,
+    Reflection,
+    ValueProblem,
+    functions_used,
+    names_used,
+)
 
 __all__ = [
     "____",

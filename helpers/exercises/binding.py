@@ -1,20 +1,20 @@
-"""Binding problems to a notebook (``ex = bind(...)``, ``ex.q1.check()``) and running official solutions."""
+"""Binding problems to a notebook (``ex = bind(...)``, ``ex.q1.check()``), recording checks in
+the learner's progress and showing it (the store itself is :mod:`helpers.progress`), and
+running the official solutions."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import datetime, timezone
 from typing import Any
 
 from helpers import classroom
-from helpers.progress import load_progress, normal_entry, where_progress_is_kept
+from helpers.progress import load_progress, normal_entry, update_entry, where_progress_is_kept
 
-from .comparing import _check_name
-from .describing import _describe, _one_line
-from .feedback import _TITLES, Feedback, _capitalised, _show
+from .checking import BLANK, CORRECT, ERROR, INCORRECT, CheckResult, check_name, describe, one_line
+from .feedback import TITLES, Feedback, capitalised, show
 from .problems import Problem
-from .results import BLANK, ERROR, INCORRECT, CheckResult
-from .tracking import _BOUND, _record_check, _update
 
 # ============================================================================ binding
 
@@ -26,14 +26,14 @@ def _named(problems: Any) -> list[tuple[str, Problem]]:
         items = [(f"q{i}", p) for i, p in enumerate(problems, start=1)]
     else:
         raise TypeError(
-            f"problems must be a dict {{name: Problem}} or a list of Problem, got {_describe(problems)}"
+            f"problems must be a dict {{name: Problem}} or a list of Problem, got {describe(problems)}"
         )
     for name, problem in items:
-        _check_name(name, "problems: each name")
+        check_name(name, "problems: each name")
         if name.startswith("_"):
             raise ValueError(f"problems: names must not start with '_', got {name!r}")
         if not isinstance(problem, Problem):
-            raise TypeError(f"problems[{name!r}] must be a Problem, got {_describe(problem)}")
+            raise TypeError(f"problems[{name!r}] must be a Problem, got {describe(problem)}")
     return items
 
 
@@ -61,13 +61,13 @@ class Question:
         try:
             result = self.evaluate()
             note = _record_check(self.notebook, self.name, result)
-            tone, label = _TITLES[result.status]
-            body = _capitalised(result.message) + (f"\n{note}" if note else "")
+            tone, label = TITLES[result.status]
+            body = capitalised(result.message) + (f"\n{note}" if note else "")
             if result.status == INCORRECT and self.problem.hints and self._hints_shown == 0:
                 body += f"\nStuck? `{self._handle}.hint()` gives a hint."
-            _show(Feedback(tone, f"{self.name}: {label}", body))
+            show(Feedback(tone, f"{self.name}: {label}", body))
         except Exception as exc:  # last resort: never a traceback in the notebook
-            print(f"{self.name}: the checker hit an internal error (please report it): {_one_line(exc)}")
+            print(f"{self.name}: the checker hit an internal error (please report it): {one_line(exc)}")
 
     def hint(self) -> None:
         """Show the next hint (one more each call)."""
@@ -76,7 +76,7 @@ class Question:
             then = ("your instructor can help with the rest" if classroom.teacher_mode()
                     else f"`{self._handle}.solution()` shows the answer")
             if not hints:
-                _show(Feedback("info", f"{self.name}: Hint", f"No hint for this one; {then}."))
+                show(Feedback("info", f"{self.name}: Hint", f"No hint for this one; {then}."))
                 return
             if self._hints_shown < len(hints):
                 self._hints_shown += 1
@@ -90,16 +90,16 @@ class Question:
                 entry["hints_viewed"] = max(entry["hints_viewed"], shown)
 
             note = _update(self.notebook, self.name, change)
-            _show(Feedback("info", f"{self.name}: Hint {number} of {len(hints)}",
+            show(Feedback("info", f"{self.name}: Hint {number} of {len(hints)}",
                            body + (f"\n{note}" if note else "")))
         except Exception as exc:
-            print(f"{self.name}: the hint could not be shown (please report it): {_one_line(exc)}")
+            print(f"{self.name}: the hint could not be shown (please report it): {one_line(exc)}")
 
     def solution(self) -> None:
         """Show the official solution and record that it was viewed."""
         try:
             if withheld := classroom.solution_withheld(self._handle):
-                _show(Feedback("info", f"{self.name}: Solution", withheld))
+                show(Feedback("info", f"{self.name}: Solution", withheld))
                 return
             text, code = self.problem.solution_parts()
 
@@ -108,9 +108,9 @@ class Question:
 
             note = _update(self.notebook, self.name, change)
             body = text + (f"\n{note}" if note else "")
-            _show(Feedback("info", f"{self.name}: Solution", body.strip(), code=code))
+            show(Feedback("info", f"{self.name}: Solution", body.strip(), code=code))
         except Exception as exc:
-            print(f"{self.name}: the solution could not be shown (please report it): {_one_line(exc)}")
+            print(f"{self.name}: the solution could not be shown (please report it): {one_line(exc)}")
 
     @property
     def solution_code(self) -> str:
@@ -164,7 +164,7 @@ class Exercises:
             where = where_progress_is_kept()
         except Exception as exc:  # progress is shown even when its store misbehaves
             rows = [{"question": name, **normal_entry()} for name in self._questions]
-            where = f"(Progress could not be read: {_one_line(exc)}.)"
+            where = f"(Progress could not be read: {one_line(exc)}.)"
         labels = {"solved": "solved", "attempted": "tried", "not_attempted": "not tried yet"}
         table = [["exercise", "status", "checks", "hints", "solution viewed"]]
         for row in rows:
@@ -172,7 +172,7 @@ class Exercises:
                           str(row["hints_viewed"]), "yes" if row["solution_viewed"] else "no"])
         solved = sum(row["status"] == "solved" for row in rows)
         tone = "correct" if rows and solved == len(rows) else "info"
-        _show(Feedback(tone, f"{self.notebook}: {solved} of {len(rows)} solved", where, table=table))
+        show(Feedback(tone, f"{self.notebook}: {solved} of {len(rows)} solved", where, table=table))
 
     def __repr__(self) -> str:
         names = ", ".join(self._questions) or "none"
@@ -198,7 +198,7 @@ def bind(
     if namespace is None:
         namespace = sys._getframe(1).f_globals
     elif not isinstance(namespace, Mapping):
-        raise TypeError(f"namespace must be a dict such as globals(), got {_describe(namespace)}")
+        raise TypeError(f"namespace must be a dict such as globals(), got {describe(namespace)}")
     items = _named(problems)
     for name, _ in items:
         if name in _RESERVED:
@@ -215,7 +215,7 @@ def run_official_solution(
 ) -> CheckResult:
     """Run ``problem.solution_code`` in a fresh namespace (plus ``extra_namespace``) and check it."""
     if not isinstance(problem, Problem):
-        raise TypeError(f"problem must be a Problem, got {_describe(problem)}")
+        raise TypeError(f"problem must be a Problem, got {describe(problem)}")
     namespace: dict[str, Any] = {"__name__": "__solution__", "____": BLANK, "BLANK": BLANK}
     namespace.update(extra_namespace or {})
     code = problem.solution_code
@@ -224,7 +224,7 @@ def run_official_solution(
     try:
         exec(compile(code, "<official solution>", "exec"), namespace)
     except Exception as exc:
-        return CheckResult(ERROR, f"the official solution raised {_one_line(exc)}", "internal")
+        return CheckResult(ERROR, f"the official solution raised {one_line(exc)}", "internal")
     return problem.evaluate(namespace)
 
 
@@ -236,3 +236,65 @@ def run_official_solutions(
     return {name: run_official_solution(p, extra_namespace) for name, p in _named(problems)}
 
 
+# ============================================================================ progress
+# The store (where, load, save, export, import) is helpers.progress; here it is shown.
+
+
+def _update(notebook: str, question: str, change: Callable[[dict], None]) -> str:
+    """Apply ``change`` to one entry and save; returns a note when it could not be saved."""
+    try:
+        return update_entry(notebook, question, change)
+    except Exception as exc:
+        return f"(Your progress could not be saved: {one_line(exc)}.)"
+
+
+def _record_check(notebook: str, question: str, result: CheckResult) -> str:
+    if result.status not in (CORRECT, INCORRECT):
+        return ""
+
+    def change(entry: dict) -> None:
+        entry["attempts"] += 1
+        if result.correct:
+            entry["status"] = "solved"
+            entry["solved_at"] = entry["solved_at"] or _now()
+        elif entry["status"] != "solved":
+            entry["status"] = "attempted"
+
+    return _update(notebook, question, change)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def progress_summary(notebook: str | None = None) -> dict[str, dict[str, dict[str, Any]]]:
+    """The recorded progress, ``{notebook: {question: entry}}``, for one notebook or all."""
+    data = load_progress()
+    if notebook is None:
+        return data
+    return {notebook: data.get(notebook, {})}
+
+
+_BOUND: dict[str, list[str]] = {}  # notebook -> its question names, for totals
+
+
+def show_progress() -> None:
+    """Show a table of solved exercises for every notebook, and where progress is kept."""
+    try:
+        data = load_progress()
+        where = where_progress_is_kept()
+    except Exception as exc:  # progress is shown even when its store misbehaves
+        data, where = {}, f"(Progress could not be read: {one_line(exc)}.)"
+    notebooks = sorted(set(data) | set(_BOUND))
+    if not notebooks:
+        show(Feedback("info", "Progress", f"nothing recorded yet. {where}"))
+        return
+    rows = [["notebook", "solved", "attempted", "solutions viewed"]]
+    for notebook in notebooks:
+        entries = data.get(notebook, {})
+        total = len(set(_BOUND.get(notebook, [])) | set(entries))
+        solved = sum(e["status"] == "solved" for e in entries.values())
+        attempted = sum(e["status"] == "attempted" for e in entries.values())
+        viewed = sum(e["solution_viewed"] for e in entries.values())
+        rows.append([notebook, f"{solved} of {total}", str(attempted), str(viewed)])
+    show(Feedback("info", "Progress", where, table=rows))

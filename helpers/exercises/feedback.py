@@ -7,7 +7,7 @@ import re
 import sys
 from typing import Any
 
-from .results import CORRECT, ERROR, INCORRECT, NOT_ATTEMPTED
+from .checking import CORRECT, ERROR, INCORRECT, NOT_ATTEMPTED
 
 # ============================================================================ display
 
@@ -89,7 +89,7 @@ def _display(obj: Any) -> None:
     display(obj)
 
 
-def _show(feedback: Feedback) -> None:
+def show(feedback: Feedback) -> None:
     if _ipython_active():
         try:
             _display(feedback)
@@ -99,7 +99,7 @@ def _show(feedback: Feedback) -> None:
     print(str(feedback))
 
 
-_TITLES = {
+TITLES = {
     CORRECT: ("correct", "Correct"),
     INCORRECT: ("incorrect", "Not quite"),
     NOT_ATTEMPTED: ("not_attempted", "Not attempted yet"),
@@ -107,7 +107,5 @@ _TITLES = {
 }
 
 
-def _capitalised(text: str) -> str:
+def capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
-
-

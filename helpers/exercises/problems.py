@@ -1,35 +1,51 @@
-"""The problem kinds: :class:`Problem`, :class:`ValueProblem` (a variable) and :class:`FunctionProblem` (a function)."""
+"""The problem kinds: :class:`Problem`, :class:`ValueProblem` (a variable), :class:`FunctionProblem`
+(a function), :class:`ChoiceProblem` (single or multiple choice), :class:`CustomProblem` (any
+check), the ungraded :class:`Reflection`, and what a learner's function uses
+(:func:`names_used`, :func:`functions_used`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import types
+import warnings
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from . import learner_code
-from .comparing import _check_callable, _check_hints, _check_kind, _check_name, _check_text, _check_tol, _compare
-from .describing import _call_repr, _describe, _one_line, _short
-from .learner_code import (
-    _call_learner,
-    _explain,
-    _in_learner_code,
-    _learner_location,
-    _lookup,
-    _OutOfTime,
-    _run_checker,
-    _time_limit,
-)
-from .results import (
+from . import checking
+from .checking import (
+    BLANK,
     CORRECT,
     ERROR,
     INCORRECT,
     NOT_ATTEMPTED,
+    NOTED,
     CheckResult,
+    EarlyResult,
     Incorrect,
     NotAttempted,
-    _contains_blank,
-    _Early,
-    _stop,
+    OutOfTime,
+    answer_items,
+    call_learner,
+    call_repr,
+    check_callable,
+    check_hints,
+    check_kind,
+    check_name,
+    check_text,
+    check_tol,
+    compare,
+    contains_blank,
+    describe,
+    explain,
+    in_learner_code,
+    learner_location,
+    lookup,
+    one_line,
+    run_checker,
+    short,
+    stop,
+    time_limit,
 )
+from .feedback import Feedback, capitalised, show
 
 # ============================================================================ problems
 
@@ -41,9 +57,9 @@ class Problem:
         self, *, hint: str | list[str] = (), solution: str | None = None,
         explanation: str | None = None,
     ) -> None:
-        self.hints: tuple[str, ...] = _check_hints(hint)
-        self._solution: str | None = _check_text(solution, "solution")
-        self.explanation: str | None = _check_text(explanation, "explanation")
+        self.hints: tuple[str, ...] = check_hints(hint)
+        self._solution: str | None = check_text(solution, "solution")
+        self.explanation: str | None = check_text(explanation, "explanation")
 
     # ---- solution
 
@@ -61,12 +77,12 @@ class Problem:
     def evaluate(self, namespace: Mapping[str, Any]) -> CheckResult:
         """Check the answer in ``namespace``; never raises, never displays."""
         if not isinstance(namespace, Mapping):
-            raise TypeError(f"namespace must be a dict such as globals(), got {_describe(namespace)}")
-        limit = learner_code.TIME_LIMIT_S
+            raise TypeError(f"namespace must be a dict such as globals(), got {describe(namespace)}")
+        limit = checking.TIME_LIMIT_S
         try:
-            with _time_limit(limit):
+            with time_limit(limit):
                 result = self._evaluate(namespace)
-        except _OutOfTime:
+        except OutOfTime:
             result = CheckResult(
                 INCORRECT, f"checking stopped after {limit:g} s with your code still running: is there a loop "
                 "that never ends?", "timeout")
@@ -77,23 +93,23 @@ class Problem:
         except KeyboardInterrupt:
             result = CheckResult(INCORRECT, "your code was interrupted (KeyboardInterrupt) before the check "
                                  "finished: run the check again.", "exception")
-        except _Early as early:
+        except EarlyResult as early:
             result = early.result
         except Incorrect as exc:
             result = CheckResult(INCORRECT, str(exc).strip() or "not quite.", "value")
         except NotAttempted as exc:
             result = CheckResult(NOT_ATTEMPTED, str(exc).strip() or "not attempted yet.", "placeholder")
         except Exception as exc:
-            if _in_learner_code(exc, namespace):
+            if in_learner_code(exc, namespace):
                 result = CheckResult(
                     INCORRECT,
-                    f"your code raised {_one_line(exc)}{_learner_location(exc, namespace)}.",
+                    f"your code raised {one_line(exc)}{learner_location(exc, namespace)}.",
                     "exception",
                 )
             else:
                 result = CheckResult(
                     ERROR,
-                    f"the checker hit an internal error (please report it): {_one_line(exc)}",
+                    f"the checker hit an internal error (please report it): {one_line(exc)}",
                     "internal",
                 )
         if result.correct and self.explanation:
@@ -103,8 +119,8 @@ class Problem:
     def _evaluate(self, namespace: Mapping[str, Any]) -> CheckResult:
         raise NotImplementedError
 
-    def _none_result(self, name: str) -> _Early:
-        return _stop(
+    def _none_result(self, name: str) -> EarlyResult:
+        return stop(
             INCORRECT,
             f"`{name}` is None. If you set it from a function call, did that function forget "
             "`return`?",
@@ -131,15 +147,15 @@ class ValueProblem(Problem):
         hint: str | list[str] = (), solution: str, explanation: str | None = None,
         explain_wrong: Callable[[Any], str | None] | None = None,
     ) -> None:
-        super().__init__(hint=hint, solution=_check_text(solution, "solution", optional=False),
+        super().__init__(hint=hint, solution=check_text(solution, "solution", optional=False),
                          explanation=explanation)
-        self.var = _check_name(var, "var")
-        if _contains_blank(expected):
+        self.var = check_name(var, "var")
+        if contains_blank(expected):
             raise TypeError("expected must be the right answer, not the placeholder ____")
         self.expected = expected
-        self.tol = _check_tol(tol)
-        self.kind = _check_kind(kind)
-        self.explain_wrong = _check_callable(explain_wrong, "explain_wrong", optional=True)
+        self.tol = check_tol(tol)
+        self.kind = check_kind(kind)
+        self.explain_wrong = check_callable(explain_wrong, "explain_wrong", optional=True)
 
     def _expected_value(self, namespace: Mapping) -> Any:
         lazy = callable(self.expected) and not isinstance(self.expected, type) and not hasattr(
@@ -148,13 +164,13 @@ class ValueProblem(Problem):
         return self.expected(namespace) if lazy else self.expected
 
     def _evaluate(self, namespace: Mapping[str, Any]) -> CheckResult:
-        value = _lookup(namespace, self.var)
+        value = lookup(namespace, self.var)
         if value is None:
             raise self._none_result(self.var)
-        mismatch = _compare(value, self._expected_value(namespace), self.tol, self.kind)
+        mismatch = compare(value, self._expected_value(namespace), self.tol, self.kind)
         if mismatch is None:
             return CheckResult(CORRECT, f"`{self.var}` is right.")
-        message = f"`{self.var}`: {mismatch.message()}.{_explain(self.explain_wrong, value)}"
+        message = f"`{self.var}`: {mismatch.message()}.{explain(self.explain_wrong, value)}"
         return CheckResult(INCORRECT, message, mismatch.reason)
 
 
@@ -177,14 +193,14 @@ class FunctionProblem(Problem):
         solution: str, explanation: str | None = None,
         explain_wrong: Callable[[Any], str | None] | None = None, allow_none: bool = False,
     ) -> None:
-        super().__init__(hint=hint, solution=_check_text(solution, "solution", optional=False),
+        super().__init__(hint=hint, solution=check_text(solution, "solution", optional=False),
                          explanation=explanation)
-        self.func_name = _check_name(func_name, "func_name")
-        self.tol = _check_tol(tol)
-        self.kind = _check_kind(kind)
-        self.explain_wrong = _check_callable(explain_wrong, "explain_wrong", optional=True)
+        self.func_name = check_name(func_name, "func_name")
+        self.tol = check_tol(tol)
+        self.kind = check_kind(kind)
+        self.explain_wrong = check_callable(explain_wrong, "explain_wrong", optional=True)
         if not isinstance(allow_none, bool):
-            raise TypeError(f"allow_none must be a bool, got {_describe(allow_none)}")
+            raise TypeError(f"allow_none must be a bool, got {describe(allow_none)}")
         self.allow_none = allow_none
         self.checker: Callable | None = None
         self.cases: list[tuple[tuple, dict, Any]] = []
@@ -195,7 +211,7 @@ class FunctionProblem(Problem):
         else:
             raise TypeError(
                 "cases must be a non-empty list of (args, kwargs, expected) or a checker "
-                f"callable, got {_describe(cases)}"
+                f"callable, got {describe(cases)}"
             )
 
     @staticmethod
@@ -204,39 +220,343 @@ class FunctionProblem(Problem):
             raise TypeError(f"cases[{index}] must be a tuple (args, kwargs, expected) or (args, expected)")
         args, kwargs, expected = case if len(case) == 3 else (case[0], {}, case[1])
         if not isinstance(args, tuple):
-            raise TypeError(f"cases[{index}]: args must be a tuple, got {_describe(args)}")
+            raise TypeError(f"cases[{index}]: args must be a tuple, got {describe(args)}")
         if not isinstance(kwargs, dict) or not all(isinstance(k, str) for k in kwargs):
-            raise TypeError(f"cases[{index}]: kwargs must be a dict, got {_describe(kwargs)}")
-        if _contains_blank(expected):
+            raise TypeError(f"cases[{index}]: kwargs must be a dict, got {describe(kwargs)}")
+        if contains_blank(expected):
             raise TypeError(f"cases[{index}]: expected must not be the placeholder ____")
         return args, kwargs, expected
 
     def _evaluate(self, namespace: Mapping[str, Any]) -> CheckResult:
         name = self.func_name
-        func = _lookup(namespace, name)
+        func = lookup(namespace, name)
         if func is None:
             raise self._none_result(name)
         if not callable(func):
-            return CheckResult(INCORRECT, f"`{name}` should be a function, got {_describe(func)}.", "type")
+            return CheckResult(INCORRECT, f"`{name}` should be a function, got {describe(func)}.", "type")
         if self.checker is not None:
             def wrapped(*args: Any, **kwargs: Any) -> Any:
-                return _call_learner(func, name, args, kwargs, namespace, allow_none=self.allow_none)
+                return call_learner(func, name, args, kwargs, namespace, allow_none=self.allow_none)
 
             wrapped.__name__ = name
             wrapped.__wrapped__ = func  # type: ignore[attr-defined]
-            return _run_checker(self.checker, wrapped, namespace, f"`{name}` passes the checks.")
+            return run_checker(self.checker, wrapped, namespace, f"`{name}` passes the checks.")
         for args, kwargs, expected in self.cases:
             allow_none = self.allow_none or expected is None
-            result = _call_learner(func, name, args, kwargs, namespace, allow_none=allow_none)
-            mismatch = _compare(result, expected, self.tol, self.kind)
+            result = call_learner(func, name, args, kwargs, namespace, allow_none=allow_none)
+            mismatch = compare(result, expected, self.tol, self.kind)
             if mismatch is not None:
                 message = (
-                    f"for `{_call_repr(name, args, kwargs)}` your function returned "
-                    f"{_short(result, 60)}: {mismatch.message()}."
-                    f"{_explain(self.explain_wrong, result)}"
+                    f"for `{call_repr(name, args, kwargs)}` your function returned "
+                    f"{short(result, 60)}: {mismatch.message()}."
+                    f"{explain(self.explain_wrong, result)}"
                 )
                 return CheckResult(INCORRECT, message, mismatch.reason)
         count = len(self.cases)
         return CheckResult(CORRECT, f"`{name}` passes all {count} test case{'s' * (count != 1)}.")
 
 
+# ============================================================================ choices and reflections
+
+
+def _choice_key(key: Any) -> str:
+    return str(key).strip().strip("()[].:").strip().casefold()
+
+
+class ChoiceProblem(Problem):
+    """Single or multiple choice. ``options`` maps each key to ``(correct, explanation)``.
+
+    Keys are matched ignoring case and brackets (``"B"``, ``"(b)"``). With
+    ``multiple=True`` the answer may be a list, a set or a string such as ``"a, c and e"``.
+    Each wrongly chosen option is explained; missing correct options are counted, not named.
+    With ``multiple=True`` an option may also be ``(None, explanation)``: a borderline option
+    that may be picked or left out; its explanation is shown either way once the rest is right.
+    """
+
+    def __init__(
+        self, var: str, options: Mapping[Any, tuple[bool | None, str]], *, multiple: bool = False,
+        hint: str | list[str] = (), solution: str | None = None, explanation: str | None = None,
+    ) -> None:
+        super().__init__(hint=hint, solution=solution, explanation=explanation)
+        self.var = check_name(var, "var")
+        if not isinstance(multiple, bool):
+            raise TypeError(f"multiple must be a bool, got {describe(multiple)}")
+        self.multiple = multiple
+        if not isinstance(options, Mapping) or not options:
+            raise TypeError("options must be a non-empty dict {key: (correct, explanation)}")
+        self.options: dict[Any, tuple[bool, str]] = {}
+        self._keys: dict[str, Any] = {}
+        for key, entry in options.items():
+            if not isinstance(key, (str, int)) or isinstance(key, bool) or not _choice_key(key):
+                raise TypeError(f"options: keys must be short str or int, got {key!r}")
+            if (
+                not isinstance(entry, tuple) or len(entry) != 2
+                or not (isinstance(entry[0], bool) or (entry[0] is None and multiple))
+                or not isinstance(entry[1], str)
+            ):
+                raise TypeError(f"options[{key!r}] must be a tuple (correct: bool, explanation: str)"
+                                + (" or (None, explanation) for a borderline option" if multiple else ""))
+            if _choice_key(key) in self._keys:
+                raise ValueError(f"options: keys {self._keys[_choice_key(key)]!r} and {key!r} clash")
+            self._keys[_choice_key(key)] = key
+            self.options[key] = entry
+        self.correct_keys = [key for key, (ok, _) in self.options.items() if ok is True]
+        self.borderline_keys = [key for key, (ok, _) in self.options.items() if ok is None]
+        if not self.correct_keys:
+            raise ValueError("options: at least one option must be correct")
+
+    @property
+    def solution_code(self) -> str:
+        answer = self.correct_keys if self.multiple else self.correct_keys[0]
+        return f"{self.var} = {answer!r}"
+
+    def solution_parts(self) -> tuple[str, str | None]:
+        lines = [self._solution or ""] if self._solution else []
+        for key, (ok, why) in self.options.items():
+            verdict = "borderline (either answer is accepted)" if ok is None else "right" if ok else "wrong"
+            lines.append(f"({key}) {verdict}: {why}")
+        if self.explanation:
+            lines.append(self.explanation)
+        return ("\n".join(lines), self.solution_code)
+
+    def _labels(self) -> str:
+        return ", ".join(str(key) for key in self.options)
+
+    def _parse(self, value: Any) -> list[Any]:
+        if isinstance(value, str):
+            tokens = [t for t in answer_items(value) if _choice_key(t)]
+            if (
+                self.multiple and len(tokens) == 1 and _choice_key(tokens[0]) not in self._keys
+                and all(ch in self._keys for ch in _choice_key(tokens[0]))
+            ):
+                tokens = list(_choice_key(tokens[0]))
+        elif isinstance(value, int) and not isinstance(value, bool):
+            tokens = [value]
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            tokens = list(value)
+        else:
+            raise stop(
+                INCORRECT,
+                f"`{self.var}` should be {'option keys' if self.multiple else 'an option key'} "
+                f"such as {next(iter(self.options))!r}, got {describe(value)}.",
+                "type",
+            )
+        if not tokens:
+            raise stop(NOT_ATTEMPTED, f"`{self.var}` is empty: pick an option.", "placeholder")
+        chosen = []
+        for token in tokens:
+            if not isinstance(token, (str, int)) or _choice_key(token) not in self._keys:
+                raise stop(
+                    INCORRECT,
+                    f"{short(token, 30)} is not one of the options; choose from {self._labels()}.",
+                    "choice",
+                )
+            key = self._keys[_choice_key(token)]
+            if key not in chosen:
+                chosen.append(key)
+        return chosen
+
+    def _evaluate(self, namespace: Mapping[str, Any]) -> CheckResult:
+        value = lookup(namespace, self.var)
+        if value is None:
+            raise self._none_result(self.var)
+        chosen = self._parse(value)
+        if not self.multiple:
+            if len(chosen) > 1:
+                return CheckResult(
+                    INCORRECT, f"`{self.var}`: choose exactly one option (this question has one answer).",
+                    "type",
+                )
+            ok, why = self.options[chosen[0]]
+            if ok:
+                return CheckResult(CORRECT, f"({chosen[0]}) is right: {why}")
+            return CheckResult(INCORRECT, f"({chosen[0]}) is not the answer: {why}", "value")
+        wrong = [key for key in chosen if self.options[key][0] is False]
+        missing = [key for key in self.correct_keys if key not in chosen]
+        if not wrong and not missing:
+            reasons = " ".join(f"({key}) {self.options[key][1]}" for key in self.correct_keys)
+            text = f"you picked exactly the right options. {reasons}"
+            if self.borderline_keys:
+                text += " Borderline, either way: " + " ".join(
+                    f"({key}) {self.options[key][1]}" for key in self.borderline_keys)
+            return CheckResult(CORRECT, text)
+        lines = [f"({key}) is not right: {self.options[key][1]}" for key in wrong]
+        right = [key for key in chosen if self.options[key][0] is True]
+        if missing:
+            many = len(missing) > 1
+            lines.append(
+                (f"{', '.join(f'({k})' for k in right)} {'are' if len(right) > 1 else 'is'} right, but "
+                 if right and not wrong else "")
+                + f"{len(missing)} correct option{'s are' if many else ' is'} still missing."
+            )
+        return CheckResult(INCORRECT, "\n".join(lines), "value")
+
+
+class Reflection:
+    """A question answered in your own words: never graded, shown beside a model answer.
+
+    Free text cannot be graded honestly by looking for words (an answer that says the
+    opposite in the right words would pass), so ``compare(text)`` does not grade: it
+    shows the learner's text, a model answer and ``points`` to compare the two by.
+    """
+
+    def __init__(self, model_answer: str, *, points: Iterable[str] = (), var: str = "my_answer") -> None:
+        self.model_answer = check_text(model_answer, "model_answer", optional=False)
+        if not self.model_answer.strip():
+            raise ValueError("model_answer must not be empty")
+        self.points = check_hints(list(points)) if points else ()
+        self.var = check_name(var, "var")
+
+    def evaluate(self, answer: Any) -> CheckResult:
+        """``not_attempted`` for a blank or empty answer, ``incorrect`` (type) for one that is
+        not text, else ``noted`` with the model answer in the message."""
+        if answer is BLANK or contains_blank(answer):
+            return CheckResult(NOT_ATTEMPTED, f"`{self.var}` is still the placeholder `____`: write your answer "
+                               "in quotes first; then this cell shows a model answer to compare it with.",
+                               "placeholder")
+        if not isinstance(answer, str):
+            return CheckResult(INCORRECT, f"`{self.var}` should be text in quotes, got {describe(answer)}.", "type")
+        if not answer.strip():
+            return CheckResult(NOT_ATTEMPTED, f"`{self.var}` is empty: write your answer in the quotes first.",
+                               "placeholder")
+        parts = [f"Your answer:\n{answer.strip()}", f"A model answer:\n{self.model_answer.strip()}"]
+        if self.points:
+            parts.append("Compare the two:\n" + "\n".join(f"- {point}" for point in self.points))
+        return CheckResult(NOTED, "\n\n".join(parts), "reflection")
+
+    def compare(self, answer: Any) -> None:
+        """Show the comparison (or what is missing); records nothing, grades nothing."""
+        try:
+            result = self.evaluate(answer)
+            title = {NOTED: "Not graded: compare your answer with a model answer",
+                     NOT_ATTEMPTED: "Not attempted yet", INCORRECT: "Not text"}[result.status]
+            tone = {NOTED: "info", NOT_ATTEMPTED: "not_attempted", INCORRECT: "incorrect"}[result.status]
+            show(Feedback(tone, title, capitalised(result.message)))
+        except Exception as exc:  # never a traceback in the notebook
+            print(f"the comparison could not be shown (please report it): {one_line(exc)}")
+
+    def __repr__(self) -> str:
+        return f"Reflection({self.var!r})"
+
+
+# ============================================================================ any check, and what a function uses
+
+
+def _learner_functions(func: Callable) -> list[Any]:
+    """``func`` and the learner's own functions it calls (same globals), up to three calls deep."""
+    func = getattr(func, "__wrapped__", func)
+    found: list[Any] = []
+    queue = [(func, 0)]
+    while queue:
+        function, depth = queue.pop()
+        if getattr(function, "__code__", None) is None or any(function is f for f in found) or depth > 3:
+            continue
+        found.append(function)
+        scope = getattr(function, "__globals__", {})
+        for name in _code_names(function.__code__):
+            obj = scope.get(name)
+            if isinstance(obj, types.FunctionType) and obj.__globals__ is scope:
+                queue.append((obj, depth + 1))
+    return found
+
+
+def _code_names(code: types.CodeType) -> set[str]:
+    """The global and attribute names that ``code`` and the functions defined inside it use."""
+    names: set[str] = set()
+    stack = [code]
+    while stack:
+        current = stack.pop()
+        names.update(current.co_names)
+        stack += [c for c in current.co_consts if isinstance(c, types.CodeType)]
+    return names
+
+
+def names_used(func: Callable) -> set[str]:
+    """The global and attribute names in the code of ``func`` and of the learner's functions it calls.
+
+    For ``return model.embed(x)`` that is ``{"embed"}`` (``model`` is a local name, not a global one).
+    """
+    names: set[str] = set()
+    for function in _learner_functions(func):
+        names |= _code_names(function.__code__)
+    return names
+
+
+def functions_used(func: Callable, targets: Mapping[str, Any]) -> list[str]:
+    """The labels of ``targets`` (label -> function object) that ``func``'s code refers to.
+
+    Looks at the names in the function's code (and in functions defined inside it, and
+    in the learner's own functions it calls) and follows them through the learner's
+    globals and module attributes, so ``F.one_hot``, ``torch.nn.functional.one_hot`` and
+    ``from sklearn.metrics.pairwise import cosine_similarity as cs`` are all found.
+    """
+    wanted = {id(obj): label for label, obj in targets.items()}
+    found: list[str] = []
+
+    def note(obj: Any) -> None:
+        label = wanted.get(id(obj))
+        if label is not None and label not in found:
+            found.append(label)
+
+    for function in _learner_functions(func):
+        names = _code_names(function.__code__)
+        scope = getattr(function, "__globals__", {})
+        for cell in getattr(function, "__closure__", None) or ():
+            try:
+                note(cell.cell_contents)
+            except ValueError:  # an empty cell
+                pass
+        frontier = []
+        for name in names:
+            if name in scope:
+                note(scope[name])
+                if isinstance(scope[name], (types.ModuleType, type)):
+                    frontier.append(scope[name])
+        for _ in range(3):  # module.attribute.attribute ...
+            next_frontier = []
+            for obj in frontier:
+                for name in names:
+                    try:
+                        with warnings.catch_warnings():  # e.g. NumPy's warning about `np.str`
+                            warnings.simplefilter("ignore")
+                            child = getattr(obj, name, None)
+                    except Exception:
+                        continue
+                    if child is None:
+                        continue
+                    note(child)
+                    if isinstance(child, types.ModuleType):
+                        next_frontier.append(child)
+            frontier = next_frontier
+    return found
+
+
+class CustomProblem(Problem):
+    """Anything else: ``check(namespace)`` decides.
+
+    The checker returns None or True (right), a message or False (wrong), or a
+    :class:`CheckResult`; it may raise :class:`Incorrect`, :class:`NotAttempted` or
+    AssertionError(message). The names in ``variables`` must be set first (else "not
+    attempted"); the checker reads them in their ordinary form (a NumPy number as a Python
+    one). Exceptions raised inside the learner's own code are reported as theirs.
+    """
+
+    def __init__(
+        self, check: Callable[[Mapping[str, Any]], Any], *, variables: str | Iterable[str] = (),
+        hint: str | list[str] = (), solution: str, explanation: str | None = None,
+        success: str = "your answer passes the check.",
+    ) -> None:
+        super().__init__(hint=hint, solution=check_text(solution, "solution", optional=False),
+                         explanation=explanation)
+        self.check = check_callable(check, "check", optional=False)
+        if isinstance(variables, str):
+            variables = (variables,)
+        if not isinstance(variables, (list, tuple, set, frozenset)):
+            raise TypeError(f"variables must be a str or a list of str, got {describe(variables)}")
+        self.variables = tuple(check_name(v, "variables") for v in variables)
+        self.success = check_text(success, "success", optional=False)
+
+    def _evaluate(self, namespace: Mapping[str, Any]) -> CheckResult:
+        answers = {name: lookup(namespace, name) for name in self.variables}
+        view = {**namespace, **answers}  # the checker reads the answers in their ordinary form
+        return run_checker(self.check, view, namespace, self.success)

@@ -21,6 +21,7 @@ The training-evolution explorer, one map per captured epoch of a training run, i
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from helpers import metrics, paths, projections, validation
-from helpers.plotting import save_figure
+from helpers.plotting import figure_png
 from helpers.widgets.explorer import Explorer
 from helpers.widgets.projection_view import ProjectionView, method_label
 
@@ -335,7 +336,7 @@ class ProjectionExplorer(Explorer):
     def label_of(self, index: int) -> str:
         return self.class_names[self.codes[index]]
 
-    def export(self, folder: str | Path | None = None) -> dict[str, Path]:
+    def export(self, folder: str | Path | None = None) -> dict[str, Path | paths.MemoryFile]:
         """Write the current space and map to ``folder`` (default: ``export_folder``); return the paths by kind.
 
         - ``vectors.tsv`` and ``metadata.tsv``: the pair that the TensorFlow Embedding
@@ -345,52 +346,31 @@ class ProjectionExplorer(Explorer):
 
         When ``folder`` cannot be written (a read-only course folder, a full disk), the
         files go to a folder of the same name under the system's temporary folder and a
-        warning names it; when that fails too, :class:`helpers.paths.UnwritableError`
-        says so in one line.
+        warning names it; when that fails too, they are kept in memory
+        (:class:`helpers.paths.MemoryFile`, read with ``read_bytes()`` / ``read_text()``) and
+        one warning says so (see :func:`helpers.paths.write_files`).
         """
         preferred = self._check_folder(self.export_folder if folder is None else folder, "folder")
-        folder, note = paths.writable_folder(preferred)
-        if not note:
-            try:
-                return self._write_export(folder)
-            except OSError as error:  # e.g. a full disk: the real files could not be written there
-                self._remove_export(folder)  # nothing half-written is left behind
-                folder, note = paths.fallback_folder(preferred, error.strerror or type(error).__name__)
-        validation.warn(note, UserWarning)
-        try:
-            return self._write_export(folder)
-        except OSError as error:
-            raise paths.UnwritableError(f"could not write the export to {preferred} nor to {folder} "
-                                        f"({error.strerror or type(error).__name__})") from None
+        return paths.write_files(preferred, self._export_files(),
+                                 again="run export(folder) again with a folder on a disk with space")
 
-    @staticmethod
-    def _remove_export(folder: Path) -> None:
-        for name in ("vectors.tsv", "metadata.tsv", "map.csv", "map.png"):
-            try:
-                (folder / name).unlink(missing_ok=True)
-            except OSError:
-                pass
-
-    def _write_export(self, folder: Path) -> dict[str, Path]:
-        written = {
-            "vectors": folder / "vectors.tsv",
-            "metadata": folder / "metadata.tsv",
-            "map_csv": folder / "map.csv",
-            "map_png": folder / "map.png",
-        }
-        np.savetxt(written["vectors"], self.X, delimiter="\t", fmt="%.6g")
-        with open(written["metadata"], "w", encoding="utf-8", newline="") as fh:
-            fh.write("index\tlabel\n")
-            for i in range(self.n):
-                fh.write(f"{i}\t{_tsv_field(self.label_of(i))}\n")
+    def _export_files(self) -> dict[str, tuple[str, bytes]]:
+        """The exported files by kind: (file name, content)."""
+        vectors = io.BytesIO()
+        np.savetxt(vectors, self.X, delimiter="\t", fmt="%.6g")
+        metadata = "index\tlabel\n" + "".join(f"{i}\t{_tsv_field(self.label_of(i))}\n" for i in range(self.n))
         Y = self.current_map()
-        with open(written["map_csv"], "w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["index", "x", "y", "label"])
-            for i in range(self.n):
-                writer.writerow([i, f"{Y[i, 0]:.6g}", f"{Y[i, 1]:.6g}", self.label_of(i)])
-        save_figure(self.view.fig, written["map_png"], dpi=100)
-        return written
+        table = io.StringIO(newline="")
+        writer = csv.writer(table)
+        writer.writerow(["index", "x", "y", "label"])
+        for i in range(self.n):
+            writer.writerow([i, f"{Y[i, 0]:.6g}", f"{Y[i, 1]:.6g}", self.label_of(i)])
+        return {
+            "vectors": ("vectors.tsv", vectors.getvalue()),
+            "metadata": ("metadata.tsv", metadata.encode("utf-8")),
+            "map_csv": ("map.csv", table.getvalue().encode("utf-8")),
+            "map_png": ("map.png", figure_png(self.view.fig, dpi=100)),
+        }
 
     def _changed_map(self) -> None:
         if self._view is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -181,10 +182,11 @@ class ProjectionView:
         except (OSError, TypeError, ValueError) as error:
             self.status.value = f"<span style='color:#c62828'>export failed: {_html(str(error))}</span>"
             return
-        folder = written["vectors"].parent
         moved = "".join(f"<br><span style='color:#b45309'>{_html(str(note.message))}</span>" for note in notes)
+        first = written["vectors"]
+        where = f"to <code>{_html(str(first.parent))}</code>" if isinstance(first, Path) else "(in memory only)"
         self.status.value = (
-            f"Exported to <code>{_html(str(folder))}</code>: vectors.tsv and metadata.tsv (load both at "
+            f"Exported {where}: vectors.tsv and metadata.tsv (load both at "
             f"projector.tensorflow.org), map.csv and map.png.{moved}"
         )
 
