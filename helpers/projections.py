@@ -460,13 +460,22 @@ def keep_umap_compiled() -> int:
 
 
 def compile_umap() -> None:
-    """Compile UMAP's code into numba's cache: one small map through the course's own path.
+    """Compile UMAP's code into numba's cache: one small map through the course's own path, then
+    UMAP used directly, fitted and asked to place new points (``transform``), as notebook 02 does.
 
     ``python -m helpers.projections`` runs it (Binder's image at build time, the set-up cell in
     the background: :mod:`helpers.umap_compile`); a later UMAP in any kernel loads the compiled code.
+    Maps waiting for it start as soon as the course's path is compiled.
     """
+    from helpers.umap_compile import release_waiters
+
     points = np.random.default_rng(0).normal(size=(300, 8)).astype(np.float32)
     _compute_umap(points, 2, 0, _resolve_params("umap", {}, len(points)))
+    release_waiters()
+    import umap
+
+    words = np.random.default_rng(1).normal(size=(80, 50)).astype(np.float32)
+    umap.UMAP(n_neighbors=10, random_state=0, n_jobs=1).fit(words).transform(words[:1])
 
 
 def _compute_umap(X: np.ndarray, n_components: int, random_state: int | None, params: dict[str, Any]) -> np.ndarray:

@@ -102,6 +102,18 @@ def start_compiling_umap() -> bool:
     return True
 
 
+def release_waiters() -> None:
+    """Called by the compiling process once a map can run: kernels stop waiting while the rest compiles on."""
+    import os
+
+    marker = _compile_marker()
+    try:
+        if int(marker.read_text().strip()) == os.getpid():
+            marker.unlink()
+    except (OSError, ValueError):
+        pass  # no marker, or another process's: nothing to release
+
+
 def wait_for_compiled_umap(say: Callable[[str], None]) -> str:
     """Before the first UMAP of a kernel: wait for a background compilation, saying so; or a note on compiling."""
     running = _compiling_elsewhere()

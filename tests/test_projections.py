@@ -540,6 +540,25 @@ def test_compile_umap_fills_numbas_cache_where_umap_compiled_looks(tmp_path):
     assert compiled() == "False"
     subprocess.run([sys.executable, "-m", "helpers.projections"], env=env, cwd=tmp_path, check=True, timeout=900)
     assert compiled() == "True"
+    # UMAP called directly, as notebook 02 does (fit, then transform a new point), finds its code compiled too
+    kept = sorted((tmp_path / "numba").rglob("*.nb[ci]"))
+    direct = ("import numpy as np, umap\nfrom helpers.projections import keep_umap_compiled\nkeep_umap_compiled()\n"
+              "X = np.random.default_rng(1).normal(size=(80, 50)).astype(np.float32)\n"
+              "umap.UMAP(n_neighbors=10, random_state=0, n_jobs=1).fit(X).transform(X[:1])")
+    subprocess.run([sys.executable, "-c", direct], env=env, cwd=tmp_path, check=True, timeout=900)
+    assert sorted((tmp_path / "numba").rglob("*.nb[ci]")) == kept, "the direct use compiled code of its own"
+
+
+def test_the_compiling_process_lets_maps_start_before_it_ends(monkeypatch, tmp_path):
+    marker = tmp_path / "compiling.pid"
+    monkeypatch.setattr(umap_compile, "_compile_marker", lambda: marker)
+    marker.write_text(f"{os.getpid() + 1}\n")
+    umap_compile.release_waiters()
+    assert marker.exists(), "another process's compilation is left alone"
+    marker.write_text(f"{os.getpid()}\n")
+    umap_compile.release_waiters()
+    assert not marker.exists()
+    umap_compile.release_waiters()  # no marker: nothing to do
 
 
 def test_the_first_umap_says_it_waits_for_the_background_compilation(monkeypatch, tmp_path):
