@@ -70,9 +70,11 @@ def offline_prefix() -> list[str]:
     return []
 
 
-def run_notebook(path: Path, cache: Path, out: Path, env: dict[str, str] | None = None) -> dict[str, Any]:
+def run_notebook(path: Path, cache: Path, out: Path, env: dict[str, str] | None = None,
+                 python: str = sys.executable) -> dict[str, Any]:
     """Execute a notebook in a fresh kernel (offline when possible); return seconds, collected values and
-    the kernel's peak resident memory (``peak_mb``); ``env``: more environment variables."""
+    the kernel's peak resident memory (``peak_mb``); ``env``: more environment variables; ``python``:
+    the interpreter that runs the notebook and its kernel (this one by default)."""
     collect = (
         "import json as _json\n"
         f"_wanted = {QUALITY.get(path.stem, {})!r}\n"
@@ -88,7 +90,7 @@ def run_notebook(path: Path, cache: Path, out: Path, env: dict[str, str] | None 
         "import resource as _resource\n"  # the kernel's own peak resident memory (Linux: kB)
         "print('BENCH_PEAK_MB', round(_resource.getrusage(_resource.RUSAGE_SELF).ru_maxrss / 1024))"
     )
-    cmd = [*offline_prefix(), sys.executable, str(REPO_ROOT / "tools" / "run_notebook.py"), str(path),
+    cmd = [*offline_prefix(), python, str(REPO_ROOT / "tools" / "run_notebook.py"), str(path),
            "--out", str(out), "--append-code", collect, "--timeout", "1800"]  # a busy machine is slow
     env = dict(os.environ, COURSE_CACHE_DIR=str(cache), **(env or {}))
     started = time.perf_counter()
@@ -131,7 +133,7 @@ def run_alone(path: Path, work: Path) -> dict[str, Any]:
             **({"alone_error": run["error"][-800:]} if not run["ok"] else {})}
 
 
-def run_alone_cold(path: Path, work: Path) -> dict[str, Any]:
+def run_alone_cold(path: Path, work: Path, python: str = sys.executable) -> dict[str, Any]:
     """:func:`run_alone` as a fresh Colab runtime meets it: numba's cache empty too (nothing compiled yet).
 
     Also the kernel's peak resident memory (``peak_mb``), and the machine's load before and after.
@@ -140,22 +142,22 @@ def run_alone_cold(path: Path, work: Path) -> dict[str, Any]:
     numba_cache = work / f"{path.stem}-cold-numba"
     numba_cache.mkdir(parents=True, exist_ok=True)
     run = run_notebook(path, work / f"{path.stem}-cold-cache", work / f"{path.stem}-cold.ipynb",
-                       env={"NUMBA_CACHE_DIR": str(numba_cache)})
+                       env={"NUMBA_CACHE_DIR": str(numba_cache)}, python=python)
     load_after = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     return {"alone_cold_s": run.get("seconds"), "alone_cold_ok": run["ok"], "peak_mb": run.get("peak_mb"),
             "alone_cold_load": [None if x is None else round(x, 2) for x in (load_before, load_after)],
             **({"alone_cold_error": run["error"][-800:]} if not run["ok"] else {})}
 
 
-def bench_cold(names: list[str] | None = None) -> dict[str, dict[str, Any]]:
-    """:func:`run_alone_cold` once for every course notebook (or those named)."""
+def bench_cold(names: list[str] | None = None, python: str = sys.executable) -> dict[str, dict[str, Any]]:
+    """:func:`run_alone_cold` once for every course notebook (or those named), run by ``python``."""
     from notebook_files import course_notebooks
 
     results = {}
     with tempfile.TemporaryDirectory(prefix="course-bench-cold-") as tmp:
         for path in course_notebooks():
             if not names or path.stem in names:
-                results[path.stem] = run_alone_cold(path, Path(tmp))
+                results[path.stem] = run_alone_cold(path, Path(tmp), python)
                 row = results[path.stem]
                 print(f"  {path.stem}: cold {row['alone_cold_s']} s, kernel peak {row['peak_mb']} MB "
                       f"(load {row['alone_cold_load']})", flush=True)
@@ -690,11 +692,12 @@ def print_table(report: dict[str, Any]) -> None:
                   f"warm {'pass' if ratio_ok else 'OVER'}{'' if row.get('ok') else '  (FAILED)'}")
         print(f"{'whole course (first runs)':<28}{'':>9}{'':>9}{round(total, 1):>9}{'':>9}  "
               f"{verdict(total, BUDGETS['course_s'])}")
-        print(f"\n{'notebook':<28}{'cold s':>9}{'peak MB':>9}  budget")
+        print(f"\n{'notebook':<28}{'cold s':>9}{'peak MB':>9}{'CPU-only':>9}  budget (CPU-only in brackets)")
         for name, row in nbs.items():
-            cold, peak = row.get("alone_cold_s"), row.get("peak_mb")
-            print(f"{name:<28}{cold!s:>9}{peak!s:>9}  cold {verdict(cold, BUDGETS['notebook_alone_cold_s'])}, "
-                  f"memory {verdict(peak, BUDGETS['kernel_peak_mb'])}")
+            cold, peak, cpu = row.get("alone_cold_s"), row.get("peak_mb"), row.get("peak_mb_cpu_torch")
+            print(f"{name:<28}{cold!s:>9}{peak!s:>9}{cpu!s:>9}  "
+                  f"cold {verdict(cold, BUDGETS['notebook_alone_cold_s'])}, "
+                  f"memory {verdict(peak, BUDGETS['kernel_peak_mb'])} ({verdict(cpu, BUDGETS['kernel_peak_mb'])})")
     print()
     for name, sizes in report.get("widgets", {}).items():
         if not isinstance(sizes, dict):
@@ -785,6 +788,24 @@ def rerun_cold(out: Path, names: list[str]) -> int:
     return _replace_notebook_entries(out, bench_cold(names), lambda key: key.startswith("alone_cold"))
 
 
+def torch_build(python: str) -> str:
+    """``python``'s PyTorch: its version and 'CPU-only' or the CUDA version it was built for."""
+    probe = "import torch; print(torch.__version__, torch.version.cuda or 'CPU-only')"
+    return subprocess.run([python, "-c", probe], capture_output=True, text=True, check=True).stdout.strip()
+
+
+def rerun_cpu_torch_memory(out: Path, python: str, names: list[str]) -> int:
+    """Each notebook's kernel peak memory with ``python``, whose PyTorch must be the CPU-only build
+    (what Binder and `make lab` on a machine without an NVIDIA GPU install): ``peak_mb_cpu_torch``."""
+    build = torch_build(python)
+    if not build.endswith("CPU-only"):
+        print(f"--cpu-torch-python: {python} has PyTorch {build}, not the CPU-only build", file=sys.stderr)
+        return 2
+    rows = {name: {"peak_mb_cpu_torch": row["peak_mb"], "cpu_torch": build}
+            for name, row in bench_cold(names, python).items()}
+    return _replace_notebook_entries(out, rows, lambda key: key in ("peak_mb_cpu_torch", "cpu_torch"))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "benchmarks" / "report.json")
@@ -797,6 +818,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cold", nargs="*", metavar="NAME",
                         help="measure only the cold runs, numba's cache empty too (all notebooks, or those named), "
                              "with each kernel's peak memory, and update an existing report")
+    parser.add_argument("--cpu-torch-python", metavar="PYTHON",
+                        help="measure each notebook kernel's peak memory with this Python, whose PyTorch is the "
+                             "CPU-only build (as on Binder), and update an existing report")
     parser.add_argument("--projections", nargs="*", type=int, metavar="N",
                         help="measure only the projections (at these sizes; default 1000 2000 10000) and update an "
                              "existing report")
@@ -811,6 +835,8 @@ def main(argv: list[str] | None = None) -> int:
         return rerun_alone(args.out, args.alone)
     if args.cold is not None:
         return rerun_cold(args.out, args.cold)
+    if args.cpu_torch_python:
+        return rerun_cpu_torch_memory(args.out, args.cpu_torch_python, [])
     if args.notebooks:
         return rerun_notebooks(args.out, args.notebooks)
     started = time.perf_counter()

@@ -187,7 +187,7 @@ def test_a_notebook_alone_is_reported_by_its_median_run():
 def _fresh_rows() -> dict[str, list[str]]:
     """README table of a fresh runtime: notebook number -> its cells after the name."""
     text = (REPO / "README.md").read_text(encoding="utf-8")
-    table = text.split("| notebook | fresh runtime, nothing compiled | kernel's peak memory |", 1)[1].split("\n\n")[0]
+    table = text.split("| notebook | fresh runtime, nothing compiled | kernel's peak memory | with CPU-only PyTorch |", 1)[1].split("\n\n")[0]
     return {m.group(1): [c.strip() for c in m.group(2).split("|")]
             for m in re.finditer(r"^\| (\d\d) [^|]*\|(.*)\|\s*$", table, re.M)}
 
@@ -214,7 +214,9 @@ def test_the_readme_shows_each_notebooks_cold_time_and_peak_memory():
     assert sorted(rows) == sorted(name[:2] for name in report["notebooks"])
     for name, entry in report["notebooks"].items():
         assert entry["alone_cold_ok"], entry.get("alone_cold_error")
-        assert rows[name[:2]] == [f"{entry['alone_cold_s']:.1f} s", f"{entry['peak_mb']:,} MB"], name
+        assert rows[name[:2]] == [f"{entry['alone_cold_s']:.1f} s", f"{entry['peak_mb']:,} MB",
+                                  f"{entry['peak_mb_cpu_torch']:,} MB"], name
+        assert entry["cpu_torch"].endswith("CPU-only"), entry["cpu_torch"]
     text = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
     load = re.search(r"under a load average of (\d+)-(\d+) on the 2 cores \(the fresh runtimes\)", text)
     low, high = map(int, load.groups())
@@ -239,3 +241,12 @@ def test_over_the_limits_names_memory_always_and_time_only_on_an_idle_machine():
         "04_d": {**entry, "alone_cold_s": 150.0, "alone_cold_load": [9.0, 10.2]}}}
     assert over_the_limits(report) == ["02 (1,367 MB)", "03 (72 s cold)"]
 
+
+
+def test_with_cpu_only_pytorch_every_notebook_fits_half_a_binder_session():
+    """Binder installs the CPU-only build: there two open notebooks must fit its 2 GB."""
+    report = json.loads((REPO / "benchmarks" / "report.json").read_text())
+    budget = report["budgets"]["kernel_peak_mb_max"]
+    over = {name: entry["peak_mb_cpu_torch"] for name, entry in report["notebooks"].items()
+            if entry["peak_mb_cpu_torch"] > budget}
+    assert not over, over
