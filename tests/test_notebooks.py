@@ -23,16 +23,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-import figure_check
 import pytest
 from conftest import REPO_ROOT, offline_prefix
+from notebook_runs import EXECUTED, main_run
 
 sys.path.insert(0, str(REPO_ROOT / "tools"))
 import learner_kernels  # noqa: E402
 from notebook_files import course_notebooks  # noqa: E402
 
 NOTEBOOKS = course_notebooks()
-EXECUTED = REPO_ROOT / "tests" / "artifacts" / "executed"
 LEARNER_KERNELS = {"colab": "course-colab", "vscode": "course-vscode"}
 
 # What counts as an error in text a notebook printed (stderr, or any text output).
@@ -145,18 +144,18 @@ def test_there_are_notebooks():
 
 @pytest.mark.notebooks
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_notebook_runs_top_to_bottom_offline(path, course_cache, tmp_path):
-    """... and every figure it draws passes the figure check (tests/figure_check.py)."""
-    out = EXECUTED / path.name
-    report = tmp_path / "figures.jsonl"
-    env = dict(_run_env(course_cache), IPYTHONDIR=str(figure_check.startup_folder(tmp_path / "ipython")),
-               **{figure_check.REPORT_ENV: str(report)})
-    summary = run_notebook(path, out, cwd=path.parent, env=env)
-    print(f"{path.name}: {summary['seconds']} s (offline: {summary['offline']}); executed copy: {out}")
+def test_notebook_runs_top_to_bottom_offline(path, course_cache):
+    """... and every figure it draws passes the figure check (tests/figure_check.py). The run is the
+    session's one run of the notebook in this kernel (tests/notebook_runs.py), which the claims read too."""
+    run = main_run(path.stem, "fashion", course_cache)
+    out = run.executed
+    print(f"{path.name}: {run.summary['notebook_s']} s (offline: {run.summary['offline']}); executed copy: {out}")
+    said = complaints(out)
+    assert not said, f"{path.name}: the set-up or the report says something is wrong:\n" + "\n".join(said)
     assert not error_outputs(out), error_outputs(out)
-    checked, problems = figure_check.read_report(report)
-    assert checked > 0, f"the figure check saw no figure of {path.name}"
-    assert not problems, f"{len(problems)} figure problems in {path.name}:\n" + "\n".join(problems)
+    assert run.figures_checked > 0, f"the figure check saw no figure of {path.name}"
+    assert not run.figure_problems, f"{len(run.figure_problems)} figure problems in {path.name}:\n" + "\n".join(
+        run.figure_problems)
 
 
 KERNEL_PROBE = (
