@@ -158,7 +158,7 @@ def main_run(name: str, dataset: str, cache: Path) -> Run:
     if (name, dataset) not in _RUNS:
         try:
             _RUNS[(name, dataset)] = _run(name, dataset, cache)
-        except AssertionError as failure:
+        except (AssertionError, subprocess.TimeoutExpired) as failure:
             _RUNS[(name, dataset)] = str(failure)
     run = _RUNS[(name, dataset)]
     if isinstance(run, str):
@@ -186,15 +186,14 @@ def _run(name: str, dataset: str, cache: Path) -> Run:
     env = dict(os.environ, COURSE_CACHE_DIR=str(cache), **{figure_check.REPORT_ENV: str(report)},
                IPYTHONDIR=str(figure_check.startup_folder(work / "ipython")))
     proc = subprocess.run(cmd, cwd=NOTEBOOKS, capture_output=True, text=True, timeout=1800, env=env)
-    assert proc.returncode == 0, f"{stem} failed:\n{proc.stderr[-4000:]}"
-    summary = dict(json.loads(proc.stdout.strip().splitlines()[-1]), offline=prefix is not None)
-    ran = nbformat.read(full, as_version=4)
-    appended = ran.cells[-1] if expressions else None
-    if expressions:
-        ran.cells = ran.cells[:-1]
     executed = (EXECUTED if dataset == "fashion" else work) / f"{name}.ipynb"
-    executed.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(ran, executed)
+    ran = nbformat.read(full, as_version=4) if full.exists() else None
+    appended = ran.cells.pop() if ran is not None and expressions else None   # as a learner's run leaves it
+    if ran is not None:
+        executed.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(ran, executed)
+    assert proc.returncode == 0, f"{stem} failed (executed copy: {executed}):\n{proc.stderr[-4000:]}"
+    summary = dict(json.loads(proc.stdout.strip().splitlines()[-1]), offline=prefix is not None)
     checked, problems = figure_check.read_report(report)
     values = _values(stem, appended, full, problems, stamp(source, expressions)) if expressions else None
     return Run(executed, summary, checked, problems, values)
