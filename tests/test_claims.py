@@ -1,12 +1,12 @@
 """Every qualitative claim the notebooks' prose makes, checked against their own results, on both datasets.
 
 Sentences that depend on a measurement are either built from it in the notebook
-(``helpers.claims``) or asserted here. Each notebook is executed once per test session (with
-``DATASET = "mnist"`` as well where it offers the switch), in a kernel that shares the session's course
-cache with the other notebook runs (tests/test_notebooks.py), so no model is trained twice
-and the MNIST runs of notebooks 04 and 05 reuse what 03 trained;
-a cell appended to each run collects the values the claims are about. The executed copies
-and their values are kept under ``tests/artifacts/executed/claims/`` and reused while the
+(``helpers.claims``) or asserted here. The values come from the session's one run of each notebook in
+the main kernel (with ``DATASET = "mnist"`` as well where it offers the switch), the same run that
+tests/test_notebooks.py checks (tests/notebook_runs.py): it shares the session's course cache with the
+other notebook runs, so no model is trained twice and the MNIST runs of notebooks 04 and 05 reuse what 03
+trained; a cell appended to each run collects the values the claims are about (``VALUES`` there). The
+executed copies and their values are kept under ``tests/artifacts/executed/claims/`` and reused while the
 notebooks, the helpers and the data are unchanged.
 
 A claim that becomes false fails here: change a notebook so that its prose no longer holds
@@ -15,173 +15,31 @@ and this test names the sentence.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-import figure_check
 import numpy as np
 import pytest
-from conftest import REPO_ROOT, offline_prefix
+from conftest import REPO_ROOT
+from notebook_runs import VALUES, claim_values
 
 from helpers.metrics import compare_accuracies
 
 pytestmark = pytest.mark.notebooks
 
 NOTEBOOKS = REPO_ROOT / "notebooks"
-ARTIFACTS = REPO_ROOT / "tests" / "artifacts" / "executed" / "claims"
-
-#: What to collect from each notebook's kernel after it ran: name -> Python expression.
-VALUES: dict[str, dict[str, str]] = {
-    "01_one_hot_encoding": {
-        "names": "len(names)",
-        "one_hot_all_sqrt2": "bool(np.allclose(D_onehot[different], np.sqrt(2)))",
-        "rgb_nearest": "{c: nearest_names(D_rgb, i) for i, c in enumerate(palette)}",
-        "one_hot_nearest": "{c: nearest_names(D_onehot, i) for i, c in enumerate(palette)}",
-        "sparse": "{'nnz': int(X_sparse.nnz), 'shape': list(X_sparse.shape), 'stored': int(stored), "
-                  "'dense': int(X_xkcd.nbytes), 'is_sparse': hasattr(X_sparse, 'tocsr')}",
-    },
-    "02_embedding_layers": {
-        "lookup_equals_matmul": "bool(torch.allclose(by_lookup, by_matmul) and torch.allclose(by_lookup, by_linear))",
-        "lookup_s": "lookup_s", "matmul_s": "matmul_s",
-        "colour_ratio": "float(color_word_neighbor_rgb_ratio)",
-        "queen_rank": "glove_analogy_king_queen_rank",
-        "group_knn": "group_knn", "group_right": "group_right", "groups": "len(WORD_GROUPS)",
-        "map_words": "len(map_words)",
-        "untrained_ratios": "untrained", "ratio_at": "ratio_at", "passing": "passing",
-        "agree_raw": "float(agree_raw)", "agree_unit": "float(agree_unit)",
-        "has_transform": "{name: hasattr(reducer, 'transform') for name, reducer in fitted.items()}",
-        "tsne_has_transform": "hasattr(TSNE(), 'transform')",
-    },
-    "03_image_embeddings": {
-        "knn_pixels": "knn_pixels", "knn_embedding": "knn_embedding", "n_test": "n_test",
-        "right_pixels": "right_pixels", "right_embedding": "right_embedding",
-        "test_accuracy": "info['test_accuracy']", "target": "TARGET", "scores": "scores",
-        "epoch_knn": "epoch_knn", "epoch_test_accuracy": "list(info['epoch_test_accuracy'])",
-        "classes": "len(class_names)",
-        # the heat map: per class, mean cosine similarity of its rows with each other minus with the other classes'
-        "stripes": "(lambda E, y: [float((E[y == c] @ E[y == c].T).mean() - (E[y == c] @ E[y != c].T).mean()) "
-                   "for c in range(len(class_names))])(*(lambda E, y: (E / np.linalg.norm(E, axis=1, keepdims=True) "
-                   ".clip(1e-9), y))(emb_test[rows], data.y_test[rows]))",
-        # the three maps: leave-one-out k-NN accuracy of the 2-D points
-        "map_knn": "{m: knn_accuracy(Y, y_map, k=10) for m, Y in maps.items()}",
-        # the epoch maps: mean distance between class centres over mean distance of a point to its class centre
-        "epoch_separation": "[__import__('helpers.metrics').metrics.class_separation(e, epoch_labels) "
-                            "for e in epoch_embeddings]",
-    },
-    "04_latent_space": {
-        "mse": "mse", "knn": "knn", "knn_right": "knn_right",
-        "n_test": "len(y_test)", "trust_ae": "trust_ae", "trust_pca": "trust_pca",
-        "history2": "info2['history']", "history16": "info16['history']", "recall_2d": "recall_2d",
-        "classes": "len(class_names)",
-        "first_gap": "gap_first", "last_gap": "gap_last",
-        "kept": "{name: float(np.mean(same)) for name, same in kept.items()}",
-        "looks_right": "float(looks_right)",
-        "grey_near": "float(grey[near].mean())", "grey_far": "float(grey[far].mean())",
-        "doubled": "{name: {kind: int(d.sum()) for kind, d in doubled.items()} for name, doubled in "
-                   "(('2-D', doubled2), ('16-D', doubled16))}",
-    },
-    "05_representations": {
-        "table": "structure_table.to_dict('index')", "right": "structure_right", "n": "len(y)",
-        "classes": "len(class_names)",
-        "shifted_farther": "{name: [float(np.mean(r > 1)) for r in ratios] for name, ratios in shift_ratio.items()}",
-        "shifts": "SHIFTS", "bow_cosine": "cosine",
-        "bow_reordered_same": "bool(np.array_equal(counts[0], counts[5]))",
-        "mirror_collide": "float(np.sum(same_21 & differ) / np.sum(differ))",
-        "injectivity": "injectivity.to_dict('index')", "within": "within",
-    },
-    "06_exercises": {
-        "test_accuracy": "info['test_accuracy']", "probes": "probe_table.to_dict('index')", "n": "len(y_check)",
-        "probe_right": "probe_right",
-        "sentence_test": "passes", "bow_similarity": "cosine_similarity_matrix(bag_of_words)",
-        "alexnet_weights": "alexnet_table['weights'].to_dict()", "layer_separation": "separation",
-    },
-}
 
 #: Notebooks that offer ``DATASET = "mnist"``: their claims must hold on digits too.
 BOTH_DATASETS = ("03_image_embeddings", "04_latent_space", "05_representations")
 RUNS = [(name, "fashion") for name in VALUES] + [(name, "mnist") for name in BOTH_DATASETS]
 
 
-def _collect_cell(expressions: dict[str, str]) -> str:
-    """A cell that prints the values as JSON (tables as dicts, arrays and NumPy numbers as lists and numbers)."""
-    return (
-        "import json as _json\n"
-        "def _plain(value):\n"
-        "    return value.to_dict() if hasattr(value, 'to_dict') else value.tolist() if hasattr(value, 'tolist') "
-        "else str(value)\n"
-        f"_claims = {{name: eval(expr) for name, expr in {expressions!r}.items()}}\n"
-        "print('CLAIM_VALUES', _json.dumps(_claims, default=_plain))"
-    )
-
-
-def _source(name: str, dataset: str) -> str:
-    text = (NOTEBOOKS / f"{name}.ipynb").read_text(encoding="utf-8")
-    if dataset == "fashion":
-        return text
-    switch = 'DATASET = \\"fashion\\"'   # as the line is stored in the notebook's JSON
-    assert text.count(switch) == 1, f"{name} has no single DATASET switch"
-    return text.replace(switch, 'DATASET = \\"mnist\\"')
-
-
-def _stamp(source: str, expressions: dict[str, str]) -> str:
-    digest = hashlib.sha256(source.encode())
-    digest.update(json.dumps(expressions, sort_keys=True).encode())
-    for path in sorted((REPO_ROOT / "helpers").rglob("*.py")) + [REPO_ROOT / "data" / "manifest.json",
-                                                                 REPO_ROOT / "tests" / "figure_check.py"]:
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
 @pytest.fixture(scope="session")
 def claims_cache(course_cache) -> Path:
     """The session's one course cache, shared with the other notebook runs: each model is trained once."""
     return course_cache
-
-
-_RESULTS: dict[tuple[str, str], dict[str, Any]] = {}
-
-
-def executed(name: str, dataset: str, cache: Path) -> dict[str, Any]:
-    """Run ``name`` (on ``dataset``) once per session, or reuse a fresh earlier run; return its values."""
-    if (name, dataset) in _RESULTS:
-        return _RESULTS[(name, dataset)]
-    source, expressions = _source(name, dataset), VALUES[name]
-    stem = name if dataset == "fashion" else f"{name}.{dataset}"
-    out, record = ARTIFACTS / f"{stem}.ipynb", ARTIFACTS / f"{stem}.values.json"
-    stamp = _stamp(source, expressions)
-    if record.exists() and out.exists():
-        saved = json.loads(record.read_text(encoding="utf-8"))
-        if saved.get("stamp") == stamp:
-            _RESULTS[(name, dataset)] = saved["values"]
-            return saved["values"]
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    variant = cache.parent / f"{stem}.ipynb"
-    variant.write_text(source, encoding="utf-8")
-    prefix = offline_prefix()
-    if prefix is None and os.environ.get("CI") == "true":
-        pytest.fail("under CI the notebooks must run offline, but `unshare -n` is not available (run as root)")
-    cmd = [*(prefix or []), sys.executable, str(REPO_ROOT / "tools" / "run_notebook.py"), str(variant),
-           "--cwd", str(NOTEBOOKS), "--out", str(out), "--append-code", _collect_cell(expressions)]
-    report = cache.parent / f"{stem}.figures.jsonl"
-    report.unlink(missing_ok=True)
-    env = dict(os.environ, COURSE_CACHE_DIR=str(cache), **{figure_check.REPORT_ENV: str(report)},
-               IPYTHONDIR=str(figure_check.startup_folder(cache.parent / f"ipython-{stem}")))
-    proc = subprocess.run(cmd, cwd=NOTEBOOKS, capture_output=True, text=True, timeout=1800, env=env)
-    assert proc.returncode == 0, f"{stem} failed:\n{proc.stderr[-4000:]}"
-    notebook = json.loads(out.read_text(encoding="utf-8"))
-    printed = "".join("".join(output.get("text", "")) for output in notebook["cells"][-1].get("outputs", []))
-    assert "CLAIM_VALUES" in printed, f"{stem}: the values were not collected"   # (a print may come in pieces)
-    values = json.loads(printed[printed.rindex("CLAIM_VALUES") + len("CLAIM_VALUES"):].strip().splitlines()[0])
-    values["figure_problems"] = figure_check.read_report(report)[1]   # every figure, checked on this dataset too
-    record.write_text(json.dumps({"stamp": stamp, "values": values}, indent=1), encoding="utf-8")
-    _RESULTS[(name, dataset)] = values
-    return values
 
 
 def clearly(right_a: list[bool], right_b: list[bool]) -> int:
@@ -192,7 +50,7 @@ def clearly(right_a: list[bool], right_b: list[bool]) -> int:
 @pytest.mark.parametrize(("name", "dataset"), RUNS, ids=[f"{n}-{d}" for n, d in RUNS])
 def test_figures_pass_the_figure_check(name, dataset, claims_cache):
     """tests/figure_check.py on every figure of the run, on MNIST as well as on Fashion-MNIST."""
-    problems = executed(name, dataset, claims_cache)["figure_problems"]
+    problems = claim_values(name, dataset, claims_cache)["figure_problems"]
     assert not problems, f"{len(problems)} figure problems in {name} on {dataset}:\n" + "\n".join(problems)
 
 
@@ -200,7 +58,7 @@ def test_figures_pass_the_figure_check(name, dataset, claims_cache):
 
 
 def test_01_one_hot_and_rgb_neighbours(claims_cache):
-    v = executed("01_one_hot_encoding", "fashion", claims_cache)
+    v = claim_values("01_one_hot_encoding", "fashion", claims_cache)
     # "matplotlib ships the 949 colour names"; the table's "(949, 400,000 ...)"
     assert v["names"] == 949
     # "one-hot: every pair is √2 ≈ 1.41 apart"; "every other colour ties as the nearest"
@@ -220,7 +78,7 @@ def test_01_one_hot_and_rgb_neighbours(claims_cache):
 
 
 def test_02_embedding_layers(claims_cache):
-    v = executed("02_embedding_layers", "fashion", claims_cache)
+    v = claim_values("02_embedding_layers", "fashion", claims_cache)
     # "Let us check that this is exactly what multiplying the one-hot vector of i by W gives"
     assert v["lookup_equals_matmul"]
     # "With a realistic vocabulary the difference is large"; "Same result, very different cost"
@@ -252,7 +110,7 @@ def test_02_embedding_layers(claims_cache):
 
 @pytest.mark.parametrize("dataset", ["fashion", "mnist"])
 def test_03_image_embeddings(dataset, claims_cache):
-    v = executed("03_image_embeddings", dataset, claims_cache)
+    v = claim_values("03_image_embeddings", dataset, claims_cache)
     chance = 1 / v["classes"]
     # summary: "k-NN accuracy rises clearly when the same classifier uses the embedding instead of the pixels"
     assert clearly(v["right_embedding"], v["right_pixels"]) == 1
@@ -280,7 +138,7 @@ def test_03_image_embeddings(dataset, claims_cache):
 
 @pytest.mark.parametrize("dataset", ["fashion", "mnist"])
 def test_04_latent_space(dataset, claims_cache):
-    v = executed("04_latent_space", dataset, claims_cache)
+    v = claim_values("04_latent_space", dataset, claims_cache)
     mse, knn, chance = v["mse"], v["knn"], 1 / v["classes"]
     last2, last16 = v["history2"][-1], v["history16"][-1]
     # title: "Both autoencoders learn; the wider bottleneck ends lower"
@@ -306,7 +164,7 @@ def test_04_latent_space(dataset, claims_cache):
 
 @pytest.mark.parametrize("dataset", ["fashion", "mnist"])
 def test_05_representations(dataset, claims_cache):
-    v = executed("05_representations", dataset, claims_cache)
+    v = claim_values("05_representations", dataset, claims_cache)
     table, chance = v["table"], 1 / v["classes"]
     knn = {space: row["k-NN accuracy"] for space, row in table.items()}
     recall = {space: row["neighbourhood recall"] for space, row in table.items()}
@@ -357,7 +215,7 @@ def test_05_representations(dataset, claims_cache):
 def test_06_the_chapters_exercises(claims_cache):
     from helpers.exercise_sets.chapter_exercises import useful_layers_measured
 
-    v = executed("06_exercises", "fashion", claims_cache)
+    v = claim_values("06_exercises", "fashion", claims_cache)
     probes = v["probes"]
     clothes = {layer: row["clothes k-NN"] for layer, row in probes.items()}
     digits = {layer: row["digits k-NN"] for layer, row in probes.items()}
@@ -613,7 +471,7 @@ def test_a_wrong_sentence_under_a_figure_fails():
 
 @pytest.mark.parametrize(("name", "dataset"), RUNS, ids=[f"{n}-{d}" for n, d in RUNS])
 def test_sentences_about_figures_hold(name, dataset, claims_cache):
-    v = executed(name, dataset, claims_cache)
+    v = claim_values(name, dataset, claims_cache)
     checks = {c for c in FIGURE_SENTENCES.get(name, {}).values() if c != READING} | set(GENERATED.get(name, []))
     failed = []
     for check in sorted(checks):

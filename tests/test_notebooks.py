@@ -7,7 +7,9 @@
 
 The learner kernels are built by ``make test`` (tools/learner_kernels.py). All runs of a
 session share one course cache, so each model is trained once (by the first notebook that
-needs it) and reused. "No error output" means: no error output of any kind, including the
+needs it) and reused. The main kernel's run of each notebook is the one the claims read too
+(tests/notebook_runs.py); a notebook's runs in the two learner kernels run side by side.
+"No error output" means: no error output of any kind, including the
 tracebacks IPython's display machinery prints without stopping a cell (a failing
 ``_repr_mimebundle_``) and the "Error in callback" lines matplotlib prints to stderr. Nor may
 the set-up line or the environment report say that something is wrong (:func:`complaints`),
@@ -21,18 +23,18 @@ import os
 import re
 import subprocess
 import sys
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-import figure_check
 import pytest
 from conftest import REPO_ROOT, offline_prefix
+from notebook_runs import EXECUTED, main_run
 
 sys.path.insert(0, str(REPO_ROOT / "tools"))
 import learner_kernels  # noqa: E402
 from notebook_files import course_notebooks  # noqa: E402
 
 NOTEBOOKS = course_notebooks()
-EXECUTED = REPO_ROOT / "tests" / "artifacts" / "executed"
 LEARNER_KERNELS = {"colab": "course-colab", "vscode": "course-vscode"}
 
 # What counts as an error in text a notebook printed (stderr, or any text output).
@@ -53,11 +55,18 @@ def learner_env(kind: str | None = None, env: dict | None = None) -> dict:
     return env
 
 
-def require_learner_kernel(kind: str) -> str:
-    """The kernel spec name for ``kind``; skips (fails under CI) when it has not been built."""
+def learner_kernel_missing(kind: str) -> str | None:
+    """Why the ``kind`` kernel cannot run (it has not been built), or None."""
     spec = learner_kernels.JUPYTER_PATH / "kernels" / LEARNER_KERNELS[kind] / "kernel.json"
     if not spec.is_file() or not learner_kernels.kernel_python(kind).exists():
-        reason = f"the {kind} kernel is not built: run `make learner-kernels` (make test does)"
+        return f"the {kind} kernel is not built: run `make learner-kernels` (make test does)"
+    return None
+
+
+def require_learner_kernel(kind: str) -> str:
+    """The kernel spec name for ``kind``; skips (fails under CI) when it has not been built."""
+    reason = learner_kernel_missing(kind)
+    if reason:
         if os.environ.get("CI") == "true":
             pytest.fail(reason)
         pytest.skip(reason)
@@ -145,18 +154,18 @@ def test_there_are_notebooks():
 
 @pytest.mark.notebooks
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_notebook_runs_top_to_bottom_offline(path, course_cache, tmp_path):
-    """... and every figure it draws passes the figure check (tests/figure_check.py)."""
-    out = EXECUTED / path.name
-    report = tmp_path / "figures.jsonl"
-    env = dict(_run_env(course_cache), IPYTHONDIR=str(figure_check.startup_folder(tmp_path / "ipython")),
-               **{figure_check.REPORT_ENV: str(report)})
-    summary = run_notebook(path, out, cwd=path.parent, env=env)
-    print(f"{path.name}: {summary['seconds']} s (offline: {summary['offline']}); executed copy: {out}")
+def test_notebook_runs_top_to_bottom_offline(path, course_cache):
+    """... and every figure it draws passes the figure check (tests/figure_check.py). The run is the
+    session's one run of the notebook in this kernel (tests/notebook_runs.py), which the claims read too."""
+    run = main_run(path.stem, "fashion", course_cache)
+    out = run.executed
+    print(f"{path.name}: {run.summary['notebook_s']} s (offline: {run.summary['offline']}); executed copy: {out}")
+    said = complaints(out)
+    assert not said, f"{path.name}: the set-up or the report says something is wrong:\n" + "\n".join(said)
     assert not error_outputs(out), error_outputs(out)
-    checked, problems = figure_check.read_report(report)
-    assert checked > 0, f"the figure check saw no figure of {path.name}"
-    assert not problems, f"{len(problems)} figure problems in {path.name}:\n" + "\n".join(problems)
+    assert run.figures_checked > 0, f"the figure check saw no figure of {path.name}"
+    assert not run.figure_problems, f"{len(run.figure_problems)} figure problems in {path.name}:\n" + "\n".join(
+        run.figure_problems)
 
 
 KERNEL_PROBE = (
@@ -203,14 +212,36 @@ def live_widgets_with_pictures(executed: Path) -> int:
     return sum(WIDGET_VIEW in o.get("data", {}) and "image/png" in o.get("data", {}) for o in outputs_of(executed))
 
 
+_LEARNER_RUNS: dict[Path, dict[str, Future]] = {}
+_POOL = ThreadPoolExecutor(max_workers=len(LEARNER_KERNELS))
+
+
+def learner_runs(path: Path, course_cache: Path, session: pytest.Session) -> dict[str, Future]:
+    """The runs of ``path`` in the learner kernels whose tests the session runs, started together, once: a
+    notebook run keeps about one core busy, so the two kernels' runs take about the time of one on two cores."""
+    if path not in _LEARNER_RUNS:
+        wanted = {item.callspec.params["kind"] for item in session.items
+                  if getattr(item, "originalname", "") == "test_notebook_runs_in_a_learners_kernel"
+                  and item.callspec.params["path"] == path}
+        _LEARNER_RUNS[path] = {kind: _POOL.submit(_run_in_learner_kernel, kind, path, course_cache)
+                               for kind in LEARNER_KERNELS if kind in wanted and learner_kernel_missing(kind) is None}
+    return _LEARNER_RUNS[path]
+
+
+def _run_in_learner_kernel(kind: str, path: Path, course_cache: Path) -> dict:
+    env = dict(_run_env(course_cache, kind), COURSE_PROGRESS_DIR=str(course_cache.parent / "progress" / kind /
+                                                                      path.stem))  # each run's own, as per test
+    return run_notebook(path, EXECUTED / kind / path.name, cwd=path.parent, env=env, kernel=LEARNER_KERNELS[kind],
+                        append=[KERNEL_PROBE, POKE_WIDGETS])
+
+
 @pytest.mark.notebooks
 @pytest.mark.parametrize("kind", list(LEARNER_KERNELS))
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_notebook_runs_in_a_learners_kernel(kind, path, course_cache):
-    kernel = require_learner_kernel(kind)
-    out = EXECUTED / kind / path.name
-    summary = run_notebook(path, out, cwd=path.parent, env=_run_env(course_cache, kind), kernel=kernel,
-                           append=[KERNEL_PROBE, POKE_WIDGETS])
+def test_notebook_runs_in_a_learners_kernel(kind, path, course_cache, request):
+    require_learner_kernel(kind)
+    runs = learner_runs(path, course_cache, request.session)
+    summary, out = runs[kind].result(), EXECUTED / kind / path.name
     print(f"[{kind}] {path.name}: {summary['seconds']} s (offline: {summary['offline']}); executed copy: {out}")
     problems = error_outputs(out)
     assert not problems, "\n".join(problems)
@@ -230,9 +261,9 @@ def test_notebook_runs_in_a_learners_kernel(kind, path, course_cache):
         assert probe_python(text) == learner_kernels.COLAB_PYTHON, "Colab's Python"
     explorers = live_widgets_with_pictures(out)
     assert explorers >= 1, "every notebook shows at least one live widget with its picture"
-    for other in LEARNER_KERNELS:  # ipywidgets 7 (Colab) and 8 (VS Code): the same widgets show
-        other_run = EXECUTED / other / path.name
-        if other != kind and other_run.is_file():
+    for other, run in runs.items():  # ipywidgets 7 (Colab) and 8 (VS Code): the same widgets show
+        if other != kind and run.exception() is None:
+            other_run = EXECUTED / other / path.name
             assert explorers == live_widgets_with_pictures(other_run), f"not the same widgets as in {other}"
     poked = int(re.search(r"^POKED (\d+)$", text, re.M).group(1))
     assert poked >= 1, "the notebook's sliders and checkboxes were moved"

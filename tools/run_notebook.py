@@ -8,7 +8,8 @@ kernels with Colab's and VS Code's packages are ``course-colab`` and ``course-vs
 (built by tools/learner_kernels.py; put its ``--jupyter-path`` on ``JUPYTER_PATH``).
 
 Prints a JSON summary: ``seconds`` runs from starting the kernel to the last cell's result
-(what a learner waits for), ``shutdown_s`` is the kernel's shut-down after it (not waited
+(what a learner waits for; ``notebook_s`` the same to the notebook's own last cell, before
+any ``--append-code`` cell), ``shutdown_s`` is the kernel's shut-down after it (not waited
 for in a browser; ``import torch`` alone makes a Python process take about 0.7 s to exit).
 Exits 1 (naming the failing cell) when a cell raises.
 """
@@ -31,8 +32,8 @@ def run(path: Path, cwd: Path, out: Path | None, append: list[str], timeout: int
     for code in append:
         nb.cells.append(nbformat.v4.new_code_cell(code))
     client = NotebookClient(nb, timeout=timeout, kernel_name=kernel, resources={"metadata": {"path": str(cwd)}})
-    last_result: list[float] = []
-    client.on_cell_executed = lambda **_: last_result.append(time.perf_counter())
+    last_result: list[tuple[int, float]] = []   # (cell index, when its result came)
+    client.on_cell_executed = lambda cell_index, **_: last_result.append((cell_index, time.perf_counter()))
     started = time.perf_counter()
     status = 0
     try:
@@ -41,12 +42,15 @@ def run(path: Path, cwd: Path, out: Path | None, append: list[str], timeout: int
         status = 1
         print(f"FAILED {path.name}: {str(exc)[-3000:]}", file=sys.stderr)
     ended = time.perf_counter()
-    finished = last_result[-1] if last_result else ended
+    finished = last_result[-1][1] if last_result else ended
+    own = len(nb.cells) - len(append)
+    notebook_finished = max((t for i, t in last_result if i < own), default=finished)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, out)
     print(json.dumps({"notebook": path.name, "kernel": kernel, "seconds": round(finished - started, 2),
-                      "shutdown_s": round(ended - finished, 2), "ok": status == 0}))
+                      "notebook_s": round(notebook_finished - started, 2), "shutdown_s": round(ended - finished, 2),
+                      "ok": status == 0}))
     return status
 
 
