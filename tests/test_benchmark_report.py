@@ -187,7 +187,8 @@ def test_a_notebook_alone_is_reported_by_its_median_run():
 def _fresh_rows() -> dict[str, list[str]]:
     """README table of a fresh runtime: notebook number -> its cells after the name."""
     text = (REPO / "README.md").read_text(encoding="utf-8")
-    table = text.split("| notebook | fresh runtime, nothing compiled | kernel's peak memory | with CPU-only PyTorch |", 1)[1].split("\n\n")[0]
+    header = "| notebook | fresh runtime, nothing compiled | kernel's peak memory | with CPU-only PyTorch |"
+    table = text.split(header, 1)[1].split("\n\n")[0]
     return {m.group(1): [c.strip() for c in m.group(2).split("|")]
             for m in re.finditer(r"^\| (\d\d) [^|]*\|(.*)\|\s*$", table, re.M)}
 
