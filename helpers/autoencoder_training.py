@@ -20,7 +20,7 @@ from torch import nn
 
 from helpers import validation
 from helpers.cache import fingerprint
-from helpers.latent_space import _cpu_threads, reconstruct, reconstruction_mse
+from helpers.latent_space import cpu_threads, reconstruct, reconstruction_mse
 from helpers.models.autoencoder import DEFAULT_HIDDEN, Autoencoder
 from helpers.training import (
     History,
@@ -132,7 +132,7 @@ def train_autoencoder(model: Autoencoder, dataset: Any, config: dict[str, Any], 
     x_train = images_for_fit(dataset.x_train, name="dataset.x_train")
     x_test = images_for_fit(dataset.x_test, name="dataset.x_test")
     loss_fn = nn.BCELoss() if config["loss"] == "bce" else nn.MSELoss()
-    with _cpu_threads():
+    with cpu_threads():
         return fit(model, x_train, x_train, loss_fn=loss_fn, epochs=config["epochs"],
                    batch_size=config["batch_size"], lr=config["lr"], seed=config["seed"], val=(x_test, x_test),
                    progress=progress, description=f"autoencoder, {config['latent_dim']}-D bottleneck")

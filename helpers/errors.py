@@ -107,11 +107,11 @@ def fail(name: str, expected: str, value: Any, hint: str = "", *, kind: type[Inv
                + (f" ({notes})" if notes else ""))
 
 
-def _num(value: float) -> str:
+def number_text(value: float) -> str:
     return f"{value:,}" if isinstance(value, int) else f"{value:g}"
 
 
-def _listing(options: Sequence[Any]) -> str:
+def listing(options: Sequence[Any]) -> str:
     quoted = [repr(option) for option in options]
     if len(quoted) == 1:
         return quoted[0]

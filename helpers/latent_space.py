@@ -119,17 +119,17 @@ def encode_images(model: nn.Module, images: Any, *, batch_size: int = 2048) -> n
     x = torch.from_numpy(_images(images, "images"))[:, None]
     device = _model_device(model)
     model.eval()
-    with _cpu_threads(len(x)):
+    with cpu_threads(len(x)):
         out = [model.encode(x[i : i + batch_size].to(device)).cpu() for i in range(0, len(x), batch_size)]
     return torch.cat(out).numpy().astype(np.float32, copy=False)
 
 
-#: Batches up to this size are run on one CPU thread (see :func:`_cpu_threads`).
+#: Batches up to this size are run on one CPU thread (see :func:`cpu_threads`).
 SMALL_BATCH = 256
 
 
 @contextmanager
-def _cpu_threads(batch: int | None = None) -> Iterator[None]:
+def cpu_threads(batch: int | None = None) -> Iterator[None]:
     """Run torch on one CPU thread for small batches, or on a machine with few cores.
 
     These networks are small: a second thread saves little, but it must wait for the
@@ -155,7 +155,7 @@ def decode_points(model: nn.Module, Z: Any, *, as_uint8: bool = False) -> np.nda
     as_uint8 = validation.boolean(as_uint8, "as_uint8")
     points, single = _points(Z, "Z", int(model.latent_dim))
     model.eval()
-    with _cpu_threads(len(points)):
+    with cpu_threads(len(points)):
         images = model.decode(torch.from_numpy(points).to(_model_device(model))).cpu().numpy()
     images = images.reshape(len(points), _SIDE, _SIDE)
     if as_uint8:

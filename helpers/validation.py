@@ -40,9 +40,9 @@ from helpers.errors import (  # how mistakes are reported: handed on, so that ch
     InvalidArgument,
     InvalidType,
     InvalidValue,
-    _listing,
-    _num,
     fail,
+    listing,
+    number_text,
     shown,
     type_name,
     warn,
@@ -132,10 +132,10 @@ def _bounds(low: float | None, high: float | None, whole: bool, low_open: bool =
     noun = "an integer" if whole else "a number"
     if low is not None and high is not None:
         if not (low_open or high_open):
-            return f"{noun} from {_num(low)} to {_num(high)}"
+            return f"{noun} from {number_text(low)} to {number_text(high)}"
         left = "greater than" if low_open else "at least"
         right = "less than" if high_open else "at most"
-        return f"{noun} {left} {_num(low)} and {right} {_num(high)}"
+        return f"{noun} {left} {number_text(low)} and {right} {number_text(high)}"
     if low is not None:
         if whole and low == 1:
             return "a positive integer"
@@ -143,9 +143,9 @@ def _bounds(low: float | None, high: float | None, whole: bool, low_open: bool =
             return "a non-negative integer"
         if not whole and low == 0 and low_open:
             return "a positive number"
-        return f"{noun} {'greater than' if low_open else 'of at least'} {_num(low)}"
+        return f"{noun} {'greater than' if low_open else 'of at least'} {number_text(low)}"
     if high is not None:
-        return f"{noun} {'less than' if high_open else 'of at most'} {_num(high)}"
+        return f"{noun} {'less than' if high_open else 'of at most'} {number_text(high)}"
     return noun
 
 
@@ -250,7 +250,7 @@ def choice(value: Any, name: str, options: Iterable[str], *, ignore_case: bool =
     ...") and suggests the closest one for a typing slip.
     """
     options = list(options)
-    expected = what or _listing(options)
+    expected = what or listing(options)
     if not isinstance(value, str):
         fail(name, expected, value, kind=InvalidType)
     for option in options:
@@ -569,7 +569,7 @@ def _array_or(options: tuple[str, ...]):
             return choice(value, name, options)
         arr = matrix(value, name, cols=None, what="starting positions, one row per point", dtype=np.float32)
         if len(arr) != n:
-            raise InvalidValue(f"{name} must be {_listing(options)} or an array with one row per point "
+            raise InvalidValue(f"{name} must be {listing(options)} or an array with one row per point "
                                f"({n:,}), got {len(arr):,} rows")
         return arr
     return check

@@ -167,35 +167,51 @@ def _check_encoder_decoder(namespace: Mapping[str, Any]) -> str | None:
     torch.manual_seed(0)
     images = torch.rand(4, 1, 28, 28)
     with torch.no_grad():
-        try:
-            codes = encoder(images)
-        except Exception as exc:  # noqa: BLE001 - any failure is the learner's to fix
-            text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            advice = (" The images are (n, 1, 28, 28): start the encoder with nn.Flatten() so that nn.Linear "
-                      "sees rows of 784 pixels." if "shape" in text or "mat1" in text else "")
-            raise Incorrect(
-                f"the encoder failed on a batch of 4 images: {type(exc).__name__}: {text}.{advice}"
-            ) from None
-        if not isinstance(codes, torch.Tensor):
-            raise Incorrect(f"the encoder should return a tensor, got {type(codes).__name__}.")
-        if codes.ndim != 2:
-            raise Incorrect(
-                f"the encoder turned (4, 1, 28, 28) images into shape {tuple(codes.shape)}; it should give "
-                f"one code per image, shape (4, {BOTTLENECK}). Did you start with nn.Flatten()?"
-            )
-        if codes.shape[1] != BOTTLENECK:
-            raise Incorrect(
-                f"the codes have {codes.shape[1]} numbers each; the bottleneck should have {BOTTLENECK}: "
-                "make the encoder's last layer output that many."
-            )
-        try:
-            rebuilt = decoder(codes)
-        except Exception as exc:  # noqa: BLE001
-            text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise Incorrect(
-                f"the decoder failed on codes of shape (4, {BOTTLENECK}): {type(exc).__name__}: {text}. "
-                f"Its first layer should read {BOTTLENECK} numbers."
-            ) from None
+        _check_decoder(decoder, _codes_of(encoder, images))
+    _check_nonlinear(encoder, images)
+    return None
+
+
+def _codes_of(encoder: Any, images: Any) -> Any:
+    """The encoder's codes of ``images``, or the verdict on why they are not one code of BOTTLENECK numbers each."""
+    import torch
+
+    try:
+        codes = encoder(images)
+    except Exception as exc:  # noqa: BLE001 - any failure is the learner's to fix
+        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        advice = (" The images are (n, 1, 28, 28): start the encoder with nn.Flatten() so that nn.Linear "
+                  "sees rows of 784 pixels." if "shape" in text or "mat1" in text else "")
+        raise Incorrect(
+            f"the encoder failed on a batch of 4 images: {type(exc).__name__}: {text}.{advice}"
+        ) from None
+    if not isinstance(codes, torch.Tensor):
+        raise Incorrect(f"the encoder should return a tensor, got {type(codes).__name__}.")
+    if codes.ndim != 2:
+        raise Incorrect(
+            f"the encoder turned (4, 1, 28, 28) images into shape {tuple(codes.shape)}; it should give "
+            f"one code per image, shape (4, {BOTTLENECK}). Did you start with nn.Flatten()?"
+        )
+    if codes.shape[1] != BOTTLENECK:
+        raise Incorrect(
+            f"the codes have {codes.shape[1]} numbers each; the bottleneck should have {BOTTLENECK}: "
+            "make the encoder's last layer output that many."
+        )
+    return codes
+
+
+def _check_decoder(decoder: Any, codes: Any) -> None:
+    """The verdict when the decoder does not turn ``codes`` back into images of pixels in [0, 1]."""
+    import torch
+
+    try:
+        rebuilt = decoder(codes)
+    except Exception as exc:  # noqa: BLE001
+        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise Incorrect(
+            f"the decoder failed on codes of shape (4, {BOTTLENECK}): {type(exc).__name__}: {text}. "
+            f"Its first layer should read {BOTTLENECK} numbers."
+        ) from None
     if not isinstance(rebuilt, torch.Tensor):
         raise Incorrect(f"the decoder should return a tensor, got {type(rebuilt).__name__}.")
     if tuple(rebuilt.shape) == (4, 784):
@@ -211,6 +227,12 @@ def _check_encoder_decoder(namespace: Mapping[str, Any]) -> str | None:
         raise Incorrect(
             "some output pixels lie outside [0, 1], where the input pixels are: end the decoder with nn.Sigmoid()."
         )
+
+
+def _check_nonlinear(encoder: Any, images: Any) -> None:
+    """The verdict when the encoder is one linear map of the pixels (so it can learn only what PCA finds)."""
+    from torch import nn
+
     weighted = [m for m in encoder.modules() if isinstance(m, (nn.Linear, nn.Conv2d, nn.Conv1d, nn.Bilinear))]
     if _is_affine(encoder, images):
         what = ("linear layers in a row add up to one linear map" if len(weighted) > 1
@@ -232,7 +254,6 @@ def _check_encoder_decoder(namespace: Mapping[str, Any]) -> str | None:
             f"each of the {BOTTLENECK} numbers of that linear code. Put the nonlinearity in the encoder's hidden "
             f"layer: nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, {BOTTLENECK})."
         )
-    return None
 
 
 def _before_bottleneck(encoder: Any) -> Any:
