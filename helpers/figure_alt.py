@@ -124,9 +124,8 @@ def _count(panels: int) -> str:
 def figure_of(obj: Any) -> Any:
     """The matplotlib figure behind a displayed object, or None.
 
-    A figure itself; an object that keeps it in ``fig`` (LiveFigure, with_static_png, the latent
-    explorers), ``figure`` (an ipympl canvas) or ``_fig`` (the explorers built on LazyWidget, by
-    its documented contract); or in the ``fig`` of its ``view`` (the projection explorers).
+    A figure itself; an object that keeps it in ``fig`` (LiveFigure, with_static_png, the
+    explorers) or ``figure`` (an ipympl canvas); or in the ``fig`` of its ``view``.
     """
     figure_module = sys.modules.get("matplotlib.figure")
     if figure_module is None:  # matplotlib was never imported: nothing displayed is a figure
@@ -134,7 +133,7 @@ def figure_of(obj: Any) -> Any:
     if isinstance(obj, figure_module.Figure):
         return obj
     for holder in (obj, getattr(obj, "view", None)):
-        for name in ("fig", "figure", "_fig"):
+        for name in ("fig", "figure"):
             candidate = getattr(holder, name, None)
             if isinstance(candidate, figure_module.Figure):
                 return candidate

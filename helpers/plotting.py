@@ -542,27 +542,3 @@ class with_static_png:  # noqa: N801 - reads like a function at the call site
         bundle = widget_bundle(self.widget, **kwargs)
         bundle["image/png"] = base64.b64encode(figure_png(self.fig)).decode("ascii")
         return bundle
-
-
-class LazyWidget:
-    """Base for the explorers: controls are built on first display, beside a static PNG.
-
-    A subclass sets ``self._view = None`` in ``__init__`` and implements ``_build()``,
-    which must set ``self._view`` (the widget) and ``self._fig`` (its figure).
-    """
-
-    _view: Any = None
-    _fig: Figure
-
-    def _build(self) -> None:
-        raise NotImplementedError
-
-    def widget(self) -> Any:
-        """The explorer as a widget (built on first use)."""
-        if self._view is None:
-            self._build()
-        return self._view
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        view = self.widget()
-        return with_static_png(view, self._fig)._repr_mimebundle_(**kwargs)
