@@ -54,6 +54,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def one_cell_notebook(source: list[str]) -> dict:
+    """A notebook (as JSON data) of one code cell holding ``source``, for the default Python kernel."""
+    return {
+        "cells": [{"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": source}],
+        "metadata": {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+                     "language_info": {"name": "python"}},
+        "nbformat": 4, "nbformat_minor": 4,
+    }
+
+
 def scratch_course(folder: Path) -> Path:
     """A copy of the notebooks beside links to helpers/ and course_setup.py, so runs never write into the repo."""
     root = folder / "course"

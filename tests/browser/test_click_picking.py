@@ -31,12 +31,7 @@ SOURCE = [
     "explorer = ProjectionExplorer(X, labels, class_names=['a', 'b', 'c', 'd'], images=images, method='pca', k=5)\n",
     "explorer",
 ]
-NOTEBOOK = {
-    "cells": [{"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": SOURCE}],
-    "metadata": {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
-                 "language_info": {"name": "python"}},
-    "nbformat": 4, "nbformat_minor": 4,
-}
+NOTEBOOK = h.one_cell_notebook(SOURCE)
 
 
 def test_a_click_selects_the_point_under_the_mouse_and_only_a_working_handler_passes(tmp_path):

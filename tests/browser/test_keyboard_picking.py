@@ -21,12 +21,7 @@ SOURCE = [
     "explorer = ProjectionExplorer(X, labels, class_names=['coat', 'bag', 'shirt'], k=3)\n",
     "explorer",
 ]
-NOTEBOOK = {
-    "cells": [{"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": SOURCE}],
-    "metadata": {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
-                 "language_info": {"name": "python"}},
-    "nbformat": 4, "nbformat_minor": 4,
-}
+NOTEBOOK = h.one_cell_notebook(SOURCE)
 
 
 def _focused(page) -> str:

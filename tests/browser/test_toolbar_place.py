@@ -30,12 +30,7 @@ SOURCE = [
     "ax.set_xlabel('k-NN accuracy')\n",
     "plt.show()",
 ]
-NOTEBOOK = {
-    "cells": [{"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": SOURCE}],
-    "metadata": {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
-                 "language_info": {"name": "python"}},
-    "nbformat": 4, "nbformat_minor": 4,
-}
+NOTEBOOK = h.one_cell_notebook(SOURCE)
 
 
 def test_the_toolbar_of_a_pyplot_figure_lies_beside_it_and_only_the_strip_keeps_it_there(tmp_path):
