@@ -11,12 +11,15 @@ import atexit
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# The notebook and prose tests' shared runs (tests/notebooks/) are importable from every test.
+sys.path.insert(0, str(REPO_ROOT / "tests" / "notebooks"))
 
 # Before any test (and any subprocess a test starts): no test touches the real places.
 _SESSION_PLACES = Path(tempfile.mkdtemp(prefix="course-tests-"))

@@ -1,4 +1,5 @@
-"""The course's site, built once per test run for the tests that look at it (tests/test_site*.py).
+"""The course's site, built once per test run for the tests that look at it
+(tests/notebooks/test_site.py, tests/browser/test_site_browser.py).
 
 It is built into tests/artifacts/site from the executed copies that the notebook tests leave
 in tests/artifacts/executed (they run first); a notebook without a current copy is run here.

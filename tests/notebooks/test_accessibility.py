@@ -21,7 +21,7 @@ import helpers.exercises.feedback as feedback
 from helpers import palette
 from helpers.colour_vision import DEFICIENCIES, ciede2000, contrast_ratio, delta_e, simulate, to_rgb_array
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 MIN_DELTA_E = 10.0
 VISIONS = ["normal", *DEFICIENCIES]
 

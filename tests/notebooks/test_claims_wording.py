@@ -12,7 +12,7 @@ import pytest
 
 from helpers.claims import compared, decimal, fewer_mistakes, say, shown, with_interval
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 
 def test_with_interval_shows_the_accuracy_and_its_range():
@@ -104,7 +104,7 @@ def test_tables_and_sentences_share_one_rounding(path):
 #: Phrases that state equality where a measurement can only fail to find a difference.
 EQUALITY = re.compile(r"\b(as well as|(about |nearly |just )?as often as|as good as|about as well|as good here|"
                       r"equally (good|well))\b", re.IGNORECASE)
-HELPERS = Path(__file__).resolve().parent.parent / "helpers"
+HELPERS = Path(__file__).resolve().parents[2] / "helpers"
 
 
 def equality_phrases(text: str) -> list[str]:

@@ -8,7 +8,7 @@
 The learner kernels are built by ``make test`` (tools/learner_kernels.py). All runs of a
 session share one course cache, so each model is trained once (by the first notebook that
 needs it) and reused. The main kernel's run of each notebook is the one the claims read too
-(tests/notebook_runs.py); a notebook's runs in the two learner kernels run side by side.
+(tests/notebooks/notebook_runs.py); a notebook's runs in the two learner kernels run side by side.
 "No error output" means: no error output of any kind, including the
 tracebacks IPython's display machinery prints without stopping a cell (a failing
 ``_repr_mimebundle_``) and the "Error in callback" lines matplotlib prints to stderr. Nor may
@@ -156,7 +156,7 @@ def test_there_are_notebooks():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_runs_top_to_bottom_offline(path, course_cache):
     """... and every figure it draws passes the figure check (tests/figure_check.py). The run is the
-    session's one run of the notebook in this kernel (tests/notebook_runs.py), which the claims read too."""
+    session's one run of the notebook in this kernel (tests/notebooks/notebook_runs.py), which the claims read too."""
     run = main_run(path.stem, "fashion", course_cache)
     out = run.executed
     print(f"{path.name}: {run.summary['notebook_s']} s (offline: {run.summary['offline']}); executed copy: {out}")

@@ -3,8 +3,8 @@
 Sentences that depend on a measurement are either built from it in the notebook
 (``helpers.claims``) or asserted here. The values come from the session's one run of each notebook in
 the main kernel (with ``DATASET = "mnist"`` as well where it offers the switch), the same run that
-tests/test_notebooks.py checks (tests/notebook_runs.py): it shares the session's course cache with the
-other notebook runs, so no model is trained twice and the MNIST runs of notebooks 04 and 05 reuse what 03
+tests/notebooks/test_notebooks.py checks (tests/notebooks/notebook_runs.py): it shares the session's course
+cache with the other notebook runs, so no model is trained twice and the MNIST runs of notebooks 04 and 05 reuse what 03
 trained; a cell appended to each run collects the values the claims are about (``VALUES`` there). The
 executed copies and their values are kept under ``tests/artifacts/executed/claims/`` and reused while the
 notebooks, the helpers and the data are unchanged.
