@@ -1,5 +1,4 @@
-"""helpers.models.autoencoder, helpers.autoencoder_training and helpers.latent_space: shapes,
-paths, grids, PCA, errors, caching."""
+"""helpers.latent_space: encoding and decoding, paths, grids, PCA, errors."""
 
 from __future__ import annotations
 
@@ -7,10 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from helpers import autoencoder_training, latent_space
-from helpers.data import ImageDataset
+from helpers import latent_space
 from helpers.models.autoencoder import Autoencoder
-from helpers.training import WeightCache
 
 
 @pytest.fixture(scope="module")
@@ -22,47 +19,6 @@ def net2():
 @pytest.fixture(scope="module")
 def images():
     return np.random.default_rng(0).integers(0, 256, size=(40, 28, 28)).astype(np.uint8)
-
-
-def _tiny_dataset(n_train=48, n_test=16, name="tiny"):
-    rng = np.random.default_rng(1)
-    return ImageDataset(
-        x_train=rng.integers(0, 256, (n_train, 28, 28)).astype(np.uint8),
-        y_train=rng.integers(0, 3, n_train).astype(np.int64),
-        x_test=rng.integers(0, 256, (n_test, 28, 28)).astype(np.uint8),
-        y_test=rng.integers(0, 3, n_test).astype(np.int64),
-        class_names=("a", "b", "c"), name=name, source="shipped",
-    )
-
-
-# ----------------------------------------------------------------------------- the model
-
-
-@pytest.mark.parametrize("latent_dim", [2, 16, 32])
-def test_autoencoder_shapes(latent_dim):
-    net = Autoencoder(latent_dim=latent_dim)
-    x = torch.rand(5, 1, 28, 28)
-    z = net.encode(x)
-    assert z.shape == (5, latent_dim)
-    out = net.decode(z).detach()
-    assert out.shape == (5, 1, 28, 28) and float(out.min()) >= 0 and float(out.max()) <= 1
-    assert net(x).shape == x.shape
-    assert net.encode(torch.rand(3, 28, 28)).shape == (3, latent_dim)  # channel axis optional
-    assert f"latent_dim={latent_dim}" in repr(net)
-
-
-def test_autoencoder_rejects_bad_sizes_and_inputs():
-    with pytest.raises(ValueError, match="latent_dim"):
-        Autoencoder(latent_dim=0)
-    with pytest.raises(ValueError, match=r"hidden\[1\]"):
-        Autoencoder(latent_dim=2, hidden=(32, -1))
-    net = Autoencoder(latent_dim=2)
-    with pytest.raises(ValueError, match=r"z must have shape \(n, 2\)"):
-        net.decode(torch.zeros(1, 3))
-    with pytest.raises(ValueError, match="x must have shape"):
-        net.encode(torch.zeros(2, 1, 32, 32))
-    with pytest.raises(TypeError, match="x must be a torch tensor"):
-        net.encode(np.zeros((2, 28, 28)))
 
 
 # ----------------------------------------------------------------------------- encode / decode
@@ -220,55 +176,6 @@ def test_neighbours_split_apart_finds_far_codes_of_look_alikes(images):
     assert found[0]["pixel_distance"] == 0.0 and found[0]["latent_percentile"] > 0.9
     with pytest.raises(ValueError, match="Z must hold one latent point per image"):
         latent_space.neighbours_split_apart(images, Z[:5])
-
-
-# ----------------------------------------------------------------------------- training and the cache
-
-
-def test_train_or_load_autoencoder_caches_by_config_and_data(tmp_path):
-    data = _tiny_dataset()
-    cache = WeightCache(tmp_path)
-    settings = dict(latent_dim=2, epochs=1, hidden=(16,), batch_size=16, progress=False, cache=cache)
-    net, info = autoencoder_training.train_or_load_autoencoder(data, **settings)
-    assert isinstance(net, Autoencoder) and not info["from_cache"] and info["latent_dim"] == 2
-    assert len(info["history"]) == 1 and 0 < info["test_mse"] < 1 and info["dataset"] == "tiny"
-    again, info2 = autoencoder_training.train_or_load_autoencoder(data, **settings)
-    assert info2["from_cache"] and info2["test_mse"] == pytest.approx(info["test_mse"])
-    for p, q in zip(net.parameters(), again.parameters()):
-        assert torch.equal(p, q)
-    # another bottleneck, or other data, trains a new model
-    _, other = autoencoder_training.train_or_load_autoencoder(data, **{**settings, "latent_dim": 3})
-    assert not other["from_cache"]
-    _, changed = autoencoder_training.train_or_load_autoencoder(_tiny_dataset(n_train=40), **settings)
-    assert not changed["from_cache"]
-    assert len(list(tmp_path.glob("*.pt"))) == 3
-
-
-def test_settings_network_and_training_each_work_alone(tmp_path):
-    data = _tiny_dataset()
-    config = autoencoder_training.autoencoder_config(data, latent_dim=2, epochs=1, hidden=(16,))
-    model = autoencoder_training.build_autoencoder(config)
-    history = autoencoder_training.train_autoencoder(model, data, config, progress=False)
-    assert history.epochs == 1 and set(autoencoder_training.reconstruction_error(model, data)) == {"test_mse"}
-    cached, info = autoencoder_training.train_or_load_autoencoder(data, latent_dim=2, epochs=1, hidden=(16,),
-                                                                  progress=False, cache=WeightCache(tmp_path))
-    assert info["source"] == "trained" and info["test_mse"] == autoencoder_training.reconstruction_error(
-        model, data)["test_mse"]  # the same steps, so the same weights
-
-
-def test_train_or_load_autoencoder_input_checks(tmp_path):
-    data = _tiny_dataset()
-    with pytest.raises(TypeError, match="dataset must be an ImageDataset"):
-        autoencoder_training.train_or_load_autoencoder(np.zeros((3, 28, 28)), latent_dim=2)
-    with pytest.raises(ValueError, match="latent_dim must be a positive integer"):
-        autoencoder_training.train_or_load_autoencoder(data, latent_dim=0)
-    with pytest.raises(ValueError, match="loss must be 'bce' or 'mse'"):
-        autoencoder_training.train_or_load_autoencoder(data, latent_dim=2, loss="l1")
-
-
-def test_module_constants_describe_the_notebook_models():
-    assert autoencoder_training.SMALL_LATENT_DIM == 2 and autoencoder_training.LARGE_LATENT_DIM > 2
-    assert autoencoder_training.EPOCHS >= 1 and autoencoder_training.HIDDEN
 
 
 def test_helpers_leave_torch_thread_count_as_they_found_it(net2, images):
