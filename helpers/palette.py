@@ -3,7 +3,7 @@
 * Classes: :data:`CLASS_COLOURS` is Paul Tol's "muted" palette (nine colours designed for
   colour-blind readers) with a near-black tenth. Simulated with protanopia, deuteranopia and
   tritanopia (see :mod:`helpers.colour_vision`), every two of the ten stay at least 10 apart in
-  CIEDE2000 (``tests/test_accessibility.py`` checks it). Each class also has its own marker
+  CIEDE2000 (``tests/test_palette.py`` checks it). Each class also has its own marker
   (:data:`CLASS_MARKERS`), and maps can name the classes where they sit (:func:`label_classes`).
 * Right and wrong: :data:`RIGHT` and :data:`WRONG` (blue and vermillion, apart in every
   simulation) always come with a shape: :func:`framed` draws a solid frame for right and a
