@@ -1,5 +1,6 @@
 """The shape of helpers/: its layers (an import-linter contract), the size of its modules,
-and the old import paths that notebooks saved before the code was reorganised still use."""
+the old import paths that notebooks saved before the code was reorganised still use, and a
+test file named after each module."""
 
 from __future__ import annotations
 
@@ -101,3 +102,40 @@ def test_a_private_name_imported_across_modules_is_found(tmp_path):
         "helpers.exercises.problems <- helpers.exercises.checking._truncate",
         "helpers.exercises.problems <- helpers.exercises.feedback._TONES",
     ]
+
+
+
+#: Modules whose tests are still in other modules' files or in the course's tables (fault table,
+#: learner mistakes, notebook tests). The list only shrinks: a new module comes with its own file.
+WITHOUT_A_TEST_FILE = {
+    "helpers",  # the lazy imports of helpers/__init__.py
+    "helpers.claims",  # tests/notebooks/test_claims_wording.py
+    "helpers.errors",
+    "helpers.exercises.binding",  # these four: tests/test_exercises.py
+    "helpers.exercises.checking",
+    "helpers.exercises.feedback",
+    "helpers.exercises.problems",
+    "helpers.models",  # names re-exported from helpers.models.*
+    "helpers.paths",
+    "helpers.widgets",  # names re-exported from helpers.widgets.*
+}
+
+
+def _module_and_test_file(path: Path) -> tuple[str, str]:
+    """``helpers/<module>.py`` is tested in ``tests/test_<module>.py``; a subpackage's module in
+    ``test_<package>_<module>.py`` (``helpers/exercises/checking.py``: ``test_exercises_checking.py``),
+    a package's ``__init__.py`` in ``test_<package>.py``."""
+    parts = path.relative_to(REPO_ROOT).with_suffix("").parts
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts), f"test_{'_'.join(parts[1:] or parts)}.py"
+
+
+def test_every_module_has_a_test_file_named_after_it():
+    without = {module for module, test_file in map(_module_and_test_file, sorted(HELPERS.rglob("*.py")))
+               if not (REPO_ROOT / "tests" / test_file).is_file()}
+    assert not without - WITHOUT_A_TEST_FILE, (
+        f"no tests/test_<module>.py for these modules: {sorted(without - WITHOUT_A_TEST_FILE)}")
+    assert not WITHOUT_A_TEST_FILE - without, (
+        f"these have a test file now, or are gone: take them off WITHOUT_A_TEST_FILE: "
+        f"{sorted(WITHOUT_A_TEST_FILE - without)}")
