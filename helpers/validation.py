@@ -1,7 +1,9 @@
 """Argument checks shared by every helper and explorer, and how the course reports mistakes.
 
 Every public function of the course checks what it is given with the functions below, so
-that one argument gets one rule and one message wherever it is passed:
+that one argument gets one rule and one message wherever it is passed. A public function
+states its parameters' rules in one place with :func:`params`; a call it makes to another
+checked function trusts its inputs (only the learner's call is checked):
 
 >>> from helpers import validation as check
 >>> check.integer(10, "k", low=1, high=99)
@@ -10,6 +12,13 @@ that one argument gets one rule and one message wherever it is passed:
 Traceback (most recent call last):
 ...
 helpers.validation.InvalidType: MAP_POINTS must be an integer of at least 100, got 2000.5 (a float)
+>>> @check.params(k=check.rule(check.integer, low=1))
+... def top(k=5):
+...     return k
+>>> top(0)
+Traceback (most recent call last):
+...
+helpers.validation.InvalidValue: k must be a positive integer, got 0
 
 Each check takes the value and the name the learner knows it by, and returns the value
 in the form the helper needs (an ``int``, a float array ...). A mistake raises
@@ -25,12 +34,15 @@ defined in :mod:`helpers.errors`; this module hands them on.
 
 from __future__ import annotations
 
+import contextvars
 import difflib
+import functools
+import inspect
 import math
 import os
 import re
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -76,10 +88,12 @@ __all__ = [
     "names",
     "number",
     "numbers",
+    "params",
     "projection_method",
     "projection_param",
     "projection_params",
     "random_state",
+    "rule",
     "shown",
     "size",
     "text",
@@ -89,6 +103,59 @@ __all__ = [
     "warn",
     "words",
 ]
+
+
+# ============================================================================ declaring rules
+
+#: A rule checks one argument: ``rule(value, name, arguments)`` returns the value as the function
+#: needs it; ``arguments`` holds the call's arguments, those with earlier rules already checked.
+Rule = Callable[[Any, str, Mapping[str, Any]], Any]
+
+_CHECKING: contextvars.ContextVar[bool] = contextvars.ContextVar("course_checking", default=False)
+
+
+def rule(check: Callable[..., Any], /, *, optional: bool = False, **options: Any) -> Rule:
+    """A :data:`Rule` from one of the checks below, e.g. ``rule(integer, low=1)``; with ``optional`` None passes."""
+
+    def apply(value: Any, name: str, arguments: Mapping[str, Any]) -> Any:
+        return None if optional and value is None else check(value, name, **options)
+
+    return apply
+
+
+def params(**rules: Rule) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare the rules of a function's parameters, checked in the order given, once per learner's call.
+
+    Each argument is replaced by what its rule returns. A call made while another checked
+    function runs is not checked again: the course's own calls trust their inputs.
+    """
+
+    def decorate(function: Callable[..., Any]) -> Callable[..., Any]:
+        signature = inspect.signature(function)
+        unknown = [name for name in rules if name not in signature.parameters]
+        if unknown:
+            raise TypeError(f"{function.__qualname__} has no parameter {unknown[0]!r} to check")
+
+        @functools.wraps(function)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            if _CHECKING.get():
+                return function(*args, **kwargs)
+            try:
+                bound = signature.bind(*args, **kwargs)
+            except TypeError:
+                return function(*args, **kwargs)  # Python's own message for a call that does not fit
+            bound.apply_defaults()
+            for name, check in rules.items():
+                bound.arguments[name] = check(bound.arguments[name], name, bound.arguments)
+            token = _CHECKING.set(True)
+            try:
+                return function(*bound.args, **bound.kwargs)
+            finally:
+                _CHECKING.reset(token)
+
+        return checked
+
+    return decorate
 
 
 # ============================================================================ scalars
