@@ -81,6 +81,7 @@ __all__ = [
     "integer",
     "integers",
     "labels",
+    "labels_for",
     "magnitude",
     "matrix",
     "memory_budget",
@@ -94,6 +95,7 @@ __all__ = [
     "projection_params",
     "random_state",
     "rule",
+    "share",
     "shown",
     "size",
     "text",
@@ -409,6 +411,14 @@ def value_range(value: Any, name: str) -> tuple[float, float]:
     return low, high
 
 
+def share(value: Any, name: str, *, strict: bool = False, example: str = "") -> float:
+    """A number between 0 and 1 (both excluded when ``strict``); ``example`` is added to the message."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not (0 < value < 1 if strict else 0 <= value <= 1):
+        raise InvalidValue(f"{name} must be a number between 0 and 1{example}, got {value!r}")
+    return float(value)
+
+
 # ============================================================================ arrays
 
 
@@ -534,6 +544,16 @@ def labels(value: Any, name: str, count: int | None, of: str, *, integers: bool 
     if integers and not np.issubdtype(arr.dtype, np.integer):
         raise InvalidType(f"{name} must hold integer class labels, got values of type {arr.dtype}")
     return arr
+
+
+def labels_for(of: str, **options: Any) -> Rule:
+    """A :data:`Rule`: one label per row of the argument ``of`` (left as given when ``of`` is None)."""
+
+    def apply(value: Any, name: str, arguments: Mapping[str, Any]) -> Any:
+        rows = arguments[of]
+        return value if rows is None else labels(value, name, len(rows), of, **options)
+
+    return apply
 
 
 def images(value: Any, name: str, *, side: int | None = None, count: int | None = None, flat: bool = False,
