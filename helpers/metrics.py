@@ -144,7 +144,7 @@ def cosine_similarity(a: Any, b: Any) -> float:
     return min(1.0, max(-1.0, value))
 
 
-@validation.params(A=_matrix, B=validation.rule(_matrix, optional=True))
+@validation.params(A=_matrix, B=validation.optional(_matrix))
 def cosine_similarity_matrix(A: Any, B: Any = None) -> np.ndarray:
     """Cosine similarity of every row of ``A`` with every row of ``B`` (default: ``A``), shape (len(A), len(B)).
 
@@ -386,7 +386,8 @@ def _recall(high: np.ndarray, low: np.ndarray, k: int, metric: str) -> float:
 
 @validation.params(**_PAIR, k=_neighbours("X_high", "there are {n:,} points"),
                    random_state=validation.rule(validation.random_state),
-                   sample=validation.rule(validation.integer, optional=True, low=1, why=" (or None for every point)"))
+                   sample=validation.optional(validation.rule(validation.integer, low=1,
+                                                              why=" (or None for every point)")))
 def trustworthiness(
     X_high: Any,
     X_low: Any,

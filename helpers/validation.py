@@ -43,6 +43,7 @@ import os
 import re
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -73,12 +74,16 @@ __all__ = [
     "boolean",
     "callable_or_none",
     "choice",
+    "components",
     "fail",
+    "file_path",
     "fits",
     "image_dataset",
+    "image_tensor",
     "images",
     "index",
     "integer",
+    "integer_of",
     "integers",
     "labels",
     "labels_for",
@@ -89,6 +94,7 @@ __all__ = [
     "names",
     "number",
     "numbers",
+    "optional",
     "params",
     "projection_method",
     "projection_param",
@@ -116,11 +122,20 @@ Rule = Callable[[Any, str, Mapping[str, Any]], Any]
 _CHECKING: contextvars.ContextVar[bool] = contextvars.ContextVar("course_checking", default=False)
 
 
-def rule(check: Callable[..., Any], /, *, optional: bool = False, **options: Any) -> Rule:
-    """A :data:`Rule` from one of the checks below, e.g. ``rule(integer, low=1)``; with ``optional`` None passes."""
+def rule(check: Callable[..., Any], /, **options: Any) -> Rule:
+    """A :data:`Rule` from one of the checks below, e.g. ``rule(integer, low=1)``."""
 
     def apply(value: Any, name: str, arguments: Mapping[str, Any]) -> Any:
-        return None if optional and value is None else check(value, name, **options)
+        return check(value, name, **options)
+
+    return apply
+
+
+def optional(rule: Rule) -> Rule:
+    """``rule``, letting None pass (for a parameter whose default None means "the usual")."""
+
+    def apply(value: Any, name: str, arguments: Mapping[str, Any]) -> Any:
+        return None if value is None else rule(value, name, arguments)
 
     return apply
 
@@ -236,6 +251,16 @@ def integer(value: Any, name: str, *, low: int | None = None, high: int | None =
     return value
 
 
+def integer_of(bounds: Callable[[Any], tuple[int, int]], *, why: str = "") -> Rule:
+    """A :data:`Rule` for a method: an integer from ``bounds(self)``, the (low, high) its object allows."""
+
+    def apply(value: Any, name: str, arguments: Mapping[str, Any]) -> int:
+        low, high = bounds(arguments["self"])
+        return integer(value, name, low=low, high=high, why=why)
+
+    return apply
+
+
 def memory_budget() -> int:
     """The bytes one result of the course may take: a quarter of this machine's memory."""
     try:
@@ -342,6 +367,13 @@ def text(value: Any, name: str, *, allow_empty: bool = False) -> str:
     if not allow_empty and not value.strip():
         fail(name, "a non-empty string", value)
     return value
+
+
+def file_path(value: Any, name: str) -> Path:
+    """A file or folder path (a non-blank str or Path), with ``~`` expanded."""
+    if not isinstance(value, (str, os.PathLike)) or not str(value).strip():
+        raise InvalidType(f"{name} must be a file or folder path (a str or Path), got {value!r}")
+    return Path(value).expanduser()
 
 
 def callable_or_none(value: Any, name: str, what: str = "a function") -> Any:
@@ -556,6 +588,17 @@ def labels_for(of: str, **options: Any) -> Rule:
     return apply
 
 
+def image_tensor(value: Any, name: str = "x") -> Any:
+    """A torch tensor of greyscale 28 x 28 images, shape (n, 1, 28, 28)."""
+    import torch
+
+    if not isinstance(value, torch.Tensor):
+        raise InvalidType(f"{name} must be a torch tensor of shape (n, 1, 28, 28), got {type(value).__name__}")
+    if value.ndim != 4 or tuple(value.shape[1:]) != (1, 28, 28):
+        raise InvalidValue(f"{name} must have shape (n, 1, 28, 28), got {tuple(value.shape)}")
+    return value
+
+
 def images(value: Any, name: str, *, side: int | None = None, count: int | None = None, flat: bool = False,
            colour: bool = False, at_least: int = 1) -> np.ndarray:
     """Images as a NumPy array (n, height, width), or (n, height, width, 3 or 4) with ``colour``.
@@ -724,6 +767,15 @@ PROJECTION_PARAMETERS: dict[str, dict[str, Any]] = {
         "set_op_mix_ratio": _rule(number, low=0, high=1),
     },
 }
+
+
+def components(value: Any, name: str, method: str, n: int, d: int) -> int:
+    """Output dimensions of a projection of ``n`` points in ``d`` dimensions with ``method``."""
+    if method == "pca":
+        most, why = min(n, d), f" for PCA (the smaller of X's {n:,} rows and {d:,} columns)"
+    else:
+        most, why = n - 2, f" for {PROJECTION_METHOD_NAMES[method]} (less than the number of points minus one)"
+    return integer(value, name, low=1, high=max(1, most), why=why)
 
 
 def projection_param(method: str, key: str, value: Any, n: int, params: Mapping[str, Any] | None = None) -> Any:

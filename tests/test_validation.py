@@ -287,7 +287,7 @@ def test_an_autoencoder_is_checked_by_one_rule_for_the_maths_and_the_explorers()
 # ----------------------------------------------------------------------------- declared rules
 
 
-@check.params(k=check.rule(check.integer, low=1), X=check.rule(check.matrix, optional=True))
+@check.params(k=check.rule(check.integer, low=1), X=check.optional(check.rule(check.matrix)))
 def _top(k=5, X=None):
     return k, X
 
