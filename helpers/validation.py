@@ -693,8 +693,13 @@ def projection_method(value: Any, name: str = "method") -> str:
     return choice(value, name, PROJECTION_METHODS)
 
 
+#: The number of points a projection's rules see among their arguments (no parameter has this name).
+_POINTS = "number of points"
+
+
 def _array_or(options: tuple[str, ...]):
-    def check(value: Any, name: str, n: int, params: Mapping[str, Any]) -> Any:
+    def check(value: Any, name: str, arguments: Mapping[str, Any]) -> Any:
+        n = arguments[_POINTS]
         if isinstance(value, str):
             return choice(value, name, options)
         arr = matrix(value, name, cols=None, what="starting positions, one row per point", dtype=np.float32)
@@ -705,66 +710,62 @@ def _array_or(options: tuple[str, ...]):
     return check
 
 
-def _perplexity(value: Any, name: str, n: int, params: Mapping[str, Any]) -> float:
+def _perplexity(value: Any, name: str, arguments: Mapping[str, Any]) -> float:
+    n = arguments[_POINTS]
     return number(value, name, low=1, high=n / 3, high_open=True,
                   why=f" (a third of the {n:,} points: t-SNE looks at about 3 x perplexity neighbours of each "
                   "point; 5 to 50 is usual)")
 
 
-def _n_neighbors(value: Any, name: str, n: int, params: Mapping[str, Any]) -> int:
+def _n_neighbors(value: Any, name: str, arguments: Mapping[str, Any]) -> int:
+    n = arguments[_POINTS]
     return integer(value, name, low=2, high=max(2, n - 1), why=f" (fewer than the {n:,} points; 5 to 50 is usual)")
 
 
-def _min_dist(value: Any, name: str, n: int, params: Mapping[str, Any]) -> float:
-    spread = params.get("spread", 1.0)
+def _min_dist(value: Any, name: str, arguments: Mapping[str, Any]) -> float:
+    spread = arguments.get("spread", 1.0)
     spread = spread if isinstance(spread, (int, float)) and not isinstance(spread, bool) else 1.0
     return number(value, name, low=0, high=float(spread), why=" (at most spread; 0.0 to 0.5 is usual)")
 
 
-def _learning_rate_tsne(value: Any, name: str, n: int, params: Mapping[str, Any]) -> Any:
+def _learning_rate_tsne(value: Any, name: str, arguments: Mapping[str, Any]) -> Any:
     if isinstance(value, str):
         return choice(value, name, ("auto",), what="'auto' or a positive number")
     return number(value, name, low=0, low_open=True, why=" (or 'auto')")
 
 
-def _n_epochs(value: Any, name: str, n: int, params: Mapping[str, Any]) -> int | None:
+def _n_epochs(value: Any, name: str, arguments: Mapping[str, Any]) -> int | None:
     return None if value is None else integer(value, name, low=1, why=" (or None to let UMAP choose)")
 
 
-def _rule(check: Any, **bounds: Any):
-    def apply(value: Any, name: str, n: int, params: Mapping[str, Any]) -> Any:
-        return check(value, name, **bounds)
-    return apply
-
-
-#: How each parameter of each method is checked: ``rule(value, name, n_points, all_params)``.
+#: How each parameter of each method is checked: a :data:`Rule` that sees the other parameters.
 PROJECTION_PARAMETERS: dict[str, dict[str, Any]] = {
     "pca": {
-        "whiten": _rule(boolean),
-        "svd_solver": _rule(choice, options=("auto", "full", "covariance_eigh", "arpack", "randomized")),
+        "whiten": rule(boolean),
+        "svd_solver": rule(choice, options=("auto", "full", "covariance_eigh", "arpack", "randomized")),
     },
     "tsne": {
         "perplexity": _perplexity,
-        "early_exaggeration": _rule(number, low=1, why=" (12 is usual)"),
+        "early_exaggeration": rule(number, low=1, why=" (12 is usual)"),
         "learning_rate": _learning_rate_tsne,
-        "max_iter": _rule(integer, low=250, why=" (t-SNE needs at least 250 iterations)"),
+        "max_iter": rule(integer, low=250, why=" (t-SNE needs at least 250 iterations)"),
         "init": _array_or(("pca", "random")),
-        "metric": _rule(choice, options=DISTANCE_METRICS),
-        "method": _rule(choice, options=("barnes_hut", "exact")),
-        "angle": _rule(number, low=0, high=1),
+        "metric": rule(choice, options=DISTANCE_METRICS),
+        "method": rule(choice, options=("barnes_hut", "exact")),
+        "angle": rule(number, low=0, high=1),
     },
     "umap": {
         "n_neighbors": _n_neighbors,
         "min_dist": _min_dist,
-        "metric": _rule(choice, options=DISTANCE_METRICS),
-        "spread": _rule(number, low=0, low_open=True),
+        "metric": rule(choice, options=DISTANCE_METRICS),
+        "spread": rule(number, low=0, low_open=True),
         "n_epochs": _n_epochs,
-        "learning_rate": _rule(number, low=0, low_open=True),
+        "learning_rate": rule(number, low=0, low_open=True),
         "init": _array_or(("spectral", "random", "pca")),
-        "negative_sample_rate": _rule(integer, low=1),
-        "local_connectivity": _rule(number, low=1, why=" (1 is usual)"),
-        "repulsion_strength": _rule(number, low=0, low_open=True),
-        "set_op_mix_ratio": _rule(number, low=0, high=1),
+        "negative_sample_rate": rule(integer, low=1),
+        "local_connectivity": rule(number, low=1, why=" (1 is usual)"),
+        "repulsion_strength": rule(number, low=0, low_open=True),
+        "set_op_mix_ratio": rule(number, low=0, high=1),
     },
 }
 
@@ -783,7 +784,7 @@ def projection_param(method: str, key: str, value: Any, n: int, params: Mapping[
     rule = PROJECTION_PARAMETERS[method].get(key)
     if rule is None:
         return value
-    return rule(value, key, n, params or {})
+    return rule(value, key, {**(params or {}), _POINTS: n})
 
 
 def projection_params(method: str, params: Mapping[str, Any], n: int, allowed: Iterable[str] | None = None

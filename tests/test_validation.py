@@ -254,6 +254,12 @@ def test_validation_is_the_only_home_of_the_shared_checks():
     assert found == []
 
 
+def test_argument_rules_live_in_validation_or_in_declarations():
+    """Outside validation no module wraps a check in a _check_ function (answer checkers of exercises aside)."""
+    found = [f"{path.relative_to(HELPERS)}: {m.group(0)}" for path in HELPERS.rglob("*.py")
+             if path.name != "validation.py" and not path.parent.name.startswith("exercise")
+             for m in re.finditer(r"def _check_\w+", path.read_text())]
+    assert found == []
 
 
 class _Decoder(torch.nn.Module):
