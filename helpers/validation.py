@@ -131,11 +131,11 @@ def rule(check: Callable[..., Any], /, **options: Any) -> Rule:
     return apply
 
 
-def optional(rule: Rule) -> Rule:
-    """``rule``, letting None pass (for a parameter whose default None means "the usual")."""
+def optional(check: Rule) -> Rule:
+    """The rule ``check``, letting None pass (for a parameter whose default None means "the usual")."""
 
     def apply(value: Any, name: str, arguments: Mapping[str, Any]) -> Any:
-        return None if value is None else rule(value, name, arguments)
+        return None if value is None else check(value, name, arguments)
 
     return apply
 
