@@ -224,7 +224,7 @@ def array_digest(array: np.ndarray) -> str:
     return digest.hexdigest()
 
 
-def _check_arrays(name: str, path: Path, arrays: dict[str, np.ndarray]) -> None:
+def _verify_arrays(name: str, path: Path, arrays: dict[str, np.ndarray]) -> None:
     """Compare each array with the manifest's dtype, shape and content digest (the whole entry)."""
     listed = _manifest()[name].get("arrays")
     if not isinstance(listed, dict):
@@ -264,7 +264,7 @@ def _load_arrays(name: str, keys: Sequence[str]) -> dict[str, np.ndarray]:
         raise DataFileError(
             name, f"{_shown(path)} is unreadable: {type(error).__name__}: {error}."
         ) from error
-    _check_arrays(name, path, arrays)
+    _verify_arrays(name, path, arrays)
     return arrays
 
 
@@ -294,10 +294,6 @@ class ImageDataset:
             f"train={tuple(self.x_train.shape)}, test={tuple(self.x_test.shape)}, "
             f"classes={len(self.class_names)})"
         )
-
-
-def _check_source(source: str) -> str:
-    return validation.choice(source, "source", SOURCES)
 
 
 def _shipped_images(file: str, name: str, class_names: tuple[str, ...]) -> ImageDataset:
@@ -336,6 +332,10 @@ def _torchvision_images(
     return ImageDataset(x_train, y_train, x_test, y_test, class_names, name, "torchvision")
 
 
+_SOURCE = validation.rule(validation.choice, options=SOURCES)
+
+
+@validation.params(source=_SOURCE)
 def load_fashion_mnist(source: str = "shipped") -> ImageDataset:
     """Fashion-MNIST (10 clothing classes, 28x28 greyscale).
 
@@ -344,13 +344,14 @@ def load_fashion_mnist(source: str = "shipped") -> ImageDataset:
     into the course cache on first use; falls back to the shipped subset, with a
     warning, if the download fails.
     """
-    if _check_source(source) == "torchvision":
+    if source == "torchvision":
         return _torchvision_images(
             "FashionMNIST", "fashion_mnist.npz", "Fashion-MNIST", FASHION_MNIST_CLASSES
         )
     return _shipped_images("fashion_mnist.npz", "Fashion-MNIST", FASHION_MNIST_CLASSES)
 
 
+@validation.params(source=_SOURCE)
 def load_mnist(source: str = "shipped") -> ImageDataset:
     """MNIST handwritten digits (28x28 greyscale).
 
@@ -359,7 +360,7 @@ def load_mnist(source: str = "shipped") -> ImageDataset:
     cache on first use; falls back to the shipped digits, with a warning, if the
     download fails.
     """
-    if _check_source(source) == "torchvision":
+    if source == "torchvision":
         return _torchvision_images("MNIST", "mnist.npz", "MNIST", MNIST_CLASSES)
     return _shipped_images("mnist.npz", "MNIST", MNIST_CLASSES)
 

@@ -267,6 +267,9 @@ def paste_text(text: Any) -> Any:
     return text
 
 
+_FONTSIZE = validation.rule(validation.number, low=0, low_open=True, why=" of points")
+
+
 class StampedLabels(Artist):
     """A row (or column) of labels beside an axes, drawn from pixels rendered once.
 
@@ -290,7 +293,7 @@ class StampedLabels(Artist):
         axis = validation.choice(axis, "axis", ("x", "y"), ignore_case=False)
         super().__init__()
         self.axis, self.color = axis, color
-        self.fontsize = self._check_fontsize(fontsize)
+        self.fontsize = _FONTSIZE(fontsize, "fontsize", {})
         tick = f"{axis}tick.major"
         self._pad_points = matplotlib.rcParams[f"{tick}.size"] + matplotlib.rcParams[f"{tick}.pad"]
         self.offset = 0.0  # points beyond the usual place of tick labels
@@ -301,10 +304,7 @@ class StampedLabels(Artist):
         self.set_clip_on(False)
         ax.add_artist(self)
 
-    @staticmethod
-    def _check_fontsize(fontsize: Any) -> float:
-        return validation.number(fontsize, "fontsize", low=0, low_open=True, why=" of points")
-
+    @validation.params(fontsize=validation.optional(_FONTSIZE))
     def set_labels(self, positions: Any, texts: Any, *, fontsize: float | None = None,
                    offset: float | None = None) -> None:
         """Show ``texts[i]`` at data position ``positions[i]`` along the axis.
@@ -321,7 +321,6 @@ class StampedLabels(Artist):
                 f"positions and texts must have the same length, got {len(positions)} and {len(texts)}")
         for i, text in enumerate(texts):
             validation.text(text, f"texts[{i}]", allow_empty=True)
-        fontsize = None if fontsize is None else self._check_fontsize(fontsize)
         offset = None if offset is None else validation.number(offset, "offset", why=" of points")
         if fontsize is not None:
             self.fontsize = fontsize

@@ -62,10 +62,10 @@ _SIDE = IMAGE_SHAPE[1]
 _PIXELS = IMAGE_SHAPE[1] * IMAGE_SHAPE[2]
 
 
-# ----------------------------------------------------------------------------- input checks
+# ----------------------------------------------------------------------------- rules of the arguments
 
 
-def _images(x: Any, name: str) -> np.ndarray:
+def _images(x: Any, name: str, arguments: Any = None) -> np.ndarray:
     """Images as float32 (n, 28, 28) in [0, 1]: uint8 are divided by 255, floats kept."""
     arr = validation.images(x, name, side=_SIDE, flat=True)
     if arr.dtype == np.uint8:
@@ -73,23 +73,65 @@ def _images(x: Any, name: str) -> np.ndarray:
     return arr.astype(np.float32)
 
 
-def _point(z: Any, name: str, dim: int | None = None) -> np.ndarray:
-    return validation.vector(z, name, length=dim, what=" (one latent point)", dtype=np.float64)
+def _image(x: Any, name: str, arguments: Any = None) -> np.ndarray:
+    """One image (28, 28), given alone or as a batch of one."""
+    arr = _images(np.asarray(x)[None] if np.ndim(x) == 2 else x, name)
+    if len(arr) != 1:
+        raise validation.InvalidValue("image_a and image_b must each be a single 28 x 28 image")
+    return arr[0]
 
 
-def _points(Z: Any, name: str, dim: int) -> tuple[np.ndarray, bool]:
-    """Latent points as float32 (n, dim); the flag says whether a single point was given."""
+def _point(z: Any, name: str, arguments: Any = None) -> np.ndarray:
+    return validation.vector(z, name, what=" (one latent point)", dtype=np.float64)
+
+
+def _end(z: Any, name: str, arguments: Any) -> np.ndarray:
+    a, b = arguments["z_a"], _point(z, name)
+    if a.size != b.size:
+        raise validation.InvalidValue(f"z_a and z_b must have the same length, got {a.size} and {b.size}")
+    return b
+
+
+def _latent(Z: Any, name: str, arguments: Any) -> np.ndarray:
+    """Latent points of the model's size as float32: one (dim,) or a batch (n, dim)."""
+    dim = int(arguments["model"].latent_dim)
     arr = validation.numbers(Z, name, expected=f"one latent point (shape ({dim},)) or a batch (shape (n, {dim}))")
-    single = arr.ndim == 1
-    if single:
-        return validation.vector(arr, name, length=dim, what=" (the model's latent_dim)", dtype=np.float32)[None], True
+    if arr.ndim == 1:
+        return validation.vector(arr, name, length=dim, what=" (the model's latent_dim)", dtype=np.float32)
     return validation.matrix(arr, name, cols=dim, what="one latent point per row, the model's latent_dim values "
-                             "each", dtype=np.float32, flat_hint=False), False
+                             "each", dtype=np.float32, flat_hint=False)
 
 
-def _check_steps(steps: Any, item_bytes: int) -> int:
-    """Points on a path (both ends and any between), as many as fit in memory at ``item_bytes`` each."""
-    return validation.size(steps, "steps", low=2, item_bytes=item_bytes, what="points on the path")
+def _steps(value: Any, name: str, arguments: Any) -> int:
+    """Points on a path (both ends and any between), as many as fit in memory."""
+    per_point = 8 + 20 * arguments["z_a"].size if "z_a" in arguments else 8 + 12 * _PIXELS
+    return validation.size(value, name, low=2, item_bytes=per_point, what="points on the path")
+
+
+def _same_images(value: Any, name: str, arguments: Any) -> np.ndarray:
+    a, b = arguments["originals"], _images(value, name)
+    if a.shape != b.shape:
+        raise validation.InvalidValue(
+            f"originals and reconstructions must hold the same number of images, got {len(a)} and {len(b)}")
+    return b
+
+
+def _codes(value: Any, name: str, arguments: Any) -> np.ndarray:
+    codes, n = validation.matrix(value, name, what="one latent point per image", dtype=np.float32, flat_hint=False), \
+        len(arguments["images"])
+    if len(codes) != n:
+        raise validation.InvalidValue(f"Z must hold one latent point per image: shape ({n}, d), got {codes.shape}")
+    return codes
+
+
+def _components(value: Any, name: str, arguments: Any) -> int:
+    return validation.integer(value, name, low=1, high=min(len(arguments["X_train"]), _PIXELS),
+                              why=" (at most the number of training images and of pixels)")
+
+
+_MODEL = validation.rule(validation.autoencoder)
+_COUNT = validation.rule(validation.integer, low=1)
+_RANGE = validation.rule(validation.value_range)
 
 
 #: The memory one tile of a decoded lattice takes: the decoded image, the mosaic, and its reordering.
@@ -99,6 +141,9 @@ TILE_BYTES = 3 * _SIDE * _SIDE * 4
 def grid_side(n: Any, name: str = "n") -> int:
     """Tiles per side of a decoded lattice: from 2 to as many as ``n x n`` tiles fit in memory."""
     return validation.size(n, name, low=2, item_bytes=TILE_BYTES, what="decoded 28 x 28 tiles", power=2)
+
+
+_SIDE_RULE = validation.rule(grid_side)
 
 
 # ----------------------------------------------------------------------------- encode / decode
@@ -111,12 +156,11 @@ def _model_device(model: nn.Module) -> torch.device:
         return torch.device("cpu")
 
 
+@validation.params(model=_MODEL, batch_size=_COUNT, images=_images)
 @torch.no_grad()
 def encode_images(model: nn.Module, images: Any, *, batch_size: int = 2048) -> np.ndarray:
     """The latent codes of ``images``: float32 of shape (n, model.latent_dim)."""
-    model = validation.autoencoder(model)
-    batch_size = validation.integer(batch_size, "batch_size", low=1)
-    x = torch.from_numpy(_images(images, "images"))[:, None]
+    x = torch.from_numpy(images)[:, None]
     device = _model_device(model)
     model.eval()
     with cpu_threads(len(x)):
@@ -143,6 +187,7 @@ def cpu_threads(batch: int | None = None) -> Iterator[None]:
         yield
 
 
+@validation.params(model=_MODEL, as_uint8=validation.rule(validation.boolean), Z=_latent)
 @torch.no_grad()
 def decode_points(model: nn.Module, Z: Any, *, as_uint8: bool = False) -> np.ndarray:
     """Decode latent points into images.
@@ -151,9 +196,8 @@ def decode_points(model: nn.Module, Z: Any, *, as_uint8: bool = False) -> np.nda
     answer is one image (28, 28) or many (n, 28, 28): float32 in [0, 1], or uint8 0-255
     with ``as_uint8=True``.
     """
-    model = validation.autoencoder(model)
-    as_uint8 = validation.boolean(as_uint8, "as_uint8")
-    points, single = _points(Z, "Z", int(model.latent_dim))
+    single = Z.ndim == 1
+    points = Z[None] if single else Z
     model.eval()
     with cpu_threads(len(points)):
         images = model.decode(torch.from_numpy(points).to(_model_device(model))).cpu().numpy()
@@ -163,6 +207,7 @@ def decode_points(model: nn.Module, Z: Any, *, as_uint8: bool = False) -> np.nda
     return images[0] if single else images
 
 
+@validation.params(model=_MODEL, batch_size=_COUNT, images=_images)
 def reconstruct(model: nn.Module, images: Any, *, batch_size: int = 2048) -> np.ndarray:
     """Encode and decode ``images``: float32 (n, 28, 28) in [0, 1]."""
     return decode_points(model, encode_images(model, images, batch_size=batch_size))
@@ -171,76 +216,69 @@ def reconstruct(model: nn.Module, images: Any, *, batch_size: int = 2048) -> np.
 # ----------------------------------------------------------------------------- paths and grids
 
 
+@validation.params(z_a=_point, z_b=_end, steps=_steps)
 def interpolate(z_a: Any, z_b: Any, steps: int = 8) -> np.ndarray:
     """``steps`` evenly spaced points on the straight line from ``z_a`` to ``z_b`` (both included).
 
     Returns float32 of shape (steps, d): row 0 is ``z_a``, the last row ``z_b``.
     """
-    a = _point(z_a, "z_a")
-    b = _point(z_b, "z_b")
-    if a.size != b.size:
-        raise validation.InvalidValue(f"z_a and z_b must have the same length, got {a.size} and {b.size}")
-    t = np.linspace(0.0, 1.0, _check_steps(steps, 8 + 20 * a.size))[:, None]
-    return ((1.0 - t) * a + t * b).astype(np.float32)
+    t = np.linspace(0.0, 1.0, steps)[:, None]
+    return ((1.0 - t) * z_a + t * z_b).astype(np.float32)
 
 
+@validation.params(image_a=_image, image_b=_image, steps=_steps)
 def pixel_blend(image_a: Any, image_b: Any, steps: int = 8) -> np.ndarray:
     """The cross-fade of two images: (steps, 28, 28) float32, from ``image_a`` to ``image_b``.
 
     This is interpolation in *pixel* space: each frame is a weighted average of the two
     pictures, so in between one sees both at once, not a garment or digit in between.
     """
-    a = _images(np.asarray(image_a)[None] if np.ndim(image_a) == 2 else image_a, "image_a")
-    b = _images(np.asarray(image_b)[None] if np.ndim(image_b) == 2 else image_b, "image_b")
-    if len(a) != 1 or len(b) != 1:
-        raise validation.InvalidValue("image_a and image_b must each be a single 28 x 28 image")
-    t = np.linspace(0.0, 1.0, _check_steps(steps, 8 + 12 * _SIDE * _SIDE))[:, None, None]
-    return ((1.0 - t) * a[0] + t * b[0]).astype(np.float32)
+    t = np.linspace(0.0, 1.0, steps)[:, None, None]
+    return ((1.0 - t) * image_a + t * image_b).astype(np.float32)
 
 
+@validation.params(Z=validation.rule(validation.matrix, cols=2, what="2-D latent points, shape (n, 2)",
+                                     dtype=np.float64, flat_hint=False),
+                   quantile=validation.rule(validation.number, low=0, high=0.5, high_open=True),
+                   margin=validation.rule(validation.number, low=0))
 def latent_extent(Z: Any, *, quantile: float = 0.005, margin: float = 0.05) -> tuple[tuple[float, float], ...]:
     """The box that holds the bulk of 2-D latent points: ``((x_low, x_high), (y_low, y_high))``.
 
     The ``quantile`` share of points on each side is left out (outliers would stretch
     the box), and ``margin`` of the width is added around it.
     """
-    arr = validation.matrix(Z, "Z", cols=2, what="2-D latent points, shape (n, 2)", dtype=np.float64,
-                            flat_hint=False)
-    quantile = validation.number(quantile, "quantile", low=0, high=0.5, high_open=True)
-    margin = validation.number(margin, "margin", low=0)
     limits = []
-    for column in arr.T:
+    for column in Z.T:
         low, high = np.quantile(column, [quantile, 1.0 - quantile])
         pad = margin * (high - low) if high > low else 1.0
         limits.append((float(low - pad), float(high + pad)))
     return tuple(limits)
 
 
+@validation.params(xlim=_RANGE, ylim=_RANGE, n=_SIDE_RULE)
 def lattice(xlim: Sequence[float], ylim: Sequence[float], n: int) -> np.ndarray:
     """An n x n lattice of 2-D points covering ``xlim`` x ``ylim``, shape (n * n, 2).
 
     Rows come in reading order: the top row (largest y) first, x growing along each row,
     so that point ``r * n + c`` belongs to tile (r, c) of :func:`latent_grid`.
     """
-    x0, x1 = validation.value_range(xlim, "xlim")
-    y0, y1 = validation.value_range(ylim, "ylim")
-    n = grid_side(n)
+    (x0, x1), (y0, y1) = xlim, ylim
     xs = np.linspace(x0, x1, int(n))
     ys = np.linspace(y1, y0, int(n))
     gx, gy = np.meshgrid(xs, ys)
     return np.column_stack([gx.ravel(), gy.ravel()]).astype(np.float32)
 
 
+@validation.params(xlim=_RANGE, ylim=_RANGE, n=validation.rule(validation.integer, low=2))
 def grid_extent(xlim: Sequence[float], ylim: Sequence[float], n: int) -> tuple[float, float, float, float]:
     """``(left, right, bottom, top)`` for ``imshow(latent_grid(...), extent=...)``: each tile
     is then centred on its lattice point, in latent coordinates."""
-    x0, x1 = validation.value_range(xlim, "xlim")
-    y0, y1 = validation.value_range(ylim, "ylim")
-    n = validation.integer(n, "n", low=2)
+    (x0, x1), (y0, y1) = xlim, ylim
     dx, dy = (x1 - x0) / (n - 1), (y1 - y0) / (n - 1)
     return (x0 - dx / 2, x1 + dx / 2, y0 - dy / 2, y1 + dy / 2)
 
 
+@validation.params(model=_MODEL, n=_SIDE_RULE, xlim=_RANGE, ylim=_RANGE)
 def latent_grid(model: nn.Module, xlim: Sequence[float], ylim: Sequence[float], n: int = 15) -> np.ndarray:
     """Decode an n x n lattice over the latent plane into one mosaic image (n*28, n*28).
 
@@ -249,12 +287,9 @@ def latent_grid(model: nn.Module, xlim: Sequence[float], ylim: Sequence[float], 
     ``imshow(mosaic, extent=grid_extent(xlim, ylim, n))`` to line it up with the latent map. Only for
     2-D bottlenecks.
     """
-    model = validation.autoencoder(model)
     if model.latent_dim != 2:
         raise validation.InvalidValue(
-            f"latent_grid needs a model with a 2-D bottleneck (a plane to tile), got latent_dim={model.latent_dim}"
-        )
-    n = grid_side(n)
+            f"latent_grid needs a model with a 2-D bottleneck (a plane to tile), got latent_dim={model.latent_dim}")
     images = decode_points(model, lattice(xlim, ylim, n))
     return images.reshape(n, n, _SIDE, _SIDE).transpose(0, 2, 1, 3).reshape(n * _SIDE, n * _SIDE)
 
@@ -270,6 +305,7 @@ class PCAReconstruction(NamedTuple):
     test_codes: np.ndarray  #: the test images' coordinates (n_test, k)
 
 
+@validation.params(X_train=_images, X_test=_images, n_components=_components)
 def pca_reconstruct(X_train: Any, X_test: Any, n_components: int) -> PCAReconstruction:
     """PCA with ``n_components`` fitted on ``X_train``; ``X_test`` encoded and rebuilt.
 
@@ -279,32 +315,24 @@ def pca_reconstruct(X_train: Any, X_test: Any, n_components: int) -> PCAReconstr
     """
     from sklearn.decomposition import PCA
 
-    train = _images(X_train, "X_train").reshape(-1, _PIXELS)
-    test = _images(X_test, "X_test").reshape(-1, _PIXELS)
-    n_components = validation.integer(n_components, "n_components", low=1, high=min(train.shape),
-                                      why=" (at most the number of training images and of pixels)")
+    train, test = X_train.reshape(-1, _PIXELS), X_test.reshape(-1, _PIXELS)
     pca = PCA(n_components=n_components, random_state=0).fit(train)
     test_codes = pca.transform(test).astype(np.float32)
     rebuilt = pca.inverse_transform(test_codes).astype(np.float32).reshape(-1, _SIDE, _SIDE)
     return PCAReconstruction(rebuilt, pca.transform(train).astype(np.float32), test_codes)
 
 
-def _pair_of_images(originals: Any, reconstructions: Any) -> tuple[np.ndarray, np.ndarray]:
-    a = _images(originals, "originals")
-    b = _images(reconstructions, "reconstructions")
-    if a.shape != b.shape:
-        raise validation.InvalidValue(
-            f"originals and reconstructions must hold the same number of images, got {len(a)} and {len(b)}"
-        )
-    return a, b
+_PAIR = {"originals": _images, "reconstructions": _same_images}
 
 
+@validation.params(**_PAIR)
 def per_image_mse(originals: Any, reconstructions: Any) -> np.ndarray:
     """Mean squared pixel error of each image (pixels in [0, 1]), float64 of shape (n,)."""
-    a, b = _pair_of_images(originals, reconstructions)
+    a, b = originals, reconstructions
     return ((a.astype(np.float64) - b) ** 2).reshape(len(a), -1).mean(axis=1)
 
 
+@validation.params(**_PAIR)
 def reconstruction_mse(originals: Any, reconstructions: Any) -> float:
     """Mean squared pixel error over all images and pixels (pixels in [0, 1])."""
     return float(per_image_mse(originals, reconstructions).mean())
@@ -313,25 +341,25 @@ def reconstruction_mse(originals: Any, reconstructions: Any) -> float:
 # ----------------------------------------------------------------------------- what a decoded image looks like
 
 
+@validation.params(images=_images)
 def grey_share(images: Any) -> np.ndarray:
     """Per image, the share of its inked pixels (above 0.1) that are mid-grey (0.25-0.75), shape (n,).
 
     A crisp drawing is mostly black and white (near 0); a blur is mostly grey (near 1).
     """
-    arr = _images(images, "images").reshape(-1, _PIXELS)
+    arr = images.reshape(-1, _PIXELS)
     inked = arr > 0.1
     grey = (arr > 0.25) & (arr < 0.75)
     return grey.sum(axis=1) / np.maximum(inked.sum(axis=1), 1)
 
 
+@validation.params(images=_images, data=_images, chunk=_COUNT)
 def nearest_distance(images: Any, data: Any, *, chunk: int = 4096) -> np.ndarray:
     """Per image, its root-mean-square pixel distance to the nearest image of ``data``, shape (n,).
 
     ``data`` is read ``chunk`` images at a time (60,000 images as float64 would take 0.4 GB at once).
     """
-    a = _images(images, "images").reshape(-1, _PIXELS).astype(np.float64)
-    b = _images(data, "data").reshape(-1, _PIXELS)
-    chunk = validation.integer(chunk, "chunk", low=1)
+    a, b = images.reshape(-1, _PIXELS).astype(np.float64), data.reshape(-1, _PIXELS)
     a_squared = (a ** 2).sum(1)[:, None]
     nearest = np.full(len(a), np.inf)
     for start in range(0, len(b), chunk):
@@ -341,6 +369,7 @@ def nearest_distance(images: Any, data: Any, *, chunk: int = 4096) -> np.ndarray
     return np.sqrt(np.maximum(nearest, 0) / _PIXELS)
 
 
+@validation.params(images=_images, image_a=_image, image_b=_image, data=_images)
 def double_exposures(images: Any, image_a: Any, image_b: Any, data: Any) -> np.ndarray:
     """Per image, whether it lies closer to a mix ``(1 - t) A + t B`` (0.25 <= t <= 0.75) than to all of ``data``.
 
@@ -348,16 +377,17 @@ def double_exposures(images: Any, image_a: Any, image_b: Any, data: Any) -> np.n
     object of the kind ``data`` holds (for decoded images: pass what the decoder draws for
     real images, and the decoded ends as A and B). Returns a bool array, shape (n,).
     """
-    a = _images(np.asarray(image_a)[None] if np.ndim(image_a) == 2 else image_a, "image_a")[0]
-    b = _images(np.asarray(image_b)[None] if np.ndim(image_b) == 2 else image_b, "image_b")[0]
     t = np.linspace(0.25, 0.75, 21)[:, None, None]
-    mixes = (1 - t) * a + t * b
+    mixes = (1 - t) * image_a + t * image_b
     return nearest_distance(images, mixes) < nearest_distance(images, data)
 
 
 # ----------------------------------------------------------------------------- closeness can fail
 
 
+@validation.params(images=_images, Z=_codes, top=_COUNT,
+                   pairs=lambda value, name, arguments: validation.size(
+                       value, name, item_bytes=16 + 12 * arguments["Z"].shape[1], what="random pairs"))
 def neighbours_split_apart(
     images: Any, Z: Any, *, top: int = 3, pairs: int = 20_000, seed: int = 0
 ) -> list[dict[str, float]]:
@@ -372,13 +402,7 @@ def neighbours_split_apart(
     """
     from helpers.metrics import knn_indices
 
-    pixels = _images(images, "images").reshape(-1, _PIXELS)
-    codes = validation.matrix(Z, "Z", what="one latent point per image", dtype=np.float32, flat_hint=False)
-    if len(codes) != len(pixels):
-        raise validation.InvalidValue(
-            f"Z must hold one latent point per image: shape ({len(pixels)}, d), got {codes.shape}")
-    top = validation.integer(top, "top", low=1)
-    pairs = validation.size(pairs, "pairs", item_bytes=16 + 12 * codes.shape[1], what="random pairs")
+    pixels, codes = images.reshape(-1, _PIXELS), Z
     twin = knn_indices(pixels, 1)[:, 0]
     latent_gap = np.linalg.norm(codes - codes[twin], axis=1)
     rng = np.random.default_rng(seed)

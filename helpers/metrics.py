@@ -50,41 +50,74 @@ METRICS: tuple[str, ...] = ("euclidean", "cosine")
 _BLOCK_ELEMENTS = 1 << 25
 
 
-# ----------------------------------------------------------------------------- input checks
+# ----------------------------------------------------------------------------- rules of the arguments
 
 
-def _matrix(x: Any, name: str) -> np.ndarray:
+def _matrix(x: Any, name: str, arguments: Any = None) -> np.ndarray:
     """``x`` as a finite float 2-D array with at least one row and one column."""
     arr = validation.matrix(x, name, what="one row per item")
     return arr.astype(np.float64) if np.issubdtype(arr.dtype, np.integer) else arr
 
 
-def _vector(x: Any, name: str) -> np.ndarray:
+def _vector(x: Any, name: str, arguments: Any = None) -> np.ndarray:
     arr = validation.vector(x, name)
     return arr.astype(np.float64) if np.issubdtype(arr.dtype, np.integer) else arr
 
 
-def _labels(y: Any, name: str, X: np.ndarray, X_name: str) -> np.ndarray:
-    return validation.labels(y, name, len(X), X_name)
+def _like(first: str) -> validation.Rule:
+    """A matrix with as many columns as the argument ``first`` (None passes)."""
+
+    def apply(value: Any, name: str, arguments: Any) -> np.ndarray | None:
+        if value is None:
+            return None
+        arr, width = _matrix(value, name), arguments[first].shape[1]
+        if arr.shape[1] != width:
+            raise validation.InvalidValue(f"{name} must have {width} columns like {first}: got {arr.shape[1]}")
+        return arr
+
+    return apply
 
 
-def _check_k(k: Any, most: int, why: str) -> int:
-    return validation.integer(k, "k", low=1, high=most, why=f" ({why})")
-
-
-def _check_metric(metric: Any) -> str:
-    return validation.choice(metric, "metric", METRICS, ignore_case=False)
-
-
-def _same_width(A: np.ndarray, B: np.ndarray, a_name: str, b_name: str) -> None:
-    if A.shape[1] != B.shape[1]:
-        raise validation.InvalidValue(f"{b_name} must have {A.shape[1]} columns like {a_name}: got {B.shape[1]}")
-
-
-def _same_rows(A: np.ndarray, B: np.ndarray, a_name: str, b_name: str) -> None:
-    if len(A) != len(B):
+def _same_rows(value: Any, name: str, arguments: Any) -> np.ndarray:
+    arr, high = _matrix(value, name), arguments["X_high"]
+    if len(high) != len(arr):
         raise validation.InvalidValue(
-            f"{a_name} and {b_name} must have the same number of rows: got {len(A):,} and {len(B):,}")
+            f"X_high and {name} must have the same number of rows: got {len(high):,} and {len(arr):,}")
+    return arr
+
+
+def _neighbours(rows: str, why: str, fewer: int = 0) -> validation.Rule:
+    """k: from 1 to the rows of the argument ``rows`` less ``fewer``; ``why`` is formatted with n."""
+
+    def apply(value: Any, name: str, arguments: Any) -> int:
+        n = len(arguments[rows])
+        return validation.integer(value, name, low=1, high=n - fewer, why=f" ({why.format(n=n)})")
+
+    return apply
+
+
+def _test_labels(value: Any, name: str, arguments: Any) -> np.ndarray | None:
+    if (arguments["X_test"] is None) != (value is None):
+        raise validation.InvalidValue(
+            "X_test and y_test must be given together (or neither, for leave-one-out on the training set)")
+    return validation.labels_for("X_test")(value, name, arguments)
+
+
+def _knn_k(value: Any, name: str, arguments: Any) -> int:
+    if arguments["X_test"] is None:
+        return _neighbours("X_train", "leave-one-out: the number of training rows minus one", 1)(value, name, arguments)
+    return _neighbours("X_train", "the number of training rows")(value, name, arguments)
+
+
+_METRIC = validation.rule(validation.choice, options=METRICS, ignore_case=False)
+_CACHE = validation.rule(validation.boolean)
+_KNN = {"X_train": _matrix, "y_train": validation.labels_for("X_train"), "metric": _METRIC,
+        "X_test": _like("X_train"), "y_test": _test_labels, "k": _knn_k}
+_LINEAR = {"X_train": _matrix, "y_train": validation.labels_for("X_train"), "X_test": _like("X_train"),
+           "y_test": validation.labels_for("X_test"), "max_iter": validation.rule(validation.integer, low=1),
+           "C": validation.rule(validation.number, low=0, low_open=True),
+           "tol": validation.rule(validation.number, low=0, low_open=True),
+           "random_state": validation.rule(validation.random_state)}
 
 
 def _float_dtype(*arrays: np.ndarray) -> np.dtype:
@@ -94,9 +127,10 @@ def _float_dtype(*arrays: np.ndarray) -> np.dtype:
 # ----------------------------------------------------------------------------- cosine
 
 
+@validation.params(a=_vector, b=_vector)
 def cosine_similarity(a: Any, b: Any) -> float:
     """Cosine of the angle between two vectors: 1 same direction, 0 orthogonal, -1 opposite."""
-    u, v = _vector(a, "a"), _vector(b, "b")
+    u, v = a, b
     if len(u) != len(v):
         raise validation.InvalidValue(f"a and b must have the same length: got {len(u)} and {len(v)}")
     u, v = u.astype(np.float64), v.astype(np.float64)
@@ -110,13 +144,14 @@ def cosine_similarity(a: Any, b: Any) -> float:
     return min(1.0, max(-1.0, value))
 
 
+@validation.params(A=_matrix, B=validation.optional(_matrix))
 def cosine_similarity_matrix(A: Any, B: Any = None) -> np.ndarray:
     """Cosine similarity of every row of ``A`` with every row of ``B`` (default: ``A``), shape (len(A), len(B)).
 
     A row of zeros has similarity 0 with everything (it has no direction).
     """
-    A_arr = _matrix(A, "A")
-    B_arr = A_arr if B is None else _matrix(B, "B")
+    A_arr = A
+    B_arr = A_arr if B is None else B
     if B is not None and A_arr.shape[1] != B_arr.shape[1]:
         raise validation.InvalidValue(
             f"A and B must have the same number of columns: got {A_arr.shape[1]} and {B_arr.shape[1]}")
@@ -142,6 +177,7 @@ def _unit_rows(X: np.ndarray) -> np.ndarray:
 # ----------------------------------------------------------------------------- neighbours
 
 
+@validation.params(X=_matrix, metric=_METRIC)
 def nearest_neighbors(
     X: Any,
     query: Any,
@@ -157,11 +193,10 @@ def nearest_neighbors(
     "cosine" (distance = 1 - cosine similarity). ``exclude`` lists more row indices to
     leave out. Ties are broken by the lower row index.
     """
-    data = _matrix(X, "X")
-    metric = _check_metric(metric)
+    data = X
     point, left_out = _query_point(data, query, exclude)
     candidates = np.flatnonzero(~left_out)
-    k = _check_k(k, len(candidates), "the number of rows that are not left out")
+    k = validation.integer(k, "k", low=1, high=len(candidates), why=" (the number of rows that are not left out)")
     dtype = _float_dtype(data, point)
     dist = _distances(data.astype(dtype, copy=False), point.astype(dtype, copy=False), metric)[candidates]
     chosen = _k_smallest(dist, candidates, k)
@@ -219,12 +254,11 @@ def _k_smallest(dist: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
     return part[np.lexsort((labels[part], dist[part]))[:k]]
 
 
+@validation.params(X=_matrix, metric=_METRIC,
+                   k=_neighbours("X", "X has {n:,} rows and a row is not its own neighbour", 1))
 def knn_indices(X: Any, k: int, metric: str = "euclidean") -> np.ndarray:
     """The ``k`` nearest other rows of every row of ``X``, shape (n, k), nearest first."""
-    data = _matrix(X, "X")
-    metric = _check_metric(metric)
-    k = _check_k(k, len(data) - 1, f"X has {len(data):,} rows and a row is not its own neighbour")
-    return _knn(data, k, metric)
+    return _knn(X, k, metric)
 
 
 def _knn(data: np.ndarray, k: int, metric: str, queries: np.ndarray | None = None) -> np.ndarray:
@@ -242,14 +276,14 @@ def _knn(data: np.ndarray, k: int, metric: str, queries: np.ndarray | None = Non
         return model.kneighbors(queries, return_distance=False).astype(np.int64)
 
 
+@validation.params(X=_matrix, labels=validation.labels_for("X"))
 def class_separation(X: Any, labels: Any) -> float:
     """How far apart the classes lie: mean distance between class centres over mean distance to the own centre.
 
     Scale-free, so two maps of different size compare: a higher value means the classes are
     pulled together and pushed apart (what a map of the classes shows as separate clusters).
     """
-    data = _matrix(X, "X")
-    codes = _labels(labels, "labels", data, "X")
+    data, codes = X, labels
     classes = np.unique(codes)
     if len(classes) < 2:
         raise validation.InvalidValue(f"labels must hold at least two classes, got {len(classes)}")
@@ -259,6 +293,7 @@ def class_separation(X: Any, labels: Any) -> float:
     return float(between / within) if within > 0 else float("inf")
 
 
+@validation.params(**_KNN, cache=_CACHE)
 def knn_accuracy(
     X_train: Any,
     y_train: Any,
@@ -277,12 +312,13 @@ def knn_accuracy(
     in the course cache for the same inputs (``cache=False`` computes it anyway).
     :func:`knn_correct` says which rows it gets right.
     """
-    train, labels, test, truth, k, metric = _knn_inputs(X_train, y_train, X_test, y_test, k, metric)
+    train, labels, test, truth = X_train, y_train, X_test, y_train if X_test is None else y_test
     arrays = {"train": train, "labels": labels, "truth": truth, **({} if test is None else {"test": test})}
     return _remember("knn_accuracy", arrays, {"k": k, "metric": metric}, cache,
                      lambda: float(np.mean(_knn_votes_right(train, labels, test, truth, k, metric))))
 
 
+@validation.params(**_KNN)
 def knn_correct(
     X_train: Any, y_train: Any, X_test: Any = None, y_test: Any = None, *, k: int = 10, metric: str = "euclidean",
 ) -> np.ndarray:
@@ -291,31 +327,12 @@ def knn_correct(
     Two accuracies measured on the same rows are compared row by row
     (:func:`compare_accuracies`), so keep these where an accuracy is compared.
     """
-    train, labels, test, truth, k, metric = _knn_inputs(X_train, y_train, X_test, y_test, k, metric)
-    return _knn_votes_right(train, labels, test, truth, k, metric)
-
-
-def _knn_inputs(X_train: Any, y_train: Any, X_test: Any, y_test: Any, k: Any, metric: Any) -> tuple:
-    train = _matrix(X_train, "X_train")
-    labels = _labels(y_train, "y_train", train, "X_train")
-    metric = _check_metric(metric)
-    if (X_test is None) != (y_test is None):
-        raise validation.InvalidValue(
-            "X_test and y_test must be given together (or neither, for leave-one-out on the training set)")
-    if X_test is None:
-        k = _check_k(k, len(train) - 1, "leave-one-out: the number of training rows minus one")
-        test, truth = None, labels
-    else:
-        test = _matrix(X_test, "X_test")
-        _same_width(train, test, "X_train", "X_test")
-        truth = _labels(y_test, "y_test", test, "X_test")
-        k = _check_k(k, len(train), "the number of training rows")
-    return train, labels, test, truth, int(k), metric
+    return _knn_votes_right(X_train, y_train, X_test, y_train if X_test is None else y_test, k, metric)
 
 
 def _remember(name: str, arrays: dict[str, np.ndarray], params: dict[str, Any], cache: Any,
               compute: Any) -> float:
-    if not validation.boolean(cache, "cache"):
+    if not cache:
         return float(compute())
     return course_cache.remembered(name, arrays, params, compute)
 
@@ -340,12 +357,10 @@ def _knn_votes_right(train: np.ndarray, labels: np.ndarray, test: np.ndarray | N
 # ----------------------------------------------------------------------------- structure preservation
 
 
-def _pair(X_high: Any, X_low: Any) -> tuple[np.ndarray, np.ndarray]:
-    high, low = _matrix(X_high, "X_high"), _matrix(X_low, "X_low")
-    _same_rows(high, low, "X_high", "X_low")
-    return high, low
+_PAIR = {"X_high": _matrix, "X_low": _same_rows, "metric": _METRIC, "cache": _CACHE}
 
 
+@validation.params(**_PAIR, k=_neighbours("X_high", "there are {n:,} points and a point is not its own neighbour", 1))
 def neighbourhood_recall(X_high: Any, X_low: Any, k: int = 10, *, metric: str = "euclidean",
                          cache: bool = True) -> float:
     """Mean share of each point's ``k`` nearest neighbours in ``X_high`` that are also among its ``k`` in ``X_low``.
@@ -354,9 +369,7 @@ def neighbourhood_recall(X_high: Any, X_low: Any, k: int = 10, *, metric: str = 
     applies to ``X_high``; the map ``X_low`` is always Euclidean. The score is
     remembered in the course cache for the same inputs (``cache=False`` computes it anyway).
     """
-    high, low = _pair(X_high, X_low)
-    metric = _check_metric(metric)
-    k = int(_check_k(k, len(high) - 1, f"there are {len(high):,} points and a point is not its own neighbour"))
+    high, low = X_high, X_low
     return _remember("neighbourhood_recall", {"high": high, "low": low}, {"k": k, "metric": metric}, cache,
                      lambda: _recall(high, low, k, metric))
 
@@ -371,6 +384,10 @@ def _recall(high: np.ndarray, low: np.ndarray, k: int, metric: str) -> float:
     return shared / (len(a) * k)
 
 
+@validation.params(**_PAIR, k=_neighbours("X_high", "there are {n:,} points"),
+                   random_state=validation.rule(validation.random_state),
+                   sample=validation.optional(validation.rule(validation.integer, low=1,
+                                                              why=" (or None for every point)")))
 def trustworthiness(
     X_high: Any,
     X_low: Any,
@@ -390,18 +407,12 @@ def trustworthiness(
     Points at exactly equal distances count in the map's favour. The score is remembered
     in the course cache for the same inputs (``cache=False`` computes it anyway).
     """
-    high, low = _pair(X_high, X_low)
-    metric = _check_metric(metric)
-    n = len(high)
-    k = _check_k(k, n, f"there are {n:,} points")
+    high, low, n = X_high, X_low, len(X_high)
     if k >= n / 2:
         raise validation.InvalidValue(f"k must be less than half the number of points ({n / 2}), got {k}")
     rows = np.arange(n)
-    random_state = validation.random_state(random_state)
-    if sample is not None:
-        sample = validation.integer(sample, "sample", low=1, why=" (or None for every point)")
-        if sample < n:
-            rows = np.sort(np.random.default_rng(random_state).choice(n, size=int(sample), replace=False))
+    if sample is not None and sample < n:
+        rows = np.sort(np.random.default_rng(random_state).choice(n, size=int(sample), replace=False))
     return _remember("trustworthiness", {"high": high, "low": low, "rows": rows}, {"k": k, "metric": metric}, cache,
                      lambda: _trustworthiness(high, low, rows, k, metric))
 
@@ -430,6 +441,7 @@ def _trustworthiness(high: np.ndarray, low: np.ndarray, rows: np.ndarray, k: int
 # ----------------------------------------------------------------------------- linear probe
 
 
+@validation.params(**_LINEAR, cache=_CACHE)
 def linear_probe(
     X_train: Any,
     y_train: Any,
@@ -451,35 +463,24 @@ def linear_probe(
     remembered in the course cache for the same inputs (``cache=False`` computes it anyway).
     :func:`linear_correct` says which test rows it gets right.
     """
-    train, labels, test, truth, params = _linear_inputs(X_train, y_train, X_test, y_test, max_iter, random_state, C,
-                                                        tol)
+    train, labels, test, truth = X_train, y_train, X_test, y_test
+    params = _linear_params(labels, max_iter, random_state, C, tol)
     return _remember("linear_probe", {"train": train, "labels": labels, "test": test, "truth": truth}, params, cache,
                      lambda: float(np.mean(_logistic_right(train, labels, test, truth, **params))))
 
 
+@validation.params(**_LINEAR)
 def linear_correct(X_train: Any, y_train: Any, X_test: Any, y_test: Any, *, max_iter: int = 1000,
                    random_state: int = 0, C: float = 1.0, tol: float = 1e-3) -> np.ndarray:
     """Which test rows the logistic regression of :func:`linear_probe` gets right: one bool per row."""
-    train, labels, test, truth, params = _linear_inputs(X_train, y_train, X_test, y_test, max_iter, random_state, C,
-                                                        tol)
-    return _logistic_right(train, labels, test, truth, **params)
+    params = _linear_params(y_train, max_iter, random_state, C, tol)
+    return _logistic_right(X_train, y_train, X_test, y_test, **params)
 
 
-def _linear_inputs(X_train: Any, y_train: Any, X_test: Any, y_test: Any, max_iter: Any, random_state: Any, C: Any,
-                   tol: Any) -> tuple:
-    train = _matrix(X_train, "X_train")
-    labels = _labels(y_train, "y_train", train, "X_train")
-    test = _matrix(X_test, "X_test")
-    _same_width(train, test, "X_train", "X_test")
-    truth = _labels(y_test, "y_test", test, "X_test")
-    max_iter = validation.integer(max_iter, "max_iter", low=1)
-    C = validation.number(C, "C", low=0, low_open=True)
-    tol = validation.number(tol, "tol", low=0, low_open=True)
-    random_state = validation.random_state(random_state)
+def _linear_params(labels: np.ndarray, max_iter: int, random_state: Any, C: float, tol: float) -> dict[str, Any]:
     if len(np.unique(labels)) < 2:
         raise validation.InvalidValue("y_train must hold at least two classes to train a classifier")
-    params = {"max_iter": max_iter, "random_state": random_state, "C": C, "tol": tol}
-    return train, labels, test, truth, params
+    return {"max_iter": max_iter, "random_state": random_state, "C": C, "tol": tol}
 
 
 def _logistic_right(train: np.ndarray, labels: np.ndarray, test: np.ndarray, truth: np.ndarray, *,
@@ -509,13 +510,9 @@ def _one_blas_thread() -> AbstractContextManager[Any]:
 # ----------------------------------------------------------------------------- uncertainty
 
 
-def _check_share(value: Any, name: str) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not 0 <= value <= 1:
-        raise ValueError(f"{name} must be a number between 0 and 1, got {value!r}")
-    return float(value)
-
-
+@validation.params(accuracy=validation.rule(validation.share),
+                   n=validation.rule(validation.integer, low=1, why=" (the number of test items)"),
+                   confidence=validation.rule(validation.share, strict=True, example=" (e.g. 0.95)"))
 def accuracy_interval(accuracy: Any, n: Any, *, confidence: float = 0.95) -> tuple[float, float]:
     """The range of true accuracies that ``accuracy``, measured on ``n`` test items, is consistent with.
 
@@ -525,10 +522,7 @@ def accuracy_interval(accuracy: Any, n: Any, *, confidence: float = 0.95) -> tup
     """
     from statistics import NormalDist
 
-    share = _check_share(accuracy, "accuracy")
-    count = validation.integer(n, "n", low=1, why=" (the number of test items)")
-    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
-        raise ValueError(f"confidence must be a number between 0 and 1 (e.g. 0.95), got {confidence!r}")
+    share, count = accuracy, n
     z = NormalDist().inv_cdf(0.5 + confidence / 2)
     scale = 1 + z * z / count
     centre = (share + z * z / (2 * count)) / scale
@@ -536,7 +530,7 @@ def accuracy_interval(accuracy: Any, n: Any, *, confidence: float = 0.95) -> tup
     return max(0.0, float(centre - half)), min(1.0, float(centre + half))
 
 
-def _outcomes(value: Any, name: str) -> np.ndarray:
+def _outcomes(value: Any, name: str, arguments: Any = None) -> np.ndarray:
     what = ": True/False (or 1/0) for each test item, whether it was classified right, as knn_correct gives"
     array = validation.vector(value, name, what=what)
     if not np.isin(array, (0, 1)).all():
@@ -544,6 +538,15 @@ def _outcomes(value: Any, name: str) -> np.ndarray:
     return array.astype(bool)
 
 
+def _outcomes_or_share(value: Any, name: str, arguments: Any) -> np.ndarray | float:
+    if isinstance(value, (int, float, np.floating)) and not isinstance(value, bool):
+        return validation.share(value, name)
+    return _outcomes(value, name)
+
+
+@validation.params(correct_a=_outcomes,
+                   alpha=validation.rule(validation.share, strict=True, example=" (e.g. 0.05)"),
+                   correct_b=_outcomes_or_share)
 def compare_accuracies(correct_a: Any, correct_b: Any, *, alpha: float = 0.05) -> int:
     """1 when ``a`` is right clearly more often than ``b``, -1 clearly less often, 0 when the data cannot tell.
 
@@ -556,14 +559,10 @@ def compare_accuracies(correct_a: Any, correct_b: Any, *, alpha: float = 0.05) -
     """
     from scipy.stats import binomtest
 
-    a = _outcomes(correct_a, "correct_a")
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
-        raise ValueError(f"alpha must be a number between 0 and 1 (e.g. 0.05), got {alpha!r}")
-    if isinstance(correct_b, (int, float, np.floating)) and not isinstance(correct_b, bool):
-        share = _check_share(correct_b, "correct_b")
-        wins, trials, expected = int(a.sum()), len(a), share
+    a, b = correct_a, correct_b
+    if isinstance(b, float):
+        wins, trials, expected = int(a.sum()), len(a), b
     else:
-        b = _outcomes(correct_b, "correct_b")
         if len(b) != len(a):
             raise validation.InvalidValue(
                 f"correct_a and correct_b must be results on the same test items, got {len(a)} and {len(b)} items")
@@ -584,5 +583,6 @@ def not_clearly_below_best(right: Any) -> list[str]:
     if not isinstance(right, Mapping) or not right:
         raise validation.InvalidValue(
             f"right must be a non-empty dict {{name: right or wrong per test item}}, got {type(right).__name__}")
-    best = max(right, key=lambda name: float(np.mean(_outcomes(right[name], f"right[{name!r}]"))))
+    right = {name: _outcomes(value, f"right[{name!r}]") for name, value in right.items()}
+    best = max(right, key=lambda name: float(np.mean(right[name])))
     return [name for name in right if compare_accuracies(right[best], right[name]) != 1]

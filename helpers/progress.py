@@ -41,6 +41,8 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
+from helpers import validation
+
 __all__ = [
     "PROGRESS_ENV_VAR",
     "ProgressError",
@@ -482,15 +484,12 @@ def where_progress_is_kept() -> str:
 # ============================================================================ keep, export, import
 
 
-def _check_path_argument(value: Any, argument: str) -> Path:
-    if not isinstance(value, (str, os.PathLike)) or not str(value).strip():
-        raise TypeError(f"{argument} must be a file or folder path (a str or Path), got {value!r}")
-    return Path(value).expanduser()
+_PATH = validation.rule(validation.file_path)
 
 
+@validation.params(path=_PATH)
 def read_progress_file(path: Any) -> dict[str, dict[str, dict[str, Any]]]:
     """The progress held by a progress or export file, verified; raises ProgressError otherwise."""
-    path = _check_path_argument(path, "path")
     try:
         text = _read_text(path)
     except FileNotFoundError:
@@ -505,6 +504,7 @@ def read_progress_file(path: Any) -> dict[str, dict[str, dict[str, Any]]]:
         raise ProgressError(f"{path} cannot be used: {problem}") from None
 
 
+@validation.params(path=validation.optional(_PATH))
 def export_progress(path: Any = None) -> Path:
     """Write a copy of all progress to hand in or keep; returns where it went.
 
@@ -518,8 +518,7 @@ def export_progress(path: Any = None) -> Path:
     if path is None:
         candidates = [Path.cwd() / name, Path.home() / name]
     else:
-        target = _check_path_argument(path, "path")
-        candidates = [target / name if target.is_dir() else target]
+        candidates = [path / name if path.is_dir() else path]
     from helpers import __version__
 
     document = _document(data, exported_at=_now(), course_version=__version__)
@@ -573,7 +572,7 @@ def keep_progress_in(folder: Any = None) -> Path:
             raise TypeError("folder must be given (a path such as '~/course-progress'); "
                             "only on Google Colab does it default to your Google Drive")
         folder = COLAB_DRIVE_FOLDER
-    target = _check_path_argument(folder, "folder")
+    target = validation.file_path(folder, "folder")
     if str(target).startswith("/content/drive/") and _in_colab() and not Path("/content/drive/MyDrive").is_dir():
         from google.colab import drive  # type: ignore[import-not-found]
 

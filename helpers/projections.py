@@ -155,7 +155,7 @@ def project(
                                 "X")
     method = validation.projection_method(method)
     n, d = data.shape
-    n_components = _check_n_components(n_components, method, n, d)
+    n_components = validation.components(n_components, "n_components", method, n, d)
     random_state = validation.random_state(random_state)
     validation.boolean(cache, "cache")
     validation.boolean(verbose, "verbose")
@@ -378,14 +378,6 @@ def last_timing() -> dict[str, Any]:
 
 
 # ----------------------------------------------------------------------------- validation
-
-
-def _check_n_components(n_components: Any, method: str, n: int, d: int) -> int:
-    if method == "pca":
-        most, why = min(n, d), f" for PCA (the smaller of X's {n:,} rows and {d:,} columns)"
-    else:
-        most, why = n - 2, f" for {METHOD_NAMES[method]} (less than the number of points minus one)"
-    return validation.integer(n_components, "n_components", low=1, high=max(1, most), why=why)
 
 
 def _resolve_params(method: str, params: dict[str, Any], n: int) -> dict[str, Any]:

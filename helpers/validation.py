@@ -1,7 +1,9 @@
 """Argument checks shared by every helper and explorer, and how the course reports mistakes.
 
 Every public function of the course checks what it is given with the functions below, so
-that one argument gets one rule and one message wherever it is passed:
+that one argument gets one rule and one message wherever it is passed. A public function
+states its parameters' rules in one place with :func:`params`; a call it makes to another
+checked function trusts its inputs (only the learner's call is checked):
 
 >>> from helpers import validation as check
 >>> check.integer(10, "k", low=1, high=99)
@@ -10,6 +12,13 @@ that one argument gets one rule and one message wherever it is passed:
 Traceback (most recent call last):
 ...
 helpers.validation.InvalidType: MAP_POINTS must be an integer of at least 100, got 2000.5 (a float)
+>>> @check.params(k=check.rule(check.integer, low=1))
+... def top(k=5):
+...     return k
+>>> top(0)
+Traceback (most recent call last):
+...
+helpers.validation.InvalidValue: k must be a positive integer, got 0
 
 Each check takes the value and the name the learner knows it by, and returns the value
 in the form the helper needs (an ``int``, a float array ...). A mistake raises
@@ -25,12 +34,16 @@ defined in :mod:`helpers.errors`; this module hands them on.
 
 from __future__ import annotations
 
+import contextvars
 import difflib
+import functools
+import inspect
 import math
 import os
 import re
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -61,14 +74,19 @@ __all__ = [
     "boolean",
     "callable_or_none",
     "choice",
+    "components",
     "fail",
+    "file_path",
     "fits",
     "image_dataset",
+    "image_tensor",
     "images",
     "index",
     "integer",
+    "integer_of",
     "integers",
     "labels",
+    "labels_for",
     "magnitude",
     "matrix",
     "memory_budget",
@@ -76,10 +94,14 @@ __all__ = [
     "names",
     "number",
     "numbers",
+    "optional",
+    "params",
     "projection_method",
     "projection_param",
     "projection_params",
     "random_state",
+    "rule",
+    "share",
     "shown",
     "size",
     "text",
@@ -89,6 +111,68 @@ __all__ = [
     "warn",
     "words",
 ]
+
+
+# ============================================================================ declaring rules
+
+#: A rule checks one argument: ``rule(value, name, arguments)`` returns the value as the function
+#: needs it; ``arguments`` holds the call's arguments, those with earlier rules already checked.
+Rule = Callable[[Any, str, Mapping[str, Any]], Any]
+
+_CHECKING: contextvars.ContextVar[bool] = contextvars.ContextVar("course_checking", default=False)
+
+
+def rule(check: Callable[..., Any], /, **options: Any) -> Rule:
+    """A :data:`Rule` from one of the checks below, e.g. ``rule(integer, low=1)``."""
+
+    def apply(value: Any, name: str, arguments: Mapping[str, Any]) -> Any:
+        return check(value, name, **options)
+
+    return apply
+
+
+def optional(check: Rule) -> Rule:
+    """The rule ``check``, letting None pass (for a parameter whose default None means "the usual")."""
+
+    def apply(value: Any, name: str, arguments: Mapping[str, Any]) -> Any:
+        return None if value is None else check(value, name, arguments)
+
+    return apply
+
+
+def params(**rules: Rule) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare the rules of a function's parameters, checked in the order given, once per learner's call.
+
+    Each argument is replaced by what its rule returns. A call made while another checked
+    function runs is not checked again: the course's own calls trust their inputs.
+    """
+
+    def decorate(function: Callable[..., Any]) -> Callable[..., Any]:
+        signature = inspect.signature(function)
+        unknown = [name for name in rules if name not in signature.parameters]
+        if unknown:
+            raise TypeError(f"{function.__qualname__} has no parameter {unknown[0]!r} to check")
+
+        @functools.wraps(function)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            if _CHECKING.get():
+                return function(*args, **kwargs)
+            try:
+                bound = signature.bind(*args, **kwargs)
+            except TypeError:
+                return function(*args, **kwargs)  # Python's own message for a call that does not fit
+            bound.apply_defaults()
+            for name, check in rules.items():
+                bound.arguments[name] = check(bound.arguments[name], name, bound.arguments)
+            token = _CHECKING.set(True)
+            try:
+                return function(*bound.args, **bound.kwargs)
+            finally:
+                _CHECKING.reset(token)
+
+        return checked
+
+    return decorate
 
 
 # ============================================================================ scalars
@@ -165,6 +249,16 @@ def integer(value: Any, name: str, *, low: int | None = None, high: int | None =
     if (low is not None and value < low) or (high is not None and value > high):
         fail(name, expected, value)
     return value
+
+
+def integer_of(bounds: Callable[[Any], tuple[int, int]], *, why: str = "") -> Rule:
+    """A :data:`Rule` for a method: an integer from ``bounds(self)``, the (low, high) its object allows."""
+
+    def apply(value: Any, name: str, arguments: Mapping[str, Any]) -> int:
+        low, high = bounds(arguments["self"])
+        return integer(value, name, low=low, high=high, why=why)
+
+    return apply
 
 
 def memory_budget() -> int:
@@ -275,6 +369,13 @@ def text(value: Any, name: str, *, allow_empty: bool = False) -> str:
     return value
 
 
+def file_path(value: Any, name: str) -> Path:
+    """A file or folder path (a non-blank str or Path), with ``~`` expanded."""
+    if not isinstance(value, (str, os.PathLike)) or not str(value).strip():
+        raise InvalidType(f"{name} must be a file or folder path (a str or Path), got {value!r}")
+    return Path(value).expanduser()
+
+
 def callable_or_none(value: Any, name: str, what: str = "a function") -> Any:
     """``value`` if it can be called (or is None)."""
     if value is not None and not callable(value):
@@ -340,6 +441,14 @@ def value_range(value: Any, name: str) -> tuple[float, float]:
     if not low < high:
         fail(name, "a pair of finite numbers (low, high) with low < high", value)
     return low, high
+
+
+def share(value: Any, name: str, *, strict: bool = False, example: str = "") -> float:
+    """A number between 0 and 1 (both excluded when ``strict``); ``example`` is added to the message."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not (0 < value < 1 if strict else 0 <= value <= 1):
+        raise InvalidValue(f"{name} must be a number between 0 and 1{example}, got {value!r}")
+    return float(value)
 
 
 # ============================================================================ arrays
@@ -469,6 +578,27 @@ def labels(value: Any, name: str, count: int | None, of: str, *, integers: bool 
     return arr
 
 
+def labels_for(of: str, **options: Any) -> Rule:
+    """A :data:`Rule`: one label per row of the argument ``of`` (left as given when ``of`` is None)."""
+
+    def apply(value: Any, name: str, arguments: Mapping[str, Any]) -> Any:
+        rows = arguments[of]
+        return value if rows is None else labels(value, name, len(rows), of, **options)
+
+    return apply
+
+
+def image_tensor(value: Any, name: str = "x") -> Any:
+    """A torch tensor of greyscale 28 x 28 images, shape (n, 1, 28, 28)."""
+    import torch
+
+    if not isinstance(value, torch.Tensor):
+        raise InvalidType(f"{name} must be a torch tensor of shape (n, 1, 28, 28), got {type(value).__name__}")
+    if value.ndim != 4 or tuple(value.shape[1:]) != (1, 28, 28):
+        raise InvalidValue(f"{name} must have shape (n, 1, 28, 28), got {tuple(value.shape)}")
+    return value
+
+
 def images(value: Any, name: str, *, side: int | None = None, count: int | None = None, flat: bool = False,
            colour: bool = False, at_least: int = 1) -> np.ndarray:
     """Images as a NumPy array (n, height, width), or (n, height, width, 3 or 4) with ``colour``.
@@ -563,8 +693,13 @@ def projection_method(value: Any, name: str = "method") -> str:
     return choice(value, name, PROJECTION_METHODS)
 
 
+#: The number of points a projection's rules see among their arguments (no parameter has this name).
+_POINTS = "number of points"
+
+
 def _array_or(options: tuple[str, ...]):
-    def check(value: Any, name: str, n: int, params: Mapping[str, Any]) -> Any:
+    def check(value: Any, name: str, arguments: Mapping[str, Any]) -> Any:
+        n = arguments[_POINTS]
         if isinstance(value, str):
             return choice(value, name, options)
         arr = matrix(value, name, cols=None, what="starting positions, one row per point", dtype=np.float32)
@@ -575,68 +710,73 @@ def _array_or(options: tuple[str, ...]):
     return check
 
 
-def _perplexity(value: Any, name: str, n: int, params: Mapping[str, Any]) -> float:
+def _perplexity(value: Any, name: str, arguments: Mapping[str, Any]) -> float:
+    n = arguments[_POINTS]
     return number(value, name, low=1, high=n / 3, high_open=True,
                   why=f" (a third of the {n:,} points: t-SNE looks at about 3 x perplexity neighbours of each "
                   "point; 5 to 50 is usual)")
 
 
-def _n_neighbors(value: Any, name: str, n: int, params: Mapping[str, Any]) -> int:
+def _n_neighbors(value: Any, name: str, arguments: Mapping[str, Any]) -> int:
+    n = arguments[_POINTS]
     return integer(value, name, low=2, high=max(2, n - 1), why=f" (fewer than the {n:,} points; 5 to 50 is usual)")
 
 
-def _min_dist(value: Any, name: str, n: int, params: Mapping[str, Any]) -> float:
-    spread = params.get("spread", 1.0)
+def _min_dist(value: Any, name: str, arguments: Mapping[str, Any]) -> float:
+    spread = arguments.get("spread", 1.0)
     spread = spread if isinstance(spread, (int, float)) and not isinstance(spread, bool) else 1.0
     return number(value, name, low=0, high=float(spread), why=" (at most spread; 0.0 to 0.5 is usual)")
 
 
-def _learning_rate_tsne(value: Any, name: str, n: int, params: Mapping[str, Any]) -> Any:
+def _learning_rate_tsne(value: Any, name: str, arguments: Mapping[str, Any]) -> Any:
     if isinstance(value, str):
         return choice(value, name, ("auto",), what="'auto' or a positive number")
     return number(value, name, low=0, low_open=True, why=" (or 'auto')")
 
 
-def _n_epochs(value: Any, name: str, n: int, params: Mapping[str, Any]) -> int | None:
+def _n_epochs(value: Any, name: str, arguments: Mapping[str, Any]) -> int | None:
     return None if value is None else integer(value, name, low=1, why=" (or None to let UMAP choose)")
 
 
-def _rule(check: Any, **bounds: Any):
-    def apply(value: Any, name: str, n: int, params: Mapping[str, Any]) -> Any:
-        return check(value, name, **bounds)
-    return apply
-
-
-#: How each parameter of each method is checked: ``rule(value, name, n_points, all_params)``.
+#: How each parameter of each method is checked: a :data:`Rule` that sees the other parameters.
 PROJECTION_PARAMETERS: dict[str, dict[str, Any]] = {
     "pca": {
-        "whiten": _rule(boolean),
-        "svd_solver": _rule(choice, options=("auto", "full", "covariance_eigh", "arpack", "randomized")),
+        "whiten": rule(boolean),
+        "svd_solver": rule(choice, options=("auto", "full", "covariance_eigh", "arpack", "randomized")),
     },
     "tsne": {
         "perplexity": _perplexity,
-        "early_exaggeration": _rule(number, low=1, why=" (12 is usual)"),
+        "early_exaggeration": rule(number, low=1, why=" (12 is usual)"),
         "learning_rate": _learning_rate_tsne,
-        "max_iter": _rule(integer, low=250, why=" (t-SNE needs at least 250 iterations)"),
+        "max_iter": rule(integer, low=250, why=" (t-SNE needs at least 250 iterations)"),
         "init": _array_or(("pca", "random")),
-        "metric": _rule(choice, options=DISTANCE_METRICS),
-        "method": _rule(choice, options=("barnes_hut", "exact")),
-        "angle": _rule(number, low=0, high=1),
+        "metric": rule(choice, options=DISTANCE_METRICS),
+        "method": rule(choice, options=("barnes_hut", "exact")),
+        "angle": rule(number, low=0, high=1),
     },
     "umap": {
         "n_neighbors": _n_neighbors,
         "min_dist": _min_dist,
-        "metric": _rule(choice, options=DISTANCE_METRICS),
-        "spread": _rule(number, low=0, low_open=True),
+        "metric": rule(choice, options=DISTANCE_METRICS),
+        "spread": rule(number, low=0, low_open=True),
         "n_epochs": _n_epochs,
-        "learning_rate": _rule(number, low=0, low_open=True),
+        "learning_rate": rule(number, low=0, low_open=True),
         "init": _array_or(("spectral", "random", "pca")),
-        "negative_sample_rate": _rule(integer, low=1),
-        "local_connectivity": _rule(number, low=1, why=" (1 is usual)"),
-        "repulsion_strength": _rule(number, low=0, low_open=True),
-        "set_op_mix_ratio": _rule(number, low=0, high=1),
+        "negative_sample_rate": rule(integer, low=1),
+        "local_connectivity": rule(number, low=1, why=" (1 is usual)"),
+        "repulsion_strength": rule(number, low=0, low_open=True),
+        "set_op_mix_ratio": rule(number, low=0, high=1),
     },
 }
+
+
+def components(value: Any, name: str, method: str, n: int, d: int) -> int:
+    """Output dimensions of a projection of ``n`` points in ``d`` dimensions with ``method``."""
+    if method == "pca":
+        most, why = min(n, d), f" for PCA (the smaller of X's {n:,} rows and {d:,} columns)"
+    else:
+        most, why = n - 2, f" for {PROJECTION_METHOD_NAMES[method]} (less than the number of points minus one)"
+    return integer(value, name, low=1, high=max(1, most), why=why)
 
 
 def projection_param(method: str, key: str, value: Any, n: int, params: Mapping[str, Any] | None = None) -> Any:
@@ -644,7 +784,7 @@ def projection_param(method: str, key: str, value: Any, n: int, params: Mapping[
     rule = PROJECTION_PARAMETERS[method].get(key)
     if rule is None:
         return value
-    return rule(value, key, n, params or {})
+    return rule(value, key, {**(params or {}), _POINTS: n})
 
 
 def projection_params(method: str, params: Mapping[str, Any], n: int, allowed: Iterable[str] | None = None

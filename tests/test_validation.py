@@ -254,6 +254,12 @@ def test_validation_is_the_only_home_of_the_shared_checks():
     assert found == []
 
 
+def test_argument_rules_live_in_validation_or_in_declarations():
+    """Outside validation no module wraps a check in a _check_ function (answer checkers of exercises aside)."""
+    found = [f"{path.relative_to(HELPERS)}: {m.group(0)}" for path in HELPERS.rglob("*.py")
+             if path.name != "validation.py" and not path.parent.name.startswith("exercise")
+             for m in re.finditer(r"def _check_\w+", path.read_text())]
+    assert found == []
 
 
 class _Decoder(torch.nn.Module):
@@ -282,3 +288,47 @@ def test_an_autoencoder_is_checked_by_one_rule_for_the_maths_and_the_explorers()
     net.latent_dim = 0
     with pytest.raises(check.InvalidValue, match="model.latent_dim must be a positive integer, got 0"):
         check.autoencoder(net)
+
+
+# ----------------------------------------------------------------------------- declared rules
+
+
+@check.params(k=check.rule(check.integer, low=1), X=check.optional(check.rule(check.matrix)))
+def _top(k=5, X=None):
+    return k, X
+
+
+@check.params(k=check.rule(check.integer, low=1))
+def _outer(k):
+    return _top(k=-1)  # an inner call trusts its inputs
+
+
+def test_declared_rules_check_a_direct_call_and_convert_its_arguments():
+    assert _top(np.int64(3)) == (3, None) and type(_top(np.int64(3))[0]) is int
+    assert _top(2, [[1, 2]])[1].shape == (1, 2)
+    with pytest.raises(check.InvalidValue, match=r"^k must be a positive integer, got 0$"):
+        _top(0)
+
+
+def test_declared_rules_name_the_wrong_type():
+    with pytest.raises(check.InvalidType, match=r"^k must be a positive integer, got \[3\] \(a list\)$"):
+        _top([3])
+    with pytest.raises(check.InvalidType, match=r"^X must be a 2-D array of numbers"):
+        _top(1, "rows")
+
+
+def test_a_nested_call_is_not_checked_again():
+    assert _outer(2) == (-1, None)
+    with pytest.raises(check.InvalidValue, match="^k must be a positive integer"):
+        _outer(0)
+    assert _top(1) == (1, None)  # checking is back on after the outer call
+
+
+def test_a_call_that_does_not_fit_keeps_pythons_message():
+    with pytest.raises(TypeError, match="unexpected keyword argument 'j'"):
+        _top(j=1)
+
+
+def test_a_rule_for_a_missing_parameter_is_a_mistake_of_the_course():
+    with pytest.raises(TypeError, match="has no parameter 'q'"):
+        check.params(q=check.rule(check.integer))(lambda k: k)

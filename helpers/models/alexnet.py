@@ -58,14 +58,6 @@ PROBE_POINTS: dict[str, str] = {
 }
 
 
-def _checked(num_classes: object, channels: object, hidden: object, dropout: object) -> tuple[tuple[int, ...], ...]:
-    """Validate AlexNetLike's arguments; return (channels, hidden) as tuples."""
-    validation.integer(num_classes, "num_classes", low=2)
-    validation.number(dropout, "dropout", low=0, high=1, high_open=True)
-    return validation.integers(channels, "channels", count=5, low=1), validation.integers(hidden, "hidden", count=2,
-                                                                                          low=1)
-
-
 def conv_block(c_in: int, c_out: int, kernel: int, pool: bool) -> nn.Sequential:
     """Convolution (padded to keep the size), batch normalisation, ReLU, and 2x2 max pooling if ``pool``.
 
@@ -100,6 +92,10 @@ class AlexNetLike(nn.Module):
     ``classifier.fc8``; ``model(x)`` returns the class scores (fc8).
     """
 
+    @validation.params(num_classes=validation.rule(validation.integer, low=2),
+                       dropout=validation.rule(validation.number, low=0, high=1, high_open=True),
+                       channels=validation.rule(validation.integers, count=5, low=1),
+                       hidden=validation.rule(validation.integers, count=2, low=1))
     def __init__(
         self,
         num_classes: int = 10,
@@ -108,7 +104,7 @@ class AlexNetLike(nn.Module):
         dropout: float = 0.3,
     ) -> None:
         super().__init__()
-        (c1, c2, c3, c4, c5), (h6, h7) = _checked(num_classes, channels, hidden, dropout)
+        (c1, c2, c3, c4, c5), (h6, h7) = channels, hidden
         self.num_classes, self.dropout = num_classes, dropout
         self.channels, self.hidden = (c1, c2, c3, c4, c5), (h6, h7)
         self.features = nn.Sequential(OrderedDict([

@@ -66,16 +66,10 @@ class SmallCNN(nn.Module):
         )
         self.classifier = nn.Sequential(nn.Dropout(self.dropout), nn.Linear(embedding_dim, num_classes))
 
-    def _check_input(self, x: torch.Tensor) -> None:
-        if not isinstance(x, torch.Tensor):
-            raise validation.InvalidType(f"x must be a torch tensor of shape (n, 1, 28, 28), got {type(x).__name__}")
-        if x.ndim != 4 or tuple(x.shape[1:]) != (1, 28, 28):
-            raise validation.InvalidValue(f"x must have shape (n, 1, 28, 28), got {tuple(x.shape)}")
-
     def embed(self, x: torch.Tensor) -> torch.Tensor:
         """The penultimate layer's output: one ``embedding_dim`` vector per image."""
         if isinstance(x, torch.Tensor):  # not while torch.fx traces the model (feature extraction)
-            self._check_input(x)
+            validation.image_tensor(x)
         return self.embedding(self.flatten(self.conv2(self.conv1(x))))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -84,7 +78,7 @@ class SmallCNN(nn.Module):
 
     def layer_outputs(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
         """Every layer's output, flattened to one vector per image, keyed by ``LAYER_NAMES``."""
-        self._check_input(x)
+        validation.image_tensor(x)
         outputs: dict[str, torch.Tensor] = {}
         h = self.conv1(x)
         outputs["conv1"] = h.flatten(1)

@@ -28,8 +28,17 @@ from helpers.widgets.picking import ClassPicker
 __all__ = ["InterpolationExplorer"]
 
 
-def _check_steps(steps: Any) -> int:
-    return validation.integer(steps, "steps", low=2, high=30, why=" (points on the path, both ends included)")
+_STEPS = validation.rule(validation.integer, low=2, high=30, why=" (points on the path, both ends included)")
+
+
+def _image_index(value: Any, name: str, arguments: Any) -> int:
+    return validation.index(value, name, len(arguments["self"].images), "images")
+
+
+def _image_pair(pair: Any, name: str, arguments: Any) -> tuple[int, int]:
+    if isinstance(pair, (str, bytes)) or np.ndim(pair) != 1 or len(pair) != 2:
+        validation.fail(name, "two image indices (i, j)", pair, kind=validation.InvalidType)
+    return _image_index(pair[0], f"{name}[0]", arguments), _image_index(pair[1], f"{name}[1]", arguments)
 
 
 def _strip(images: np.ndarray, gap: int = 2) -> np.ndarray:
@@ -71,8 +80,8 @@ class InterpolationExplorer(Explorer):
         if len(self.Z) != n:
             raise validation.InvalidValue(f"Z must hold one code per image: {n} images but {len(self.Z)} codes")
         self.labels, self.class_names = class_labels(labels, n, class_names)
-        self._steps = _check_steps(steps)
-        pair = self._check_pair(pair, n)
+        self._steps = _STEPS(steps, "steps", {})
+        pair = _image_pair(pair, "pair", {"self": self})
         # the map: the codes themselves in 2-D, else their top two principal directions
         self._centre = self.Z.mean(axis=0)
         if self.model.latent_dim == 2:
@@ -172,12 +181,6 @@ class InterpolationExplorer(Explorer):
 
     # ---- logic (no browser needed)
 
-    @staticmethod
-    def _check_pair(pair: Any, n: int) -> tuple[int, int]:
-        if isinstance(pair, (str, bytes)) or np.ndim(pair) != 1 or len(pair) != 2:
-            validation.fail("pair", "two image indices (i, j)", pair, kind=validation.InvalidType)
-        return (validation.index(pair[0], "pair[0]", n, "images"), validation.index(pair[1], "pair[1]", n, "images"))
-
     def to_map(self, Z: Any) -> np.ndarray:
         """Latent codes -> the 2-D coordinates of the map (the codes themselves for a 2-D bottleneck)."""
         codes = np.atleast_2d(np.asarray(Z, dtype=np.float32))
@@ -206,13 +209,12 @@ class InterpolationExplorer(Explorer):
         """The pixel-space blend of A and B: (steps, 28, 28) in [0, 1]."""
         return self._blended.copy()
 
+    @validation.params(i=_image_index, j=_image_index)
     def select_pair(self, i: int, j: int) -> np.ndarray:
         """Walk from image ``i`` (A) to image ``j`` (B); redraw the line and the two strips.
 
         Returns the path (steps, latent_dim).
         """
-        n = len(self.images)
-        i, j = validation.index(i, "i", n, "images"), validation.index(j, "j", n, "images")
         self._pair = (i, j)
         self._path = interpolate(self.Z[i], self.Z[j], self._steps)
         self._decoded = decode_points(self.model, self._path)
@@ -243,9 +245,10 @@ class InterpolationExplorer(Explorer):
         self.live.refresh_animated()
         return self.path()
 
+    @validation.params(steps=_STEPS)
     def set_steps(self, steps: int) -> np.ndarray:
         """Change the number of points on the path (2-30); returns the new path."""
-        self._steps = _check_steps(steps)
+        self._steps = steps
         self._set_step_ticks()
         if self.steps_slider.value != self._steps and self.steps_slider.min <= self._steps <= self.steps_slider.max:
             self.steps_slider.value = self._steps

@@ -38,6 +38,9 @@ SIDE = 28
 # The latent explorer, the manifold picture and the interpolation explorer draw codes the same way.
 
 
+_Z = validation.rule(validation.vector, length=2, what=" (a latent point z₁, z₂)", dtype=np.float64)
+
+
 def check_codes(Z: Any, name: str, dim: int | None = None) -> np.ndarray:
     """Latent codes, one row per image (``dim`` columns when given), as float32."""
     return validation.matrix(Z, name, cols=dim, what="latent codes, one row per image", dtype=np.float32,
@@ -128,7 +131,7 @@ class LatentExplorer(Explorer):
         if max_points is not None and len(self._shown) > max_points:
             self._shown = np.sort(np.random.default_rng(seed).choice(len(self.Z), size=int(max_points), replace=False))
         self._position = np.array(
-            [np.mean(self.xlim), np.mean(self.ylim)] if start is None else self._check_z(start, "start"),
+            [np.mean(self.xlim), np.mean(self.ylim)] if start is None else _Z(start, "start", {}),
             dtype=np.float32,
         )
         self._grid: np.ndarray | None = None
@@ -200,9 +203,6 @@ class LatentExplorer(Explorer):
 
     # ---- logic (no browser needed)
 
-    def _check_z(self, z: Any, name: str = "z") -> np.ndarray:
-        return validation.vector(z, name, length=2, what=" (a latent point z₁, z₂)", dtype=np.float64)
-
     @property
     def position(self) -> np.ndarray:
         """The cursor's latent point (a copy)."""
@@ -213,18 +213,20 @@ class LatentExplorer(Explorer):
         """The image shown now: the decoded cursor point, (28, 28) in [0, 1]."""
         return np.asarray(self.image.get_array(), dtype=np.float32).copy()
 
+    @validation.params(z=validation.optional(_Z))
     def nearest_training_point(self, z: Any = None) -> int:
         """Index (into ``Z``) of the code nearest to ``z`` (default: the cursor)."""
-        point = self._position if z is None else self._check_z(z)
+        point = self._position if z is None else z
         return int(np.argmin(((self.Z - point) ** 2).sum(axis=1)))
 
+    @validation.params(z=_Z)
     def move_to(self, z: Any) -> np.ndarray:
         """Put the cursor at latent point ``z`` (2 numbers); redraw the cursor and the image.
 
         Points outside the map's range are allowed (the decoder extrapolates). Returns the
         decoded image (28, 28).
         """
-        point = self._check_z(z)
+        point = z
         self._position = point.astype(np.float32)
         decoded = decode_points(self.model, self._position)
         self.cursor.set_offsets(self._position[None, :])

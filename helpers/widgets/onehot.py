@@ -19,6 +19,9 @@ from helpers.widgets.explorer import Explorer
 REPRESENTATIONS = ("one-hot", "RGB values")
 
 
+_SIZE = validation.integer_of(lambda explorer: (2, explorer.max_size))
+
+
 def _validate_colors(colors: Any) -> list[tuple[str, tuple[float, float, float]]]:
     if not isinstance(colors, Sequence) or isinstance(colors, str) or len(colors) < 2:
         validation.fail("colors", "a list of at least two (name, (r, g, b)) pairs", colors,
@@ -81,18 +84,16 @@ class OneHotExplorer(Explorer):
         self.pool = sorted(pool, key=hue_key)
         self.max_size = max_size
         self._order = _spread(max_size, len(self.pool))
-        self.size = self._check_size(size)
+        self.size = _SIZE(size, "size", {"self": self})
         self.representation = REPRESENTATIONS[0]
         self.selected = 0
 
     # ------------------------------------------------------------------ logic (no widgets)
 
-    def _check_size(self, size: Any) -> int:
-        return validation.integer(size, "size", low=2, high=self.max_size)
-
+    @validation.params(size=validation.optional(_SIZE))
     def vocabulary(self, size: int | None = None) -> list[tuple[str, tuple[float, float, float]]]:
         """``size`` colours spread along the hue-sorted pool, in hue order (nested in larger sizes)."""
-        size = self.size if size is None else self._check_size(size)
+        size = self.size if size is None else size
         return [self.pool[i] for i in sorted(self._order[:size])]
 
     def vectors(self) -> np.ndarray:
@@ -124,8 +125,8 @@ class OneHotExplorer(Explorer):
             f"to {off.max():.3f}. Nearest to {names[self.selected]!r}: {near}."
         )
 
+    @validation.params(size=_SIZE)
     def set_size(self, size: int) -> None:
-        size = self._check_size(size)
         chosen = self.vocabulary()[self.selected][0]
         self.size = size
         names = [name for name, _ in self.vocabulary()]

@@ -86,17 +86,19 @@ def check_point_size(size: Any) -> float:
     return validation.number(size, "point_size", low=0, high=200, low_open=True, why=" (marker area in points^2)")
 
 
-def _check_images(images: Any, n: int) -> np.ndarray | None:
-    if images is None:
-        return None
-    return validation.images(images, "images", count=n, colour=True)
+def _folder(value: Any, name: str, arguments: Any = None) -> str | Path:
+    return value if isinstance(value, Path) else validation.text(value, name)
+
+
+_K = validation.integer_of(lambda explorer: (1, min(32, explorer.n - 1)),
+                           why=" (neighbours shown; fewer than the points)")
 
 
 def _tsv_field(text: str) -> str:
     return " ".join(str(text).replace("\t", " ").split())
 
 
-def _check_spaces(X: Any, name: str, spaces: Mapping[str, Any] | None) -> dict[str, np.ndarray]:
+def _spaces(X: Any, name: str, spaces: Mapping[str, Any] | None) -> dict[str, np.ndarray]:
     """``X`` under ``name`` and the other spaces of the same points, as float32 (n, d) arrays."""
     validation.text(name, "name")
     checked = {name: np.ascontiguousarray(validation.matrix(
@@ -163,21 +165,21 @@ class ProjectionExplorer(Explorer):
         title: str | None = None,
         export_folder: str = "embedding_export",
     ) -> None:
-        self._spaces = _check_spaces(X, name, spaces)
+        self._spaces = _spaces(X, name, spaces)
         self.n = len(self._spaces[name])
         self.codes, self.class_names = label_codes(labels, self.n, class_names)
-        self.images = _check_images(images, self.n)
+        self.images = None if images is None else validation.images(images, "images", count=self.n, colour=True)
         self.metric = validation.choice(metric, "metric", metrics.METRICS, ignore_case=False)
         most_k = max(1, (self.n - 1) // 2 - 1)
         trust_k = min(10, most_k) if trust_k is None else trust_k
         self.trust_k = validation.integer(trust_k, "trust_k", low=1, high=most_k, why=" (less than half the points)")
         self.random_state = validation.random_state(random_state)
         self.title = None if title is None else validation.text(title, "title", allow_empty=True)
-        self.export_folder = self._check_folder(export_folder, "export_folder")
+        self.export_folder = _folder(export_folder, "export_folder")
         self.space = name
         self.method = "pca"
         self.params = _default_params(self.n)
-        self.k = self._check_k(k)
+        self.k = _K(k, "k", {"self": self})
         self.point_size = check_point_size(point_size)
         self.color_by_class = validation.boolean(color_by_class, "color_by_class")
         self.selected: int | None = None
@@ -201,17 +203,7 @@ class ProjectionExplorer(Explorer):
         """The vectors of the current space (float32, (n, d))."""
         return self._spaces[self.space]
 
-    def _check_k(self, k: Any) -> int:
-        return validation.integer(k, "k", low=1, high=min(32, self.n - 1),
-                                  why=" (neighbours shown; fewer than the points)")
-
-    @staticmethod
-    def _check_folder(folder: Any, name: str) -> str | Path:
-        if isinstance(folder, Path):
-            return folder
-        return validation.text(folder, name)
-
-    def _check_params(self, method: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    def _tuned(self, method: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """The method's parameters with ``params`` changed: the explorer offers :data:`TUNABLE_PARAMS`."""
         merged = {**self.params[method], **params}
         checked = validation.projection_params(method, merged, self.n, allowed=TUNABLE_PARAMS[method])
@@ -224,14 +216,14 @@ class ProjectionExplorer(Explorer):
     def set_method(self, method: str, **params: Any) -> None:
         """Switch to ``method`` ("pca", "tsne" or "umap"), optionally with new parameters."""
         method = validation.projection_method(method)
-        checked = self._check_params(method, params)
+        checked = self._tuned(method, params)
         self.method = method
         self.params[method] = checked
         self._changed_map()
 
     def set_params(self, **params: Any) -> None:
         """Change the current method's parameters, e.g. ``set_params(perplexity=50)``."""
-        self.params[self.method] = self._check_params(self.method, params)
+        self.params[self.method] = self._tuned(self.method, params)
         self._changed_map()
 
     def set_space(self, name: str) -> None:
@@ -241,9 +233,10 @@ class ProjectionExplorer(Explorer):
             self._find_neighbors()
         self._changed_map()
 
+    @validation.params(k=_K)
     def set_k(self, k: int) -> None:
         """Show ``k`` neighbours of the selected point."""
-        self.k = self._check_k(k)
+        self.k = k
         if self.selected is not None:
             self._find_neighbors()
         if self._view is not None:
@@ -350,7 +343,7 @@ class ProjectionExplorer(Explorer):
         (:class:`helpers.paths.MemoryFile`, read with ``read_bytes()`` / ``read_text()``) and
         one warning says so (see :func:`helpers.paths.write_files`).
         """
-        preferred = self._check_folder(self.export_folder if folder is None else folder, "folder")
+        preferred = self.export_folder if folder is None else _folder(folder, "folder")
         return paths.write_files(preferred, self._export_files(),
                                  again="run export(folder) again with a folder on a disk with space")
 

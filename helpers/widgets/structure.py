@@ -27,6 +27,8 @@ from helpers.widgets.explorer import Explorer
 
 #: The three scores, in the order they are drawn.
 SCORES: tuple[str, ...] = ("neighbourhood recall", "trustworthiness", "k-NN accuracy")
+
+_K = validation.integer_of(lambda explorer: explorer.k_range)
 _COLOURS = ("tab:blue", "tab:orange", "tab:green")
 
 
@@ -79,24 +81,17 @@ class StructureExplorer(Explorer):
         self.k_range = (low_k, high_k)
         self.reference = validation.text(reference, "reference")
         self.names = list(self.spaces)
-        self.k = self._check_k(k)
+        self.k = _K(k, "k", {"self": self})
         self.selected = list(self.names)
         self._cache: dict[tuple[str, int], dict[str, float]] = {}
 
     # ------------------------------------------------------------------ logic (no widgets)
 
-    def _check_k(self, k: Any) -> int:
-        low, high = self.k_range
-        return validation.integer(k, "k", low=low, high=high)
-
-    def _check_names(self, names: Any) -> list[str]:
-        names = validation.names(names, "names", self.names, what="space names")
-        return [name for name in self.names if name in names]  # keep the given order of spaces
-
+    @validation.params(name=lambda value, name, arguments: validation.choice(
+        value, name, arguments["self"].names, ignore_case=False), k=validation.optional(_K))
     def space_scores(self, name: str, k: int | None = None) -> dict[str, float]:
         """The three scores of one space at ``k`` (computed once, then cached)."""
-        name = validation.choice(name, "name", self.names, ignore_case=False)
-        k = self.k if k is None else self._check_k(k)
+        k = self.k if k is None else k
         key = (name, k)
         if key not in self._cache:
             high, low = self.spaces[name]
@@ -110,12 +105,12 @@ class StructureExplorer(Explorer):
             self._cache[key] = dict(zip(SCORES, (recall, trust, accuracy)))
         return dict(self._cache[key])
 
+    @validation.params(k=_K)
     def add_scores(self, k: int, scores: Mapping[str, Mapping[str, float]]) -> None:
         """Remember scores computed elsewhere, e.g. a table's rows: ``{space: {score: value}}``.
 
         Only the three :data:`SCORES` of each space are kept; other entries are ignored.
         """
-        k = self._check_k(k)
         if not isinstance(scores, Mapping):
             validation.fail("scores", "a dict {space: {score: value}}", scores, kind=validation.InvalidType)
         checked = {}
@@ -128,17 +123,20 @@ class StructureExplorer(Explorer):
         self._cache.update(checked)
         self._redraw()
 
+    @validation.params(k=validation.optional(_K))
     def scores(self, k: int | None = None) -> dict[str, dict[str, float]]:
         """``{space: {score: value}}`` for the chosen spaces at ``k`` (default: the current k)."""
-        k = self.k if k is None else self._check_k(k)
-        return {name: self.space_scores(name, k) for name in self.selected}
+        return {name: self.space_scores(name, self.k if k is None else k) for name in self.selected}
 
+    @validation.params(k=_K)
     def set_k(self, k: int) -> None:
-        self.k = self._check_k(k)
+        self.k = k
         self._redraw()
 
+    @validation.params(names=lambda value, name, arguments: validation.names(
+        value, name, arguments["self"].names, what="space names"))
     def set_spaces(self, names: Iterable[str]) -> None:
-        self.selected = self._check_names(names)
+        self.selected = [name for name in self.names if name in names]  # keep the given order of spaces
         self._redraw()
 
     def describe(self) -> str:

@@ -37,6 +37,7 @@ WORD_GROUPS: dict[str, list[str]] = {
 }
 
 METHOD_LABELS = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
+_K = validation.rule(validation.integer, low=0, high=20, why=" (neighbours per word)")
 
 
 @dataclass(frozen=True)
@@ -87,8 +88,8 @@ class WordExplorer(Explorer):
         if not self.groups:
             raise validation.InvalidValue("groups must hold at least one named list of words")
         self.max_words = validation.integer(max_words, "max_words", low=1)
-        self.method = self._check_method(method)
-        self.k = self._check_k(k)
+        self.method = validation.projection_method(method)
+        self.k = _K(k, "k", {})
         self.words: list[str] = []
         self.messages: list[str] = []
         self._neighbours: dict[tuple[str, int], list[tuple[str, float]]] = {}
@@ -96,14 +97,6 @@ class WordExplorer(Explorer):
         self.set_words(first_group if words is None else words)
 
     # ------------------------------------------------------------------ logic (no widgets)
-
-    @staticmethod
-    def _check_method(method: Any) -> str:
-        return validation.projection_method(method)
-
-    @staticmethod
-    def _check_k(k: Any) -> int:
-        return validation.integer(k, "k", low=0, high=20, why=" (neighbours per word)")
 
     def set_words(self, words: Iterable[str] | str) -> list[str]:
         """Choose the words to show: a list of words, or one string ("king, queen" or "king queen").
@@ -138,17 +131,21 @@ class WordExplorer(Explorer):
         self.set_words(self.groups[validation.choice(name, "name", self.groups, ignore_case=False,
                                                      what="one of the groups " + ", ".join(self.groups))])
 
+    @validation.params(method=validation.rule(validation.projection_method))
     def set_method(self, method: str) -> None:
-        self.method = self._check_method(method)
+        self.method = method
         self._redraw()
 
+    @validation.params(k=_K)
     def set_k(self, k: int) -> None:
-        self.k = self._check_k(k)
+        self.k = k
         self._redraw()
+
+    @validation.params(k=validation.optional(_K))
 
     def neighbours(self, word: str, k: int | None = None) -> list[tuple[str, float]]:
         """The ``k`` words most similar to ``word`` (cosine similarity in the full space)."""
-        k = self.k if k is None else self._check_k(k)
+        k = self.k if k is None else k
         if word not in self.vectors:
             raise validation.InvalidValue(f"word: {self._unknown(word)}")
         if k == 0:
