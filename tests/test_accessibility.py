@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import helpers.exercises as ex
-import helpers.exercises.feedback as feedback
+import helpers.exercises.checking as feedback
 from helpers import palette
 from helpers.colour_vision import DEFICIENCIES, ciede2000, contrast_ratio, delta_e, simulate, to_rgb_array
 
@@ -180,9 +180,9 @@ def test_class_points_draw_one_scatter_per_class_in_its_colour():
 # ----------------------------------------------------------------------------- feedback and tables
 
 
-@pytest.mark.parametrize("tone", list(feedback._TONES))
+@pytest.mark.parametrize("tone", list(feedback.TONES))
 def test_feedback_titles_have_enough_contrast(tone):
-    accent, background, _ = feedback._TONES[tone]
+    accent, background, _ = feedback.TONES[tone]
     assert contrast_ratio(accent, background) >= 4.5, f"the {tone} title is {contrast_ratio(accent, background):.2f}:1"
     assert contrast_ratio("#1f1f1f", background) >= 4.5  # the body text
 
