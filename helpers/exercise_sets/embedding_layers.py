@@ -28,38 +28,16 @@ def solution_namespace() -> dict[str, Any]:
     return {"glove": _glove(), "cosine_similarity": cosine_similarity}
 
 
-def _cosine_shortcuts() -> dict[str, Any]:
-    """Library functions that compute a cosine similarity (or distance) in one call."""
-    found: dict[str, Any] = {}
-    try:
-        from sklearn.metrics.pairwise import cosine_distances, cosine_similarity
-
-        found.update(
-            {"scikit-learn's cosine_similarity": cosine_similarity, "scikit-learn's cosine_distances": cosine_distances}
-        )
-    except ImportError:
-        pass
-    try:
-        from scipy.spatial import distance
-
-        found.update({"SciPy's cosine distance": distance.cosine, "SciPy's cdist": distance.cdist})
-    except ImportError:
-        pass
-    try:
-        import torch.nn.functional as F
-
-        found["PyTorch's F.cosine_similarity"] = F.cosine_similarity
-    except ImportError:
-        pass
-    from helpers import metrics
-
-    found.update(
-        {
-            "helpers.metrics.cosine_similarity": metrics.cosine_similarity,
-            "helpers.metrics.cosine_similarity_matrix": metrics.cosine_similarity_matrix,
-        }
-    )
-    return found
+#: Library functions that compute a cosine similarity (or distance) in one call.
+_COSINE_SHORTCUTS = {
+    "scikit-learn's cosine_similarity": "sklearn.metrics.pairwise:cosine_similarity",
+    "scikit-learn's cosine_distances": "sklearn.metrics.pairwise:cosine_distances",
+    "SciPy's cosine distance": "scipy.spatial.distance:cosine",
+    "SciPy's cdist": "scipy.spatial.distance:cdist",
+    "PyTorch's F.cosine_similarity": "torch.nn.functional:cosine_similarity",
+    "helpers.metrics.cosine_similarity": "helpers.metrics:cosine_similarity",
+    "helpers.metrics.cosine_similarity_matrix": "helpers.metrics:cosine_similarity_matrix",
+}
 
 
 _COSINE_CASES = [
@@ -72,7 +50,7 @@ _COSINE_CASES = [
 
 
 def _judge_cosine(cosine_similarity: Any) -> str | None:
-    used = functions_used(cosine_similarity, _cosine_shortcuts())
+    used = functions_used(cosine_similarity, _COSINE_SHORTCUTS)
     if used:
         return (
             f"your function calls {used[0]}, which does the whole computation for you. Fine in real code; "
@@ -135,28 +113,17 @@ def _reference_neighbours(word: str, k: int, by: str = "cosine") -> list[str]:
     return [glove.words[i] for i in np.argsort(-scores, kind="stable")[:k]]
 
 
-def _neighbour_shortcuts() -> dict[str, Any]:
-    from helpers import metrics
-
-    found: dict[str, Any] = {
-        "helpers.metrics.nearest_neighbors": metrics.nearest_neighbors,
-        "helpers.metrics.knn_indices": metrics.knn_indices,
-        "helpers.metrics.cosine_similarity_matrix": metrics.cosine_similarity_matrix,
-    }
-    try:
-        from sklearn.metrics.pairwise import cosine_similarity
-        from sklearn.neighbors import NearestNeighbors
-
-        found.update(
-            {"scikit-learn's NearestNeighbors": NearestNeighbors, "scikit-learn's cosine_similarity": cosine_similarity}
-        )
-    except ImportError:
-        pass
-    return found
+_NEIGHBOUR_SHORTCUTS = {
+    "helpers.metrics.nearest_neighbors": "helpers.metrics:nearest_neighbors",
+    "helpers.metrics.knn_indices": "helpers.metrics:knn_indices",
+    "helpers.metrics.cosine_similarity_matrix": "helpers.metrics:cosine_similarity_matrix",
+    "scikit-learn's NearestNeighbors": "sklearn.neighbors:NearestNeighbors",
+    "scikit-learn's cosine_similarity": "sklearn.metrics.pairwise:cosine_similarity",
+}
 
 
 def _judge_nearest_words(nearest_words: Any) -> str | None:
-    used = functions_used(nearest_words, _neighbour_shortcuts())
+    used = functions_used(nearest_words, _NEIGHBOUR_SHORTCUTS)
     if used:
         return (
             f"your function calls {used[0]}, which finds the neighbours for you. The exercise asks you to "

@@ -26,16 +26,8 @@ def _explain_one_hot(value: object) -> str | None:
     return None
 
 
-def _torch_shortcuts() -> dict[str, Any]:
-    try:
-        import torch.nn.functional as F
-    except ImportError:  # without torch there is no shortcut to look for
-        return {}
-    return {"F.one_hot": F.one_hot}
-
-
 def _judge_one_hot(one_hot: Any) -> str | None:
-    used = functions_used(one_hot, _torch_shortcuts())
+    used = functions_used(one_hot, {"F.one_hot": "torch.nn.functional:one_hot"})
     if used:
         return (
             "your function calls PyTorch's `F.one_hot`, which does the work for you. That is the right tool "

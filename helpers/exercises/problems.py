@@ -5,6 +5,7 @@ ungraded :class:`Reflection`, and what a learner's function uses (:func:`names_u
 
 from __future__ import annotations
 
+import importlib
 import types
 import warnings
 from collections.abc import Callable, Iterable, Mapping
@@ -472,14 +473,26 @@ def _attribute(obj: Any, name: str) -> Any:
         return None
 
 
+def _target(target: Any) -> Any:
+    """A function object, or the one that ``"module:name"`` names (None when it cannot be imported)."""
+    if not isinstance(target, str):
+        return target
+    module, _, name = target.partition(":")
+    try:
+        return getattr(importlib.import_module(module), name)
+    except ImportError:
+        return None
+
+
 def functions_used(func: Callable, targets: Mapping[str, Any]) -> list[str]:
-    """The labels of ``targets`` (label -> function object) that ``func``'s code refers to.
+    """The labels of ``targets`` (label -> a function, or ``"module:name"`` imported when it can be)
+    that ``func``'s code refers to.
 
     Follows the names in the code of ``func`` (and of functions defined inside it, and of the
     learner's functions it calls) through the learner's globals and module attributes, so
     ``F.one_hot``, ``torch.nn.functional.one_hot`` and ``cosine_similarity as cs`` are all found.
     """
-    wanted = {id(obj): label for label, obj in targets.items()}
+    wanted = {id(obj): label for label, target in targets.items() if (obj := _target(target)) is not None}
     found: list[str] = []
     for function in _learner_functions(func):
         names = _code_names(function.__code__)
