@@ -70,10 +70,6 @@ class Question:
     def solution_code(self) -> str:
         return self.problem.solution_code
 
-    @property
-    def hints(self) -> tuple[str, ...]:
-        return self.problem.hints
-
     def evaluate(self) -> CheckResult:
         """The result of checking, without display or progress."""
         return self.problem.evaluate(self.namespace)
