@@ -31,28 +31,15 @@ import numpy as np
 
 
 class _Placeholder:
-    """The blank a learner replaces: one instance, kept through copy and pickle."""
-
-    _instance: _Placeholder | None = None
-
-    def __new__(cls) -> _Placeholder:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
+    """The blank a learner replaces: one object, kept through copy and pickle (both find it by name)."""
 
     def __repr__(self) -> str:
         return "____ (replace me)"
 
     __str__ = __repr__
 
-    def __reduce__(self) -> tuple[type, tuple]:
-        return (_Placeholder, ())
-
-    def __copy__(self) -> _Placeholder:
-        return self
-
-    def __deepcopy__(self, memo: dict) -> _Placeholder:
-        return self
+    def __reduce__(self) -> str:
+        return "____"
 
 
 #: The placeholder in exercise cells: ``q1_answer = ____`` (``BLANK`` is another name for it).
