@@ -13,8 +13,8 @@ contract is in ``pyproject.toml``). From the top down:
 exercises
     - ``exercise_sets/`` — each notebook's exercises (problems, hints, official solutions).
     - ``grading`` — an exercise's check as an nbgrader / otter-grader test (``assert_solved``).
-    - ``exercises/`` — check / hint / solution: comparing answers, the problem kinds,
-      feedback, recording progress, binding problems to a notebook (``ex = bind(...)``).
+    - ``exercises/`` — check / hint / solution: ``checking`` (comparing answers, feedback),
+      ``problems`` (the problem kinds), ``binding`` (``ex = bind(...)``, progress recorded).
 widgets and set-up
     - ``widgets/`` — the interactive explorers, one per module.
     - ``environment`` — setting up a notebook, and the report on the learner's environment.

@@ -93,14 +93,14 @@ def test_a_private_name_imported_across_modules_is_found(tmp_path):
                     ignore=shutil.ignore_patterns("__pycache__"))
     problems = tmp_path / "helpers" / "exercises" / "problems.py"
     problems.write_text(problems.read_text() + "\nfrom .checking import _truncate\n"
-                        "from helpers.exercises.feedback import _TONES, Feedback\n")
+                        "from helpers.exercises.binding import _BOUND, Question\n")
     checking = tmp_path / "helpers" / "exercises" / "checking.py"
     checking.write_text(checking.read_text() + "\nfrom . import _private_helper\n"
                         "from .checking import _truncate as same_module\n")  # its own name: allowed
     assert _private_imports(tmp_path, "helpers/exercises") == [
         "helpers.exercises.checking <- helpers.exercises._private_helper",
         "helpers.exercises.problems <- helpers.exercises.checking._truncate",
-        "helpers.exercises.problems <- helpers.exercises.feedback._TONES",
+        "helpers.exercises.problems <- helpers.exercises.binding._BOUND",
     ]
 
 
@@ -111,9 +111,8 @@ WITHOUT_A_TEST_FILE = {
     "helpers",  # the lazy imports of helpers/__init__.py
     "helpers.claims",  # tests/notebooks/test_claims_wording.py
     "helpers.errors",
-    "helpers.exercises.binding",  # these four: tests/test_exercises.py
+    "helpers.exercises.binding",  # these three: tests/test_exercises.py
     "helpers.exercises.checking",
-    "helpers.exercises.feedback",
     "helpers.exercises.problems",
     "helpers.models",  # names re-exported from helpers.models.*
     "helpers.paths",

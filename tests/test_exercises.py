@@ -22,7 +22,7 @@ from helpers.exercises import (
     ValueProblem,
     ____,
 )
-from helpers.exercises import feedback as feedback_display
+from helpers.exercises import checking as feedback_display
 
 
 @pytest.fixture(autouse=True)

@@ -37,6 +37,6 @@ def example_outcomes(accuracies: Mapping[str, float], n: int, *, seed: int = 0) 
     for name, accuracy in accuracies.items():
         order = np.argsort(difficulty + 0.25 * rng.random(n))
         right = np.zeros(n, dtype=bool)
-        right[order[:round(float(accuracy) * n)]] = True
+        right[order[: round(float(accuracy) * n)]] = True
         outcomes[name] = right
     return outcomes

@@ -34,17 +34,26 @@ LAYERS = ("conv1", "conv2", "conv3", "conv4", "conv5", "fc6", "fc7", "fc8")
 CLOTHES_KNN, DIGITS_KNN = "clothes k-NN", "digits k-NN"
 
 #: One run of notebook 06's probes (k-NN accuracy on 1,000 test images: clothes, digits).
-EXAMPLE_PROBES = {"pixels": (0.772, 0.908), "conv1": (0.784, 0.911), "conv2": (0.805, 0.934),
-                  "conv3": (0.817, 0.934), "conv4": (0.843, 0.930), "conv5": (0.862, 0.914),
-                  "fc6": (0.865, 0.783), "fc7": (0.858, 0.626), "fc8": (0.863, 0.525)}
+EXAMPLE_PROBES = {
+    "pixels": (0.772, 0.908),
+    "conv1": (0.784, 0.911),
+    "conv2": (0.805, 0.934),
+    "conv3": (0.817, 0.934),
+    "conv4": (0.843, 0.930),
+    "conv5": (0.862, 0.914),
+    "fc6": (0.865, 0.783),
+    "fc7": (0.858, 0.626),
+    "fc8": (0.863, 0.525),
+}
 
 
 def example_probe_table(probes: Mapping[str, tuple[float, float]] = EXAMPLE_PROBES) -> Any:
     """A ``probe_table`` like the notebook's (its two k-NN columns), from ``{layer: (clothes, digits)}``."""
     import pandas as pd
 
-    return pd.DataFrame({CLOTHES_KNN: {k: v[0] for k, v in probes.items()},
-                         DIGITS_KNN: {k: v[1] for k, v in probes.items()}})
+    return pd.DataFrame(
+        {CLOTHES_KNN: {k: v[0] for k, v in probes.items()}, DIGITS_KNN: {k: v[1] for k, v in probes.items()}}
+    )
 
 
 def solution_namespace(probes: Mapping[str, tuple[float, float]] = EXAMPLE_PROBES) -> dict[str, Any]:
@@ -55,9 +64,12 @@ def solution_namespace(probes: Mapping[str, tuple[float, float]] = EXAMPLE_PROBE
     from helpers.exercise_sets import example_outcomes
 
     labels = np.repeat(np.arange(10), 100)
-    right = {column: example_outcomes({layer: v[i] for layer, v in probes.items()}, len(labels), seed=i)
-             for i, column in enumerate((CLOTHES_KNN, DIGITS_KNN))}
+    right = {
+        column: example_outcomes({layer: v[i] for layer, v in probes.items()}, len(labels), seed=i)
+        for i, column in enumerate((CLOTHES_KNN, DIGITS_KNN))
+    }
     return {"probe_table": example_probe_table(probes), "probe_right": right, "y_check": labels}
+
 
 # ============================================================================ exercise 1-1
 
@@ -92,8 +104,10 @@ def _measured(namespace: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, A
     """The notebook's per-image k-NN results (clothes, digits) per layer, and the number of test images."""
     right, labels = namespace.get("probe_right"), namespace.get("y_check")
     if not isinstance(right, Mapping) or labels is None:
-        raise Incorrect("This exercise is graded on the probes of section 5: run the cells of section 5 first "
-                        "(they define `probe_table`, `probe_right` and `y_check`), then check again.")
+        raise Incorrect(
+            "This exercise is graded on the probes of section 5: run the cells of section 5 first "
+            "(they define `probe_table`, `probe_right` and `y_check`), then check again."
+        )
     return right[CLOTHES_KNN], right[DIGITS_KNN], len(labels)
 
 
@@ -105,7 +119,7 @@ def useful_layers_measured(right: Mapping[str, Any]) -> list[str]:
     return not_clearly_below_best({name: right[name] for name in LAYERS})
 
 
-def _check_useful_layers(namespace: Mapping[str, Any]) -> Any:
+def _judge_useful_layers(namespace: Mapping[str, Any]) -> Any:
     chosen = _layer_list(namespace["useful_layers"])
     from helpers.claims import with_interval as _interval_text
 
@@ -118,12 +132,16 @@ def _check_useful_layers(namespace: Mapping[str, Any]) -> Any:
     for name in chosen:
         measured = f"{name}: k-NN accuracy {_interval_text(clothes[name], n)} on the clothes"
         if name not in good:
-            notes.append(f"{measured}, clearly below the best layer, {best} with {_interval_text(clothes[best], n)}: "
-                         "its neighbours share the garment's class less often (McNemar's test on the same test "
-                         "images).")
+            notes.append(
+                f"{measured}, clearly below the best layer, {best} with {_interval_text(clothes[best], n)}: "
+                "its neighbours share the garment's class less often (McNemar's test on the same test "
+                "images)."
+            )
         elif name == "fc8":
-            notes.append(f"{measured}; {untold}, because its 10 numbers are the scores of exactly these ten classes; "
-                         f"on the digits, a task it was not trained for, it scored {np.mean(digit_right[name]):.3f}.")
+            notes.append(
+                f"{measured}; {untold}, because its 10 numbers are the scores of exactly these ten classes; "
+                f"on the digits, a task it was not trained for, it scored {np.mean(digit_right[name]):.3f}."
+            )
         elif name == "fc7":
             notes.append(f"{measured}; {untold}: the second-to-last layer, the chapter's usual choice.")
         else:
@@ -140,13 +158,15 @@ def _check_useful_layers(namespace: Mapping[str, Any]) -> Any:
     return CheckResult(
         CORRECT,
         "no layer you chose is clearly below the best layer at giving neighbours of the same class. "
-        + " ".join(notes) + more + " Strictly, every layer's output is a representation and could serve as an "
+        + " ".join(notes)
+        + more
+        + " Strictly, every layer's output is a representation and could serve as an "
         "embedding (the chapter says so); these are the ones that measure best for finding similar garments.",
     )
 
 
 q1 = CustomProblem(
-    _check_useful_layers,
+    _judge_useful_layers,
     variables="useful_layers",
     hint=[
         "Read the left panel of the chart of section 5: a ringed k-NN point is a layer that the 1,000 test images "
@@ -159,38 +179,55 @@ q1 = CustomProblem(
     solution=(
         "from helpers.metrics import compare_accuracies\n"
         "\n"
-        "right = probe_right[\"clothes k-NN\"]        # per layer: was each test image's neighbour vote right?\n"
-        "layers = [layer for layer in right if layer != \"pixels\"]\n"
+        'right = probe_right["clothes k-NN"]        # per layer: was each test image\'s neighbour vote right?\n'
+        'layers = [layer for layer in right if layer != "pixels"]\n'
         "best = max(layers, key=lambda layer: right[layer].mean())\n"
         "# every layer that the paired test cannot tell apart from the best; any of them is a good answer\n"
         "useful_layers = [layer for layer in layers if compare_accuracies(right[best], right[layer]) != 1]"
     ),
     explanation="The right set follows from the measurements: the layers that the test images cannot tell apart "
-                "from the best on the clothes.",
+    "from the best on the clothes.",
 )
 
 q2 = ChoiceProblem(
     "q2_answer",
     {
-        "a": (True, "Every layer's output is an encoded form of the image, so any of them can serve as an "
-                    "embedding in the loose sense; how useful it is depends on what you use it for."),
-        "b": (False, "Backpropagation trains every layer against the labels, not only the last. fc8's outputs "
-                     "are the class scores: one number per class, and little else."),
-        "c": (True, "The hidden fully connected layers are short vectors in which images of the same class sit "
-                    "close together; the second-to-last layer fc7 is the chapter's usual choice."),
-        "d": (False, "More numbers is not more meaning: on the clothes, conv1's neighbours shared the class less "
-                     "often than those of the later layers. Early layers detect local patterns (edges, blobs) and "
-                     "say little about what the object is."),
-        "e": (True, "On the clothes fc8 did well, but on digits, a task it was not trained for, its neighbours "
-                    "were the worst of all layers: the output layer is specialised to its own classes."),
-        "f": (False, "A stack of feature maps becomes a vector by flattening it (as the probes did) or by "
-                     "averaging each map; it is still a representation of the image."),
+        "a": (
+            True,
+            "Every layer's output is an encoded form of the image, so any of them can serve as an "
+            "embedding in the loose sense; how useful it is depends on what you use it for.",
+        ),
+        "b": (
+            False,
+            "Backpropagation trains every layer against the labels, not only the last. fc8's outputs "
+            "are the class scores: one number per class, and little else.",
+        ),
+        "c": (
+            True,
+            "The hidden fully connected layers are short vectors in which images of the same class sit "
+            "close together; the second-to-last layer fc7 is the chapter's usual choice.",
+        ),
+        "d": (
+            False,
+            "More numbers is not more meaning: on the clothes, conv1's neighbours shared the class less "
+            "often than those of the later layers. Early layers detect local patterns (edges, blobs) and "
+            "say little about what the object is.",
+        ),
+        "e": (
+            True,
+            "On the clothes fc8 did well, but on digits, a task it was not trained for, its neighbours "
+            "were the worst of all layers: the output layer is specialised to its own classes.",
+        ),
+        "f": (
+            False,
+            "A stack of feature maps becomes a vector by flattening it (as the probes did) or by "
+            "averaging each map; it is still a representation of the image.",
+        ),
     },
     multiple=True,
     hint=[
         "Compare the two panels of the chart: the clothes the network was trained on, and digits it never saw.",
-        "Three statements are right. The chapter says that, strictly, all intermediate layers could yield "
-        "embeddings.",
+        "Three statements are right. The chapter says that, strictly, all intermediate layers could yield embeddings.",
     ],
 )
 
@@ -199,29 +236,56 @@ q2 = ChoiceProblem(
 q3 = ChoiceProblem(
     "q3_answer",
     {
-        "a": (True, "One-hot vectors fail the test outright: every pair of categories is equally far apart, so no "
-                    "category is closer to a similar one."),
-        "b": (True, "Bag-of-words counts fail it: two sentences that say the same thing in different words have "
-                    "cosine similarity 0, and a nonsense reordering has cosine 1."),
-        "c": (True, "TF-IDF re-weights bag-of-words counts by how rare each word is; it still cannot see that two "
-                    "different words mean the same."),
-        "d": (None, "Borderline, and the course measured why. Raw pixels are the input itself, and on small "
-                    "centred images same-class images often overlap pixel by pixel: in notebook 05 their "
-                    "neighbours shared the class far more often than chance, their k-NN accuracy within a few points "
-                    "of the 16-D autoencoder code's. Both are usually called representations, not embeddings, of "
-                    "what an image shows."),
-        "e": (None, "Borderline: hand-made features (such as histograms) keep what a person chose to measure; in "
-                    "notebook 05 their neighbours shared the class more often than chance but less often than the "
-                    "pixels'."),
-        "f": (True, "Label (integer) encoding fails the test: 'cat'=0, 'dog'=1, 'car'=2 makes distances follow the "
-                    "order of a list, which means nothing."),
-        "g": (False, "The second-to-last layer of a trained CNN is the classic image embedding: similar images land "
-                     "close (its neighbours shared the class most often in notebooks 03, 05 and section 5)."),
-        "h": (False, "word2vec and GloVe vectors are learned word embeddings: words used in similar contexts get "
-                     "similar vectors (notebook 02)."),
-        "i": (None, "Borderline by the measurements: the chapter says an autoencoder *may* place similar inputs "
-                    "close, and in notebook 05 the 16-D code's k-NN accuracy was within a few points of the raw "
-                    "pixels'. A latent space is an embedding to the degree the test says so."),
+        "a": (
+            True,
+            "One-hot vectors fail the test outright: every pair of categories is equally far apart, so no "
+            "category is closer to a similar one.",
+        ),
+        "b": (
+            True,
+            "Bag-of-words counts fail it: two sentences that say the same thing in different words have "
+            "cosine similarity 0, and a nonsense reordering has cosine 1.",
+        ),
+        "c": (
+            True,
+            "TF-IDF re-weights bag-of-words counts by how rare each word is; it still cannot see that two "
+            "different words mean the same.",
+        ),
+        "d": (
+            None,
+            "Borderline, and the course measured why. Raw pixels are the input itself, and on small "
+            "centred images same-class images often overlap pixel by pixel: in notebook 05 their "
+            "neighbours shared the class far more often than chance, their k-NN accuracy within a few points "
+            "of the 16-D autoencoder code's. Both are usually called representations, not embeddings, of "
+            "what an image shows.",
+        ),
+        "e": (
+            None,
+            "Borderline: hand-made features (such as histograms) keep what a person chose to measure; in "
+            "notebook 05 their neighbours shared the class more often than chance but less often than the "
+            "pixels'.",
+        ),
+        "f": (
+            True,
+            "Label (integer) encoding fails the test: 'cat'=0, 'dog'=1, 'car'=2 makes distances follow the "
+            "order of a list, which means nothing.",
+        ),
+        "g": (
+            False,
+            "The second-to-last layer of a trained CNN is the classic image embedding: similar images land "
+            "close (its neighbours shared the class most often in notebooks 03, 05 and section 5).",
+        ),
+        "h": (
+            False,
+            "word2vec and GloVe vectors are learned word embeddings: words used in similar contexts get "
+            "similar vectors (notebook 02).",
+        ),
+        "i": (
+            None,
+            "Borderline by the measurements: the chapter says an autoencoder *may* place similar inputs "
+            "close, and in notebook 05 the 16-D code's k-NN accuracy was within a few points of the raw "
+            "pixels'. A latent space is an embedding to the degree the test says so.",
+        ),
     },
     multiple=True,
     hint=[
@@ -250,10 +314,10 @@ _NAMES = {"a": "one-hot vectors", "b": "bag-of-words counts", "c": "TF-IDF weigh
 _BORDERLINE = {"d": "raw pixels", "e": "hand-made features", "i": "an autoencoder's code"}
 _DISTRACTORS = {
     4: "how a representation was made is not the chapter's test: the colours' RGB values of notebook 01 were not "
-       "learned, yet similar colours are close in them.",
+    "learned, yet similar colours are close in them.",
     5: "size is not the test: the chapter says embeddings can have more dimensions than the input.",
     6: "sparsity is not the test: a sparse vector can still put similar items close (tags shared by similar "
-       "items, for example).",
+    "items, for example).",
 }
 
 
@@ -264,26 +328,32 @@ def _property_number(letter: str, prop: Any) -> int:
     return int(prop)
 
 
-def _check_properties(namespace: Mapping[str, Any]) -> Any:
+def _judge_properties(namespace: Mapping[str, Any]) -> Any:
     answer = namespace["q4_answer"]
     if not isinstance(answer, Mapping):
-        raise Incorrect("`q4_answer` should be a dict from each representation's letter to a property number, "
-                        'such as {"a": 1, "b": 3}.')
+        raise Incorrect(
+            "`q4_answer` should be a dict from each representation's letter to a property number, "
+            'such as {"a": 1, "b": 3}.'
+        )
     given: dict[str, int] = {}
     lines = []
     for key, prop in answer.items():
         letter = str(key).strip().strip("()").casefold()
         if letter in ("g", "h"):
-            raise Incorrect(f"({letter}) is an embedding (exercise 3): it lacks none of these properties; "
-                            "leave it out.")
+            raise Incorrect(
+                f"({letter}) is an embedding (exercise 3): it lacks none of these properties; leave it out."
+            )
         if letter not in _LACKS and letter not in _BORDERLINE:
-            raise Incorrect(f"{key!r} is not one of the representations of exercise 3 that fail the test "
-                            f"({', '.join(_LACKS)}).")
+            raise Incorrect(
+                f"{key!r} is not one of the representations of exercise 3 that fail the test ({', '.join(_LACKS)})."
+            )
         number = _property_number(letter, prop)
         if letter in _BORDERLINE:  # not asked here; a reason given for it is still judged
             why = _DISTRACTORS.get(number, f"that is not true of {_BORDERLINE[letter]}.")
-            lines.append(f"({letter}) {_BORDERLINE[letter]}, property {number}: {why} It is borderline in exercise "
-                         "3 because similar images are often close in it, but only partly: leave it out here.")
+            lines.append(
+                f"({letter}) {_BORDERLINE[letter]}, property {number}: {why} It is borderline in exercise "
+                "3 because similar images are often close in it, but only partly: leave it out here."
+            )
             continue
         given[letter] = number
     missing = [letter for letter in _LACKS if letter not in given]
@@ -291,18 +361,24 @@ def _check_properties(namespace: Mapping[str, Any]) -> Any:
         if prop in _DISTRACTORS:
             lines.append(f"({letter}) {_NAMES[letter]}, property {prop}: {_DISTRACTORS[prop]}")
         elif prop not in _LACKS[letter]:
-            lines.append(f"({letter}) {_NAMES[letter]}, property {prop}: that is true of another representation, "
-                         f"not of {_NAMES[letter]}.")
+            lines.append(
+                f"({letter}) {_NAMES[letter]}, property {prop}: that is true of another representation, "
+                f"not of {_NAMES[letter]}."
+            )
     if missing:
         lines.append(f"Give a property for each of ({'), ('.join(missing)}) too.")
     if lines:
         return CheckResult(INCORRECT, "\n".join(lines), "value")
-    return CheckResult(CORRECT, "each representation is matched with the property it lacks: "
-                       + "; ".join(f"{_NAMES[k]}: {PROPERTIES[v]}" for k, v in given.items()) + ".")
+    return CheckResult(
+        CORRECT,
+        "each representation is matched with the property it lacks: "
+        + "; ".join(f"{_NAMES[k]}: {PROPERTIES[v]}" for k, v in given.items())
+        + ".",
+    )
 
 
 q4 = CustomProblem(
-    _check_properties,
+    _judge_properties,
     variables="q4_answer",
     hint=[
         "Take one representation at a time and compute two distances in your head: between two similar items, "

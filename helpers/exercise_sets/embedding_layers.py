@@ -21,39 +21,23 @@ def _glove() -> Any:
 
 def solution_namespace() -> dict[str, Any]:
     """The names the notebook's solutions use besides NumPy (exercise 3 uses exercise 1's function)."""
+
     def cosine_similarity(a: Any, b: Any) -> float:
         return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
 
     return {"glove": _glove(), "cosine_similarity": cosine_similarity}
 
 
-def _cosine_shortcuts() -> dict[str, Any]:
-    """Library functions that compute a cosine similarity (or distance) in one call."""
-    found: dict[str, Any] = {}
-    try:
-        from sklearn.metrics.pairwise import cosine_distances, cosine_similarity
-
-        found.update({"scikit-learn's cosine_similarity": cosine_similarity,
-                      "scikit-learn's cosine_distances": cosine_distances})
-    except ImportError:
-        pass
-    try:
-        from scipy.spatial import distance
-
-        found.update({"SciPy's cosine distance": distance.cosine, "SciPy's cdist": distance.cdist})
-    except ImportError:
-        pass
-    try:
-        import torch.nn.functional as F
-
-        found["PyTorch's F.cosine_similarity"] = F.cosine_similarity
-    except ImportError:
-        pass
-    from helpers import metrics
-
-    found.update({"helpers.metrics.cosine_similarity": metrics.cosine_similarity,
-                  "helpers.metrics.cosine_similarity_matrix": metrics.cosine_similarity_matrix})
-    return found
+#: Library functions that compute a cosine similarity (or distance) in one call.
+_COSINE_SHORTCUTS = {
+    "scikit-learn's cosine_similarity": "sklearn.metrics.pairwise:cosine_similarity",
+    "scikit-learn's cosine_distances": "sklearn.metrics.pairwise:cosine_distances",
+    "SciPy's cosine distance": "scipy.spatial.distance:cosine",
+    "SciPy's cdist": "scipy.spatial.distance:cdist",
+    "PyTorch's F.cosine_similarity": "torch.nn.functional:cosine_similarity",
+    "helpers.metrics.cosine_similarity": "helpers.metrics:cosine_similarity",
+    "helpers.metrics.cosine_similarity_matrix": "helpers.metrics:cosine_similarity_matrix",
+}
 
 
 _COSINE_CASES = [
@@ -65,12 +49,14 @@ _COSINE_CASES = [
 ]
 
 
-def _check_cosine(cosine_similarity: Any) -> str | None:
-    used = functions_used(cosine_similarity, _cosine_shortcuts())
+def _judge_cosine(cosine_similarity: Any) -> str | None:
+    used = functions_used(cosine_similarity, _COSINE_SHORTCUTS)
     if used:
-        return (f"your function calls {used[0]}, which does the whole computation for you. Fine in real code; "
-                "here, write the formula itself with `@` (or `np.dot`) and `np.linalg.norm`, so that you see "
-                "what the number is made of.")
+        return (
+            f"your function calls {used[0]}, which does the whole computation for you. Fine in real code; "
+            "here, write the formula itself with `@` (or `np.dot`) and `np.linalg.norm`, so that you see "
+            "what the number is made of."
+        )
     for (a, b), expected in _COSINE_CASES:
         got = cosine_similarity(a, b)
         call = f"cosine_similarity(np.array({a.tolist()}), np.array({b.tolist()}))"
@@ -81,14 +67,18 @@ def _check_cosine(cosine_similarity: Any) -> str | None:
         if abs(value - expected) <= 1e-6:
             continue
         if abs(value - float(a @ b)) < 1e-9 and abs(expected - float(a @ b)) > 1e-9:
-            return (f"`{call}` returned {value:g}, the plain dot product: divide it by both vectors' lengths "
-                    "(a cosine similarity lies between -1 and 1).")
+            return (
+                f"`{call}` returned {value:g}, the plain dot product: divide it by both vectors' lengths "
+                "(a cosine similarity lies between -1 and 1)."
+            )
         for one in (np.linalg.norm(a), np.linalg.norm(b)):
             if abs(value - float(a @ b) / one) < 1e-9 and abs(expected - value) > 1e-9:
                 return f"`{call}` returned {value:g}: you divided by one length only; divide by both."
         if abs(value - float(np.linalg.norm(a - b))) < 1e-9:
-            return (f"`{call}` returned {value:g}, the Euclidean distance between the vectors; cosine "
-                    "similarity compares their directions: dot product over the product of the lengths.")
+            return (
+                f"`{call}` returned {value:g}, the Euclidean distance between the vectors; cosine "
+                "similarity compares their directions: dot product over the product of the lengths."
+            )
         if abs(value - (1 - expected)) < 1e-9:
             return f"`{call}` returned {value:g}: that is the cosine *distance*, 1 - similarity."
         return f"`{call}` returned {value:g}, which is not its cosine similarity."
@@ -97,15 +87,12 @@ def _check_cosine(cosine_similarity: Any) -> str | None:
 
 q1 = FunctionProblem(
     "cosine_similarity",
-    _check_cosine,
+    _judge_cosine,
     hint=[
         "Cosine similarity = dot product / (length of a × length of b).",
         "`a @ b` is the dot product; `np.linalg.norm(a)` is the length of `a`.",
     ],
-    solution=(
-        "def cosine_similarity(a, b):\n"
-        "    return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))"
-    ),
+    solution=("def cosine_similarity(a, b):\n    return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))"),
     explanation="It ignores the vectors' lengths and compares only their directions.",
 )
 
@@ -126,28 +113,22 @@ def _reference_neighbours(word: str, k: int, by: str = "cosine") -> list[str]:
     return [glove.words[i] for i in np.argsort(-scores, kind="stable")[:k]]
 
 
-def _neighbour_shortcuts() -> dict[str, Any]:
-    from helpers import metrics
-
-    found: dict[str, Any] = {"helpers.metrics.nearest_neighbors": metrics.nearest_neighbors,
-                             "helpers.metrics.knn_indices": metrics.knn_indices,
-                             "helpers.metrics.cosine_similarity_matrix": metrics.cosine_similarity_matrix}
-    try:
-        from sklearn.metrics.pairwise import cosine_similarity
-        from sklearn.neighbors import NearestNeighbors
-
-        found.update({"scikit-learn's NearestNeighbors": NearestNeighbors,
-                      "scikit-learn's cosine_similarity": cosine_similarity})
-    except ImportError:
-        pass
-    return found
+_NEIGHBOUR_SHORTCUTS = {
+    "helpers.metrics.nearest_neighbors": "helpers.metrics:nearest_neighbors",
+    "helpers.metrics.knn_indices": "helpers.metrics:knn_indices",
+    "helpers.metrics.cosine_similarity_matrix": "helpers.metrics:cosine_similarity_matrix",
+    "scikit-learn's NearestNeighbors": "sklearn.neighbors:NearestNeighbors",
+    "scikit-learn's cosine_similarity": "sklearn.metrics.pairwise:cosine_similarity",
+}
 
 
-def _check_nearest_words(nearest_words: Any) -> str | None:
-    used = functions_used(nearest_words, _neighbour_shortcuts())
+def _judge_nearest_words(nearest_words: Any) -> str | None:
+    used = functions_used(nearest_words, _NEIGHBOUR_SHORTCUTS)
     if used:
-        return (f"your function calls {used[0]}, which finds the neighbours for you. The exercise asks you to "
-                "compute the similarities yourself with NumPy: normalise the vectors, one matrix product, sort.")
+        return (
+            f"your function calls {used[0]}, which finds the neighbours for you. The exercise asks you to "
+            "compute the similarities yourself with NumPy: normalise the vectors, one matrix product, sort."
+        )
     for word, k in [("frog", 5), ("paris", 3), ("guitar", 8)]:
         got = nearest_words(word, k)
         expected = _reference_neighbours(word, k)
@@ -156,11 +137,15 @@ def _check_nearest_words(nearest_words: Any) -> str | None:
             return f"`{call}` should return a list of words, got {type(got).__name__}."
         items = list(got)
         if items and all(isinstance(w, (int, np.integer)) and not isinstance(w, bool) for w in items):
-            return (f"`{call}` returned numbers (row indices?); return the words themselves: "
-                    "`glove.words[i]` turns a row index into its word.")
+            return (
+                f"`{call}` returned numbers (row indices?); return the words themselves: "
+                "`glove.words[i]` turns a row index into its word."
+            )
         if items and all(isinstance(w, (tuple, list)) for w in items):
-            return (f"`{call}` returned pairs such as {items[0]!r}; return just the words, most similar first, "
-                    "without their scores.")
+            return (
+                f"`{call}` returned pairs such as {items[0]!r}; return just the words, most similar first, "
+                "without their scores."
+            )
         if not all(isinstance(w, str) for w in items):
             return f"`{call}` should return a list of words (strings), but it holds {items[0]!r}."
         got = items
@@ -169,11 +154,15 @@ def _check_nearest_words(nearest_words: Any) -> str | None:
         if word in got:
             return f"`nearest_words({word!r}, {k})` contains {word!r} itself: leave the word out of its own neighbours."
         if got != expected and got == _reference_neighbours(word, k, "distance"):
-            return (f"For {word!r} your words are ranked by Euclidean distance; rank them by cosine similarity "
-                    "(normalised vectors): the two rank words differently.")
+            return (
+                f"For {word!r} your words are ranked by Euclidean distance; rank them by cosine similarity "
+                "(normalised vectors): the two rank words differently."
+            )
         if got != expected and got == _reference_neighbours(word, k, "dot"):
-            return (f"For {word!r} your words are ranked by the raw dot product, which favours long vectors; "
-                    "normalise the vectors first, so that you rank by cosine similarity.")
+            return (
+                f"For {word!r} your words are ranked by the raw dot product, which favours long vectors; "
+                "normalise the vectors first, so that you rank by cosine similarity."
+            )
         if got == expected[::-1] and k > 1:
             return f"The right words for {word!r}, but in reverse order: the most similar first."
         if set(got) == set(expected) and got != expected:
@@ -192,7 +181,7 @@ def _check_nearest_words(nearest_words: Any) -> str | None:
 
 q2 = FunctionProblem(
     "nearest_words",
-    _check_nearest_words,
+    _judge_nearest_words,
     hint=[
         "Normalise: divide every row of `glove.vectors` by its length, and the query vector by its own.",
         "Then one matrix-vector product gives all cosine similarities; set the word's own similarity to "
@@ -206,7 +195,7 @@ q2 = FunctionProblem(
         "    return [glove.words[i] for i in np.argsort(-similarities)[:k]]"
     ),
     explanation="`helpers.metrics.nearest_neighbors(glove.vectors, glove.index(word), k, metric='cosine')` "
-                "does the same and is what the notebook uses.",
+    "does the same and is what the notebook uses.",
 )
 
 #: The candidates of exercise 3. In the shipped vectors the most similar to "cold" leads the
@@ -218,23 +207,27 @@ def cold_similarities() -> dict[str, float]:
     """Cosine similarity of "cold" with each candidate, in the shipped GloVe vectors."""
     glove = _glove()
     cold = glove.vector("cold").astype(float)
-    return {w: float(cold @ glove.vector(w) / (np.linalg.norm(cold) * np.linalg.norm(glove.vector(w))))
-            for w in COLD_CANDIDATES}
+    return {
+        w: float(cold @ glove.vector(w) / (np.linalg.norm(cold) * np.linalg.norm(glove.vector(w))))
+        for w in COLD_CANDIDATES
+    }
 
 
 _COLD_NOTES = {
     "hot": "its opposite. Opposites are used in the same sentences ('the water was hot/cold'), and GloVe learns "
-           "from the words around a word.",
+    "from the words around a word.",
     "freezing": "nearly the same meaning, but a stronger word, used in fewer of the same sentences.",
     "chilly": "the closest in meaning, yet used in fewer of the same sentences.",
 }
 
 
-def _check_cold(namespace: Mapping[str, Any]) -> Any:
+def _judge_cold(namespace: Mapping[str, Any]) -> Any:
     answer = namespace["q3_answer"]
     if not isinstance(answer, str):
-        return f"`q3_answer` should be one word in quotes, one of {', '.join(COLD_CANDIDATES)}; got " \
-               f"{type(answer).__name__}."
+        return (
+            f"`q3_answer` should be one word in quotes, one of {', '.join(COLD_CANDIDATES)}; got "
+            f"{type(answer).__name__}."
+        )
     word = answer.strip().strip("'\"").casefold()
     if word not in COLD_CANDIDATES:
         return f"{answer!r} is not one of the candidates; choose one of {', '.join(COLD_CANDIDATES)}."
@@ -243,41 +236,54 @@ def _check_cold(namespace: Mapping[str, Any]) -> Any:
     table = ", ".join(f"{w} {sims[w]:.2f}" for w in ranked)
     if word == ranked[0]:
         return CheckResult(CORRECT, f"{word!r} is the most similar ({table}): {_COLD_NOTES[word]}")
-    return (f"{word!r} is not the most similar to 'cold': {_COLD_NOTES[word]} Compute the three cosine "
-            "similarities to find the one that is.")
+    return (
+        f"{word!r} is not the most similar to 'cold': {_COLD_NOTES[word]} Compute the three cosine "
+        "similarities to find the one that is."
+    )
 
 
 q3 = CustomProblem(
-    _check_cold,
+    _judge_cold,
     variables="q3_answer",
-    hint=["Compute `cosine(glove.vector('cold'), glove.vector(w))` for each candidate `w` (the `cosine` function "
-          "of section 3 or your own `cosine_similarity`).",
-          "Three numbers; the largest wins. Compare it with your guess."],
+    hint=[
+        "Compute `cosine(glove.vector('cold'), glove.vector(w))` for each candidate `w` (the `cosine` function "
+        "of section 3 or your own `cosine_similarity`).",
+        "Three numbers; the largest wins. Compare it with your guess.",
+    ],
     solution=(
         "similarities = {w: cosine_similarity(glove.vector('cold'), glove.vector(w)) for w in ['hot', 'freezing', "
         "'chilly']}\n"
         "q3_answer = max(similarities, key=similarities.get)"
     ),
     explanation="Word vectors learned from the words around each word put opposites close: similar *usage* is "
-                "not the same as similar *meaning*.",
+    "not the same as similar *meaning*.",
 )
 
 q4 = ChoiceProblem(
     "q4_answer",
     {
-        "a": (False, "No: its rows start random. The untrained tables' nearest words were no closer in colour than "
-                     "random words (a ratio near 1): an embedding *layer*, not yet an embedding."),
+        "a": (
+            False,
+            "No: its rows start random. The untrained tables' nearest words were no closer in colour than "
+            "random words (a ratio near 1): an embedding *layer*, not yet an embedding.",
+        ),
         "b": (True, "Yes: after training the ratio fell well below every untrained table's."),
-        "c": (False, "No: after one epoch the ratio had hardly moved from 1; the table passed only after dozens "
-                     "of epochs."),
+        "c": (
+            False,
+            "No: after one epoch the ratio had hardly moved from 1; the table passed only after dozens of epochs.",
+        ),
         "d": (True, "Yes: section 1 checked it numerically; the lookup only skips the multiplications by zero."),
         "e": (True, "Yes: for unit vectors the squared distance is 2 - 2 cos, so both orders agree."),
-        "f": (False, "No: on the raw GloVe vectors, whose lengths differ, the two shared only part of each word's "
-                     "10 nearest."),
+        "f": (
+            False,
+            "No: on the raw GloVe vectors, whose lengths differ, the two shared only part of each word's 10 nearest.",
+        ),
     },
     multiple=True,
-    hint=["Look back at the untrained tables' ratios and the ratios printed during training, and at the "
-          "neighbours shared before and after scaling to length 1."],
+    hint=[
+        "Look back at the untrained tables' ratios and the ratios printed during training, and at the "
+        "neighbours shared before and after scaling to length 1."
+    ],
     solution='q4_answer = ["b", "d", "e"]',
 )
 

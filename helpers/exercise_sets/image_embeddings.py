@@ -61,7 +61,7 @@ def _counting_calls(model_class: type) -> Iterator[dict[str, int]]:
         model_class.embed, nn.Module.register_forward_hook = embed, register
 
 
-def _check_hook_embeddings(func: Any) -> str | None:
+def _judge_hook_embeddings(func: Any) -> str | None:
     import torch
 
     model, images = _tiny_cnn_and_images()
@@ -69,9 +69,11 @@ def _check_hook_embeddings(func: Any) -> str | None:
     with _counting_calls(type(model)) as calls:
         result = func(model, images)  # (the wrapper passes copies and reports exceptions and None)
     if calls["embed"] and not calls["hooks"] and "embed" in names_used(func):
-        return ("your function calls `model.embed`, which works only because we wrote that method for this "
-                "model. The point is to read a layer of *any* network: register a forward hook on "
-                "`model.embedding` and run `model(images)` instead.")
+        return (
+            "your function calls `model.embed`, which works only because we wrote that method for this "
+            "model. The point is to read a layer of *any* network: register a forward hook on "
+            "`model.embedding` and run `model(images)` instead."
+        )
     model.eval()
     with torch.no_grad():
         expected = model.embed(images)
@@ -131,7 +133,7 @@ def _leaves_a_hook(func: Any) -> bool:
 
 q1 = FunctionProblem(
     "hook_embeddings",
-    _check_hook_embeddings,
+    _judge_hook_embeddings,
     hint=[
         "A layer's `register_forward_hook(fn)` makes PyTorch call `fn(module, inputs, output)` every time that "
         "layer runs. Where can `fn` put the `output` it receives, so that your function can return it later?",
@@ -179,8 +181,15 @@ def _knn_case() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
     return train, train_labels, test, test_labels, 5
 
 
-def _reference_accuracy(train: np.ndarray, train_labels: np.ndarray, test: np.ndarray, test_labels: np.ndarray,
-                        k: int, *, farthest: bool = False) -> tuple[float, int]:
+def _reference_accuracy(
+    train: np.ndarray,
+    train_labels: np.ndarray,
+    test: np.ndarray,
+    test_labels: np.ndarray,
+    k: int,
+    *,
+    farthest: bool = False,
+) -> tuple[float, int]:
     distances = np.linalg.norm(test[:, None, :] - train[None, :, :], axis=2)
     order = np.argsort(-distances if farthest else distances, axis=1, kind="stable")[:, :k]
     votes = train_labels[order]
@@ -189,7 +198,7 @@ def _reference_accuracy(train: np.ndarray, train_labels: np.ndarray, test: np.nd
     return correct / len(test_labels), correct
 
 
-def _check_knn_accuracy(func: Any) -> str | None:
+def _judge_knn_accuracy(func: Any) -> str | None:
     train, train_labels, test, test_labels, k = _knn_case()
     result = func(train.copy(), train_labels.copy(), test.copy(), test_labels.copy(), k)
     if isinstance(result, (bool, np.bool_)) or not isinstance(result, (int, float, np.integer, np.floating)):
@@ -210,8 +219,10 @@ def _check_knn_accuracy(func: Any) -> str | None:
     if abs(value - 100 * right) < 1e-6:
         return f"{value:g} looks like a percentage; return a share between 0 and 1."
     if abs(value - _reference_accuracy(train, train_labels, test, test_labels, 1)[0]) < 1e-9:
-        return ("that is the accuracy of the single nearest neighbour; let the k nearest vote "
-                "(the most common label among them wins).")
+        return (
+            "that is the accuracy of the single nearest neighbour; let the k nearest vote "
+            "(the most common label among them wins)."
+        )
     for other_k in (2, 3, 4, 6, 7, 10):
         if abs(value - _reference_accuracy(train, train_labels, test, test_labels, other_k)[0]) < 1e-9:
             return f"that is what another number of neighbours gives; the call asked for k={k}: use the argument `k`."
@@ -224,7 +235,7 @@ def _check_knn_accuracy(func: Any) -> str | None:
 
 q2 = FunctionProblem(
     "knn_accuracy_of",
-    _check_knn_accuracy,
+    _judge_knn_accuracy,
     hint=[
         "For each test vector: the distances to all training vectors, the indices of the k smallest "
         "(`np.argsort(distances)[:k]`), their labels, and the most common of those labels "

@@ -57,8 +57,10 @@ def _explain_path(value: object) -> str | None:
             if np.allclose(got, expected[::-1]):
                 return "Your path runs backwards: the first row should be z_a and the last z_b."
             if np.allclose(got, _straight_line(a, b, steps, "no_last")):
-                return ("Your path stops one step short of z_b: include both end points "
-                        "(np.linspace(0, 1, steps) gives the right fractions).")
+                return (
+                    "Your path stops one step short of z_b: include both end points "
+                    "(np.linspace(0, 1, steps) gives the right fractions)."
+                )
             if np.allclose(got, _straight_line(a, b, steps, "inside")):
                 return "Your path leaves out both end points: the first row should be z_a itself, the last z_b."
             if np.allclose(got[0], a) and np.allclose(got[-1], b):
@@ -116,12 +118,16 @@ def _explain_error(value: object) -> str | None:
     for (originals, rebuilt), _, expected in _ERROR_CASES:
         scaled = originals / 255.0
         if np.isclose(got, np.mean((originals.astype(float) - rebuilt) ** 2), rtol=1e-4):
-            return ("That is far too big: the originals are uint8 (0-255) but the reconstructions are in [0, 1]. "
-                    "Divide the originals by 255 first.")
-        if np.isclose(got, 255.0 ** 2 * expected, rtol=1e-4):
-            return ("That is the error on the 0-255 scale (255² = 65,025 times larger): the task asks for it on the "
-                    "reconstructions' scale, pixels from 0 to 1. Divide the originals by 255 instead of multiplying "
-                    "the reconstructions by 255.")
+            return (
+                "That is far too big: the originals are uint8 (0-255) but the reconstructions are in [0, 1]. "
+                "Divide the originals by 255 first."
+            )
+        if np.isclose(got, 255.0**2 * expected, rtol=1e-4):
+            return (
+                "That is the error on the 0-255 scale (255² = 65,025 times larger): the task asks for it on the "
+                "reconstructions' scale, pixels from 0 to 1. Divide the originals by 255 instead of multiplying "
+                "the reconstructions by 255."
+            )
         if np.isclose(got, np.sum((scaled - rebuilt) ** 2), rtol=1e-4):
             return "That is the sum of the squared errors; take their mean instead."
         if np.isclose(got, np.sqrt(expected), rtol=1e-4):
@@ -154,7 +160,7 @@ q2 = FunctionProblem(
 # ----------------------------------------------------------------------------- q3: encoder and decoder
 
 
-def _check_encoder_decoder(namespace: Mapping[str, Any]) -> str | None:
+def _judge_encoder_decoder(namespace: Mapping[str, Any]) -> str | None:
     import torch
     from torch import nn
 
@@ -167,8 +173,8 @@ def _check_encoder_decoder(namespace: Mapping[str, Any]) -> str | None:
     torch.manual_seed(0)
     images = torch.rand(4, 1, 28, 28)
     with torch.no_grad():
-        _check_decoder(decoder, _codes_of(encoder, images))
-    _check_nonlinear(encoder, images)
+        _judge_decoder(decoder, _codes_of(encoder, images))
+    _judge_nonlinear(encoder, images)
     return None
 
 
@@ -180,11 +186,13 @@ def _codes_of(encoder: Any, images: Any) -> Any:
         codes = encoder(images)
     except Exception as exc:  # noqa: BLE001 - any failure is the learner's to fix
         text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        advice = (" The images are (n, 1, 28, 28): start the encoder with nn.Flatten() so that nn.Linear "
-                  "sees rows of 784 pixels." if "shape" in text or "mat1" in text else "")
-        raise Incorrect(
-            f"the encoder failed on a batch of 4 images: {type(exc).__name__}: {text}.{advice}"
-        ) from None
+        advice = (
+            " The images are (n, 1, 28, 28): start the encoder with nn.Flatten() so that nn.Linear "
+            "sees rows of 784 pixels."
+            if "shape" in text or "mat1" in text
+            else ""
+        )
+        raise Incorrect(f"the encoder failed on a batch of 4 images: {type(exc).__name__}: {text}.{advice}") from None
     if not isinstance(codes, torch.Tensor):
         raise Incorrect(f"the encoder should return a tensor, got {type(codes).__name__}.")
     if codes.ndim != 2:
@@ -200,7 +208,7 @@ def _codes_of(encoder: Any, images: Any) -> Any:
     return codes
 
 
-def _check_decoder(decoder: Any, codes: Any) -> None:
+def _judge_decoder(decoder: Any, codes: Any) -> None:
     """The verdict when the decoder does not turn ``codes`` back into images of pixels in [0, 1]."""
     import torch
 
@@ -229,14 +237,13 @@ def _check_decoder(decoder: Any, codes: Any) -> None:
         )
 
 
-def _check_nonlinear(encoder: Any, images: Any) -> None:
+def _judge_nonlinear(encoder: Any, images: Any) -> None:
     """The verdict when the encoder is one linear map of the pixels (so it can learn only what PCA finds)."""
     from torch import nn
 
     weighted = [m for m in encoder.modules() if isinstance(m, (nn.Linear, nn.Conv2d, nn.Conv1d, nn.Bilinear))]
     if _is_affine(encoder, images):
-        what = ("linear layers in a row add up to one linear map" if len(weighted) > 1
-                else "it is a single linear layer")
+        what = "linear layers in a row add up to one linear map" if len(weighted) > 1 else "it is a single linear layer"
         raise Incorrect(
             f"the shapes are right, but the encoder has no nonlinearity: {what}, which can only learn what PCA "
             "finds. Put a hidden layer and a nonlinearity such as nn.ReLU() before the bottleneck layer."
@@ -262,9 +269,12 @@ def _before_bottleneck(encoder: Any) -> Any:
 
     if not isinstance(encoder, nn.Sequential):
         return None
-    weighted = [i for i, layer in enumerate(encoder)
-                if any(isinstance(m, (nn.Linear, nn.Conv2d, nn.Conv1d, nn.Bilinear)) for m in layer.modules())]
-    return encoder[:weighted[-1]] if weighted else None
+    weighted = [
+        i
+        for i, layer in enumerate(encoder)
+        if any(isinstance(m, (nn.Linear, nn.Conv2d, nn.Conv1d, nn.Bilinear)) for m in layer.modules())
+    ]
+    return encoder[: weighted[-1]] if weighted else None
 
 
 def _is_affine(module: Any, images: Any) -> bool:
@@ -288,7 +298,7 @@ def _is_affine(module: Any, images: Any) -> bool:
 
 
 q3 = CustomProblem(
-    _check_encoder_decoder,
+    _judge_encoder_decoder,
     variables=("encoder", "decoder"),
     hint=[
         "Plan the sizes first: the encoder goes 784 pixels -> a hidden layer of your choice -> "
@@ -309,8 +319,10 @@ q3 = CustomProblem(
         "    nn.Unflatten(1, (1, 28, 28)),       # (n, 784) -> (n, 1, 28, 28)\n"
         ")"
     ),
-    explanation=(f"An image goes in, {BOTTLENECK} numbers come out of the encoder, and the decoder must rebuild "
-                 "the image from those alone."),
+    explanation=(
+        f"An image goes in, {BOTTLENECK} numbers come out of the encoder, and the decoder must rebuild "
+        "the image from those alone."
+    ),
     success=f"both shapes are right: (n, 1, 28, 28) -> (n, {BOTTLENECK}) -> (n, 1, 28, 28), pixels in [0, 1].",
 )
 

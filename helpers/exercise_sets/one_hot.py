@@ -26,20 +26,14 @@ def _explain_one_hot(value: object) -> str | None:
     return None
 
 
-def _torch_shortcuts() -> dict[str, Any]:
-    try:
-        import torch.nn.functional as F
-    except ImportError:  # without torch there is no shortcut to look for
-        return {}
-    return {"F.one_hot": F.one_hot}
-
-
-def _check_one_hot(one_hot: Any) -> str | None:
-    used = functions_used(one_hot, _torch_shortcuts())
+def _judge_one_hot(one_hot: Any) -> str | None:
+    used = functions_used(one_hot, {"F.one_hot": "torch.nn.functional:one_hot"})
     if used:
-        return ("your function calls PyTorch's `F.one_hot`, which does the work for you. That is the right tool "
-                "in real code, but here the point is to see how a one-hot matrix is built: write it with NumPy "
-                "(a matrix of zeros, then one 1 per row).")
+        return (
+            "your function calls PyTorch's `F.one_hot`, which does the work for you. That is the right tool "
+            "in real code, but here the point is to see how a one-hot matrix is built: write it with NumPy "
+            "(a matrix of zeros, then one 1 per row)."
+        )
     for args, _, expected in _ONE_HOT_CASES:
         got = one_hot(*args)
         indices, num_classes = args
@@ -52,13 +46,14 @@ def _check_one_hot(one_hot: Any) -> str | None:
         if advice:
             return f"for `{call}`: {advice[:1].lower()}{advice[1:]}"
         if arr.shape != expected.shape:
-            return (f"`{call}` returned shape {arr.shape}; expected one row per index and "
-                    f"`num_classes` columns, shape {expected.shape}.")
+            return (
+                f"`{call}` returned shape {arr.shape}; expected one row per index and "
+                f"`num_classes` columns, shape {expected.shape}."
+            )
         if not np.array_equal(arr, expected):
             shifted = np.eye(num_classes + 1)[[i + 1 for i in indices]][:, :num_classes]
             if np.array_equal(arr, shifted) or np.array_equal(arr, np.eye(num_classes)[[i - 1 for i in indices]]):
-                return (f"for `{call}` each 1 sits one column off: index `i` goes in column `i` "
-                        "(Python counts from 0).")
+                return f"for `{call}` each 1 sits one column off: index `i` goes in column `i` (Python counts from 0)."
             return f"for `{call}` the shape is right, but some 1s are in the wrong columns."
     return None
 
@@ -72,7 +67,7 @@ _ONE_HOT_CASES = [
 
 q1 = FunctionProblem(
     "one_hot",
-    _check_one_hot,
+    _judge_one_hot,
     hint=[
         "Start from a matrix of zeros with shape `(len(indices), num_classes)`.",
         "Then set one entry per row: row `i` gets a 1 in column `indices[i]`. "
@@ -98,8 +93,10 @@ def _explain_distance(value: object) -> str | None:
     if math.isclose(value, 1.0):
         return "The vectors differ in two entries, not one: one colour's 1 is the other's 0, and the other way round."
     if value >= 3:
-        return ("The number of colours does not matter: only the entries where the two vectors differ count, "
-                "and there are two of them.")
+        return (
+            "The number of colours does not matter: only the entries where the two vectors differ count, "
+            "and there are two of them."
+        )
     return None
 
 
@@ -108,8 +105,7 @@ q2 = ValueProblem(
     math.sqrt(2),
     tol=1e-3,
     hint=[
-        "Write the difference of two one-hot vectors, say [1, 0, 0] - [0, 1, 0]. How many of its entries are "
-        "not zero?",
+        "Write the difference of two one-hot vectors, say [1, 0, 0] - [0, 1, 0]. How many of its entries are not zero?",
         "The difference has a +1 and a -1 and zeros elsewhere. Square, add, take the square root.",
     ],
     solution="q2_answer = 2 ** 0.5  # about 1.414, whatever the vocabulary size",
@@ -122,8 +118,10 @@ def _explain_cosine(value: object) -> str | None:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         return None
     if math.isclose(value, 1.0):
-        return "A cosine of 1 means the vectors point the same way; two different one-hot vectors point along " \
-               "different axes."
+        return (
+            "A cosine of 1 means the vectors point the same way; two different one-hot vectors point along "
+            "different axes."
+        )
     if math.isclose(value, -1.0):
         return "-1 would mean opposite directions; one-hot vectors have no negative entries."
     if math.isclose(value, math.sqrt(2), abs_tol=1e-3) or value > 1:
@@ -149,8 +147,11 @@ q4 = ChoiceProblem(
         "a": (True, "Yes: a single 1 marks the category, every other entry is 0."),
         "b": (False, "No: every pair of different one-hot vectors is √2 apart, red–orange as much as red–blue."),
         "c": (True, "Yes: one entry per category, so the vector grows with the vocabulary."),
-        "d": (False, "No: being different is not enough. An embedding puts similar items close; "
-                     "one-hot puts every pair at the same distance."),
+        "d": (
+            False,
+            "No: being different is not enough. An embedding puts similar items close; "
+            "one-hot puts every pair at the same distance.",
+        ),
         "e": (True, "Yes: it is an encoded form of the input, which is what a representation is."),
     },
     multiple=True,
@@ -168,9 +169,15 @@ def _collision_counts(inputs: list[Any], vectors: Any) -> dict[str, int]:
     n = len(rows)
     pairs = [(i, j) for i in range(n) for j in range(i + 1, n) if rows[i] == rows[j]]
     right = sum(inputs[i] != inputs[j] for i, j in pairs)
-    return {"right": right, "twice": 2 * right, "copies": len(pairs), "self": right + n,
-            "every ordered pair": 2 * len(pairs) + n, "lost vectors": n - len(set(rows)),
-            "lost inputs": len(set(inputs)) - len(set(rows))}
+    return {
+        "right": right,
+        "twice": 2 * right,
+        "copies": len(pairs),
+        "self": right + n,
+        "every ordered pair": 2 * len(pairs) + n,
+        "lost vectors": n - len(set(rows)),
+        "lost inputs": len(set(inputs)) - len(set(rows)),
+    }
 
 
 _SLIPS = {
@@ -178,23 +185,25 @@ _SLIPS = {
     "copies": "two copies of the same input sharing a vector are no collision: count only pairs whose inputs differ.",
     "self": "an input was paired with itself; it always shares its own vector. Take pairs of two positions i < j.",
     "every ordered pair": "every input was paired with every input, itself included, both ways round: take each "
-                          "pair of two positions once (i < j), and only when the inputs differ.",
+    "pair of two positions once (i < j), and only when the inputs differ.",
     "lost vectors": "that counts vectors lost (inputs minus distinct vectors), not pairs: three different inputs on "
-                    "one vector make three colliding pairs.",
+    "one vector make three colliding pairs.",
     "lost inputs": "that counts distinct inputs minus distinct vectors, not pairs: three different inputs on one "
-                   "vector make three colliding pairs.",
+    "vector make three colliding pairs.",
 }
 
 _COLLISION_CASES = [
-    (["the cat sat", "sat the cat", "a dog ran", "the cat sat"],                 # bag-of-words counts of
-     [[0, 1, 0, 0, 1, 1], [0, 1, 0, 0, 1, 1], [1, 0, 1, 1, 0, 0], [0, 1, 0, 0, 1, 1]]),   # a cat dog ran sat the
-    (["red", "green", "blue"], np.eye(3)),                                       # one-hot never collides
+    (
+        ["the cat sat", "sat the cat", "a dog ran", "the cat sat"],  # bag-of-words counts of
+        [[0, 1, 0, 0, 1, 1], [0, 1, 0, 0, 1, 1], [1, 0, 1, 1, 0, 0], [0, 1, 0, 0, 1, 1]],
+    ),  # a cat dog ran sat the
+    (["red", "green", "blue"], np.eye(3)),  # one-hot never collides
     (["w", "x", "y", "z"], np.array([[1.0, 0.0], [1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])),
     ([(1, 2, 3), (3, 2, 1), (2, 2, 2), (1, 2, 3)], np.array([[1, 1, 1], [1, 1, 1], [0, 3, 0], [1, 1, 1]])),
 ]
 
 
-def _check_collisions(collisions: Any) -> str | None:
+def _judge_collisions(collisions: Any) -> str | None:
     for inputs, vectors in _COLLISION_CASES:
         got = collisions(list(inputs), vectors)
         call = f"collisions({list(inputs)!r}, vectors)"
@@ -213,7 +222,7 @@ def _check_collisions(collisions: Any) -> str | None:
 
 q5 = FunctionProblem(
     "collisions",
-    _check_collisions,
+    _judge_collisions,
     hint=[
         "Look at every pair of positions once: two nested loops, the inner one starting after the outer one.",
         "A pair (i, j) collides when `inputs[i] != inputs[j]` and `np.array_equal(vectors[i], vectors[j])`; "
@@ -229,7 +238,7 @@ q5 = FunctionProblem(
         "    return count"
     ),
     explanation="0 collisions means the map is injective on these inputs. One-hot never collides; bag-of-words "
-                "collides on every reordering of a sentence.",
+    "collides on every reordering of a sentence.",
 )
 
 PROBLEMS = {"q1": q1, "q2": q2, "q3": q3, "q4": q4, "q5": q5}

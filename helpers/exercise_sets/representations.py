@@ -43,8 +43,10 @@ def _explain_bag_of_words(value: object) -> str | None:
         if arr.shape != expected.shape or np.allclose(arr, expected):
             continue
         if np.allclose(arr, as_written):
-            return (" A capitalised word was not counted: 'Big' and 'big' are the same word here. Lower-case each "
-                    "sentence before you split it.")
+            return (
+                " A capitalised word was not counted: 'Big' and 'big' are the same word here. Lower-case each "
+                "sentence before you split it."
+            )
         if np.allclose(arr, (expected > 0).astype(float)) or np.allclose(arr, (as_written > 0).astype(float)):
             return " You marked whether a word occurs; count how many times it occurs instead."
     if arr.ndim == 1:
@@ -54,8 +56,10 @@ def _explain_bag_of_words(value: object) -> str | None:
 
 q1 = FunctionProblem(
     "bag_of_words",
-    [((sentences, vocabulary), {}, _reference_bag_of_words(sentences, vocabulary))
-     for sentences, vocabulary in _BOW_CASES],
+    [
+        ((sentences, vocabulary), {}, _reference_bag_of_words(sentences, vocabulary))
+        for sentences, vocabulary in _BOW_CASES
+    ],
     tol=1e-9,
     hint=[
         "Make a zero matrix of shape `(len(sentences), len(vocabulary))` and a dict from each "
@@ -121,15 +125,20 @@ def _explain_recall(value: object) -> str | None:
     if not isinstance(value, (int, float, np.floating)):
         return None
     for slips in _RECALL_SLIPS:
+
         def matches(slip: str, slips: dict[str, float] = slips) -> bool:
             return np.isclose(value, slips[slip]) and not np.isclose(slips[slip], slips["right"])
 
         if matches("self"):
-            return (" It looks as if each point counts as its own neighbour: leave the point itself "
-                    "out before taking the k nearest (its distance to itself is 0).")
+            return (
+                " It looks as if each point counts as its own neighbour: leave the point itself "
+                "out before taking the k nearest (its distance to itself is 0)."
+            )
         if matches("by n"):
-            return (" It looks as if you divided by the number of points n: each point can share at most "
-                    "k neighbours, so divide its count by k.")
+            return (
+                " It looks as if you divided by the number of points n: each point can share at most "
+                "k neighbours, so divide its count by k."
+            )
         if matches("count"):
             return " That is the average *number* of shared neighbours: divide by k to get a share between 0 and 1."
     return None
@@ -169,9 +178,15 @@ PIXELS, CNN, AE16, FEATURES = "raw pixels (784)", "CNN embedding (64)", "autoenc
 
 #: One run of notebook 05's section 3 on Fashion-MNIST (2,000 images): recall and k-NN accuracy per space.
 EXAMPLE_MEASUREMENTS = {
-    PIXELS: (np.nan, 0.781), FEATURES: (0.125, 0.563), "pixels → PCA (2)": (0.141, 0.505),
-    "pixels → t-SNE (2)": (0.494, 0.755), "pixels → UMAP (2)": (0.375, 0.725), CNN: (0.271, 0.862),
-    "CNN → PCA (2)": (0.061, 0.596), AE16: (0.459, 0.780), "autoencoder (2)": (0.231, 0.630),
+    PIXELS: (np.nan, 0.781),
+    FEATURES: (0.125, 0.563),
+    "pixels → PCA (2)": (0.141, 0.505),
+    "pixels → t-SNE (2)": (0.494, 0.755),
+    "pixels → UMAP (2)": (0.375, 0.725),
+    CNN: (0.271, 0.862),
+    "CNN → PCA (2)": (0.061, 0.596),
+    AE16: (0.459, 0.780),
+    "autoencoder (2)": (0.231, 0.630),
 }
 
 
@@ -179,8 +194,12 @@ def example_table(measurements: Mapping[str, tuple[float, float]] = EXAMPLE_MEAS
     """A ``structure_table`` like the notebook's (recall and k-NN columns), from ``{space: (recall, k-NN)}``."""
     import pandas as pd
 
-    return pd.DataFrame({"neighbourhood recall": {k: v[0] for k, v in measurements.items()},
-                         "k-NN accuracy": {k: v[1] for k, v in measurements.items()}})
+    return pd.DataFrame(
+        {
+            "neighbourhood recall": {k: v[0] for k, v in measurements.items()},
+            "k-NN accuracy": {k: v[1] for k, v in measurements.items()},
+        }
+    )
 
 
 def solution_namespace(measurements: Mapping[str, tuple[float, float]] = EXAMPLE_MEASUREMENTS) -> dict[str, Any]:
@@ -201,14 +220,20 @@ def measured_statements(table: Any, right: Mapping[str, Any], labels: Any) -> di
 
     n = len(labels)
     knn = {name: float(np.mean(right[name])) for name in table.index}
-    recall = {name: float(table.loc[name, "neighbourhood recall"]) for name in table.index
-              if not np.isnan(table.loc[name, "neighbourhood recall"])}
+    recall = {
+        name: float(table.loc[name, "neighbourhood recall"])
+        for name in table.index
+        if not np.isnan(table.loc[name, "neighbourhood recall"])
+    }
 
     def versus(a: str, b: str) -> tuple[int, str]:
         sign = compare_accuracies(right[a], right[b])
-        words = (f"with {n:,} test images the two cannot be told apart (McNemar's test on the images only one of "
-                 "them gets right)" if sign == 0 else
-                 "McNemar's test on the images only one of them gets right finds a difference")
+        words = (
+            f"with {n:,} test images the two cannot be told apart (McNemar's test on the images only one of "
+            "them gets right)"
+            if sign == 0
+            else "McNemar's test on the images only one of them gets right finds a difference"
+        )
         return sign, f"{with_interval(knn[a], n)} against {with_interval(knn[b], n)}; {words}."
 
     chance = 1 / len(np.unique(labels))
@@ -216,13 +241,22 @@ def measured_statements(table: Any, right: Mapping[str, Any], labels: Any) -> di
     sign_b, text_b = versus(AE16, PIXELS)
     sign_e, text_e = versus(FEATURES, PIXELS)
     above_chance = compare_accuracies(right[PIXELS], chance) == 1 and knn[PIXELS] > 2 * chance
-    counter = sorted(((a, b) for a in recall for b in recall
-                      if recall[a] > recall[b] and compare_accuracies(right[a], right[b]) == -1),
-                     key=lambda pair: knn[pair[1]] - knn[pair[0]], reverse=True)   # the clearest first
+    counter = sorted(
+        (
+            (a, b)
+            for a in recall
+            for b in recall
+            if recall[a] > recall[b] and compare_accuracies(right[a], right[b]) == -1
+        ),
+        key=lambda pair: knn[pair[1]] - knn[pair[0]],
+        reverse=True,
+    )  # the clearest first
     if counter:
         a, b = counter[0]
-        text_d = (f"the {a} keeps more pixel neighbours than the {b} (recall {recall[a]:.3f} against "
-                  f"{recall[b]:.3f}), yet its k-NN accuracy is clearly lower ({knn[a]:.3f} against {knn[b]:.3f}).")
+        text_d = (
+            f"the {a} keeps more pixel neighbours than the {b} (recall {recall[a]:.3f} against "
+            f"{recall[b]:.3f}), yet its k-NN accuracy is clearly lower ({knn[a]:.3f} against {knn[b]:.3f})."
+        )
     else:
         text_d = "in your table no space with a higher recall has a clearly lower k-NN accuracy."
     return {
@@ -234,22 +268,27 @@ def measured_statements(table: Any, right: Mapping[str, Any], labels: Any) -> di
     }
 
 
-def _check_statements(namespace: Mapping[str, Any]) -> Any:
+def _judge_statements(namespace: Mapping[str, Any]) -> Any:
     table, right, labels = (namespace.get(name) for name in ("structure_table", "structure_right", "y"))
     if table is None or right is None or labels is None or not hasattr(table, "loc"):
-        raise Incorrect("This exercise is graded on your measurements: run the cells of section 3 first "
-                        "(they make `structure_table` and `structure_right`), then check again.")
+        raise Incorrect(
+            "This exercise is graded on your measurements: run the cells of section 3 first "
+            "(they make `structure_table` and `structure_right`), then check again."
+        )
     facts = measured_statements(table, right, labels)
-    options = {key: (holds, ("supported: " if holds else "not supported: ") + why)
-               for key, (holds, why) in facts.items()}
+    options = {
+        key: (holds, ("supported: " if holds else "not supported: ") + why) for key, (holds, why) in facts.items()
+    }
     if not any(holds for holds, _ in facts.values()):
-        raise Incorrect("None of the statements holds for your measurements: `q3_answer = []` would be right, "
-                        "but the exercise expects at least one; look at your table again.")
+        raise Incorrect(
+            "None of the statements holds for your measurements: `q3_answer = []` would be right, "
+            "but the exercise expects at least one; look at your table again."
+        )
     return ChoiceProblem("q3_answer", options, multiple=True).evaluate(namespace)
 
 
 q3 = CustomProblem(
-    _check_statements,
+    _judge_statements,
     variables="q3_answer",
     hint=[
         "Two k-NN accuracies on the same images differ only when a paired test says so: "
@@ -262,22 +301,22 @@ q3 = CustomProblem(
         "from helpers.metrics import compare_accuracies\n"
         "\n"
         "right = structure_right            # per space: was each image's 10-neighbour vote right?\n"
-        "pixels, cnn = right[\"raw pixels (784)\"], right[\"CNN embedding (64)\"]\n"
-        "code16, features = right[\"autoencoder (16)\"], right[\"hand-made features (21)\"]\n"
+        'pixels, cnn = right["raw pixels (784)"], right["CNN embedding (64)"]\n'
+        'code16, features = right["autoencoder (16)"], right["hand-made features (21)"]\n'
         "chance = 1 / len(np.unique(y))\n"
-        "recall = structure_table[\"neighbourhood recall\"].dropna()\n"
+        'recall = structure_table["neighbourhood recall"].dropna()\n'
         "counterexample = any(recall[a] > recall[b] and compare_accuracies(right[a], right[b]) == -1\n"
         "                     for a in recall.index for b in recall.index)\n"
         "q3_answer = [letter for letter, holds in [\n"
-        "    (\"a\", compare_accuracies(cnn, pixels) == 1),\n"
-        "    (\"b\", compare_accuracies(code16, pixels) == 1),\n"
-        "    (\"c\", compare_accuracies(pixels, chance) == 1 and pixels.mean() > 2 * chance),   # far above chance\n"
-        "    (\"d\", not counterexample),\n"
-        "    (\"e\", compare_accuracies(features, pixels) == -1),\n"
+        '    ("a", compare_accuracies(cnn, pixels) == 1),\n'
+        '    ("b", compare_accuracies(code16, pixels) == 1),\n'
+        '    ("c", compare_accuracies(pixels, chance) == 1 and pixels.mean() > 2 * chance),   # far above chance\n'
+        '    ("d", not counterexample),\n'
+        '    ("e", compare_accuracies(features, pixels) == -1),\n'
         "] if holds]"
     ),
     explanation="Each statement is judged by the same rule as the notebook's text: two accuracies on the same "
-                "images differ only when McNemar's test on the images that just one of them gets right finds it.",
+    "images differ only when McNemar's test on the images that just one of them gets right finds it.",
 )
 
 PROBLEMS = {"q1": q1, "q2": q2, "q3": q3}

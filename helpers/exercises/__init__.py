@@ -24,19 +24,11 @@ learner's code and bugs in a checker are both reported in one line.
 :class:`CheckResult` without displaying or recording anything (that is what tests use).
 Progress is kept by :mod:`helpers.progress` (per user, apart from the course cache).
 
-The package keeps one concern per module:
-
-- :mod:`.checking` — checking one answer: the placeholder ``____`` and :class:`CheckResult`,
-  values described in one line, comparing a value with the expected one
-  (:func:`compare_values`), the arguments a problem is written with, and running the
-  learner's code (with a time limit) without showing a traceback;
-- :mod:`.problems` — the problem kinds, and what a learner's function uses;
-- :mod:`.feedback` — how feedback is shown;
-- :mod:`.binding` — :func:`bind`, the ``ex.q1`` questions, checks recorded in the learner's
-  progress and the progress table, and the official solutions.
-
-Names a module shares with the others carry no underscore; what the package offers
-notebooks and exercise sets is ``__all__`` below.
+Three modules: :mod:`.checking` (one answer checked: the placeholder, results and how they
+are shown, values compared, the learner's code run with a time limit), :mod:`.problems` (the
+problem kinds) and :mod:`.binding` (``bind``, progress recorded, official solutions). Names
+a module shares with the others carry no underscore; what notebooks and exercise sets use is
+``__all__`` below.
 """
 
 from __future__ import annotations
@@ -60,6 +52,7 @@ from .checking import (
     NOT_ATTEMPTED,
     NOTED,
     CheckResult,
+    Feedback,
     Incorrect,
     NotAttempted,
     ____,
@@ -68,7 +61,6 @@ from .checking import (
     is_blank,
     plain_answer,
 )
-from .feedback import Feedback
 from .problems import (
     ChoiceProblem,
     CustomProblem,
@@ -115,5 +107,3 @@ __all__ = [
     "show_progress",
     "reset_progress",
 ]
-
-

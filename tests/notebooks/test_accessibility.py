@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import helpers.exercises as ex
-import helpers.exercises.feedback as feedback
+import helpers.exercises.checking as feedback
 from helpers import palette
 from helpers.colour_vision import contrast_ratio
 
@@ -23,9 +23,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 # ----------------------------------------------------------------------------- feedback and tables
 
 
-@pytest.mark.parametrize("tone", list(feedback._TONES))
+@pytest.mark.parametrize("tone", list(feedback.TONES))
 def test_feedback_titles_have_enough_contrast(tone):
-    accent, background, _ = feedback._TONES[tone]
+    accent, background, _ = feedback.TONES[tone]
     assert contrast_ratio(accent, background) >= 4.5, f"the {tone} title is {contrast_ratio(accent, background):.2f}:1"
     assert contrast_ratio("#1f1f1f", background) >= 4.5  # the body text
 
