@@ -45,6 +45,9 @@ PIXELS = "pixels"
 #: Bump when the stored probe results change meaning or form, so old entries are ignored.
 _PROBE_FORMAT = 3
 
+#: The most bytes of layer outputs that :func:`probe_layers` holds at once (every layer's: about 0.1 GB).
+GROUP_BYTES = 48 * 2**20
+
 
 # ----------------------------------------------------------------------------- probing
 
@@ -59,10 +62,6 @@ class ProbeRows(list):
 
 def _images(x: Any, name: str) -> torch.Tensor:
     return as_tensor_images(validation.images(x, name), name=name)
-
-
-#: The most bytes of layer outputs that :func:`probe_layers` holds at once (every layer's: about 0.1 GB).
-GROUP_BYTES = 48 * 2**20
 
 
 def _layer_groups(model: nn.Module, images: torch.Tensor, names: list[str]) -> list[list[str]]:
