@@ -45,6 +45,9 @@ PIXELS = "pixels"
 #: Bump when the stored probe results change meaning or form, so old entries are ignored.
 _PROBE_FORMAT = 3
 
+#: The most bytes of layer outputs that :func:`probe_layers` holds at once (every layer's: about 0.1 GB).
+GROUP_BYTES = 48 * 2**20
+
 
 # ----------------------------------------------------------------------------- probing
 
@@ -59,6 +62,19 @@ class ProbeRows(list):
 
 def _images(x: Any, name: str) -> torch.Tensor:
     return as_tensor_images(validation.images(x, name), name=name)
+
+
+def _layer_groups(model: nn.Module, images: torch.Tensor, names: list[str]) -> list[list[str]]:
+    """``names`` in order, cut into runs whose outputs for ``images`` take at most :data:`GROUP_BYTES` together."""
+    one = {PIXELS: images[:1], **layer_outputs(model, images[:1], [name for name in names if name != PIXELS] or None)}
+    groups, held = [[]], 0
+    for name in names:
+        size = one[name].numel() * one[name].element_size() * len(images)
+        if groups[-1] and held + size > GROUP_BYTES:
+            groups, held = [*groups, []], 0
+        groups[-1].append(name)
+        held += size
+    return groups
 
 
 def _probe_entry_name(model: nn.Module, arrays: Sequence[Any], layers: list[str], k: int) -> str:
@@ -135,16 +151,16 @@ def probe_layers(
         rows.from_cache, rows.seconds = True, time.perf_counter() - started
         return rows
 
-    net_layers = [name for name in names if name != PIXELS]
-    train_out = layer_outputs(model, train_images, net_layers) if net_layers else {}
-    test_out = layer_outputs(model, test_images, net_layers) if net_layers else {}
-    train_out[PIXELS], test_out[PIXELS] = train_images, test_images
+    images = torch.cat([train_images, test_images])
     rows = ProbeRows()
-    for name in names:
-        A = train_out[name].flatten(1).numpy().astype(np.float32, copy=False)
-        B = test_out[name].flatten(1).numpy().astype(np.float32, copy=False)
-        rows.append(_row(name, int(A.shape[1]), knn_correct(A, train_labels, B, test_labels, k=k),
-                         linear_correct(A, train_labels, B, test_labels)))
+    for group in _layer_groups(model, images, names):
+        net_layers = [name for name in group if name != PIXELS]
+        outputs = {PIXELS: images, **(layer_outputs(model, images, net_layers) if net_layers else {})}
+        for name in group:
+            A, B = np.split(outputs.pop(name).flatten(1).numpy().astype(np.float32, copy=False), [len(train_images)])
+            rows.append(_row(name, int(A.shape[1]), knn_correct(A, train_labels, B, test_labels, k=k),
+                             linear_correct(A, train_labels, B, test_labels)))
+            del A, B  # freed before the next group's outputs are made
     _write_rows(entry, list(rows))
     rows.from_cache, rows.seconds = False, time.perf_counter() - started
     return rows

@@ -47,7 +47,7 @@ METRICS: tuple[str, ...] = ("euclidean", "cosine")
 
 # Rows of the high-dimensional distance matrix handled at once by trustworthiness
 # is chosen so that one block of comparisons stays near this many elements.
-_BLOCK_ELEMENTS = 1 << 25
+_BLOCK_ELEMENTS = 1 << 23  # about 8 MB of comparisons, 6 MB of distances: small beside a kernel
 
 
 # ----------------------------------------------------------------------------- rules of the arguments

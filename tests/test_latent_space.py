@@ -42,6 +42,13 @@ def test_encode_decode_reconstruct(net2, images):
     np.testing.assert_allclose(latent_space.encode_images(net2, floats[:, None]), Z, atol=1e-5)
 
 
+def test_decode_points_in_batches_equals_the_decoder_at_once(net2):
+    Z = np.random.default_rng(2).normal(size=(2048 + 5, 2)).astype(np.float32)  # two batches
+    with torch.no_grad():
+        whole = net2.decode(torch.from_numpy(Z)).numpy().reshape(-1, 28, 28)
+    np.testing.assert_allclose(latent_space.decode_points(net2, Z), whole, atol=1e-6)
+
+
 @pytest.mark.parametrize(
     "Z,words",
     [
@@ -194,6 +201,8 @@ def test_nearest_distance_reads_the_data_in_chunks_with_the_same_result():
     whole = np.sqrt(np.maximum(((a ** 2).sum(1)[:, None] - 2 * a @ b.T + (b ** 2).sum(1)[None]).min(1), 0) / 784)
     for chunk in (1, 16, 50, 4096):  # (BLAS may sum in another order)
         assert nearest_distance(images, data, chunk=chunk) == pytest.approx(whole, rel=1e-7), chunk
+    pixels = rng.integers(0, 256, (50, 28, 28), dtype=np.uint8)  # bytes: turned into floats a chunk at a time
+    assert nearest_distance(images, pixels, chunk=16) == pytest.approx(nearest_distance(images, pixels / 255), rel=1e-6)
     with pytest.raises(ValueError, match="chunk"):
         nearest_distance(images, data, chunk=0)
 

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from helpers import layer_probes
-from helpers.models.alexnet import AlexNetLike
+from helpers.models.alexnet import LAYERS, AlexNetLike, layer_outputs
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +56,27 @@ def test_probe_layers_reads_a_repeated_call_from_the_cache(net, tiny, monkeypatc
     for got, was in zip(second, first, strict=True):
         assert {k: v for k, v in got.items() if "right" not in k} == {k: v for k, v in was.items() if "right" not in k}
         assert (got["knn_right"] == was["knn_right"]).all() and (got["linear_right"] == was["linear_right"]).all()
+
+
+def test_probe_layers_holds_a_few_layers_at_a_time_with_the_same_results(net, tiny, monkeypatch, tmp_path):
+    requested = []
+
+    def spy(model, x, names=None, **kwargs):
+        if len(x) > 1:  # not the one-image look at the layers' sizes
+            requested.append(list(names))
+        return layer_outputs(model, x, names, **kwargs)
+
+    monkeypatch.setattr(layer_probes, "layer_outputs", spy)
+    results = {}
+    for label, group_bytes in (("one at a time", 1), ("all at once", 2**40)):
+        monkeypatch.setattr(layer_probes, "GROUP_BYTES", group_bytes)
+        monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path / label))
+        results[label] = layer_probes.probe_layers(net, *tiny, ["pixels", *LAYERS], k=3)
+    assert requested == [*([name] for name in LAYERS), list(LAYERS)]
+    for alone, together in zip(results["one at a time"], results["all at once"], strict=True):
+        assert alone["layer"] == together["layer"] and alone["dim"] == together["dim"]
+        assert (alone["knn_right"] == together["knn_right"]).all()
+        assert (alone["linear_right"] == together["linear_right"]).all()
 
 
 def test_probe_layers_cache_depends_on_k_and_weights(net, tiny):

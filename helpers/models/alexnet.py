@@ -159,7 +159,7 @@ def layer_outputs(
     x: torch.Tensor,
     names: Iterable[str] | None = None,
     *,
-    batch_size: int = 1000,
+    batch_size: int = 100,
 ) -> dict[str, torch.Tensor]:
     """The outputs of the named layers for a batch of images, ``{name: tensor}``.
 
