@@ -219,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
             browser.close()
     whole = json.loads(args.out.read_text()) if args.out.exists() else {}
     whole["browser_latency"] = report
-    args.out.write_text(json.dumps(whole, indent=1) + "\n")
+    args.out.write_text(json.dumps(whole, indent=2) + "\n")
     return 0
 
 

@@ -252,3 +252,17 @@ def test_with_cpu_only_pytorch_every_notebook_fits_half_a_binder_session():
     measured = {name: entry["peak_mb_cpu_torch"] for name, entry in report["notebooks"].items()
                 if entry["peak_mb_cpu_torch"] is not None}
     assert measured and not {name: mb for name, mb in measured.items() if mb > budget}, measured
+
+
+def test_the_readme_gives_the_browsers_click_and_pan_times_of_the_report():
+    browser = json.loads((REPO / "benchmarks" / "report.json").read_text())["browser_latency"]
+    text = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    explorer, scatter = browser["ipympl_explorer"], browser["jupyter_scatter"]
+    ms = {kind: [f"{entry['click_ms_p95']:.0f}" for entry in sizes.values()] for kind, sizes in browser.items()
+          if kind in ("ipympl_explorer", "jupyter_scatter")}
+    assert list(explorer) == ["2000", "15000"] and list(scatter) == ["2000", "15000", "100000"]
+    assert f"takes {ms['ipympl_explorer'][0]} ms at 2,000 points and {ms['ipympl_explorer'][1]} ms at 15,000" in text
+    clicks, pans = ms["jupyter_scatter"], [f"{entry['pan_step_ms_p95']:.0f}" for entry in scatter.values()]
+    assert (f"selection in {clicks[0]} ms at 2,000 points, {clicks[1]} ms at 15,000 and {clicks[2]} ms at 100,000, "
+            f"and one step of a pan in {pans[0]}, {pans[1]} and {pans[2]} ms") in text
+    assert f"p95 over {browser['repeats']} clicks" in text
