@@ -30,16 +30,8 @@ from pathlib import Path
 
 from helpers.paths import REPO_ROOT
 
-__all__ = [
-    "HINTS_IN_TEACHER_MODE",
-    "SETTINGS_FILE",
-    "TEACHER_MODE_ENV_VAR",
-    "ClassroomSettings",
-    "classroom_settings",
-    "hints_allowed",
-    "solution_withheld",
-    "teacher_mode",
-]
+__all__ = ["HINTS_IN_TEACHER_MODE", "SETTINGS_FILE", "TEACHER_MODE_ENV_VAR", "ClassroomSettings", "classroom_settings",
+           "hints_allowed", "solution_withheld", "teacher_mode"]
 
 TEACHER_MODE_ENV_VAR = "COURSE_TEACHER_MODE"
 SETTINGS_FILE = "course-settings.json"

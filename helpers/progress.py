@@ -42,23 +42,9 @@ from filelock import FileLock, Timeout
 
 from helpers import paths, validation
 
-__all__ = [
-    "PROGRESS_ENV_VAR",
-    "ProgressError",
-    "progress_dir",
-    "progress_path",
-    "load_progress",
-    "save_progress",
-    "update_entry",
-    "normal_entry",
-    "merge_progress",
-    "reset_progress",
-    "where_progress_is_kept",
-    "export_progress",
-    "import_progress",
-    "read_progress_file",
-    "keep_progress_in",
-]
+__all__ = ["PROGRESS_ENV_VAR", "ProgressError", "progress_dir", "progress_path", "load_progress", "save_progress",
+           "update_entry", "normal_entry", "merge_progress", "reset_progress", "where_progress_is_kept",
+           "export_progress", "import_progress", "read_progress_file", "keep_progress_in"]
 
 #: Environment variable that moves the progress folder (e.g. to a mounted Google Drive).
 PROGRESS_ENV_VAR = "COURSE_PROGRESS_DIR"
