@@ -58,10 +58,7 @@ _unsaved: dict[str, bytes] = {}
 
 
 def fingerprint(*arrays: Any) -> str:
-    """A short sha256 of arrays' dtypes, shapes and values (NumPy arrays, torch tensors, lists).
-
-    Equal arrays give the same fingerprint in any memory order; any other dtype, shape or value another.
-    """
+    """A short sha256 of arrays' dtypes, shapes and values (NumPy arrays, torch tensors, lists), in any memory order."""
     digest = hashlib.sha256()
     for a in arrays:
         arr = np.ascontiguousarray(a.detach().cpu().numpy() if hasattr(a, "detach") else np.asarray(a))
@@ -71,10 +68,7 @@ def fingerprint(*arrays: Any) -> str:
 
 
 def key(name: str, description: dict[str, Any]) -> str:
-    """``<name>-<16 hex digits>``: the same for the same description (JSON values only), in every session.
-
-    A description that holds something JSON cannot write raises TypeError.
-    """
+    """``<name>-<16 hex digits>``: the same for the same description (JSON values only), in every session."""
     text = json.dumps(description, sort_keys=True)
     return f"{name}-{hashlib.sha256(text.encode()).hexdigest()[:16]}"
 
@@ -138,10 +132,8 @@ def _folder(kind: str | Path) -> Path:
 def load(kind: str | Path, name: str, decode: Callable[[bytes], T], *, what: str = "entry") -> T | None:
     """The verified, decoded value of entry ``name`` in ``<cache>/<kind>/`` (or the folder ``kind``), or None.
 
-    ``decode(payload)`` turns the payload into the value and raises if it is not what was
-    expected (a wrong shape ...). A damaged entry is reported (naming it as ``what``),
-    moved aside and treated as absent. An entry that :func:`save` could not write in this
-    session is read from memory.
+    ``decode(payload)`` raises if the value is not what was expected; a damaged entry is reported
+    (as ``what``), moved aside and treated as absent.
     """
     path = _folder(kind) / name
     if str(path) in _unsaved:
@@ -173,11 +165,7 @@ def discard(path: Path, reason: str, what: str = "entry") -> None:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` whole or not at all: a temporary file beside it, readable by those who
-    may read the folder (:func:`helpers.paths.shared_file_mode`), renamed into place.
-
-    Raises OSError when it cannot be written; nothing half-written is left, even when interrupted.
-    """
+    """Write ``data`` to ``path`` whole or not at all (a temporary file, shared like its folder, renamed)."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         paths.share_like_folder(handle, path.parent)  # a class's shared cache is readable by the class
@@ -190,11 +178,7 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def save(kind: str | Path, name: str, value: T, encode: Callable[[T], bytes]) -> bool:
-    """Write ``value`` (as ``encode(value)``) with its digest, atomically; True when written.
-
-    When the cache cannot be written, the course warns once (see
-    :func:`helpers.paths.report_unwritable`) and keeps the entry in memory for this session.
-    """
+    """Write ``value`` (as ``encode(value)``) with its digest, atomically; True when written, else kept in memory."""
     payload = encode(value)
     folder = paths.cache_dir(kind) if isinstance(kind, str) else kind
     path = folder / name
@@ -229,11 +213,7 @@ SCORES_FORMAT = 2
 
 
 def remembered(name: str, arrays: dict[str, Any], params: dict[str, Any], compute: Callable[[], float]) -> float:
-    """``compute()``, or the value it gave before for the same ``arrays`` and ``params`` (a score, a number).
-
-    The entry is named by the arrays' fingerprints, the parameters and the versions of NumPy and
-    scikit-learn: other data or other settings are computed afresh.
-    """
+    """``compute()``, or the value it gave before for the same ``arrays``, ``params`` and library versions."""
     if not isinstance(arrays, dict):
         validation.fail("arrays", "a dict of name -> array", arrays, kind=validation.InvalidType)
     if not callable(compute):

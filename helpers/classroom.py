@@ -30,16 +30,8 @@ from pathlib import Path
 
 from helpers.paths import REPO_ROOT
 
-__all__ = [
-    "HINTS_IN_TEACHER_MODE",
-    "SETTINGS_FILE",
-    "TEACHER_MODE_ENV_VAR",
-    "ClassroomSettings",
-    "classroom_settings",
-    "hints_allowed",
-    "solution_withheld",
-    "teacher_mode",
-]
+__all__ = ["HINTS_IN_TEACHER_MODE", "SETTINGS_FILE", "TEACHER_MODE_ENV_VAR", "ClassroomSettings", "classroom_settings",
+           "hints_allowed", "solution_withheld", "teacher_mode"]
 
 TEACHER_MODE_ENV_VAR = "COURSE_TEACHER_MODE"
 SETTINGS_FILE = "course-settings.json"
@@ -93,12 +85,8 @@ def _from_file(path: Path) -> ClassroomSettings | None:
 
 
 def classroom_settings(root: Path | str | None = None, environ: Mapping[str, str] | None = None) -> ClassroomSettings:
-    """The classroom settings now: the environment variable, else the settings file, else off.
-
-    ``root`` is the course folder holding ``course-settings.json`` (default: this course);
-    ``environ`` the environment to read (default: ``os.environ``). Read on every call, so a
-    change takes effect without restarting the kernel.
-    """
+    """The classroom settings now (read on every call): the environment variable, else the settings file
+    in ``root`` (default: this course), else off."""
     environ = os.environ if environ is None else environ
     if not isinstance(environ, Mapping):
         raise TypeError(f"environ must be a mapping such as os.environ, got {type(environ).__name__}")

@@ -38,11 +38,9 @@ def usable_cores() -> int:
 
 
 def free_cores(sample_s: float = 0.1) -> int | None:
-    """How many of this process's cores other programs leave free just now (at least 1).
+    """How many of this process's cores other programs leave free just now (at least 1; None off Linux).
 
-    Read from the kernel's CPU counters twice, ``sample_s`` apart (Linux), leaving out this
-    process's own use and the time the hypervisor lends elsewhere; None where they cannot be
-    read. A core counts as busy when other programs use at least half of it.
+    Read from the CPU counters twice, ``sample_s`` apart, leaving out this process's own use.
     """
 
     def counters() -> tuple[float, float]:
@@ -71,13 +69,8 @@ def free_cores(sample_s: float = 0.1) -> int | None:
 
 @contextmanager
 def openmp_threads(count: int | None = None) -> Iterator[int]:
-    """Run OpenMP code (scikit-learn's t-SNE, neighbour searches) on ``count`` threads inside the block.
-
-    ``None`` means :func:`usable_cores`, what scikit-learn uses when nothing else has
-    changed the setting. Every OpenMP runtime loaded in the process gets the number, and
-    each gets its own number back when the block ends. Without threadpoolctl (it comes
-    with scikit-learn) the block runs with the settings as they are. Yields the count.
-    """
+    """Run OpenMP code (t-SNE, neighbour searches) on ``count`` threads (default :func:`usable_cores`) inside
+    the block, then put each runtime's own number back. Yields the count."""
     if count is None:
         count = usable_cores()
     count = validation.integer(count, "count", low=1)

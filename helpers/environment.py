@@ -129,12 +129,8 @@ def missing_requirements(requirements: list[Requirement], skip: frozenset[str] =
 
 
 def kernel_requirements(where: str | None = None) -> list[Requirement]:
-    """What a kernel in ``where`` needs from the course: requirements.txt without front ends and options.
-
-    On a hosted runtime (Colab, Kaggle) what the runtime itself ships and the set-up never
-    installs (torch, torchvision, ipykernel) is the runtime's own business: its version there
-    is the right one, and the set-up cell could not change it.
-    """
+    """What a kernel in ``where`` needs: requirements.txt without front ends and options (and, on a
+    hosted runtime, without what the runtime ships itself: torch, torchvision, ipykernel)."""
     skip = FRONT_END_PACKAGES | OPTIONAL_PACKAGES | (NOT_INSTALLED_ON_HOSTS if hosted(where) else frozenset())
     return [r for r in read_requirements() if r.name not in skip]
 
@@ -177,14 +173,6 @@ def _shell() -> Any:
     return get_ipython()
 
 
-def _enable_custom_widget_manager(where: str) -> None:
-    """Colab draws its own widgets; third-party ones (ipympl's canvas) need this switch."""
-    if where == "colab":
-        from google.colab import output  # type: ignore[import-not-found]
-
-        output.enable_custom_widget_manager()
-
-
 def use_interactive_figures(where: str | None = None) -> bool:
     """Switch matplotlib to ipympl (``%matplotlib widget``) when it is installed and usable.
 
@@ -197,7 +185,10 @@ def use_interactive_figures(where: str | None = None) -> bool:
         return False
     where = where or detect_platform()
     try:
-        _enable_custom_widget_manager(where)
+        if where == "colab":  # Colab draws its own widgets; ipympl's canvas needs this switch
+            from google.colab import output  # type: ignore[import-not-found]
+
+            output.enable_custom_widget_manager()
         shell.run_line_magic("matplotlib", "widget")
         from helpers.plotting import place_every_toolbar
 
@@ -338,24 +329,15 @@ def _install_advice(where: str) -> str:
     return "run `make lab` again, or `pip install -r requirements.txt`"
 
 
-def _data_advice(findings: Mapping[str, str]) -> list[str]:
-    """The restore advice the loaders give, for every data file that is not ok."""
-    from helpers.data import DataFileError
-
-    return [str(DataFileError(name, state)) for name, state in findings.items() if state != "ok"]
-
-
 def report(show: bool = True) -> dict[str, Any]:
     """Check the environment: versions, compute device, the shipped data's checksums.
 
-    Returns the findings as a dict; with ``show`` it also prints a short table. Only what
-    a kernel needs here counts as missing (:func:`kernel_requirements`): front ends
-    (JupyterLab, Notebook) are not needed on Colab or in VS Code, ipympl only makes figures
-    clickable, and on Colab and Kaggle the runtime's own torch and ipykernel are the right ones.
+    Returns the findings as a dict; with ``show`` it also prints a short table. Only what a
+    kernel needs here counts as missing (:func:`kernel_requirements`).
     """
     import torch
 
-    from helpers.data import verify_data_files
+    from helpers.data import DataFileError, verify_data_files
     from helpers.progress import where_progress_is_kept
     from helpers.training import choose_device
 
@@ -372,7 +354,7 @@ def report(show: bool = True) -> dict[str, Any]:
         "torch_threads": torch.get_num_threads(),
         "colab": where == "colab",
         "data": data,
-        "data_advice": _data_advice(data),
+        "data_advice": [str(DataFileError(name, state)) for name, state in data.items() if state != "ok"],
         "missing": missing,
         "install_advice": _install_advice(where),
         "interactive_figures": versions["ipympl"] != "not installed",

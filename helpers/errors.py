@@ -46,11 +46,7 @@ class InvalidType(InvalidArgument, TypeError, ValueError):
 
 
 def warn(message: str, category: type[Warning] = UserWarning) -> None:
-    """Issue a warning that points at the first line outside the course's helpers.
-
-    A learner sees where *their* code called the course (their cell), not the helper line
-    that noticed the problem, however deep the call went.
-    """
+    """Issue a warning that points at the first line outside the course's helpers (the learner's cell)."""
     frame = sys._getframe(1)
     level = 2  # 1 would be this function
     while frame is not None and frame.f_code.co_filename.startswith(_HELPERS_DIRS):
@@ -81,17 +77,13 @@ def _kind_note(value: Any) -> str:
         return "a float"
     if isinstance(value, (list, tuple, dict, set)):
         return type_name(value)
-    if isinstance(value, str) and _looks_like_number(value):
+    if isinstance(value, str):
+        try:
+            float(value.replace(",", "").replace("_", ""))
+        except ValueError:
+            return ""
         return "a string: write the number without quotes"
     return ""
-
-
-def _looks_like_number(text: str) -> bool:
-    try:
-        float(text.replace(",", "").replace("_", ""))
-    except ValueError:
-        return False
-    return True
 
 
 def fail(name: str, expected: str, value: Any, hint: str = "", *, kind: type[InvalidArgument] = InvalidValue,

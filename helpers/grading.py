@@ -149,11 +149,7 @@ def _encode(value: Any, budget: _Budget, depth: int = 0) -> Any:  # noqa: C901 -
 
 
 def _class_source(cls: type) -> str:
-    """The source of a class defined in a notebook cell, found through the cell of one of its methods.
-
-    ``inspect.getsource`` cannot find a class of a notebook's ``__main__``; the kernel keeps
-    each cell's code (``linecache``), and a method's code says which cell defined it.
-    """
+    """The source of a class defined in a notebook cell, found through the cell (``linecache``) of a method."""
     import ast
     import linecache
     import textwrap
@@ -211,11 +207,8 @@ def _encode_torch(value: Any, budget: _Budget, depth: int, kind: str) -> dict | 
 
 
 def hand_over(namespace: Mapping[str, Any], folder: str) -> None:
-    """Write the notebook's answers as data to ``folder`` (``answers.json``, ``arrays.npz``).
-
-    Run by the grader as a last cell in the learner's kernel. What cannot travel as data is
-    named, not carried; the exercises that need it are graded as unanswered.
-    """
+    """Write the notebook's answers as data to ``folder`` (``answers.json``, ``arrays.npz``); what cannot
+    travel as data is named, not carried."""
     from pathlib import Path
 
     import numpy as np
@@ -339,11 +332,8 @@ class ModuleName(str):
 
 
 def read_answers(folder: str) -> tuple[list[str], dict[str, Any], dict[str, str]]:
-    """The notebooks bound, the answers as values (functions and classes as source, the learner's own
-    torch modules as :class:`Deferred`) and what was left behind.
-
-    Reads only data (JSON, arrays without pickles); raises ValueError on anything else.
-    """
+    """The notebooks bound, the answers as values (sources, :class:`Deferred` torch modules) and what was
+    left behind; reads only data (JSON, arrays without pickles)."""
     from pathlib import Path
 
     import numpy as np

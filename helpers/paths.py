@@ -66,13 +66,9 @@ def cache_root() -> Path:
 
 
 def cache_dir(*parts: str) -> Path:
-    """Return a folder under the course cache, created if possible.
+    """A folder under the course cache, created if possible (a file in its way is moved aside first).
 
-    When it cannot be created (read-only, full disk, a file in the way) this warns once
-    (see :func:`report_unwritable`) and still returns the path: reading from it finds
-    nothing, and writing to it fails, which the course's caches take in their stride.
-    A file inside the cache where one of its folders should be is moved aside first.
-    Deleting the cache folder is always safe: everything in it is recomputed when needed.
+    When it cannot be created this warns once (:func:`report_unwritable`) and still returns the path.
     """
     root = cache_root()
     folder = root.joinpath(*parts)
@@ -90,7 +86,6 @@ def cache_dir(*parts: str) -> Path:
 
 
 def _umask() -> int:
-    """This process's umask (read without changing it where the system says it)."""
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
             if line.startswith("Umask:"):
@@ -117,7 +112,6 @@ def shared_file_mode(folder: Path) -> int:
 
 
 def share_like_folder(handle: int, folder: Path) -> None:
-    """Give the open file ``handle`` the mode of :func:`shared_file_mode` (no-op on Windows)."""
     if os.name != "nt":
         try:
             os.fchmod(handle, shared_file_mode(folder))
@@ -146,8 +140,7 @@ def _clear_the_way(root: Path, parts: tuple[str, ...]) -> bool:
 
 def report_unwritable(where: Path, error: BaseException) -> None:
     """Warn, once per cache folder and session, that the cache cannot be written."""
-    root = cache_root()
-    key = str(root)
+    key = str(cache_root())
     if key in _reported:
         return
     _reported.add(key)
@@ -161,13 +154,13 @@ def report_unwritable(where: Path, error: BaseException) -> None:
     )
 
 
-def move_aside(path: Path) -> Path | None:
-    """Rename a damaged file or folder to ``<name>.corrupt`` (``.corrupt-2`` ... if taken).
+def move_aside(path: Path, mark: str = "corrupt") -> Path | None:
+    """Rename a damaged file or folder to ``<name>.<mark>`` (``.<mark>-2`` ... if taken).
 
     Returns the new path, or None when it cannot be moved (a read-only folder).
     """
     for attempt in range(1, 100):
-        target = path.with_name(f"{path.name}.corrupt" + ("" if attempt == 1 else f"-{attempt}"))
+        target = path.with_name(f"{path.name}.{mark}" + ("" if attempt == 1 else f"-{attempt}"))
         if target.exists() or target.is_symlink():
             continue
         try:
@@ -196,7 +189,6 @@ class MemoryFile:
         return self._data.decode(encoding)
 
     def stat(self) -> SimpleNamespace:
-        """Only the size: ``stat().st_size``."""
         return SimpleNamespace(st_size=len(self._data))
 
     def __repr__(self) -> str:
@@ -207,13 +199,9 @@ def write_files(preferred: Path | str, files: Mapping[str, tuple[str, bytes]],
                 again: str = "pass a folder on a disk with space") -> dict[str, Path | MemoryFile]:
     """Write ``files`` (``{kind: (file name, content)}``) into ``preferred``; return the paths by kind.
 
-    When ``preferred`` cannot be made or written (read-only, a file in its place, a full
-    disk), the files go to a folder of the same name under ``course-exports`` in the
-    system's temporary folder, made private to this user (mode 0700; a link or someone
-    else's folder there is refused, and a new private temporary folder is used), and a
-    warning names it. When that fails too, the files are kept in memory
-    (:class:`MemoryFile`) and one warning says so, with ``again``: how to have them as
-    files. Nothing half-written is left behind, and nothing is written to test a folder.
+    When ``preferred`` cannot be written, the files go to a private (0700) folder under
+    ``course-exports`` in the temporary folder, and when that fails too they are kept in memory
+    (:class:`MemoryFile`); a warning says which, with ``again``. Nothing half-written is left behind.
     """
     preferred = Path(preferred).expanduser()
     problem = _try_folder(preferred) or _write_all(preferred, files)

@@ -33,7 +33,6 @@ import stat
 import sys
 import tempfile
 import threading
-import warnings
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
@@ -41,25 +40,11 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from helpers import validation
+from helpers import paths, validation
 
-__all__ = [
-    "PROGRESS_ENV_VAR",
-    "ProgressError",
-    "progress_dir",
-    "progress_path",
-    "load_progress",
-    "save_progress",
-    "update_entry",
-    "normal_entry",
-    "merge_progress",
-    "reset_progress",
-    "where_progress_is_kept",
-    "export_progress",
-    "import_progress",
-    "read_progress_file",
-    "keep_progress_in",
-]
+__all__ = ["PROGRESS_ENV_VAR", "ProgressError", "progress_dir", "progress_path", "load_progress", "save_progress",
+           "update_entry", "normal_entry", "merge_progress", "reset_progress", "where_progress_is_kept",
+           "export_progress", "import_progress", "read_progress_file", "keep_progress_in"]
 
 #: Environment variable that moves the progress folder (e.g. to a mounted Google Drive).
 PROGRESS_ENV_VAR = "COURSE_PROGRESS_DIR"
@@ -117,16 +102,10 @@ def progress_path() -> Path:
 
 
 def _in_colab() -> bool:
-    from helpers.paths import in_colab
-
-    return in_colab()
+    return paths.in_colab()
 
 
 # ============================================================================ entries
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def normal_entry(raw: Any = None) -> dict[str, Any]:
@@ -178,12 +157,8 @@ def merge_progress(ours: Mapping[str, Any], theirs: Mapping[str, Any]) -> dict[s
     return merged
 
 
-def _solved_count(data: Mapping[str, Any]) -> int:
-    return sum(e.get("status") == "solved" for entries in data.values() for e in entries.values())
-
-
 def _solved_text(data: Mapping[str, Any]) -> str:
-    count = _solved_count(data)
+    count = sum(e.get("status") == "solved" for entries in data.values() for e in entries.values())
     return f"{count} exercise{'' if count == 1 else 's'} solved"
 
 
@@ -226,10 +201,7 @@ class _NotRegular(OSError):
 
 
 def _read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
-    """The text of the regular file ``path``, never blocking on a FIFO nor reading a device.
-
-    Raises FileNotFoundError, _NotRegular (saying what it is), other OSErrors, UnicodeDecodeError.
-    """
+    """The text of the regular file ``path``, never blocking on a FIFO nor reading a device."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     handle = os.open(path, flags)
     try:
@@ -271,45 +243,20 @@ def _write_atomically(path: Path, document: Mapping[str, Any]) -> None:
         raise
 
 
-def _move_aside(path: Path) -> Path | None:
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = path.with_name(f"{path.name}.damaged-{stamp}")
-    counter = 1
-    while target.exists():
-        counter += 1
-        target = path.with_name(f"{path.name}.damaged-{stamp}-{counter}")
-    try:
-        os.replace(path, target)
-    except OSError:
-        return None
-    return target
-
-
 # In-memory progress for places where the file cannot be written: {path: data}.
 _UNSAVED: dict[str, dict[str, dict[str, dict[str, Any]]]] = {}
 _UNREADABLE: set[str] = set()  # progress files that exist but could not be read: never written over
 _WARNED: set[str] = set()
 
 
-def _learner_stacklevel() -> int:
-    """The ``stacklevel`` that makes a warning point at the first caller outside helpers/."""
-    helpers_dir = str(Path(__file__).resolve().parent)
-    frame, level = sys._getframe(1), 1
-    while frame is not None and str(Path(frame.f_code.co_filename).resolve()).startswith(helpers_dir):
-        frame, level = frame.f_back, level + 1
-    return level
-
-
 def _warn_once(key: str, message: str) -> None:
-    if key in _WARNED:
-        return
-    _WARNED.add(key)
-    warnings.warn(message, UserWarning, stacklevel=_learner_stacklevel())
+    if key not in _WARNED:
+        _WARNED.add(key)
+        validation.warn(message)
 
 
-def _choose_another_place() -> str:
-    return (f"choose a writable folder with the environment variable {PROGRESS_ENV_VAR} "
-            "or `helpers.progress.keep_progress_in(FOLDER)`")
+_ANOTHER_PLACE = (f"choose a writable folder with the environment variable {PROGRESS_ENV_VAR} "
+                  "or `helpers.progress.keep_progress_in(FOLDER)`")
 
 
 def load_progress() -> dict[str, dict[str, dict[str, Any]]]:
@@ -331,46 +278,33 @@ def load_progress() -> dict[str, dict[str, dict[str, Any]]]:
     except _NotRegular as exc:  # a FIFO, a device, a huge file: never read, never written over
         _UNREADABLE.add(str(path))
         _warn_once(f"read:{path}", f"Your progress file {path} is not used: {exc}. Progress is kept "
-                                   f"for this session only: {_choose_another_place()}.")
+                                   f"for this session only: {_ANOTHER_PLACE}.")
         return {}
     except OSError as exc:  # no permission to read: say so (and do not write over it), keep going without it
         _UNREADABLE.add(str(path))
         _warn_once(f"read:{path}", f"Your progress file {path} cannot be read ({type(exc).__name__}); "
-                                   f"progress is kept for this session only: {_choose_another_place()}.")
+                                   f"progress is kept for this session only: {_ANOTHER_PLACE}.")
         return {}
     try:
         if text is None:
             raise ValueError("it is not text (damaged)")
         return _parse(text)
     except ValueError as problem:
-        aside = _move_aside(path)
+        aside = paths.move_aside(path, f"damaged-{datetime.now().strftime('%Y%m%d-%H%M%S')}")
         where = f"moved aside to {aside.name}" if aside else "left where it is"
         _warn_once(f"damaged:{path}:{aside}", f"Your progress file {path} is not trusted: {problem}. "
                                               f"It was {where}, and progress starts afresh.")
         return {}
 
 
-def _earlier_location() -> Path:
-    """Where earlier versions of the course kept progress: inside the course cache.
-
-    The cache folder is :func:`helpers.paths.cache_root`'s (``~`` expanded, the same rule).
-    """
-    from helpers.paths import cache_root
-
-    return cache_root() / "progress" / "progress.json"
-
-
 def _from_earlier_location(path: Path) -> dict[str, dict[str, dict[str, Any]]]:
     """Progress recorded by an earlier version of the course (in the cache), moved here once.
 
-    A ``COURSE_CACHE_DIR`` the cache refuses (a name too long) holds no earlier record;
-    the cache reports it where it is used.
+    A ``COURSE_CACHE_DIR`` the cache refuses (a name too long) holds no earlier record.
     """
-    from helpers.validation import CourseError
-
     try:
-        earlier = _earlier_location()
-    except CourseError:
+        earlier = paths.cache_root() / "progress" / "progress.json"
+    except validation.CourseError:
         return {}
     try:
         data = json.loads(earlier.read_text(encoding="utf-8"))
@@ -402,7 +336,7 @@ def save_progress(data: Mapping[str, Any]) -> str:
         _UNSAVED[str(path)] = copy.deepcopy(normal)
         reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:160]
         _warn_once(f"write:{path}", f"Your progress cannot be saved to {path} ({reason}); it is kept "
-                                    f"for this session only: {_choose_another_place()}.")
+                                    f"for this session only: {_ANOTHER_PLACE}.")
         return f"(Progress kept for this session only: {path} cannot be written.)"
     _UNSAVED.pop(str(path), None)
     return ""
@@ -521,7 +455,8 @@ def export_progress(path: Any = None) -> Path:
         candidates = [path / name if path.is_dir() else path]
     from helpers import __version__
 
-    document = _document(data, exported_at=_now(), course_version=__version__)
+    exported_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    document = _document(data, exported_at=exported_at, course_version=__version__)
     problems = []
     for target in candidates:
         try:

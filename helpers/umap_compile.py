@@ -11,9 +11,15 @@ waits for a compilation still under way, saying so (:func:`wait_for_compiled_uma
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
+import os
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from helpers import paths
@@ -26,10 +32,6 @@ _LAST_COMPILED = "layouts._optimize_layout_euclidean_single_epoch-*"
 
 def umap_compiled() -> bool:
     """Whether numba's cache already holds UMAP's compiled code (looked up without importing umap)."""
-    import importlib.util
-    import os
-    from pathlib import Path
-
     spec = importlib.util.find_spec("umap")
     if spec is None or not spec.submodule_search_locations:
         return True  # nothing to compile here: the set-up reports the missing package
@@ -44,20 +46,12 @@ _warming: dict[str, Any] = {}
 
 def _compile_marker() -> Any:
     """The file that names the process compiling UMAP's code for this numba cache (one at a time per machine)."""
-    import hashlib
-    import os
-    import tempfile
-    from pathlib import Path
-
     where = f"{os.environ.get('NUMBA_CACHE_DIR', '')}|{sys.executable}|{sys.version_info[:2]}"
     return Path(tempfile.gettempdir()) / f"course-compiling-umap-{hashlib.sha1(where.encode()).hexdigest()[:12]}.pid"
 
 
 def _compiling_elsewhere() -> tuple[int, float] | None:
     """The process id and start time of a compilation that runs now (this kernel's or another's), if any."""
-    import os
-    from pathlib import Path
-
     process = _warming.get("process")
     if process is not None and process.poll() is not None:
         _warming.clear()  # ours ended (and is reaped)
@@ -82,9 +76,6 @@ def start_compiling_umap() -> bool:
 
     Returns True when a compilation runs in the background (the first map will wait for it).
     """
-    import os
-    import subprocess
-
     if _compiling_elsewhere() is not None:
         return True
     if umap_compiled():
@@ -104,8 +95,6 @@ def start_compiling_umap() -> bool:
 
 def release_waiters() -> None:
     """Called by the compiling process once a map can run: kernels stop waiting while the rest compiles on."""
-    import os
-
     marker = _compile_marker()
     try:
         if int(marker.read_text().strip()) == os.getpid():
