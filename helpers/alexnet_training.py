@@ -26,17 +26,9 @@ from helpers.training import (
 __all__ = ["train_or_load_alexnet"]
 
 
-def train_or_load_alexnet(
-    dataset: Any,
-    *,
-    epochs: int,
-    seed: int = 0,
-    batch_size: int = 128,
-    lr: float = 1e-3,
-    progress: bool = True,
-    cache: WeightCache | None = None,
-    shipped: bool = False,
-) -> tuple[AlexNetLike, dict[str, Any]]:
+def train_or_load_alexnet(dataset: Any, *, epochs: int, seed: int = 0, batch_size: int = 128, lr: float = 1e-3,
+                          progress: bool = True, cache: WeightCache | None = None,
+                          shipped: bool = False) -> tuple[AlexNetLike, dict[str, Any]]:
     """Train :class:`~helpers.models.alexnet.AlexNetLike` on ``dataset`` or load its cached (or, with
     ``shipped=True``, shipped) weights. Returns the model (CPU, eval mode) and a dict with ``test_accuracy``,
     ``history``, ``train_seconds``, ``from_cache`` and ``source``."""

@@ -12,15 +12,7 @@ from helpers import validation
 from helpers.cache import fingerprint
 from helpers.latent_space import cpu_threads, reconstruct, reconstruction_mse
 from helpers.models.autoencoder import DEFAULT_HIDDEN, Autoencoder
-from helpers.training import (
-    History,
-    WeightCache,
-    cache_key,
-    fit,
-    images_for_fit,
-    seed_everything,
-    train_or_load,
-)
+from helpers.training import History, WeightCache, cache_key, fit, images_for_fit, seed_everything, train_or_load
 
 __all__ = ["BATCH_SIZE", "EPOCHS", "EPOCHS_BY_DATASET", "HIDDEN", "LARGE_LATENT_DIM", "LEARNING_RATE", "LOSSES",
            "SMALL_LATENT_DIM", "autoencoder_config", "build_autoencoder", "reconstruction_error", "train_autoencoder",
@@ -44,20 +36,10 @@ HIDDEN: tuple[int, ...] = DEFAULT_HIDDEN
 LOSSES: tuple[str, ...] = ("bce", "mse")
 
 
-def train_or_load_autoencoder(
-    dataset: Any,
-    *,
-    latent_dim: int,
-    epochs: int | None = None,
-    seed: int = 0,
-    hidden: Sequence[int] = HIDDEN,
-    batch_size: int = BATCH_SIZE,
-    lr: float = LEARNING_RATE,
-    loss: str = "bce",
-    progress: bool = True,
-    cache: WeightCache | None = None,
-    shipped: bool = False,
-) -> tuple[Autoencoder, dict[str, Any]]:
+def train_or_load_autoencoder(dataset: Any, *, latent_dim: int, epochs: int | None = None, seed: int = 0,
+                              hidden: Sequence[int] = HIDDEN, batch_size: int = BATCH_SIZE, lr: float = LEARNING_RATE,
+                              loss: str = "bce", progress: bool = True, cache: WeightCache | None = None,
+                              shipped: bool = False) -> tuple[Autoencoder, dict[str, Any]]:
     """Train an :class:`Autoencoder` on ``dataset.x_train``, or load it from the cache (or, with
     ``shipped=True``, the shipped weights). Returns the model (CPU, eval mode) and a dict with ``from_cache``,
     ``train_seconds``, ``history``, ``test_mse``, ``dataset`` and ``source``."""

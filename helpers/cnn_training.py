@@ -35,15 +35,8 @@ __all__ = ["CNN_DEFAULTS", "CNN_EPOCHS", "accuracy_on_test", "build_cnn", "cnn_c
 CNN_EPOCHS: dict[str, int] = {"Fashion-MNIST": 3, "MNIST": 8}
 
 #: Settings of the course CNN (notebooks 03, 05 and 06 use these unless told otherwise).
-CNN_DEFAULTS: dict[str, Any] = {
-    "embedding_dim": 64,
-    "seed": 0,
-    "channels": (16, 32),
-    "dropout": 0.3,
-    "lr": 2e-3,
-    "batch_size": 64,
-    "capture_count": 2000,
-}
+CNN_DEFAULTS: dict[str, Any] = {"embedding_dim": 64, "seed": 0, "channels": (16, 32), "dropout": 0.3, "lr": 2e-3,
+                                "batch_size": 64, "capture_count": 2000}
 
 
 #: What a cache entry of :func:`train_or_load_cnn` holds beside the weights.

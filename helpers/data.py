@@ -17,28 +17,10 @@ import numpy as np
 
 from helpers import paths, validation
 
-__all__ = [
-    "DATASETS",
-    "DATA_DIR",
-    "DATA_FILES",
-    "FASHION_MNIST_CLASSES",
-    "MNIST_CLASSES",
-    "SOURCES",
-    "DataDownloadWarning",
-    "DataFileError",
-    "ImageDataset",
-    "WordVectors",
-    "load_dataset",
-    "load_digits_8x8",
-    "load_fashion_mnist",
-    "load_glove",
-    "load_mnist",
-    "load_xkcd_colors",
-    "shipped_record",
-    "shipped_weights",
-    "verify_data_files",
-    "verify_file",
-]
+__all__ = ["DATASETS", "DATA_DIR", "DATA_FILES", "FASHION_MNIST_CLASSES", "MNIST_CLASSES", "SOURCES",
+           "DataDownloadWarning", "DataFileError", "ImageDataset", "WordVectors", "load_dataset", "load_digits_8x8",
+           "load_fashion_mnist", "load_glove", "load_mnist", "load_xkcd_colors", "shipped_record", "shipped_weights",
+           "verify_data_files", "verify_file"]
 
 #: Folder holding the shipped files and ``manifest.json`` (tests point it elsewhere).
 DATA_DIR: Path = paths.DATA_DIR

@@ -35,14 +35,8 @@ def annotate_cells(ax: Any, image: Any, fmt: str = "{:.2f}", fontsize: float = 8
         ax.text(col, row, fmt.format(value), ha="center", va="center", fontsize=fontsize, color=colour)
 
 
-def neighbour_strips(
-    query_images: np.ndarray,
-    groups: Mapping[str, tuple[np.ndarray, np.ndarray]],
-    *,
-    row_labels: Sequence[str],
-    title: str,
-    pad: int = 4,
-) -> Any:
+def neighbour_strips(query_images: np.ndarray, groups: Mapping[str, tuple[np.ndarray, np.ndarray]], *,
+                     row_labels: Sequence[str], title: str, pad: int = 4) -> Any:
     """Rows of images: a test image, then for each group its nearest images, framed by
     :func:`helpers.palette.framed`. ``groups`` maps a caption to ``(images, same)``: shapes
     (queries, k, 28, 28) and (queries, k), ``same`` telling whether each shares the test image's class.
@@ -82,14 +76,8 @@ def neighbour_strips(
     return fig
 
 
-def look_alike_pair(
-    Z: np.ndarray,
-    point_colours: Sequence[Any],
-    pairs: Sequence[Mapping[str, Any]],
-    images: np.ndarray,
-    decoded: np.ndarray,
-    image_titles: Sequence[str],
-) -> Any:
+def look_alike_pair(Z: np.ndarray, point_colours: Sequence[Any], pairs: Sequence[Mapping[str, Any]], images: np.ndarray,
+                    decoded: np.ndarray, image_titles: Sequence[str]) -> Any:
     """A latent map with look-alike ``pairs`` (dicts of indices ``i``, ``j``) joined by lines, the first in
     black; beside it the first pair's two images above what the decoder makes of their codes."""
     i, j = pairs[0]["i"], pairs[0]["j"]

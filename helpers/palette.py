@@ -12,26 +12,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = [
-    "BASE_FONT_SIZE",
-    "ClassPoints",
-    "CLASS_COLOURS",
-    "CLASS_MARKERS",
-    "MAX_FIGURE_WIDTH",
-    "MIN_FONT_SIZE",
-    "RIGHT",
-    "RIGHT_SYMBOL",
-    "WRONG",
-    "WRONG_SYMBOL",
-    "class_colour",
-    "class_colours",
-    "class_marker",
-    "framed",
-    "label_classes",
-    "separate_texts",
-    "text_colour",
-    "use_course_style",
-]
+__all__ = ["BASE_FONT_SIZE", "ClassPoints", "CLASS_COLOURS", "CLASS_MARKERS", "MAX_FIGURE_WIDTH", "MIN_FONT_SIZE",
+           "RIGHT", "RIGHT_SYMBOL", "WRONG", "WRONG_SYMBOL", "class_colour", "class_colours", "class_marker", "framed",
+           "label_classes", "separate_texts", "text_colour", "use_course_style"]
 
 #: Paul Tol's muted palette (indigo, cyan, teal, green, olive, sand, rose, wine, purple) and ink.
 CLASS_COLOURS: tuple[str, ...] = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933",

@@ -21,19 +21,8 @@ import numpy as np
 from helpers import cache, paths, validation
 from helpers.cores import free_cores, openmp_threads
 
-__all__ = [
-    "METHODS",
-    "ProjectionCacheWarning",
-    "ProjectionTimeWarning",
-    "align",
-    "cache_info",
-    "clear_disk_cache",
-    "clear_memory_cache",
-    "estimated_seconds",
-    "last_timing",
-    "map_subset",
-    "project",
-]
+__all__ = ["METHODS", "ProjectionCacheWarning", "ProjectionTimeWarning", "align", "cache_info", "clear_disk_cache",
+           "clear_memory_cache", "estimated_seconds", "last_timing", "map_subset", "project"]
 
 #: The projection methods that :func:`project` knows.
 METHODS: tuple[str, ...] = validation.PROJECTION_METHODS
@@ -44,29 +33,11 @@ METHOD_NAMES: dict[str, str] = validation.PROJECTION_METHOD_NAMES
 #: The parameters each method accepts (beyond n_components and random_state), with defaults.
 DEFAULT_PARAMS: dict[str, dict[str, Any]] = {
     "pca": {"whiten": False, "svd_solver": "auto"},
-    "tsne": {
-        "perplexity": 30.0,
-        "early_exaggeration": 12.0,
-        "learning_rate": "auto",
-        "max_iter": 1000,
-        "init": "pca",
-        "metric": "euclidean",
-        "method": "barnes_hut",
-        "angle": 0.5,
-    },
-    "umap": {
-        "n_neighbors": 15,
-        "min_dist": 0.1,
-        "metric": "euclidean",
-        "spread": 1.0,
-        "n_epochs": None,
-        "learning_rate": 1.0,
-        "init": "spectral",
-        "negative_sample_rate": 5,
-        "local_connectivity": 1.0,
-        "repulsion_strength": 1.0,
-        "set_op_mix_ratio": 1.0,
-    },
+    "tsne": {"perplexity": 30.0, "early_exaggeration": 12.0, "learning_rate": "auto", "max_iter": 1000, "init": "pca",
+             "metric": "euclidean", "method": "barnes_hut", "angle": 0.5},
+    "umap": {"n_neighbors": 15, "min_dist": 0.1, "metric": "euclidean", "spread": 1.0, "n_epochs": None,
+             "learning_rate": 1.0, "init": "spectral", "negative_sample_rate": 5, "local_connectivity": 1.0,
+             "repulsion_strength": 1.0, "set_op_mix_ratio": 1.0},
 }
 
 #: Bump when the cache layout or the computation changes, so old files are ignored.
@@ -101,18 +72,9 @@ _stats = {"hits": 0, "misses": 0, "disk_hits": 0}
 _last: dict[str, Any] = {}
 
 
-def project(
-    X: Any,
-    method: str | None = None,
-    /,
-    *,
-    n_components: int = 2,
-    random_state: int | None = 0,
-    cache: bool = True,
-    verbose: bool = True,
-    on_progress: Callable[[str], None] | None = None,
-    **params: Any,
-) -> np.ndarray:
+def project(X: Any, method: str | None = None, /, *, n_components: int = 2, random_state: int | None = 0,
+            cache: bool = True, verbose: bool = True, on_progress: Callable[[str], None] | None = None,
+            **params: Any) -> np.ndarray:
     """Project the rows of ``X`` to ``n_components`` dimensions; return float32 (n, n_components).
 
     ``method`` is "pca" (the default), "tsne" or "umap"; ``params`` tune it (see ``DEFAULT_PARAMS``).

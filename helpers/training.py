@@ -129,12 +129,8 @@ def _floats(t: torch.Tensor) -> torch.Tensor:
     return as_tensor_images(t) if t.dtype == torch.uint8 else t
 
 
-def iterate_batches(
-    *tensors: torch.Tensor,
-    batch_size: int,
-    shuffle: bool = False,
-    generator: torch.Generator | None = None,
-) -> Iterator[tuple[torch.Tensor, ...]]:
+def iterate_batches(*tensors: torch.Tensor, batch_size: int, shuffle: bool = False,
+                    generator: torch.Generator | None = None) -> Iterator[tuple[torch.Tensor, ...]]:
     """Yield aligned mini-batches of in-memory tensors (faster than a DataLoader here)."""
     if not tensors:
         raise validation.InvalidValue("iterate_batches needs at least one tensor")
@@ -168,21 +164,13 @@ class History:
         return f"History({self.epochs} epochs; last: {last})"
 
 
-def fit(
-    model: nn.Module,
-    inputs: torch.Tensor,
-    targets: torch.Tensor,
-    *,
-    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
-    epochs: int,
-    batch_size: int = 128, lr: float = 1e-3, weight_decay: float = 0.0,
-    device: torch.device | str | None = None, seed: int = 0,
-    val: tuple[torch.Tensor, torch.Tensor] | None = None,
-    metric: Callable[[torch.Tensor, torch.Tensor], float] | None = None,
-    on_epoch_end: Callable[[int, nn.Module], None] | None = None,
-    progress: bool = True,
-    description: str = "training",
-) -> History:
+def fit(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, *,
+        loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], epochs: int, batch_size: int = 128,
+        lr: float = 1e-3, weight_decay: float = 0.0, device: torch.device | str | None = None, seed: int = 0,
+        val: tuple[torch.Tensor, torch.Tensor] | None = None,
+        metric: Callable[[torch.Tensor, torch.Tensor], float] | None = None,
+        on_epoch_end: Callable[[int, nn.Module], None] | None = None, progress: bool = True,
+        description: str = "training") -> History:
     """Train ``model`` with Adam on in-memory tensors (uint8 ones are images, turned into floats a batch at a
     time) and return its :class:`History`. ``on_epoch_end(epoch, model)`` runs after every epoch and once
     with epoch 0 before training; ``metric(outputs, targets)`` is reported on ``val``."""
@@ -230,18 +218,10 @@ def _epoch_done(model: nn.Module, epoch: int, on_epoch_end: Callable[[int, nn.Mo
         on_epoch_end(epoch, model)
 
 
-def train_epoch(
-    model: nn.Module,
-    optimizer: torch.optim.Optimizer,
-    inputs: torch.Tensor,
-    targets: torch.Tensor,
-    *,
-    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
-    batch_size: int,
-    generator: torch.Generator | None = None,
-    device: torch.device | str = "cpu",
-    on_batch: Callable[[int], Any] | None = None,
-) -> float:
+def train_epoch(model: nn.Module, optimizer: torch.optim.Optimizer, inputs: torch.Tensor, targets: torch.Tensor, *,
+                loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], batch_size: int,
+                generator: torch.Generator | None = None, device: torch.device | str = "cpu",
+                on_batch: Callable[[int], Any] | None = None) -> float:
     """One pass over shuffled mini-batches of ``inputs`` and ``targets``: a step of ``optimizer`` per
     batch. Returns the mean training loss; ``on_batch(1)`` is called after each step (a progress bar)."""
     model.train()
@@ -281,15 +261,10 @@ def accuracy(outputs: torch.Tensor, targets: torch.Tensor) -> float:
 
 
 @torch.no_grad()
-def evaluate(
-    model: nn.Module,
-    inputs: torch.Tensor,
-    targets: torch.Tensor,
-    *,
-    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
-    metric: Callable[[torch.Tensor, torch.Tensor], float] | None = None,
-    device: torch.device | str | None = None,
-) -> dict[str, float]:
+def evaluate(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, *,
+             loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+             metric: Callable[[torch.Tensor, torch.Tensor], float] | None = None,
+             device: torch.device | str | None = None) -> dict[str, float]:
     """Validation loss (and metric, if given) of ``model`` on a whole data set."""
     outputs = predict(model, inputs, device=device)
     targets = _floats(targets)
@@ -353,17 +328,10 @@ class WeightCache:
         course_cache.discard(self.path(key), reason, "weights")
 
 
-def train_or_load(
-    model: nn.Module,
-    key: str,
-    train: Callable[[nn.Module], History | None],
-    *,
-    cache: WeightCache | None = None,
-    extra: Callable[[], dict[str, Any]] | None = None,
-    shipped: bool = False,
-    measure: Callable[[], dict[str, Any]] | None = None,
-    needs: tuple[str, ...] = (),
-) -> tuple[nn.Module, dict[str, Any]]:
+def train_or_load(model: nn.Module, key: str, train: Callable[[nn.Module], History | None], *,
+                  cache: WeightCache | None = None, extra: Callable[[], dict[str, Any]] | None = None,
+                  shipped: bool = False, measure: Callable[[], dict[str, Any]] | None = None,
+                  needs: tuple[str, ...] = ()) -> tuple[nn.Module, dict[str, Any]]:
     """Load ``model``'s weights from the cache under ``key`` (then, with ``shipped=True``, the shipped ones), or
     train them with ``train(model)`` and store them with ``extra()``.
 
