@@ -36,8 +36,8 @@ def figure_titles(fig: Any) -> tuple[list[str], list[str]]:
     for figure in [fig, *getattr(fig, "subfigs", [])]:
         # the suptitle's Text (for its visibility); get_suptitle() gives only the string
         artist = getattr(figure, "_suptitle", None)
-        if artist is not None and artist.get_visible() and plain_text(artist.get_text()):
-            suptitles.append(plain_text(artist.get_text()))
+        if artist is not None and artist.get_visible() and (text := plain_text(artist.get_text())):
+            suptitles.append(text)
     panels = []
     for ax in fig.get_axes():
         if not ax.get_visible():

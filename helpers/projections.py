@@ -100,7 +100,7 @@ def project(X: Any, method: str | None = None, /, *, n_components: int = 2, rand
     found = _cached(key, method, data.shape, n_components) if key else None
     if found is not None:
         return found
-    say = on_progress or (lambda message: print(message, flush=True) if verbose else None)
+    say = on_progress if on_progress is not None else lambda message: print(message, flush=True) if verbose else None
     note = (" (cached afterwards)" if key else "") + _prepare(method, n, say, loud=verbose or on_progress is not None)
     result = _compute(data, method, n_components, random_state, resolved, say, note)
     if key:
@@ -223,8 +223,9 @@ def align(Y: Any, reference: Any) -> np.ndarray:
     if Y_arr.shape != ref.shape:
         raise validation.InvalidValue(f"Y and reference must have the same shape, got {Y_arr.shape} and {ref.shape}")
     out_dtype = np.result_type(Y_arr.dtype, ref.dtype, np.float32)
-    B_mean = ref.astype(np.float64).mean(axis=0)
-    A_c, B_c = Y_arr - Y_arr.astype(np.float64).mean(axis=0), ref - B_mean
+    A, B = Y_arr.astype(np.float64), ref.astype(np.float64)
+    B_mean = B.mean(axis=0)
+    A_c, B_c = A - A.mean(axis=0), B - B_mean
     spread = float((A_c**2).sum())
     if spread <= 1e-300:
         raise validation.InvalidValue("Y has all its points in one place, so there is no rotation or scale to fit")
