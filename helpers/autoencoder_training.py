@@ -1,15 +1,5 @@
-"""Training the course's autoencoders (notebooks 04 and 05): trained once, then loaded from
-the weight cache.
-
->>> from helpers.data import load_fashion_mnist
->>> from helpers.autoencoder_training import SMALL_LATENT_DIM, train_or_load_autoencoder
->>> net, info = train_or_load_autoencoder(load_fashion_mnist(), latent_dim=SMALL_LATENT_DIM)
-
-The defaults that notebook 04 trains with are module constants (``SMALL_LATENT_DIM``,
-``LARGE_LATENT_DIM``, ``EPOCHS_BY_DATASET`` ...), so any later notebook that asks for the same
-models gets the same cached weights. The network itself is
-:class:`helpers.models.autoencoder.Autoencoder`; what is done with a trained one
-(encoding, decoding, walking between codes) is :mod:`helpers.latent_space`."""
+"""The course's autoencoders (notebooks 04 and 05): trained once with the module's settings, then loaded from
+the weight cache. Using a trained one is :mod:`helpers.latent_space`."""
 
 from __future__ import annotations
 
@@ -22,15 +12,7 @@ from helpers import validation
 from helpers.cache import fingerprint
 from helpers.latent_space import cpu_threads, reconstruct, reconstruction_mse
 from helpers.models.autoencoder import DEFAULT_HIDDEN, Autoencoder
-from helpers.training import (
-    History,
-    WeightCache,
-    cache_key,
-    fit,
-    images_for_fit,
-    seed_everything,
-    train_or_load,
-)
+from helpers.training import History, WeightCache, cache_key, fit, images_for_fit, seed_everything, train_or_load
 
 __all__ = ["BATCH_SIZE", "EPOCHS", "EPOCHS_BY_DATASET", "HIDDEN", "LARGE_LATENT_DIM", "LEARNING_RATE", "LOSSES",
            "SMALL_LATENT_DIM", "autoencoder_config", "build_autoencoder", "reconstruction_error", "train_autoencoder",
@@ -41,11 +23,8 @@ SMALL_LATENT_DIM = 2
 #: The larger bottleneck of notebook 04 (sharper reconstructions, not drawable).
 LARGE_LATENT_DIM = 16
 
-#: Training settings of the course's autoencoders (about 3 s each for Fashion-MNIST on a
-#: laptop CPU). MNIST has fewer training images (8,000 against 12,000), so it gets more
-#: passes. Five passes at this learning rate rebuild Fashion-MNIST's test images with 0.68 x
-#: PCA-2's error at 2-D and 0.91 x PCA-16's at 16-D (ten passes at 0.002: 0.64 x and 0.87 x,
-#: in twice the time); the course's target is at most 0.85 x PCA-2.
+#: Training epochs per dataset (MNIST has fewer images): five passes rebuild Fashion-MNIST with 0.68 x PCA-2's
+#: error at 2-D (target: at most 0.85 x) and 0.91 x PCA-16's at 16-D.
 EPOCHS_BY_DATASET: dict[str, int] = {"Fashion-MNIST": 5, "MNIST": 8}
 #: The epochs for Fashion-MNIST, the course's main data set (and for any other).
 EPOCHS = EPOCHS_BY_DATASET["Fashion-MNIST"]
@@ -57,33 +36,13 @@ HIDDEN: tuple[int, ...] = DEFAULT_HIDDEN
 LOSSES: tuple[str, ...] = ("bce", "mse")
 
 
-def train_or_load_autoencoder(
-    dataset: Any,
-    *,
-    latent_dim: int,
-    epochs: int | None = None,
-    seed: int = 0,
-    hidden: Sequence[int] = HIDDEN,
-    batch_size: int = BATCH_SIZE,
-    lr: float = LEARNING_RATE,
-    loss: str = "bce",
-    progress: bool = True,
-    cache: WeightCache | None = None,
-    shipped: bool = False,
-) -> tuple[Autoencoder, dict[str, Any]]:
-    """Train an :class:`Autoencoder` on ``dataset.x_train``, or load it from the cache.
-
-    The cache key holds every setting and a fingerprint of the training images, so a
-    change of data or settings trains a new model and the same call anywhere in the
-    course loads the same weights. Returns ``(model, info)``: the model on the CPU in
-    eval mode, and a dict with ``from_cache``, ``train_seconds``, ``history`` (one row
-    per epoch), ``test_mse``, ``dataset`` and ``source`` ("cache", "shipped" or "trained").
-    ``epochs=None`` takes the course's choice for the dataset (:data:`EPOCHS_BY_DATASET`).
-
-    ``shipped=True`` (for notebooks that use the autoencoder but are not about training
-    it) loads, when the cache has no entry, the weights the course ships for these
-    settings; ``shipped=False`` trains it here.
-    """
+def train_or_load_autoencoder(dataset: Any, *, latent_dim: int, epochs: int | None = None, seed: int = 0,
+                              hidden: Sequence[int] = HIDDEN, batch_size: int = BATCH_SIZE, lr: float = LEARNING_RATE,
+                              loss: str = "bce", progress: bool = True, cache: WeightCache | None = None,
+                              shipped: bool = False) -> tuple[Autoencoder, dict[str, Any]]:
+    """Train an :class:`Autoencoder` on ``dataset.x_train``, or load it from the cache (or, with
+    ``shipped=True``, the shipped weights). Returns the model (CPU, eval mode) and a dict with ``from_cache``,
+    ``train_seconds``, ``history``, ``test_mse``, ``dataset`` and ``source``."""
     config = autoencoder_config(dataset, latent_dim=latent_dim, epochs=epochs, seed=seed, hidden=hidden,
                                 batch_size=batch_size, lr=lr, loss=loss)
     validation.boolean(progress, "progress")
@@ -121,8 +80,7 @@ def autoencoder_config(dataset: Any, *, latent_dim: int, epochs: int | None = No
 
 
 def build_autoencoder(config: dict[str, Any]) -> Autoencoder:
-    """The untrained autoencoder of ``config`` (from :func:`autoencoder_config`): its first weights depend on
-    the seed."""
+    """The untrained autoencoder of ``config``: its first weights depend on the seed."""
     seed_everything(config["seed"])
     return Autoencoder(config["latent_dim"], config["hidden"])
 

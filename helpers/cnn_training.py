@@ -1,16 +1,5 @@
-"""Training the course's image CNN: trained once, then loaded from the weight cache.
-
-Several notebooks use the same trained network (notebook 03 trains the image CNN,
-notebooks 05 and 06 reuse it). :func:`train_or_load_cnn` trains with fixed settings and a fixed
-seed, stores the weights (and what was recorded while training) under a key made from
-the settings and the data, and on the next call, in any notebook or after a restart,
-simply loads them.
-
->>> from helpers.data import load_fashion_mnist
->>> from helpers.cnn_training import train_or_load_cnn
->>> model, info = train_or_load_cnn(load_fashion_mnist(), embedding_dim=64, seed=0)
->>> info["test_accuracy"], info["from_cache"]
-"""
+"""The course's image CNN (notebook 03 trains it, 05 and 06 reuse it): trained once with fixed settings and
+seed, then loaded from the weight cache under a key made from the settings and the data."""
 
 from __future__ import annotations
 
@@ -41,22 +30,13 @@ from helpers.training import (
 __all__ = ["CNN_DEFAULTS", "CNN_EPOCHS", "accuracy_on_test", "build_cnn", "cnn_config", "embed_images", "train_cnn",
            "train_or_load_cnn"]
 
-#: Training epochs of the course CNN per dataset: MNIST has fewer training images
-#: (8,000 against 12,000 shipped), so it gets more passes over them. Three passes over
-#: Fashion-MNIST reach the course's target (test accuracy at least 0.85): 0.864, against
-#: 0.875 after five, in 60% of the time.
+#: Training epochs per dataset (MNIST has fewer training images); three passes give Fashion-MNIST 0.864
+#: test accuracy (target 0.85), against 0.875 after five in 60% more time.
 CNN_EPOCHS: dict[str, int] = {"Fashion-MNIST": 3, "MNIST": 8}
 
 #: Settings of the course CNN (notebooks 03, 05 and 06 use these unless told otherwise).
-CNN_DEFAULTS: dict[str, Any] = {
-    "embedding_dim": 64,
-    "seed": 0,
-    "channels": (16, 32),
-    "dropout": 0.3,
-    "lr": 2e-3,
-    "batch_size": 64,
-    "capture_count": 2000,
-}
+CNN_DEFAULTS: dict[str, Any] = {"embedding_dim": 64, "seed": 0, "channels": (16, 32), "dropout": 0.3, "lr": 2e-3,
+                                "batch_size": 64, "capture_count": 2000}
 
 
 #: What a cache entry of :func:`train_or_load_cnn` holds beside the weights.
@@ -98,26 +78,11 @@ def train_or_load_cnn(
 ) -> tuple[SmallCNN, dict[str, Any]]:
     """Train :class:`~helpers.models.cnn.SmallCNN` on ``dataset`` (or load it from the cache).
 
-    ``epochs=None`` takes the course's choice for the dataset (:data:`CNN_EPOCHS`: 3 for
-    Fashion-MNIST, 8 for MNIST). Training uses Adam and cross-entropy on
-    ``dataset.x_train``, on one CPU thread; the test set is only evaluated (accuracy after
-    each epoch), never trained on. While training, the embeddings of the first
-    ``capture_count`` test images are recorded before the first epoch (epoch 0, untrained)
-    and after every epoch; this costs well under a second, so it always happens and one
-    cache entry serves every call.
-
-    Returns ``(model, info)``: the model on the CPU in eval mode, and a dict with
-    ``test_accuracy`` (float), ``history`` (one dict per epoch: train_loss, val_loss,
-    val_metric = test accuracy, seconds), ``train_seconds``, ``from_cache`` and
-    ``config``, and ``epoch_test_accuracy`` (epochs + 1 values, from epoch 0 = untrained).
-    With ``capture_epochs=True`` it also holds ``epoch_embeddings``, float32
-    of shape (epochs + 1, capture_count, embedding_dim), ``capture_labels`` and
-    ``capture_indices`` (rows of ``dataset.x_test``).
-
-    ``shipped=True`` (for notebooks that use this network but are not about training it)
-    loads, when the cache has no entry, the weights the course ships for these settings
-    (``info["source"]`` is then ``"shipped"``); ``shipped=False`` trains it here. The
-    shipped files hold no per-epoch embeddings, so ``capture_epochs=True`` never uses them.
+    Returns the model (CPU, eval mode) and a dict with ``test_accuracy``, ``history``, ``train_seconds``,
+    ``from_cache``, ``config`` and ``epoch_test_accuracy`` (from epoch 0, untrained); with
+    ``capture_epochs=True`` also ``epoch_embeddings`` (epochs + 1, capture_count, embedding_dim),
+    ``capture_labels`` and ``capture_indices``. ``shipped=True`` may load the shipped weights instead of
+    training (never with ``capture_epochs``: they hold no per-epoch embeddings).
     """
     config = cnn_config(dataset, epochs=epochs, embedding_dim=embedding_dim, seed=seed, channels=channels,
                         dropout=dropout, lr=lr, batch_size=batch_size, capture_count=capture_count)
@@ -196,11 +161,8 @@ def accuracy_on_test(model: SmallCNN, dataset: ImageDataset) -> float:
 
 def train_cnn(model: SmallCNN, dataset: ImageDataset, config: dict[str, Any], *,
               progress: bool = True) -> tuple[History, dict[str, Any]]:
-    """Train ``model`` in place as ``config`` says; return its history and what is stored beside its weights.
-
-    Before the first epoch and after each, the embeddings of the first ``capture_count`` test
-    images and the test accuracy are recorded (``epoch_embeddings``, ``epoch_test_accuracy``).
-    """
+    """Train ``model`` in place as ``config`` says; return its history and what is stored beside its weights
+    (the first ``capture_count`` test embeddings and the test accuracy, before and after each epoch)."""
     x_test, y_test = _test_set(dataset)
     embeddings: list[torch.Tensor] = []
     accuracies: list[float] = []
@@ -209,9 +171,7 @@ def train_cnn(model: SmallCNN, dataset: ImageDataset, config: dict[str, Any], *,
         embeddings.append(torch.from_numpy(embed_images(net, dataset.x_test[:config["capture_count"]])))
         accuracies.append(accuracy(predict(net, x_test), y_test))
 
-    # One CPU thread: this small network gains nothing from more (its batches are tiny), it is
-    # not slowed down by other busy programs, and the trained weights come out the same on every
-    # machine whatever its number of cores.
+    # One CPU thread: no slower for this small network, and the same weights on every machine.
     with torch_threads(1):
         history = fit(model, images_for_fit(dataset.x_train, name="dataset.x_train"),
                       torch.from_numpy(np.asarray(dataset.y_train, dtype=np.int64)), loss_fn=F.cross_entropy,

@@ -1,13 +1,6 @@
-"""Colour-vision deficiencies and colour differences, for checking the course's palettes.
-
-* :func:`simulate` shows colours (or a whole RGB image) as a reader with protanopia,
-  deuteranopia or tritanopia sees them: the full-severity matrices of Machado, Oliveira and
-  Fernandes (2009), "A physiologically-based model for simulation of color vision deficiency",
-  applied to linear RGB.
-* :func:`delta_e` is the CIEDE2000 colour difference (Sharma, Wu and Dalal 2005) between sRGB
-  colours, via CIELAB under D65. About 2 is just noticeable side by side; small markers on a
-  scatter plot need much more to be told apart at a glance.
-* :func:`contrast_ratio` is the WCAG 2 contrast ratio of two colours (text needs 4.5:1).
+"""Colour-vision deficiencies and colour differences, for checking the course's palettes: :func:`simulate`
+(Machado, Oliveira and Fernandes 2009, full severity, on linear RGB), :func:`delta_e` (CIEDE2000 via CIELAB
+under D65; about 2 is just noticeable) and :func:`contrast_ratio` (WCAG 2; text needs 4.5:1).
 """
 
 from __future__ import annotations
@@ -17,7 +10,7 @@ from typing import Any
 import numpy as np
 from matplotlib.colors import to_rgb
 
-__all__ = ["DEFICIENCIES", "ciede2000", "contrast_ratio", "delta_e", "simulate", "to_rgb_array"]
+__all__ = ["DEFICIENCIES", "ciede2000", "contrast_ratio", "delta_e", "luminance", "simulate", "to_rgb_array"]
 
 DEFICIENCIES: dict[str, np.ndarray] = {
     "protanopia": np.array([[0.152286, 1.052583, -0.204868],
@@ -110,7 +103,10 @@ def ciede2000(lab1: Any, lab2: Any) -> np.ndarray:
 
 def contrast_ratio(foreground: Any, background: Any) -> float:
     """WCAG 2 contrast ratio of two colours, from 1 (same) to 21 (black on white)."""
-    weights = np.array([0.2126, 0.7152, 0.0722])
-    lighter, darker = sorted((float(_linear(to_rgb_array(c)) @ weights) for c in (foreground, background)),
-                             reverse=True)
+    lighter, darker = sorted((luminance(c) for c in (foreground, background)), reverse=True)
     return (lighter + 0.05) / (darker + 0.05)
+
+
+def luminance(colour: Any) -> float:
+    """The relative luminance of a colour, from 0 (black) to 1 (white)."""
+    return float(_linear(to_rgb_array(colour)) @ np.array([0.2126, 0.7152, 0.0722]))

@@ -1,15 +1,6 @@
-"""Loaders for the course's data: the shipped files (checked against their manifest)
-and, only when asked, the full datasets from torchvision.
-
-Nothing here touches the network unless ``source="torchvision"`` is passed, and importing
-this module imports neither torch nor scikit-learn.
-
->>> from helpers.data import load_dataset, load_fashion_mnist, load_glove
->>> fashion = load_fashion_mnist()            # the shipped class-balanced subset
->>> digits = load_dataset("mnist")            # what a notebook's DATASET = "mnist" loads
->>> words = load_glove(num_words=10_000)
->>> words.vector("king").shape
-(50,)
+"""Loaders for the course's data: the shipped files (checked against their manifest) and, only
+with ``source="torchvision"``, the full datasets downloaded. Importing it imports neither torch nor
+scikit-learn.
 """
 
 from __future__ import annotations
@@ -26,28 +17,10 @@ import numpy as np
 
 from helpers import paths, validation
 
-__all__ = [
-    "DATASETS",
-    "DATA_DIR",
-    "DATA_FILES",
-    "FASHION_MNIST_CLASSES",
-    "MNIST_CLASSES",
-    "SOURCES",
-    "DataDownloadWarning",
-    "DataFileError",
-    "ImageDataset",
-    "WordVectors",
-    "load_dataset",
-    "load_digits_8x8",
-    "load_fashion_mnist",
-    "load_glove",
-    "load_mnist",
-    "load_xkcd_colors",
-    "shipped_record",
-    "shipped_weights",
-    "verify_data_files",
-    "verify_file",
-]
+__all__ = ["DATASETS", "DATA_DIR", "DATA_FILES", "FASHION_MNIST_CLASSES", "MNIST_CLASSES", "SOURCES",
+           "DataDownloadWarning", "DataFileError", "ImageDataset", "WordVectors", "load_dataset", "load_digits_8x8",
+           "load_fashion_mnist", "load_glove", "load_mnist", "load_xkcd_colors", "shipped_record", "shipped_weights",
+           "verify_data_files", "verify_file"]
 
 #: Folder holding the shipped files and ``manifest.json`` (tests point it elsewhere).
 DATA_DIR: Path = paths.DATA_DIR
@@ -67,14 +40,8 @@ FASHION_MNIST_CLASSES: tuple[str, ...] = (
 MNIST_CLASSES: tuple[str, ...] = tuple(str(digit) for digit in range(10))
 
 
-# ------------------------------------------------------------------------ verification
-
-
 class DataFileError(RuntimeError):
-    """A shipped data file is missing, fails its checksum or cannot be read.
-
-    ``name`` is the file's name, ``problem`` a one-line description of what is wrong.
-    """
+    """A shipped data file (``name``) is missing, fails its checksum or cannot be read (``problem``)."""
 
     def __init__(self, name: str, problem: str) -> None:
         self.name = name
@@ -132,37 +99,29 @@ def _manifest() -> dict[str, Any]:
 
 
 def verify_file(name: str) -> Path:
-    """Check one shipped file against its manifest checksum and return its path.
-
-    Raises DataFileError (naming the file, the problem and the fix) when the file is
-    missing or its sha256 differs. The file itself is never modified.
-    """
+    """Check one shipped file against its manifest checksum and return its path (DataFileError if not)."""
     files = _manifest()
     if name not in files:
         raise validation.InvalidValue(f"{name!r} is not a shipped data file; the manifest lists {sorted(files)}")
-    path = _data_dir() / name
+    return _checked(_data_dir() / name, name, files[name].get("sha256"))
+
+
+def _checked(path: Path, name: str, expected: Any) -> Path:
+    """``path`` when it exists and its sha256 is ``expected``, else a DataFileError naming ``name``."""
     if not path.is_file():
         raise DataFileError(name, f"{_shown(path)} is missing.")
-    expected = files[name].get("sha256")
     try:
         actual = _file_digest(path)
     except OSError as error:
         raise DataFileError(name, f"{_shown(path)} is unreadable: {error}.") from error
     if actual != expected:
-        raise DataFileError(
-            name,
-            f"{_shown(path)} failed its checksum: expected sha256 {expected}, got {actual} "
-            "(the file is damaged or out of date).",
-        )
+        raise DataFileError(name, f"{_shown(path)} failed its checksum: expected sha256 {expected}, got {actual} "
+                            "(the file is damaged or out of date).")
     return path
 
 
 def verify_data_files(names: Iterable[str] | None = None) -> dict[str, str]:
-    """Check the shipped files without raising: ``{file: "ok" or what is wrong}``.
-
-    With ``names=None`` every file in the manifest is checked. If the manifest itself
-    is missing or unreadable, the answer is ``{"manifest.json": problem}``.
-    """
+    """Check the shipped files (all with ``names=None``) without raising: ``{file: "ok" or what is wrong}``."""
     try:
         files = _manifest()
     except DataFileError as error:
@@ -185,33 +144,23 @@ WEIGHTS_FOLDER = "weights"
 
 
 def shipped_weights(key: str) -> Path | None:
-    """The shipped weight file trained under cache ``key``, checked against its checksum.
+    """The shipped weight file trained under cache ``key`` (manifest's ``weights``), checked against its
+    checksum; None when none was trained under ``key``."""
+    found = _weights_entry(key)
+    if found is None:
+        return None
+    name, entry = found
+    return _checked(_data_dir() / WEIGHTS_FOLDER / name, f"{WEIGHTS_FOLDER}/{name}", entry.get("sha256"))
 
-    The manifest's ``weights`` section lists the weights ``make data`` trained with the
-    course's own training code and seeds (``data/build_data.py --weights`` retrains
-    them). Returns None when no shipped file was trained under ``key`` (other settings
-    or data). Raises DataFileError when the listed file is missing or fails its sha256.
-    """
-    path = _data_dir() / MANIFEST_NAME
+
+def _weights_entry(key: str) -> tuple[str, dict[str, Any]] | None:
+    """The manifest's (file name, record) of the weights shipped for cache ``key``, or None."""
     try:
-        weights = json.loads(path.read_text(encoding="utf-8")).get("weights", {})
+        weights = json.loads((_data_dir() / MANIFEST_NAME).read_text(encoding="utf-8")).get("weights", {})
     except (OSError, ValueError, AttributeError):
         return None  # no usable manifest: nothing ships (loading the data will say why)
-    for name, entry in weights.items() if isinstance(weights, dict) else ():
-        if isinstance(entry, dict) and entry.get("cache_key") == key:
-            file = _data_dir() / WEIGHTS_FOLDER / name
-            relative = f"{WEIGHTS_FOLDER}/{name}"
-            if not file.is_file():
-                raise DataFileError(relative, f"{_shown(file)} is missing.")
-            try:
-                actual = _file_digest(file)
-            except OSError as error:
-                raise DataFileError(relative, f"{_shown(file)} is unreadable: {error}.") from error
-            if actual != entry.get("sha256"):
-                raise DataFileError(relative, f"{_shown(file)} failed its checksum: expected sha256 "
-                                    f"{entry.get('sha256')}, got {actual} (the file is damaged or out of date).")
-            return file
-    return None
+    return next(((name, entry) for name, entry in (weights.items() if isinstance(weights, dict) else ())
+                 if isinstance(entry, dict) and entry.get("cache_key") == key), None)
 
 
 def array_digest(array: np.ndarray) -> str:
@@ -245,13 +194,8 @@ def _verify_arrays(name: str, path: Path, arrays: dict[str, np.ndarray]) -> None
 
 def shipped_record(key: str) -> dict[str, Any]:
     """The manifest's record of the weights shipped for cache ``key`` ({} when none is listed)."""
-    try:
-        weights = json.loads((_data_dir() / MANIFEST_NAME).read_text(encoding="utf-8")).get("weights", {})
-    except (OSError, ValueError, AttributeError):
-        return {}
-    found = [e for e in (weights.values() if isinstance(weights, dict) else ())
-             if isinstance(e, dict) and e.get("cache_key") == key]
-    return dict(found[0]) if found else {}
+    found = _weights_entry(key)
+    return dict(found[1]) if found else {}
 
 
 def _load_arrays(name: str, keys: Sequence[str]) -> dict[str, np.ndarray]:
@@ -261,24 +205,15 @@ def _load_arrays(name: str, keys: Sequence[str]) -> dict[str, np.ndarray]:
         with np.load(path, allow_pickle=False) as archive:
             arrays = {key: archive[key] for key in keys}
     except Exception as error:  # zipfile, numpy format and key errors alike
-        raise DataFileError(
-            name, f"{_shown(path)} is unreadable: {type(error).__name__}: {error}."
-        ) from error
+        raise DataFileError(name, f"{_shown(path)} is unreadable: {type(error).__name__}: {error}.") from error
     _verify_arrays(name, path, arrays)
     return arrays
 
 
-# ------------------------------------------------------------------------ image datasets
-
-
 @dataclass(frozen=True, eq=False)
 class ImageDataset:
-    """A labelled image dataset split into train and test.
-
-    ``x_*`` are uint8 arrays of shape (n, 28, 28) with values 0-255; ``y_*`` are int64
-    arrays of shape (n,) indexing ``class_names``. ``source`` is "shipped" or
-    "torchvision": where the data actually came from.
-    """
+    """Images ``x_*`` (uint8, (n, 28, 28)) and labels ``y_*`` (int64 into ``class_names``); ``source``:
+    where they came from, "shipped" or "torchvision"."""
 
     x_train: np.ndarray
     y_train: np.ndarray
@@ -289,29 +224,18 @@ class ImageDataset:
     source: str
 
     def __repr__(self) -> str:
-        return (
-            f"ImageDataset({self.name!r}, source={self.source!r}, "
-            f"train={tuple(self.x_train.shape)}, test={tuple(self.x_test.shape)}, "
-            f"classes={len(self.class_names)})"
-        )
+        return (f"ImageDataset({self.name!r}, source={self.source!r}, train={tuple(self.x_train.shape)}, "
+                f"test={tuple(self.x_test.shape)}, classes={len(self.class_names)})")
 
 
 def _shipped_images(file: str, name: str, class_names: tuple[str, ...]) -> ImageDataset:
     arrays = _load_arrays(file, ("x_train", "y_train", "x_test", "y_test"))
-    return ImageDataset(
-        x_train=arrays["x_train"].astype(np.uint8, copy=False),
-        y_train=arrays["y_train"].astype(np.int64, copy=False),
-        x_test=arrays["x_test"].astype(np.uint8, copy=False),
-        y_test=arrays["y_test"].astype(np.int64, copy=False),
-        class_names=class_names,
-        name=name,
-        source="shipped",
-    )
+    x_train, y_train, x_test, y_test = (arrays[k].astype(np.uint8 if k[0] == "x" else np.int64, copy=False)
+                                        for k in ("x_train", "y_train", "x_test", "y_test"))
+    return ImageDataset(x_train, y_train, x_test, y_test, class_names, name, "shipped")
 
 
-def _torchvision_images(
-    dataset_class: str, file: str, name: str, class_names: tuple[str, ...]
-) -> ImageDataset:
+def _torchvision_images(dataset_class: str, file: str, name: str, class_names: tuple[str, ...]) -> ImageDataset:
     """The full dataset via torchvision (downloaded into the cache once), or the shipped
     subset with a DataDownloadWarning when that fails."""
     try:
@@ -337,29 +261,16 @@ _SOURCE = validation.rule(validation.choice, options=SOURCES)
 
 @validation.params(source=_SOURCE)
 def load_fashion_mnist(source: str = "shipped") -> ImageDataset:
-    """Fashion-MNIST (10 clothing classes, 28x28 greyscale).
-
-    ``source="shipped"`` (default, offline): a class-balanced subset, 12,000 train and
-    3,000 test images. ``source="torchvision"``: the full 60,000 + 10,000, downloaded
-    into the course cache on first use; falls back to the shipped subset, with a
-    warning, if the download fails.
-    """
+    """Fashion-MNIST: the shipped balanced 12,000 + 3,000 images, or with ``source="torchvision"`` the full
+    60,000 + 10,000 downloaded once (the shipped ones, with a warning, when that fails)."""
     if source == "torchvision":
-        return _torchvision_images(
-            "FashionMNIST", "fashion_mnist.npz", "Fashion-MNIST", FASHION_MNIST_CLASSES
-        )
+        return _torchvision_images("FashionMNIST", "fashion_mnist.npz", "Fashion-MNIST", FASHION_MNIST_CLASSES)
     return _shipped_images("fashion_mnist.npz", "Fashion-MNIST", FASHION_MNIST_CLASSES)
 
 
 @validation.params(source=_SOURCE)
 def load_mnist(source: str = "shipped") -> ImageDataset:
-    """MNIST handwritten digits (28x28 greyscale).
-
-    ``source="shipped"`` (default, offline): 10,000 digits split 8,000 train / 2,000
-    test. ``source="torchvision"``: the full 60,000 + 10,000, downloaded into the course
-    cache on first use; falls back to the shipped digits, with a warning, if the
-    download fails.
-    """
+    """MNIST digits: the shipped 8,000 + 2,000, or with ``source="torchvision"`` the full 60,000 + 10,000."""
     if source == "torchvision":
         return _torchvision_images("MNIST", "mnist.npz", "MNIST", MNIST_CLASSES)
     return _shipped_images("mnist.npz", "MNIST", MNIST_CLASSES)
@@ -370,25 +281,14 @@ DATASETS: dict[str, Any] = {"fashion": load_fashion_mnist, "mnist": load_mnist}
 
 
 def load_dataset(dataset: str = "fashion", source: str = "shipped") -> ImageDataset:
-    """The image dataset a notebook's ``DATASET`` names: "fashion" (Fashion-MNIST) or "mnist" (digits).
-
-    Any case is accepted; anything else is an error that lists the two names (and
-    suggests the nearer one), so a typing slip never loads the other dataset silently.
-    """
+    """The image dataset a notebook's ``DATASET`` names: "fashion" (Fashion-MNIST) or "mnist" (digits)."""
     name = validation.choice(dataset, "DATASET", DATASETS,
                              what="'fashion' (Fashion-MNIST) or 'mnist' (handwritten digits)")
     return DATASETS[name](source)
 
 
-# ------------------------------------------------------------------------ word vectors
-
-
 class WordVectors:
-    """Words and their vectors: ``vectors[i]`` belongs to ``words[i]``.
-
-    Look words up with ``wv.vector("king")`` (or ``wv["king"]``) and ``wv.index("king")``;
-    ``"king" in wv`` and ``len(wv)`` work too. Words are lowercase, in frequency order.
-    """
+    """Lowercase words in frequency order and their vectors: ``vectors[i]`` belongs to ``words[i]``."""
 
     def __init__(self, words: Sequence[str], vectors: np.ndarray) -> None:
         if len(words) != len(vectors):
@@ -439,11 +339,7 @@ class WordVectors:
 
 
 def load_glove(num_words: int | None = None) -> WordVectors:
-    """GloVe 6B 50-d vectors for the most frequent plain lowercase words.
-
-    ``num_words`` keeps only the first (most frequent) words; ``None`` keeps all of
-    the shipped ones (30,000). Vectors are float32 of shape (num_words, 50).
-    """
+    """GloVe 6B 50-d vectors (float32) of the ``num_words`` most frequent words (None: all 30,000 shipped)."""
     arrays = _load_arrays("glove_50d.npz", ("words", "vectors"))
     available = len(arrays["words"])
     n = available if num_words is None else validation.integer(
@@ -451,14 +347,8 @@ def load_glove(num_words: int | None = None) -> WordVectors:
     return WordVectors(arrays["words"][:n].tolist(), arrays["vectors"][:n])
 
 
-# ------------------------------------------------------------------------ small built-ins
-
-
 def load_digits_8x8() -> tuple[np.ndarray, np.ndarray]:
-    """scikit-learn's 8x8 handwritten digits (ships with scikit-learn, no download).
-
-    Returns ``(images, labels)``: float32 (1797, 8, 8) with values 0-16, and int64 (1797,).
-    """
+    """scikit-learn's 8x8 digits: ``(images, labels)``, float32 (1797, 8, 8) with values 0-16, and int64."""
     from sklearn.datasets import load_digits
 
     digits = load_digits()
@@ -471,11 +361,8 @@ XKCD_CRUDE_WORDS = frozenset({"shit", "puke", "pukey", "vomit", "poo", "poop", "
 
 
 def load_xkcd_colors(*, polite: bool = False) -> list[tuple[str, tuple[float, float, float]]]:
-    """The 949 xkcd colour-survey names with their RGB (floats 0-1), sorted by name.
-
-    Names come without matplotlib's "xkcd:" prefix, e.g. ``("adobe", (0.74, 0.42, 0.28))``.
-    With ``polite=True`` the few names containing a word of :data:`XKCD_CRUDE_WORDS` are left out.
-    """
+    """The 949 xkcd colour names (no "xkcd:" prefix) with RGB floats, sorted; ``polite=True`` leaves out
+    those with a word of :data:`XKCD_CRUDE_WORDS`."""
     from matplotlib.colors import XKCD_COLORS, to_rgb
 
     polite = validation.boolean(polite, "polite")

@@ -1,15 +1,5 @@
-"""Alt text for the course's figures: one sentence made from a figure's titles.
-
-A picture in a notebook's output says nothing to a screen reader, and an executed copy
-(the course's web pages, an HTML export) has only the PNG. :func:`register` makes IPython
-attach a description to every figure it displays, as the ``alt`` of the PNG's output
-metadata::
-
-    {"image/png": {"alt": "Two panels: one-hot: every pair is √2 ≈ 1.41 apart; ..."}}
-
-It covers matplotlib figures (inline), ipympl canvases and the course's live figures and
-explorers (their static PNG). ``setup_notebook`` calls it, so every notebook has it; the
-site builder writes the text into each page's ``<img alt>``.
+"""Alt text for the course's figures: one sentence made from a figure's titles, which :func:`register` makes
+IPython attach to every displayed PNG as ``{"image/png": {"alt": ...}}`` (the site writes it into ``<img alt>``).
 """
 
 from __future__ import annotations
@@ -36,28 +26,17 @@ def plain_text(text: str) -> str:
     return " ".join(text.split())
 
 
-def _visible_text(artist: Any) -> str:
-    if artist is None or not artist.get_visible():
-        return ""
-    return plain_text(artist.get_text())
-
-
 def figure_titles(fig: Any) -> tuple[list[str], list[str]]:
-    """(suptitles, panel titles) of ``fig``, in drawing order, visible and non-empty only.
-
-    Suptitles are the figure's and its subfigures'; panel titles are each axes' centre,
-    left and right titles (a panel with several is joined by " – ").
-    """
+    """(suptitles of the figure and its subfigures, each axes' titles joined by " – "): visible, non-empty."""
     from matplotlib.figure import FigureBase
 
     if not isinstance(fig, FigureBase):
         raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
     suptitles: list[str] = []
-    figures = [fig, *getattr(fig, "subfigs", [])]
-    for figure in figures:
+    for figure in [fig, *getattr(fig, "subfigs", [])]:
         # the suptitle's Text (for its visibility); get_suptitle() gives only the string
-        text = _visible_text(getattr(figure, "_suptitle", None))
-        if text:
+        artist = getattr(figure, "_suptitle", None)
+        if artist is not None and artist.get_visible() and (text := plain_text(artist.get_text())):
             suptitles.append(text)
     panels = []
     for ax in fig.get_axes():
@@ -88,14 +67,7 @@ def _sentence(text: str) -> str:
 
 
 def alt_text(fig: Any) -> str:
-    """One sentence describing ``fig`` from its titles (suptitle first, then each panel's).
-
-    >>> alt_text(fig)   # a figure with two titled panels
-    'Two panels: one-hot: every pair is √2 apart; RGB values: red is nearer orange than blue.'
-
-    A figure without titles is described by its axis labels ("A plot of loss against
-    epoch."), and one with neither gets :data:`UNTITLED`.
-    """
+    """One sentence describing ``fig`` from its titles (suptitle first), else its axis labels, else UNTITLED."""
     suptitles, panels = figure_titles(fig)
     if len(panels) > MAX_TITLES:
         shown = "; ".join(panels[:MAX_TITLES]) + f"; and {len(panels) - MAX_TITLES} more"
@@ -122,11 +94,7 @@ def _count(panels: int) -> str:
 
 
 def figure_of(obj: Any) -> Any:
-    """The matplotlib figure behind a displayed object, or None.
-
-    A figure itself; an object that keeps it in ``fig`` (LiveFigure, with_static_png, the
-    explorers) or ``figure`` (an ipympl canvas); or in the ``fig`` of its ``view``.
-    """
+    """The matplotlib figure ``obj`` is, or keeps in ``fig``/``figure`` (or its ``view`` does), or None."""
     figure_module = sys.modules.get("matplotlib.figure")
     if figure_module is None:  # matplotlib was never imported: nothing displayed is a figure
         return None
@@ -141,11 +109,8 @@ def figure_of(obj: Any) -> Any:
 
 
 def png_metadata(obj: Any, *, live: bool = False) -> dict[str, Any]:
-    """The output metadata for the PNG of ``obj``: ``{"image/png": {"alt": ..., "live": ...}}``.
-
-    ``live`` marks a still of something the learner can operate when the notebook runs
-    (an explorer, a slider's figure). Empty when ``obj`` has no figure.
-    """
+    """``{"image/png": {"alt": ..., "live": ...}}`` for ``obj``'s PNG ({} without a figure); ``live`` marks a
+    still of something the learner can operate."""
     fig = figure_of(obj)
     if fig is None:
         return {}
@@ -169,12 +134,8 @@ def shows_only_its_figure(obj: Any) -> bool:
 
 
 def describe(obj: Any) -> Any:
-    """IPython's mime-bundle printer for every object: its own bundle, with the PNG described.
-
-    An object without ``_repr_mimebundle_`` gets None (IPython then formats it as usual); a bare
-    figure gets only the metadata (the PNG formatter draws it). A PNG shown beside a widget is
-    marked ``live`` unless that widget is just the figure's picture (:func:`shows_only_its_figure`).
-    """
+    """IPython's mime-bundle printer for every object: its own bundle (None without one), the PNG described;
+    a PNG beside a widget is ``live`` unless the widget is only the picture (:func:`shows_only_its_figure`)."""
     figure_module = sys.modules.get("matplotlib.figure")
     if figure_module is not None and isinstance(obj, figure_module.Figure):
         try:
@@ -203,10 +164,7 @@ def describe(obj: Any) -> Any:
 
 
 def register(shell: Any = None) -> bool:
-    """Make ``shell`` (default: the running IPython) describe every figure it displays.
-
-    Returns False outside IPython. Safe to call more than once.
-    """
+    """Make ``shell`` (default: the running IPython) describe every figure it displays; False outside IPython."""
     if shell is None:
         try:
             from IPython import get_ipython

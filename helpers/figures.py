@@ -1,9 +1,5 @@
-"""The notebooks' recurring pictures, each drawn by one call.
-
-The notebooks compute what a figure shows (neighbours, scores, vectors) and hand it to one
-of these functions, which only draws: frames, labels, colours and layout. Every function
-returns the figure, drawn with pyplot, so that a notebook cell shows it.
-"""
+"""The notebooks' recurring pictures, each drawn by one call from what the notebook computed; each returns
+its pyplot figure."""
 
 from __future__ import annotations
 
@@ -14,21 +10,13 @@ import numpy as np
 from matplotlib import patheffects
 
 from helpers import palette, validation
-
-#: Frame colours of the image grids: the image asked about, a match, a miss.
+from helpers.colour_vision import luminance
 
 
 def _pyplot():
     import matplotlib.pyplot as plt
 
     return plt
-
-
-def luminance(rgb: Sequence[float]) -> float:
-    """The relative luminance (0 black to 1 white) of an RGB colour with channels in [0, 1]."""
-    channels = np.asarray(rgb, dtype=float)[:3]
-    linear = np.where(channels <= 0.04045, channels / 12.92, ((channels + 0.055) / 1.055) ** 2.4)
-    return float(linear @ [0.2126, 0.7152, 0.0722])
 
 
 def readable_on(background: Sequence[float]) -> str:
@@ -38,10 +26,7 @@ def readable_on(background: Sequence[float]) -> str:
 
 
 def annotate_cells(ax: Any, image: Any, fmt: str = "{:.2f}", fontsize: float = 8) -> None:
-    """Write each cell's value on the heat map ``image`` (what ``ax.imshow`` returned).
-
-    Each number is drawn in black or white, whichever reads better on its cell's colour.
-    """
+    """Write each cell's value, in black or white as reads better, on the heat map ``image`` (from ``imshow``)."""
     values = np.asarray(image.get_array())
     if values.ndim != 2:
         validation.fail("image", "the result of ax.imshow of a 2-D array", values.shape)
@@ -50,20 +35,11 @@ def annotate_cells(ax: Any, image: Any, fmt: str = "{:.2f}", fontsize: float = 8
         ax.text(col, row, fmt.format(value), ha="center", va="center", fontsize=fontsize, color=colour)
 
 
-def neighbour_strips(
-    query_images: np.ndarray,
-    groups: Mapping[str, tuple[np.ndarray, np.ndarray]],
-    *,
-    row_labels: Sequence[str],
-    title: str,
-    pad: int = 4,
-) -> Any:
-    """Rows of images: a test image (solid black frame), then, for each group, its nearest images.
-
-    ``groups`` maps a caption to ``(images, same)``: the neighbours' images, shape
-    (queries, k, 28, 28), and whether each has the test image's class, shape (queries, k);
-    a neighbour of the same class gets a solid blue frame, one of another class a dashed
-    orange-red one (:func:`helpers.palette.framed`: told apart by shape, not by colour alone).
+def neighbour_strips(query_images: np.ndarray, groups: Mapping[str, tuple[np.ndarray, np.ndarray]], *,
+                     row_labels: Sequence[str], title: str, pad: int = 4) -> Any:
+    """Rows of images: a test image, then for each group its nearest images, framed by
+    :func:`helpers.palette.framed`. ``groups`` maps a caption to ``(images, same)``: shapes
+    (queries, k, 28, 28) and (queries, k), ``same`` telling whether each shares the test image's class.
     """
     queries = np.asarray(query_images)
     if queries.ndim != 3:
@@ -100,21 +76,10 @@ def neighbour_strips(
     return fig
 
 
-def look_alike_pair(
-    Z: np.ndarray,
-    point_colours: Sequence[Any],
-    pairs: Sequence[Mapping[str, Any]],
-    images: np.ndarray,
-    decoded: np.ndarray,
-    image_titles: Sequence[str],
-) -> Any:
-    """A latent map with look-alike pairs joined by lines, and the first pair's images.
-
-    Left: every code as a faint dot (``point_colours``: one colour per image), the first
-    pair of ``pairs`` (dicts with image indices ``i`` and ``j``) in black, the others in
-    grey. Right: the first pair's two images (``image_titles``: one title each) above
-    what the decoder makes of their codes (``decoded``: one image per code).
-    """
+def look_alike_pair(Z: np.ndarray, point_colours: Sequence[Any], pairs: Sequence[Mapping[str, Any]], images: np.ndarray,
+                    decoded: np.ndarray, image_titles: Sequence[str]) -> Any:
+    """A latent map with look-alike ``pairs`` (dicts of indices ``i``, ``j``) joined by lines, the first in
+    black; beside it the first pair's two images above what the decoder makes of their codes."""
     i, j = pairs[0]["i"], pairs[0]["j"]
     plt = _pyplot()
     fig = plt.figure(figsize=(10, 4.2), layout="constrained")
@@ -196,13 +161,8 @@ def ring_tied(ax: Any, x: Any, y: Any, ringed: Any, colour: str, label: str) -> 
 
 
 def structure_chart(table: Any, k: int, tied: Sequence[str], title: str) -> Any:
-    """Neighbourhood recall, trustworthiness and k-NN accuracy of each space, as grouped bars.
-
-    ``table`` has one row per space (the index) and the three score columns (NaN where a score
-    does not apply: the reference space). ``tied`` names the spaces whose k-NN results the paired
-    test cannot tell apart from the best space's: their k-NN bars are ringed at the end. No
-    interval bars: two overlapping intervals do not mean "no difference" on the same images.
-    """
+    """Neighbourhood recall, trustworthiness and k-NN accuracy of each space (``table``'s rows), as grouped
+    bars; the k-NN bars of the spaces in ``tied`` (not clearly below the best) are ringed."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(10, 5.2), layout="constrained")
     positions = np.arange(len(table))
@@ -229,14 +189,8 @@ def structure_chart(table: Any, k: int, tied: Sequence[str], title: str) -> Any:
 
 def layer_probe_chart(table: Any, intervals: Mapping[str, np.ndarray], own_accuracy: float, title: str,
                       tied: Mapping[str, Sequence[str]] | None = None) -> Any:
-    """k-NN and linear-probe accuracy of each layer's output, on the trained task and on a new one.
-
-    ``table`` has one row per layer (index: the layer, column ``dim``: its output size) and
-    the columns "clothes k-NN", "clothes linear", "digits k-NN", "digits linear";
-    ``intervals`` maps each of those columns to its (low, high) 95% bounds, shape (2, layers).
-    ``tied`` maps "clothes" and "digits" to the layers whose k-NN results the paired test
-    cannot tell apart from the best layer's: their k-NN points are ringed.
-    """
+    """k-NN and linear-probe accuracy of each layer (``table``'s rows, with ``dim``), on the trained task
+    ("clothes") and a new one ("digits"), with ``intervals`` (2, layers) per column; ``tied`` layers ringed."""
     plt = _pyplot()
     positions = np.arange(len(table))
     tick_labels = [f"{name}\n{dim:,}-d" for name, dim in zip(table.index, table["dim"])]

@@ -1,16 +1,8 @@
 """The course's colours, markers and text sizes, chosen so that no figure relies on colour alone.
 
-* Classes: :data:`CLASS_COLOURS` is Paul Tol's "muted" palette (nine colours designed for
-  colour-blind readers) with a near-black tenth. Simulated with protanopia, deuteranopia and
-  tritanopia (see :mod:`helpers.colour_vision`), every two of the ten stay at least 10 apart in
-  CIEDE2000 (``tests/test_palette.py`` checks it). Each class also has its own marker
-  (:data:`CLASS_MARKERS`), and maps can name the classes where they sit (:func:`label_classes`).
-* Right and wrong: :data:`RIGHT` and :data:`WRONG` (blue and vermillion, apart in every
-  simulation) always come with a shape: :func:`framed` draws a solid frame for right and a
-  dashed one for wrong, and :data:`RIGHT_SYMBOL`/:data:`WRONG_SYMBOL` are the words' marks.
-* Text: :func:`use_course_style` sets a base font of :data:`BASE_FONT_SIZE` points;
-  figures are at most :data:`MAX_FIGURE_WIDTH` inches wide, and no text is smaller than
-  :data:`MIN_FONT_SIZE` points (the tests check the notebooks and helpers for both).
+Classes have Paul Tol's "muted" palette plus a near-black tenth (every two at least 10 apart in CIEDE2000
+under each simulated colour-vision deficiency) and a marker each; right and wrong come with a shape
+(:func:`framed`: solid or dashed frames).
 """
 
 from __future__ import annotations
@@ -20,26 +12,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = [
-    "BASE_FONT_SIZE",
-    "ClassPoints",
-    "CLASS_COLOURS",
-    "CLASS_MARKERS",
-    "MAX_FIGURE_WIDTH",
-    "MIN_FONT_SIZE",
-    "RIGHT",
-    "RIGHT_SYMBOL",
-    "WRONG",
-    "WRONG_SYMBOL",
-    "class_colour",
-    "class_colours",
-    "class_marker",
-    "framed",
-    "label_classes",
-    "separate_texts",
-    "text_colour",
-    "use_course_style",
-]
+__all__ = ["BASE_FONT_SIZE", "ClassPoints", "CLASS_COLOURS", "CLASS_MARKERS", "MAX_FIGURE_WIDTH", "MIN_FONT_SIZE",
+           "RIGHT", "RIGHT_SYMBOL", "WRONG", "WRONG_SYMBOL", "class_colour", "class_colours", "class_marker", "framed",
+           "label_classes", "separate_texts", "text_colour", "use_course_style"]
 
 #: Paul Tol's muted palette (indigo, cyan, teal, green, olive, sand, rose, wine, purple) and ink.
 CLASS_COLOURS: tuple[str, ...] = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933",
@@ -95,21 +70,22 @@ def text_colour(colour: Any, background: Any = "white", contrast: float = 4.5) -
     return to_hex(rgb)
 
 
+def _points(points: Any, n: int) -> np.ndarray:
+    points = np.asarray(points, dtype=float)
+    if points.ndim != 2 or points.shape[1] != 2 or len(points) != n:
+        raise ValueError(f"points must be an (n, 2) array with one row per code, got shape {points.shape} "
+                         f"for {n} codes")
+    return points
+
+
 def label_classes(ax: Any, points: Any, codes: Any, names: Sequence[str], *, texts: list | None = None,
                   fontsize: float = 9.0) -> list:
-    """Write each class's name at the middle (median) of its points on ``ax``; returns the labels.
-
-    Pass the returned list back as ``texts`` to move the same labels when the points move.
-    Names in the class colour (darkened where needed to read at 4.5:1 on white), on a white
-    outline, so they read on top of the points.
-    """
+    """Write each class's name, in its colour on a white outline, at the median of its points on ``ax``;
+    returns the labels (pass them back as ``texts`` to move them when the points move)."""
     import matplotlib.patheffects as effects
 
-    points = np.asarray(points, dtype=float)
     codes = _codes(codes)
-    if points.ndim != 2 or points.shape[1] != 2 or len(points) != len(codes):
-        raise ValueError(f"points must be an (n, 2) array with one row per code, got shape {points.shape} "
-                         f"for {len(codes)} codes")
+    points = _points(points, len(codes))
     if texts is None:
         outline = [effects.withStroke(linewidth=3, foreground="white")]
         texts = [ax.text(0, 0, name, fontsize=fontsize, fontweight="bold", color=text_colour(class_colour(c)),
@@ -144,10 +120,8 @@ def separate_texts(ax: Any, texts: Sequence[Any], *, drop: bool = False, room: f
                    renderer: Any = None) -> list:
     """Move texts in data coordinates on ``ax`` apart (up and down) until no two overlap; returns those shown.
 
-    With ``drop=True`` a text that overlaps one before it is hidden instead (labels of
-    many points: the first ones win). Sizes are measured on the figure's renderer where
-    it has one, else estimated from the font size, and enlarged by ``room`` so that the
-    texts stay apart when the layout later shrinks the axes a little.
+    With ``drop=True`` a text that overlaps one before it is hidden instead. Sizes (measured, else estimated
+    from the font size) are enlarged by ``room`` so that texts stay apart when the layout shrinks the axes.
     """
     texts = [text for text in texts if text.get_visible() and text.get_text()]
     if not texts:
@@ -196,14 +170,8 @@ def separate_texts(ax: Any, texts: Sequence[Any], *, drop: bool = False, room: f
 
 
 class ClassPoints:
-    """Points coloured by class, drawn as one scatter per class (a drop-in for a scatter
-    with ``c=class_colours(codes)`` that redraws quickly).
-
-    Matplotlib draws a scatter whose points share one colour and size by stamping a single
-    marker; a scatter with a colour per point draws each point as a path of its own, several
-    times slower (10,000 points: about 37 ms against 8 ms). Each scatter also costs a little
-    to set up, so below :attr:`SPLIT_FROM` points a single scatter with a colour per point is
-    quicker, and is used. Split, classes are drawn one after the other, the last on top.
+    """Points coloured by class, drawn as one scatter per class from :attr:`SPLIT_FROM` points on (one
+    colour per scatter is stamped, not drawn point by point: 8 ms against 37 ms for 10,000 points).
     ``collections`` are the scatters (e.g. to animate them).
     """
 
@@ -212,7 +180,7 @@ class ClassPoints:
 
     def __init__(self, ax: Any, points: Any, codes: Any, *, size: float = 6.0, **scatter: Any) -> None:
         codes = _codes(codes)
-        points = self._checked(points, len(codes))
+        points = _points(points, len(codes))
         # a 12-sided polygon: at a few pixels it looks round, and unlike a circle it has no curves,
         # which matplotlib measures afresh on every draw
         scatter.setdefault("marker", (12, 0, 0))
@@ -228,17 +196,9 @@ class ClassPoints:
             self.rows = [np.arange(self.n)]
             self.collections = [ax.scatter(points[:, 0], points[:, 1], s=size, c=class_colours(codes), **scatter)]
 
-    @staticmethod
-    def _checked(points: Any, n: int) -> np.ndarray:
-        points = np.asarray(points, dtype=float)
-        if points.ndim != 2 or points.shape[1] != 2 or len(points) != n:
-            raise ValueError(f"points must be an (n, 2) array with one row per code, got shape {points.shape} "
-                             f"for {n} codes")
-        return points
-
     def set_offsets(self, points: Any) -> None:
         """Move every point (rows in the order of ``codes``)."""
-        points = self._checked(points, self.n)
+        points = _points(points, self.n)
         for rows, collection in zip(self.rows, self.collections):
             collection.set_offsets(points[rows])
 
@@ -273,11 +233,8 @@ class ClassPoints:
 
 
 def framed(image: Any, right: bool | None, width: int = 2) -> np.ndarray:
-    """A grey image (0-255, ink dark on light) as RGB in [0, 1] with a frame that says right or wrong.
-
-    ``right=True``: a solid :data:`RIGHT` frame; ``False``: a dashed :data:`WRONG` frame (so the two
-    differ in shape, not only in colour); ``None``: a solid black frame (the image asked about).
-    """
+    """A grey image (0-255) as RGB in [0, 1], ink dark, framed: ``right=True`` solid :data:`RIGHT`, ``False``
+    dashed :data:`WRONG`, ``None`` solid black (the image asked about)."""
     grey = np.asarray(image, dtype=float)
     if grey.ndim != 2:
         raise ValueError(f"image must be a 2-D grey image, got shape {grey.shape}")

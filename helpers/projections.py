@@ -1,18 +1,8 @@
-"""PCA, t-SNE and UMAP behind one function, with a memory and a disk cache.
+"""PCA, t-SNE and UMAP behind one function, :func:`project`, cached in memory and on disk.
 
->>> from helpers.projections import project, align
->>> Y = project(X, "tsne", perplexity=30)     # float32 (n, 2); computed once, then cached
->>> Y_epoch5 = align(project(X5, "pca"), Y)    # rotate/scale/shift a map onto another
-
-The same data with the same parameters is never projected twice: the answer is kept in
-memory for the running kernel and as a verified entry (an ``.npy`` array with its
-digest, see :mod:`helpers.cache`) under the course cache, so a restarted kernel finds it
-again. A damaged entry is reported and recomputed; a cache that cannot be written only
-warns once. Deleting the cache folder is always safe.
-
-scikit-learn's t-SNE and umap-learn are imported only when first needed (UMAP compiles
-code with numba the first time, which takes a few seconds), so importing this module
-is quick.
+The same data with the same parameters is never projected twice: the answer is kept in memory
+and as a verified entry under the course cache (:mod:`helpers.cache`). scikit-learn's t-SNE and
+umap-learn are imported only when first needed.
 """
 
 from __future__ import annotations
@@ -31,19 +21,8 @@ import numpy as np
 from helpers import cache, paths, validation
 from helpers.cores import free_cores, openmp_threads
 
-__all__ = [
-    "METHODS",
-    "ProjectionCacheWarning",
-    "ProjectionTimeWarning",
-    "align",
-    "cache_info",
-    "clear_disk_cache",
-    "clear_memory_cache",
-    "estimated_seconds",
-    "last_timing",
-    "map_subset",
-    "project",
-]
+__all__ = ["METHODS", "ProjectionCacheWarning", "ProjectionTimeWarning", "align", "cache_info", "clear_disk_cache",
+           "clear_memory_cache", "estimated_seconds", "last_timing", "map_subset", "project"]
 
 #: The projection methods that :func:`project` knows.
 METHODS: tuple[str, ...] = validation.PROJECTION_METHODS
@@ -54,57 +33,32 @@ METHOD_NAMES: dict[str, str] = validation.PROJECTION_METHOD_NAMES
 #: The parameters each method accepts (beyond n_components and random_state), with defaults.
 DEFAULT_PARAMS: dict[str, dict[str, Any]] = {
     "pca": {"whiten": False, "svd_solver": "auto"},
-    "tsne": {
-        "perplexity": 30.0,
-        "early_exaggeration": 12.0,
-        "learning_rate": "auto",
-        "max_iter": 1000,
-        "init": "pca",
-        "metric": "euclidean",
-        "method": "barnes_hut",
-        "angle": 0.5,
-    },
-    "umap": {
-        "n_neighbors": 15,
-        "min_dist": 0.1,
-        "metric": "euclidean",
-        "spread": 1.0,
-        "n_epochs": None,
-        "learning_rate": 1.0,
-        "init": "spectral",
-        "negative_sample_rate": 5,
-        "local_connectivity": 1.0,
-        "repulsion_strength": 1.0,
-        "set_op_mix_ratio": 1.0,
-    },
+    "tsne": {"perplexity": 30.0, "early_exaggeration": 12.0, "learning_rate": "auto", "max_iter": 1000, "init": "pca",
+             "metric": "euclidean", "method": "barnes_hut", "angle": 0.5},
+    "umap": {"n_neighbors": 15, "min_dist": 0.1, "metric": "euclidean", "spread": 1.0, "n_epochs": None,
+             "learning_rate": 1.0, "init": "spectral", "negative_sample_rate": 5, "local_connectivity": 1.0,
+             "repulsion_strength": 1.0, "set_op_mix_ratio": 1.0},
 }
 
 #: Bump when the cache layout or the computation changes, so old files are ignored.
 CACHE_FORMAT = 2
 
-#: The suffix of cached projections (verified entries holding an ``.npy`` array).
 ENTRY_SUFFIX = ".npy.entry"
 
 #: The fewest points a notebook's maps may show: t-SNE with the usual perplexity of 30 needs
 #: more than 90 (a third of the points must exceed the perplexity).
 MIN_MAP_POINTS = 100
 
-#: How many projections the memory cache keeps (least recently used ones go first).
 MEMORY_CACHE_SIZE = 256
 
 _PACKAGES = {"pca": "scikit-learn", "tsne": "scikit-learn", "umap": "umap-learn"}
 
-
-#: The warning for a damaged or unwritable projection entry (the course cache's warning).
 ProjectionCacheWarning = cache.CacheWarning
-
 
 #: A projection expected to take longer than this many seconds is announced before it starts.
 LONG_PROJECTION_S = 60.0
 
-#: (seconds, points) of one projection on the course's reference machine: scikit-learn's
-#: t-SNE and umap-learn's UMAP of 10,000 points took 35.8 s and 8.6 s in the course benchmark
-#: on an idle 2-core CPU. The rate used to estimate until this session has measured its own.
+#: (seconds, points) of t-SNE and UMAP in the course benchmark on an idle 2-core CPU (35.8 s, 8.6 s).
 REFERENCE_RATES: dict[str, tuple[float, int]] = {"tsne": (36.0, 10_000), "umap": (9.0, 10_000)}
 
 
@@ -118,37 +72,14 @@ _stats = {"hits": 0, "misses": 0, "disk_hits": 0}
 _last: dict[str, Any] = {}
 
 
-# ----------------------------------------------------------------------------- public API
-
-
-#: What ``method`` is when :func:`project` is not given one: "pca" (a keyword ``method=`` may then name it).
-_DEFAULT_METHOD = "pca"
-
-
-def project(
-    X: Any,
-    method: str | None = None,
-    /,
-    *,
-    n_components: int = 2,
-    random_state: int | None = 0,
-    cache: bool = True,
-    verbose: bool = True,
-    on_progress: Callable[[str], None] | None = None,
-    **params: Any,
-) -> np.ndarray:
+def project(X: Any, method: str | None = None, /, *, n_components: int = 2, random_state: int | None = 0,
+            cache: bool = True, verbose: bool = True, on_progress: Callable[[str], None] | None = None,
+            **params: Any) -> np.ndarray:
     """Project the rows of ``X`` to ``n_components`` dimensions; return float32 (n, n_components).
 
-    ``method`` is "pca" (the default), "tsne" or "umap" (any case). ``params`` tune the method, e.g.
-    ``perplexity=30`` or ``method="exact"`` for t-SNE, ``n_neighbors=15, min_dist=0.1`` for UMAP; see
-    ``DEFAULT_PARAMS`` for what each method accepts. ``X`` may be a NumPy array, a torch
-    tensor or nested lists of numbers.
-
-    Results are cached in memory and on disk (``cache=False`` skips both); a fixed
-    ``random_state`` makes t-SNE and UMAP repeatable (``None``: a new map each call,
-    never cached). Values beyond 1e15 in size are refused (divide X first); rows all the
-    same give a map with every point at 0. When a projection is computed, a line is printed before and after
-    (``verbose=False`` silences them); ``on_progress`` receives those lines instead.
+    ``method`` is "pca" (the default), "tsne" or "umap"; ``params`` tune it (see ``DEFAULT_PARAMS``).
+    ``cache=False`` skips both caches; ``random_state=None`` gives a new map each call, never cached.
+    Lines said before and after a computation go to ``on_progress``, else are printed unless ``verbose=False``.
     """
     method, params = _split_method(method, params)
     data = validation.magnitude(validation.matrix(X, "X", min_rows=3, what="one row per point, at least 3 to project"),
@@ -169,7 +100,7 @@ def project(
     found = _cached(key, method, data.shape, n_components) if key else None
     if found is not None:
         return found
-    say = _reporter(verbose, on_progress)
+    say = on_progress if on_progress is not None else lambda message: print(message, flush=True) if verbose else None
     note = (" (cached afterwards)" if key else "") + _prepare(method, n, say, loud=verbose or on_progress is not None)
     result = _compute(data, method, n_components, random_state, resolved, say, note)
     if key:
@@ -198,11 +129,7 @@ def _cached(key: str, method: str, shape: tuple[int, int], n_components: int) ->
 
 
 def _prepare(method: str, n: int, say: Callable[[str], None], *, loud: bool) -> str:
-    """Before a projection is computed: wait for UMAP's compiled code, and announce a long one.
-
-    Returns a note for the "Computing ..." line (about UMAP's compilation). A projection expected
-    to take over :data:`LONG_PROJECTION_S` is said (``loud``) or warned about beforehand.
-    """
+    """Wait for UMAP's compiled code (returns a note about it) and announce a long projection."""
     note = ""
     if method == "umap" and "umap" not in sys.modules:
         from helpers.umap_compile import wait_for_compiled_umap
@@ -210,8 +137,11 @@ def _prepare(method: str, n: int, say: Callable[[str], None], *, loud: bool) -> 
         note = wait_for_compiled_umap(say)
     estimate = estimated_seconds(method, n)
     if estimate > LONG_PROJECTION_S:
-        long_note = (f"{METHOD_NAMES[method]} of {n:,} points will take about {_duration(estimate)} on this machine "
-                     f"(estimated from {_rate_source(method)}). To stop it, interrupt the kernel (the stop button, or "
+        at = _measured.get(method, (None, 0))[1]
+        source = f"this session's {at:,}-point {METHOD_NAMES[method]}" if at >= 500 else "the course's benchmark"
+        duration = f"{estimate:.0f} s" if estimate < 90 else f"{estimate / 60:.0f} minutes"
+        long_note = (f"{METHOD_NAMES[method]} of {n:,} points will take about {duration} on this machine "
+                     f"(estimated from {source}). To stop it, interrupt the kernel (the stop button, or "
                      "Ctrl-C): nothing half-done is kept. Fewer points take less time.")
         if loud:
             say(long_note)
@@ -225,7 +155,8 @@ def _compute(data: np.ndarray, method: str, n_components: int, random_state: int
     """Compute the projection (timed, its lines said); float32, C-ordered and finite, or an error saying why not."""
     (n, d), label = data.shape, METHOD_NAMES[method]
     started = time.perf_counter()
-    if _one_place(data):
+    as32 = data.astype(np.float32, copy=False)
+    if (as32 == as32[0]).all():
         # t-SNE's compiled code crashes the kernel on points that are all in one place; the map
         # of one place is one point, so nothing is computed.
         say(f"X has all its {n:,} rows the same (in float32), so the {label} map puts every point at 0.")
@@ -249,14 +180,10 @@ def _compute(data: np.ndarray, method: str, n_components: int, random_state: int
 
 
 def _split_method(method: str | None, params: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
-    """The projection method and the method's own parameters.
-
-    ``method`` is positional, so that t-SNE's own ``method`` ("barnes_hut" or "exact") can be
-    passed as a keyword: ``project(X, "tsne", method="exact")``. Without a positional one, a
-    keyword ``method`` naming a projection ("tsne" ...) is the projection method.
-    """
+    """The projection method and its own parameters: t-SNE's own ``method=`` is a keyword, unless it names a
+    projection and no positional one was given."""
     if method is not None or "method" not in params:
-        return (_DEFAULT_METHOD if method is None else method), params
+        return (method or "pca"), params
     named = params["method"]
     if isinstance(named, str) and named.lower().replace("-", "") in METHODS:
         return named, {key: value for key, value in params.items() if key != "method"}
@@ -265,19 +192,9 @@ def _split_method(method: str | None, params: dict[str, Any]) -> tuple[Any, dict
         f"method; got method={validation.shown(named)} and no projection")
 
 
-def _one_place(data: np.ndarray) -> bool:
-    """True when every row is the same once in float32 (what the methods compute in)."""
-    as32 = data.astype(np.float32, copy=False)
-    return bool((as32 == as32[0]).all())
-
-
 def estimated_seconds(method: str, n: int) -> float:
-    """About how many seconds :func:`project` takes to compute ``method`` for ``n`` points here.
-
-    Scaled as n log n from the last projection this session computed with ``method``
-    (at least 500 points), or before there is one, from the course's benchmark on a 2-core
-    CPU (:data:`REFERENCE_RATES`). PCA is always quick.
-    """
+    """About how many seconds :func:`project` takes for ``n`` points: n log n from this session's last
+    projection with ``method`` (500 points or more), else from :data:`REFERENCE_RATES`."""
     method = validation.projection_method(method)
     n = validation.integer(n, "n", low=1)
     if method == "pca":
@@ -288,22 +205,8 @@ def estimated_seconds(method: str, n: int) -> float:
     return seconds * (n * math.log(n)) / (at * math.log(at))
 
 
-def _rate_source(method: str) -> str:
-    at = _measured.get(method, (None, 0))[1]
-    return f"this session's {at:,}-point {METHOD_NAMES[method]}" if at >= 500 else "the course's benchmark"
-
-
-def _duration(seconds: float) -> str:
-    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} minutes"
-
-
 def map_subset(map_points: Any, available: int) -> np.ndarray:
-    """The row indices 0 .. MAP_POINTS - 1 of the points a notebook draws on its maps.
-
-    ``map_points`` is the notebook's ``MAP_POINTS`` setting: an integer from
-    :data:`MIN_MAP_POINTS` to ``available`` (the points there are). Anything else (a
-    float, a string, too few or too many points) is an error that names ``MAP_POINTS``.
-    """
+    """The row indices 0 .. MAP_POINTS - 1 a notebook maps; ``map_points`` from MIN_MAP_POINTS to ``available``."""
     available = validation.integer(available, "available", low=1)
     count = validation.integer(
         map_points, "MAP_POINTS", low=MIN_MAP_POINTS, high=max(MIN_MAP_POINTS, available),
@@ -314,21 +217,15 @@ def map_subset(map_points: Any, available: int) -> np.ndarray:
 
 
 def align(Y: Any, reference: Any) -> np.ndarray:
-    """Rotate (or reflect), scale and shift ``Y`` to lie as close as possible to ``reference``.
-
-    Orthogonal Procrustes analysis with a uniform scale: both arrays hold the same points
-    in the same order, e.g. maps of one data set made at two training epochs. The
-    answer has ``reference``'s shape; its dtype is float32 when both inputs are float32.
-    """
+    """Rotate (or reflect), scale and shift ``Y`` onto ``reference`` (orthogonal Procrustes, one scale)."""
     Y_arr = validation.matrix(Y, "Y")
     ref = validation.matrix(reference, "reference")
     if Y_arr.shape != ref.shape:
         raise validation.InvalidValue(f"Y and reference must have the same shape, got {Y_arr.shape} and {ref.shape}")
     out_dtype = np.result_type(Y_arr.dtype, ref.dtype, np.float32)
-    A = Y_arr.astype(np.float64)
-    B = ref.astype(np.float64)
-    A_mean, B_mean = A.mean(axis=0), B.mean(axis=0)
-    A_c, B_c = A - A_mean, B - B_mean
+    A, B = Y_arr.astype(np.float64), ref.astype(np.float64)
+    B_mean = B.mean(axis=0)
+    A_c, B_c = A - A.mean(axis=0), B - B_mean
     spread = float((A_c**2).sum())
     if spread <= 1e-300:
         raise validation.InvalidValue("Y has all its points in one place, so there is no rotation or scale to fit")
@@ -339,11 +236,7 @@ def align(Y: Any, reference: Any) -> np.ndarray:
 
 
 def cache_info() -> dict[str, int]:
-    """Counters since the last :func:`clear_memory_cache`.
-
-    ``hits``: answered from memory; ``disk_hits``: read from the disk cache;
-    ``misses``: computed; ``memory_entries``: projections held in memory now.
-    """
+    """Counters since :func:`clear_memory_cache`: hits, disk_hits, misses, memory_entries."""
     return {**_stats, "memory_entries": len(_memory)}
 
 
@@ -369,15 +262,8 @@ def clear_disk_cache() -> int:
 
 
 def last_timing() -> dict[str, Any]:
-    """How the last :func:`project` call was answered.
-
-    Keys: ``method``, ``source`` ("computed", "memory" or "disk"), ``seconds``,
-    ``n_samples``, ``n_features``, ``n_components``. Empty before the first call.
-    """
+    """How the last :func:`project` was answered: method, source (computed/memory/disk), seconds, sizes."""
     return dict(_last)
-
-
-# ----------------------------------------------------------------------------- validation
 
 
 def _resolve_params(method: str, params: dict[str, Any], n: int) -> dict[str, Any]:
@@ -388,9 +274,6 @@ def _resolve_params(method: str, params: dict[str, Any], n: int) -> dict[str, An
         params = {("max_iter" if k == "n_iter" else k): v for k, v in params.items()}
     given = validation.projection_params(method, params, n, allowed=DEFAULT_PARAMS[method])
     return {**DEFAULT_PARAMS[method], **given}
-
-
-# ----------------------------------------------------------------------------- computing
 
 
 def _compute_pca(X: np.ndarray, n_components: int, random_state: int | None, params: dict[str, Any]) -> np.ndarray:
@@ -408,11 +291,8 @@ def _compute_tsne(X: np.ndarray, n_components: int, random_state: int | None, pa
     if "max_iter" not in inspect.signature(TSNE).parameters:  # scikit-learn before 1.5
         params["n_iter"] = params.pop("max_iter")
     model = TSNE(n_components=n_components, random_state=random_state, **params)
-    # On an idle machine as many threads as cores, as scikit-learn takes when called on its own
-    # (in a kernel where torch runs on one thread, it would otherwise get one too: 2,000 points,
-    # 4.9 s against 2.7 s on two cores). When other programs keep cores busy, only as many
-    # threads as cores are free: a thread that waits for a busy core holds up the others at
-    # every step (2,000 points on two cores beside one busy program: 32 s with two threads).
+    # As many threads as free cores: one thread (torch's setting) is slower, and a thread waiting for
+    # a busy core holds up the others at every step.
     with openmp_threads(free_cores()):
         return model.fit_transform(X.astype(np.float32, copy=False))
 
@@ -422,17 +302,8 @@ _UMAP_MODULES = ("umap.umap_", "umap.layouts", "umap.utils", "umap.distances", "
 
 
 def keep_umap_compiled() -> int:
-    """Let numba keep the machine code it compiles for umap-learn, as it does for pynndescent.
-
-    pynndescent (UMAP's neighbour search) asks numba to cache its compiled functions on
-    disk; umap-learn does not, so every new kernel spent about 7 s compiling the same
-    functions again before its first UMAP. This turns on numba's own cache for them
-    (the same as ``@numba.njit(cache=True)``): the first UMAP after installing still
-    compiles, every later kernel loads the compiled code. Numba checks each entry against
-    the source file and its own version, and keeps it next to the package (or, where that
-    cannot be written, in the user's cache folder); where neither can be written, UMAP
-    simply compiles as before. Returns how many functions it covers.
-    """
+    """Turn on numba's disk cache for umap-learn's compiled functions (as pynndescent does for its own), so
+    a new kernel loads them instead of compiling for ~7 s. Returns how many functions it covers."""
     try:
         from numba.core.caching import NullCache
         from numba.core.registry import CPUDispatcher
@@ -452,13 +323,8 @@ def keep_umap_compiled() -> int:
 
 
 def compile_umap() -> None:
-    """Compile UMAP's code into numba's cache: one small map through the course's own path, then
-    UMAP used directly, fitted and asked to place new points (``transform``), as notebook 02 does.
-
-    ``python -m helpers.projections`` runs it (Binder's image at build time, the set-up cell in
-    the background: :mod:`helpers.umap_compile`); a later UMAP in any kernel loads the compiled code.
-    Maps waiting for it start as soon as the course's path is compiled.
-    """
+    """Compile UMAP's code into numba's cache: a small map the course's way, then ``fit`` and ``transform``
+    as notebook 02 does (``python -m helpers.projections``; see :mod:`helpers.umap_compile`)."""
     from helpers.umap_compile import release_waiters
 
     points = np.random.default_rng(0).normal(size=(300, 8)).astype(np.float32)
@@ -502,22 +368,11 @@ _COMPUTE: dict[str, Callable[[np.ndarray, int, int | None, dict[str, Any]], np.n
 }
 
 
-def _reporter(verbose: bool, on_progress: Callable[[str], None] | None) -> Callable[[str], None]:
-    if on_progress is not None:
-        return on_progress
-    if verbose:
-        return lambda message: print(message, flush=True)
-    return lambda message: None
-
-
 def _record(method: str, source: str, seconds: float, n: int, d: int, n_components: int) -> None:
     _last.clear()
     _last.update(
         method=method, source=source, seconds=seconds, n_samples=n, n_features=d, n_components=n_components
     )
-
-
-# ----------------------------------------------------------------------------- caching
 
 
 def _jsonable(value: Any) -> Any:
@@ -554,8 +409,6 @@ def _remember(key: str, Y: np.ndarray) -> None:
 
 
 def _read_disk(key: str, shape: tuple[int, int]) -> np.ndarray | None:
-    """The cached projection, or None when absent; a damaged entry is reported and set aside."""
-
     def decode(payload: bytes) -> np.ndarray:
         Y = np.load(io.BytesIO(payload), allow_pickle=False)
         if Y.shape != shape:
@@ -570,8 +423,6 @@ def _read_disk(key: str, shape: tuple[int, int]) -> np.ndarray | None:
 
 
 def _write_disk(key: str, Y: np.ndarray) -> None:
-    """Save with its digest, atomically; a cache that cannot be written keeps it in memory."""
-
     def encode(array: np.ndarray) -> bytes:
         buffer = io.BytesIO()
         np.save(buffer, array, allow_pickle=False)

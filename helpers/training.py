@@ -32,9 +32,6 @@ CACHE_FORMAT = 1
 _DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
 
 
-# --------------------------------------------------------------------------- devices
-
-
 #: On a CPU with at most this many cores, the course runs torch on one thread.
 FEW_CORES = 2
 
@@ -44,14 +41,8 @@ cpu_cores = usable_cores
 
 
 def one_thread_on_few_cores() -> None:
-    """On a machine with :data:`FEW_CORES` cores or fewer, run torch on one thread.
-
-    The course's networks are small: a second thread gains little on an idle machine, but
-    when anything else keeps a core busy (a browser, another notebook, a test run), torch's
-    threads wait for each other and training gets many times slower: notebook 02's colour
-    model trained in 2.7 s on two idle cores and in 31 s beside one busy program with two
-    threads. Called when this module is imported (Colab's machines have two cores too).
-    """
+    """On :data:`FEW_CORES` cores or fewer, run torch on one thread (called on import): beside one busy
+    program, notebook 02's colour model took 31 s with two threads against 2.7 s idle."""
     if cpu_cores() <= FEW_CORES and torch.get_num_threads() > 1:
         torch.set_num_threads(1)
 
@@ -60,12 +51,8 @@ one_thread_on_few_cores()
 
 
 def choose_device(prefer: str | None = None) -> torch.device:
-    """Pick the device to train on: CUDA if present, then Apple's MPS, then the CPU.
-
-    ``prefer`` ("auto", "cpu", "cuda" or "mps") or the environment variable
-    ``COURSE_DEVICE`` forces a choice; asking for a device that is not there falls back
-    to the CPU with a warning.
-    """
+    """CUDA if present, then Apple's MPS, then the CPU; ``prefer`` or ``COURSE_DEVICE`` forces a choice
+    (one that is not there falls back to the CPU with a warning)."""
     if prefer is None:
         choice = validation.choice(os.environ.get("COURSE_DEVICE") or "auto", "the environment variable COURSE_DEVICE",
                                    _DEVICE_CHOICES)
@@ -83,12 +70,7 @@ def choose_device(prefer: str | None = None) -> torch.device:
 
 @contextmanager
 def torch_threads(count: int | None) -> Iterator[None]:
-    """Run torch on ``count`` CPU threads inside the block (None: leave the setting alone).
-
-    Small networks gain little from a second thread, and on a 2-core machine that is busy
-    with anything else a second thread mostly waits, which can make training many times
-    slower; one thread also gives the same weights whatever the number of cores.
-    """
+    """Run torch on ``count`` CPU threads inside the block (None: leave the setting alone)."""
     if count is not None:
         count = validation.integer(count, "count", low=1, why=" (or None)")
     before = torch.get_num_threads()
@@ -102,15 +84,8 @@ def torch_threads(count: int | None) -> Iterator[None]:
         torch.set_num_threads(before)
 
 
-# --------------------------------------------------------------------------- seeding
-
-
 def seed_everything(seed: int = 0) -> torch.Generator:
-    """Seed Python, NumPy and torch so that a run on the CPU repeats bit for bit.
-
-    Returns a ``torch.Generator`` seeded the same way, to pass to shuffling code.
-    (On a GPU some kernels are not deterministic; results then agree only closely.)
-    """
+    """Seed Python, NumPy and torch so that a CPU run repeats bit for bit; returns a seeded Generator."""
     seed = validation.integer(seed, "seed", low=0)
     random.seed(seed)
     np.random.seed(seed % 2**32)
@@ -122,9 +97,6 @@ def seed_everything(seed: int = 0) -> torch.Generator:
     generator = torch.Generator()
     generator.manual_seed(seed)
     return generator
-
-
-# --------------------------------------------------------------------------- data in batches
 
 
 def as_tensor_images(x: Any, *, name: str = "x") -> torch.Tensor:
@@ -140,9 +112,7 @@ def as_tensor_images(x: Any, *, name: str = "x") -> torch.Tensor:
         t = t.unsqueeze(1)
     if t.ndim != 4:
         raise validation.InvalidValue(f"{name} must have shape (n, H, W) or (n, C, H, W), got {tuple(t.shape)}")
-    if t.dtype == torch.uint8:
-        return t.float().div_(255.0)
-    return t.float()
+    return t.float().div_(255.0) if t.dtype == torch.uint8 else t.float()
 
 
 def images_for_fit(x: Any, *, name: str = "x") -> torch.Tensor:
@@ -159,12 +129,8 @@ def _floats(t: torch.Tensor) -> torch.Tensor:
     return as_tensor_images(t) if t.dtype == torch.uint8 else t
 
 
-def iterate_batches(
-    *tensors: torch.Tensor,
-    batch_size: int,
-    shuffle: bool = False,
-    generator: torch.Generator | None = None,
-) -> Iterator[tuple[torch.Tensor, ...]]:
+def iterate_batches(*tensors: torch.Tensor, batch_size: int, shuffle: bool = False,
+                    generator: torch.Generator | None = None) -> Iterator[tuple[torch.Tensor, ...]]:
     """Yield aligned mini-batches of in-memory tensors (faster than a DataLoader here)."""
     if not tensors:
         raise validation.InvalidValue("iterate_batches needs at least one tensor")
@@ -176,9 +142,6 @@ def iterate_batches(
     for start in range(0, n, batch_size):
         idx = order[start : start + batch_size]
         yield tuple(t[idx] for t in tensors)
-
-
-# --------------------------------------------------------------------------- fitting
 
 
 @dataclass
@@ -201,29 +164,16 @@ class History:
         return f"History({self.epochs} epochs; last: {last})"
 
 
-def fit(
-    model: nn.Module,
-    inputs: torch.Tensor,
-    targets: torch.Tensor,
-    *,
-    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
-    epochs: int,
-    batch_size: int = 128, lr: float = 1e-3, weight_decay: float = 0.0,
-    device: torch.device | str | None = None, seed: int = 0,
-    val: tuple[torch.Tensor, torch.Tensor] | None = None,
-    metric: Callable[[torch.Tensor, torch.Tensor], float] | None = None,
-    on_epoch_end: Callable[[int, nn.Module], None] | None = None,
-    progress: bool = True,
-    description: str = "training",
-) -> History:
-    """Train ``model`` with Adam on in-memory tensors and return its :class:`History`.
-
-    uint8 tensors (``inputs``, and ``targets`` of an autoencoder) are images: each batch is turned
-    into floats in [0, 1] as it is used (as :func:`as_tensor_images` would, so the same numbers).
-
-    ``on_epoch_end(epoch, model)`` runs after every epoch (e.g. to capture embeddings) and once with
-    epoch 0 before training starts. ``metric(outputs, targets)`` (e.g. accuracy) is reported on ``val``.
-    """
+def fit(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, *,
+        loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], epochs: int, batch_size: int = 128,
+        lr: float = 1e-3, weight_decay: float = 0.0, device: torch.device | str | None = None, seed: int = 0,
+        val: tuple[torch.Tensor, torch.Tensor] | None = None,
+        metric: Callable[[torch.Tensor, torch.Tensor], float] | None = None,
+        on_epoch_end: Callable[[int, nn.Module], None] | None = None, progress: bool = True,
+        description: str = "training") -> History:
+    """Train ``model`` with Adam on in-memory tensors (uint8 ones are images, turned into floats a batch at a
+    time) and return its :class:`History`. ``on_epoch_end(epoch, model)`` runs after every epoch and once
+    with epoch 0 before training; ``metric(outputs, targets)`` is reported on ``val``."""
     validation.module(model, "model")
     for name, t in (("inputs", inputs), ("targets", targets)):
         if not isinstance(t, torch.Tensor):
@@ -268,18 +218,10 @@ def _epoch_done(model: nn.Module, epoch: int, on_epoch_end: Callable[[int, nn.Mo
         on_epoch_end(epoch, model)
 
 
-def train_epoch(
-    model: nn.Module,
-    optimizer: torch.optim.Optimizer,
-    inputs: torch.Tensor,
-    targets: torch.Tensor,
-    *,
-    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
-    batch_size: int,
-    generator: torch.Generator | None = None,
-    device: torch.device | str = "cpu",
-    on_batch: Callable[[int], Any] | None = None,
-) -> float:
+def train_epoch(model: nn.Module, optimizer: torch.optim.Optimizer, inputs: torch.Tensor, targets: torch.Tensor, *,
+                loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], batch_size: int,
+                generator: torch.Generator | None = None, device: torch.device | str = "cpu",
+                on_batch: Callable[[int], Any] | None = None) -> float:
     """One pass over shuffled mini-batches of ``inputs`` and ``targets``: a step of ``optimizer`` per
     batch. Returns the mean training loss; ``on_batch(1)`` is called after each step (a progress bar)."""
     model.train()
@@ -319,15 +261,10 @@ def accuracy(outputs: torch.Tensor, targets: torch.Tensor) -> float:
 
 
 @torch.no_grad()
-def evaluate(
-    model: nn.Module,
-    inputs: torch.Tensor,
-    targets: torch.Tensor,
-    *,
-    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
-    metric: Callable[[torch.Tensor, torch.Tensor], float] | None = None,
-    device: torch.device | str | None = None,
-) -> dict[str, float]:
+def evaluate(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, *,
+             loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+             metric: Callable[[torch.Tensor, torch.Tensor], float] | None = None,
+             device: torch.device | str | None = None) -> dict[str, float]:
     """Validation loss (and metric, if given) of ``model`` on a whole data set."""
     outputs = predict(model, inputs, device=device)
     targets = _floats(targets)
@@ -335,9 +272,6 @@ def evaluate(
     if metric is not None:
         result["val_metric"] = float(metric(outputs, targets))
     return result
-
-
-# --------------------------------------------------------------------------- weight cache
 
 
 def cache_key(name: str, config: dict[str, Any], data_fingerprint: str = "") -> str:
@@ -353,12 +287,6 @@ def cache_key(name: str, config: dict[str, Any], data_fingerprint: str = "") -> 
                                      ) from None
 
 
-def _state_bytes(state: dict[str, Any]) -> bytes:
-    buffer = io.BytesIO()
-    torch.save(state, buffer)
-    return buffer.getvalue()
-
-
 def _state(payload: bytes) -> dict[str, Any]:
     state = torch.load(io.BytesIO(payload), map_location="cpu", weights_only=True)
     if not isinstance(state, dict):
@@ -367,12 +295,7 @@ def _state(payload: bytes) -> dict[str, Any]:
 
 
 class WeightCache:
-    """Trained weights, one entry of the course cache (:mod:`helpers.cache`) per key: ``<folder>/<key>.pt``.
-
-    Weights that are damaged or do not fit the model are reported, moved aside (``*.corrupt``)
-    and trained again. When the folder cannot be written, the course warns once and keeps
-    the weights in memory for the session (a restarted kernel trains again).
-    """
+    """Trained weights, one entry of the course cache (:mod:`helpers.cache`) per key: ``<folder>/<key>.pt``."""
 
     def __init__(self, folder: str | os.PathLike[str] | None = None) -> None:
         if folder is None:
@@ -389,7 +312,12 @@ class WeightCache:
 
     def save(self, key: str, state: dict[str, Any]) -> Path | None:
         """Store ``state`` (tensors, numbers, strings, lists, dicts); its path, or None if it is only in memory."""
-        return self.path(key) if course_cache.save(self.folder, f"{key}.pt", state, _state_bytes) else None
+        def encode(value: dict[str, Any]) -> bytes:
+            buffer = io.BytesIO()
+            torch.save(value, buffer)
+            return buffer.getvalue()
+
+        return self.path(key) if course_cache.save(self.folder, f"{key}.pt", state, encode) else None
 
     def load(self, key: str) -> dict[str, Any] | None:
         """The stored state, or None when absent or unusable (with a warning)."""
@@ -400,32 +328,16 @@ class WeightCache:
         course_cache.discard(self.path(key), reason, "weights")
 
 
-def train_or_load(
-    model: nn.Module,
-    key: str,
-    train: Callable[[nn.Module], History | None],
-    *,
-    cache: WeightCache | None = None,
-    extra: Callable[[], dict[str, Any]] | None = None,
-    shipped: bool = False,
-    measure: Callable[[], dict[str, Any]] | None = None,
-    needs: tuple[str, ...] = (),
-) -> tuple[nn.Module, dict[str, Any]]:
-    """Load ``model``'s weights from the cache under ``key``, or train and store them.
+def train_or_load(model: nn.Module, key: str, train: Callable[[nn.Module], History | None], *,
+                  cache: WeightCache | None = None, extra: Callable[[], dict[str, Any]] | None = None,
+                  shipped: bool = False, measure: Callable[[], dict[str, Any]] | None = None,
+                  needs: tuple[str, ...] = ()) -> tuple[nn.Module, dict[str, Any]]:
+    """Load ``model``'s weights from the cache under ``key`` (then, with ``shipped=True``, the shipped ones), or
+    train them with ``train(model)`` and store them with ``extra()``.
 
-    ``train(model)`` trains in place and may return a :class:`History`. ``extra()`` may
-    return more things to store beside the weights (plain values or tensors). Returns
-    the model (on the CPU, in eval mode) and a dict with ``from_cache``, ``history``,
-    ``train_seconds``, ``source`` ("cache", "shipped" or "trained") and whatever
-    ``extra`` stored. A cached entry without the values named in ``needs`` (written by an
-    older version of the course) is set aside, and the model trained again.
-
-    With ``shipped=True``, a cache miss next looks for weights the course ships for
-    ``key`` (``data/weights/``, trained by ``make data`` with the same code and seed);
-    a shipped file that is missing or fails its checksum is reported, and the model
-    is trained instead. ``measure()`` gives the loaded model's test metrics
-    (``test_accuracy`` or ``test_mse``): shipped weights that do not measure what the
-    manifest records (untrained, altered) are refused the same way; measured once per file.
+    Returns the model (CPU, eval mode) and a dict with ``from_cache``, ``history``, ``train_seconds``,
+    ``source`` ("cache", "shipped" or "trained") and what ``extra`` stored. A cached entry lacking a value
+    in ``needs`` is set aside; shipped weights whose ``measure()`` differs from the manifest are refused.
     """
     validation.boolean(shipped, "shipped")
     cache = cache if cache is not None else WeightCache()
@@ -481,11 +393,8 @@ SHIPPED_ACCURACY_TOLERANCE, SHIPPED_MSE_TOLERANCE = 0.01, 0.10  # absolute; rela
 
 
 def _shipped_problem(path: Path, key: str, measure: Callable[[], dict[str, Any]]) -> str | None:
-    """Why the loaded shipped weights are not what the manifest says they are, or None.
-
-    Their recorded test accuracy (or reconstruction error) is measured again on first load;
-    the verdict is kept in the course cache under the file's checksum, so it is measured once.
-    """
+    """Why the loaded shipped weights do not measure what the manifest records, or None (measured once per
+    file: the verdict is cached under its checksum)."""
     from helpers import data
 
     record = data.shipped_record(key)
@@ -508,11 +417,7 @@ def _shipped_problem(path: Path, key: str, measure: Callable[[], dict[str, Any]]
 
 def _load_shipped(model: nn.Module, key: str,
                   measure: Callable[[], dict[str, Any]] | None = None) -> dict[str, Any] | None:
-    """The shipped state for ``key`` loaded into ``model``; None (with a warning if damaged) otherwise.
-
-    With ``measure`` (the model's test metrics, as recorded in the manifest), weights whose
-    quality is not what the manifest records are refused too.
-    """
+    """The shipped state for ``key`` loaded into ``model`` (and measured, with ``measure``); None otherwise."""
     from helpers import data  # here: the data loaders are not needed to train
 
     try:
