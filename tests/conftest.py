@@ -78,3 +78,37 @@ def offline_prefix() -> list[str] | None:
         ["unshare", "-n", "sh", "-c", "ip link set lo up && true"], capture_output=True, timeout=30
     )
     return ["unshare", "-n", "sh", "-c", 'ip link set lo up && exec "$@"', "offline"] if probe.returncode == 0 else None
+
+
+# ----------------------------------------------------------------------------- small untrained autoencoders
+# shared by the latent-space, latent-explorer and interpolation-explorer tests
+
+
+@pytest.fixture(scope="module")
+def net2():
+    import torch
+
+    from helpers.models.autoencoder import Autoencoder
+
+    torch.manual_seed(0)
+    return Autoencoder(latent_dim=2, hidden=(32,)).eval()
+
+
+@pytest.fixture(scope="module")
+def net16():
+    import torch
+
+    from helpers.models.autoencoder import Autoencoder
+
+    torch.manual_seed(1)
+    return Autoencoder(latent_dim=16, hidden=(32,)).eval()
+
+
+@pytest.fixture(scope="module")
+def data():
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, size=(60, 28, 28)).astype(np.uint8)
+    labels = rng.integers(0, 3, 60).astype(np.int64)
+    return images, labels, ("cat", "dog", "bird")

@@ -11,12 +11,6 @@ from helpers.models.autoencoder import Autoencoder
 
 
 @pytest.fixture(scope="module")
-def net2():
-    torch.manual_seed(0)
-    return Autoencoder(latent_dim=2, hidden=(32,)).eval()
-
-
-@pytest.fixture(scope="module")
 def images():
     return np.random.default_rng(0).integers(0, 256, size=(40, 28, 28)).astype(np.uint8)
 

@@ -6,31 +6,9 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-import torch
 
 from helpers.latent_space import decode_points, latent_grid
-from helpers.models.autoencoder import Autoencoder
 from helpers.widgets.latent import LatentExplorer, plot_latent_manifold
-
-
-@pytest.fixture(scope="module")
-def net2():
-    torch.manual_seed(0)
-    return Autoencoder(latent_dim=2, hidden=(32,)).eval()
-
-
-@pytest.fixture(scope="module")
-def net16():
-    torch.manual_seed(1)
-    return Autoencoder(latent_dim=16, hidden=(32,)).eval()
-
-
-@pytest.fixture(scope="module")
-def data():
-    rng = np.random.default_rng(0)
-    images = rng.integers(0, 256, size=(60, 28, 28)).astype(np.uint8)
-    labels = rng.integers(0, 3, 60).astype(np.int64)
-    return images, labels, ("cat", "dog", "bird")
 
 
 @pytest.fixture
