@@ -5,23 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from support import tiny_images
 
 from helpers import alexnet_training
 from helpers.data import ImageDataset
 from helpers.models.alexnet import AlexNetLike
 
 
-def _tiny_images(seed: int, n: int) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    y = np.arange(n) % 2
-    x = rng.integers(0, 60, size=(n, 28, 28), dtype=np.uint8)
-    x[y == 1, 8:20, 8:20] = 250  # class 1 has a bright square: something to find
-    return x, y.astype(np.int64)
-
-
 def _tiny_dataset() -> ImageDataset:
-    x_train, y_train = _tiny_images(2, 64)
-    x_test, y_test = _tiny_images(3, 32)
+    x_train, y_train = tiny_images(2, 64)
+    x_test, y_test = tiny_images(3, 32)
     return ImageDataset(x_train, y_train, x_test, y_test, ("dark", "square"), "tiny", "shipped")
 
 

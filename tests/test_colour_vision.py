@@ -5,24 +5,13 @@ The simulations follow Machado et al. 2009, full severity.
 
 from __future__ import annotations
 
-from itertools import combinations
-
 import numpy as np
 import pytest
+from support import closest_pair
 
-from helpers.colour_vision import ciede2000, contrast_ratio, delta_e, simulate, to_rgb_array
+from helpers.colour_vision import ciede2000, contrast_ratio, delta_e, simulate
 
 MIN_DELTA_E = 10.0
-
-
-def _seen(colours, vision):
-    return to_rgb_array(list(colours)) if vision == "normal" else simulate(list(colours), vision)
-
-
-def _closest_pair(colours, vision) -> tuple[float, str, str]:
-    seen = _seen(colours, vision)
-    return min((float(delta_e(seen[i], seen[j])), colours[i], colours[j])
-               for i, j in combinations(range(len(colours)), 2))
 
 
 def test_ciede2000_matches_the_published_test_pairs():
@@ -48,7 +37,7 @@ def test_simulation_keeps_grey_and_merges_what_it_should():
 def test_the_old_palette_would_fail():
     tab10 = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
              "#17becf"]
-    assert _closest_pair(tab10, "protanopia")[0] < MIN_DELTA_E
+    assert closest_pair(tab10, "protanopia")[0] < MIN_DELTA_E
 
 
 def test_contrast_ratio_reference_values():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
+from support import text_figure
 
 from helpers import figure_stamps, plotting
 
@@ -186,20 +187,6 @@ def test_freeze_validates_its_argument():
 # ------------------------------------------------------------------ stamp_text
 
 
-def _text_figure(dx: float = 0.0):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    fig = Figure(figsize=(4, 3), dpi=100)
-    FigureCanvasAgg(fig)
-    ax = fig.add_axes((0.15, 0.15, 0.8, 0.7))
-    ax.set(xlim=(0, 400), ylim=(0, 300), title="Words and their neighbours", xlabel="PCA 1", ylabel="PCA 2")
-    for i, word in enumerate(["king", "queen", "frog", "coffee", "physics"]):
-        ax.annotate(word, (40 + 60 * i + dx, 50 + 40 * i), fontsize=8 + i)
-    ax.text(200, 250, "rotated", rotation=30)
-    ax.text(100, 250, r"$\alpha_i^2$")  # mathematical text: drawn as usual
-    return fig
-
-
 def _rgb(fig) -> np.ndarray:
     fig.canvas.draw()
     return np.asarray(fig.canvas.buffer_rgba())[..., :3].astype(int)
@@ -215,8 +202,8 @@ def _looks_alike(a: np.ndarray, b: np.ndarray) -> bool:
 
 
 def test_stamped_text_looks_the_same_and_is_rendered_once(monkeypatch):
-    plain = _rgb(_text_figure())
-    fig = _text_figure()
+    plain = _rgb(text_figure())
+    fig = text_figure()
     figure_stamps.stamp_text(fig.canvas.get_renderer())
     first = _rgb(fig)
     assert _looks_alike(first, plain)  # texts are placed on whole pixels: a shift under half a pixel
@@ -233,7 +220,7 @@ def test_stamped_text_looks_the_same_and_is_rendered_once(monkeypatch):
 
 def test_stamped_renderers_lay_texts_out_as_matplotlib_does():
     def extents(stamped: bool) -> list:
-        fig = _text_figure()
+        fig = text_figure()
         ax = fig.axes[0]
         ax.text(50, 200, "two lines\nof text", fontsize=11, linespacing=1.5)
         ax.text(50, 150, "normal spacing\nsecond line", fontsize=7, family="monospace")
@@ -247,7 +234,7 @@ def test_stamped_renderers_lay_texts_out_as_matplotlib_does():
 
 
 def test_a_stamped_text_moved_by_whole_pixels_keeps_its_pixels():
-    fig = _text_figure()
+    fig = text_figure()
     renderer = figure_stamps.stamp_text(fig.canvas.get_renderer())
     before = _rgb(fig)
     stamps = len(renderer._text_stamps.stamps)
@@ -255,7 +242,7 @@ def test_a_stamped_text_moved_by_whole_pixels_keeps_its_pixels():
         text.xyann = (text.xyann[0] + 5, text.xyann[1])  # 5 data units = 4 pixels at this size
     after = _rgb(fig)
     assert len(renderer._text_stamps.stamps) == stamps  # no new text rendered
-    unstamped = _text_figure(dx=5)
+    unstamped = text_figure(dx=5)
     assert _looks_alike(after, _rgb(unstamped))
     assert not np.array_equal(after, before)
 
@@ -298,7 +285,7 @@ def test_a_pasted_text_looks_the_same_and_is_drawn_once_per_look(monkeypatch):
 
 
 def test_live_figures_stamp_their_texts_and_stamp_text_checks_its_argument():
-    fig = _text_figure()
+    fig = text_figure()
     live = plotting.LiveFigure(fig)
     live.refresh()
     assert isinstance(fig.canvas.get_renderer()._text_stamps, figure_stamps._TextStamps)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from support import tiny_images
 
 from helpers import layer_probes
 from helpers.models.alexnet import LAYERS, AlexNetLike, layer_outputs
@@ -16,17 +17,9 @@ def net() -> AlexNetLike:
     return AlexNetLike().eval()
 
 
-def _tiny_images(seed: int, n: int) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    y = np.arange(n) % 2
-    x = rng.integers(0, 60, size=(n, 28, 28), dtype=np.uint8)
-    x[y == 1, 8:20, 8:20] = 250  # class 1 has a bright square: something to find
-    return x, y.astype(np.int64)
-
-
 @pytest.fixture
 def tiny():
-    return (*_tiny_images(0, 40), *_tiny_images(1, 20))
+    return (*tiny_images(0, 40), *tiny_images(1, 20))
 
 
 def test_probe_layers_returns_one_row_per_layer_with_accuracies(net, tiny):

@@ -8,37 +8,26 @@ and small scatter markers need several times that.
 
 from __future__ import annotations
 
-from itertools import combinations
-
 import numpy as np
 import pytest
+from support import closest_pair
 
 from helpers import palette
-from helpers.colour_vision import DEFICIENCIES, contrast_ratio, delta_e, simulate, to_rgb_array
+from helpers.colour_vision import DEFICIENCIES, contrast_ratio
 
 MIN_DELTA_E = 10.0
 VISIONS = ["normal", *DEFICIENCIES]
 
 
-def _seen(colours, vision):
-    return to_rgb_array(list(colours)) if vision == "normal" else simulate(list(colours), vision)
-
-
-def _closest_pair(colours, vision) -> tuple[float, str, str]:
-    seen = _seen(colours, vision)
-    return min((float(delta_e(seen[i], seen[j])), colours[i], colours[j])
-               for i, j in combinations(range(len(colours)), 2))
-
-
 @pytest.mark.parametrize("vision", VISIONS)
 def test_class_colours_stay_apart_in_every_vision(vision):
-    distance, first, second = _closest_pair(list(palette.CLASS_COLOURS), vision)
+    distance, first, second = closest_pair(list(palette.CLASS_COLOURS), vision)
     assert distance >= MIN_DELTA_E, f"with {vision}, {first} and {second} are only {distance:.1f} apart"
 
 
 @pytest.mark.parametrize("vision", VISIONS)
 def test_right_and_wrong_stay_apart_in_every_vision(vision):
-    distance, _, _ = _closest_pair([palette.RIGHT, palette.WRONG], vision)
+    distance, _, _ = closest_pair([palette.RIGHT, palette.WRONG], vision)
     assert distance >= 2 * MIN_DELTA_E
 
 

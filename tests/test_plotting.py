@@ -6,6 +6,7 @@ import matplotlib
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
+from support import text_figure
 
 from helpers import plotting
 
@@ -275,20 +276,6 @@ def test_ipympl_sends_pictures_only_when_the_browser_asks():
 # ------------------------------------------------------------------ a figure with text
 
 
-def _text_figure(dx: float = 0.0):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    fig = Figure(figsize=(4, 3), dpi=100)
-    FigureCanvasAgg(fig)
-    ax = fig.add_axes((0.15, 0.15, 0.8, 0.7))
-    ax.set(xlim=(0, 400), ylim=(0, 300), title="Words and their neighbours", xlabel="PCA 1", ylabel="PCA 2")
-    for i, word in enumerate(["king", "queen", "frog", "coffee", "physics"]):
-        ax.annotate(word, (40 + 60 * i + dx, 50 + 40 * i), fontsize=8 + i)
-    ax.text(200, 250, "rotated", rotation=30)
-    ax.text(100, 250, r"$\alpha_i^2$")  # mathematical text: drawn as usual
-    return fig
-
-
 def test_fast_png_holds_the_exact_pixels():
     import io
 
@@ -298,7 +285,7 @@ def test_fast_png_holds_the_exact_pixels():
     png = plotting._fast_png(rgba)
     assert png.startswith(b"\x89PNG")
     assert np.array_equal(np.asarray(Image.open(io.BytesIO(png))), rgba[..., :3])
-    fig = _text_figure()
+    fig = text_figure()
     fig.canvas.draw()
     picture = np.asarray(Image.open(io.BytesIO(plotting._fast_png(fig.canvas.buffer_rgba()))).convert("RGB"))
     assert np.array_equal(picture, np.asarray(fig.canvas.buffer_rgba())[..., :3])

@@ -6,22 +6,10 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from support import counting_draws
 
 from helpers.latent_space import decode_points, encode_images, interpolate, pixel_blend
 from helpers.widgets.interpolation import InterpolationExplorer
-
-
-def _counting(artist):
-    """Make ``artist.draw`` count its calls."""
-    calls = []
-    original = artist.draw
-
-    def draw(renderer, *args, **kwargs):
-        calls.append(1)
-        return original(renderer, *args, **kwargs)
-
-    artist.draw = draw
-    return calls
 
 
 @pytest.fixture
@@ -61,8 +49,8 @@ def test_select_pair_rejects_bad_indices(walk, i, j, error, words):
 
 
 def test_select_pair_redraws_only_what_changed(walk):
-    scatter_draws = _counting(walk.ax_map.collections[0])
-    line_draws = _counting(walk.line)
+    scatter_draws = counting_draws(walk.ax_map.collections[0])
+    line_draws = counting_draws(walk.line)
     walk.select_pair(4, 9)
     assert scatter_draws == [] and line_draws == [1]
 

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from support import counting_draws
 
 from helpers.latent_space import decode_points, latent_grid
 from helpers.widgets.latent import LatentExplorer, plot_latent_manifold
@@ -17,19 +18,6 @@ def explorer(net2, data):
     Z = rng.normal(size=(500, 2)).astype(np.float32)
     labels = rng.integers(0, 3, 500)
     return LatentExplorer(net2, Z, labels, data[2], grid_size=4)
-
-
-def _counting(artist):
-    """Make ``artist.draw`` count its calls."""
-    calls = []
-    original = artist.draw
-
-    def draw(renderer, *args, **kwargs):
-        calls.append(1)
-        return original(renderer, *args, **kwargs)
-
-    artist.draw = draw
-    return calls
 
 
 def test_move_to_updates_cursor_image_and_sliders(explorer, net2):
@@ -47,8 +35,8 @@ def test_move_to_updates_cursor_image_and_sliders(explorer, net2):
 
 
 def test_move_to_redraws_only_what_changed(explorer):
-    scatter_draws = _counting(explorer._scatter[0])
-    cursor_draws = _counting(explorer.cursor)
+    scatter_draws = counting_draws(explorer._scatter[0])
+    cursor_draws = counting_draws(explorer.cursor)
     explorer.move_to([0.1, 0.2])
     explorer.move_to([0.3, 0.4])
     assert scatter_draws == [] and len(cursor_draws) == 2

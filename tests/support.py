@@ -1,0 +1,55 @@
+"""Small builders that several test files share (figures with text, tiny image sets, colour pairs)."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from helpers.colour_vision import delta_e, simulate, to_rgb_array
+
+
+def text_figure(dx: float = 0.0):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = Figure(figsize=(4, 3), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.15, 0.15, 0.8, 0.7))
+    ax.set(xlim=(0, 400), ylim=(0, 300), title="Words and their neighbours", xlabel="PCA 1", ylabel="PCA 2")
+    for i, word in enumerate(["king", "queen", "frog", "coffee", "physics"]):
+        ax.annotate(word, (40 + 60 * i + dx, 50 + 40 * i), fontsize=8 + i)
+    ax.text(200, 250, "rotated", rotation=30)
+    ax.text(100, 250, r"$\alpha_i^2$")  # mathematical text: drawn as usual
+    return fig
+
+
+def counting_draws(artist):
+    """Make ``artist.draw`` count its calls."""
+    calls = []
+    original = artist.draw
+
+    def draw(renderer, *args, **kwargs):
+        calls.append(1)
+        return original(renderer, *args, **kwargs)
+
+    artist.draw = draw
+    return calls
+
+
+def tiny_images(seed: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % 2
+    x = rng.integers(0, 60, size=(n, 28, 28), dtype=np.uint8)
+    x[y == 1, 8:20, 8:20] = 250  # class 1 has a bright square: something to find
+    return x, y.astype(np.int64)
+
+
+def seen_colours(colours, vision):
+    return to_rgb_array(list(colours)) if vision == "normal" else simulate(list(colours), vision)
+
+
+def closest_pair(colours, vision) -> tuple[float, str, str]:
+    seen = seen_colours(colours, vision)
+    return min((float(delta_e(seen[i], seen[j])), colours[i], colours[j])
+               for i, j in combinations(range(len(colours)), 2))
