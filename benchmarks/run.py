@@ -37,7 +37,7 @@ BUDGETS = {
     "notebook_alone_cold_s": 30.0,  # alone with numba's cache empty too, as on a fresh Colab runtime
     "notebook_alone_cold_s_max": 60.0,  # ... over this it is a defect
     "kernel_peak_mb": 1000.0,  # a notebook kernel's peak resident memory (the goal)
-    "kernel_peak_mb_max": 1200.0,  # ... at most (two notebooks fit Binder's 2 GB)
+    "kernel_peak_mb_max": 1200.0,  # a hard limit every notebook must run inside (two fit Binder's 2 GB)
     "course_s": 300.0,  # all notebooks, first runs
     "warm_ratio": 1 / 3,  # a warm re-run takes at most a third of the first
     "interaction_ms": 50.0,  # p95 of a widget interaction (the course's goal; the design allows 100)
@@ -71,10 +71,11 @@ def offline_prefix() -> list[str]:
 
 
 def run_notebook(path: Path, cache: Path, out: Path, env: dict[str, str] | None = None,
-                 python: str = sys.executable) -> dict[str, Any]:
+                 python: str = sys.executable, prefix: list[str] | None = None) -> dict[str, Any]:
     """Execute a notebook in a fresh kernel (offline when possible); return seconds, collected values and
     the kernel's peak resident memory (``peak_mb``); ``env``: more environment variables; ``python``:
-    the interpreter that runs the notebook and its kernel (this one by default)."""
+    the interpreter that runs the notebook and its kernel (this one by default); ``prefix``: a command
+    that starts the run (a memory limit's)."""
     collect = (
         "import json as _json\n"
         f"_wanted = {QUALITY.get(path.stem, {})!r}\n"
@@ -90,7 +91,7 @@ def run_notebook(path: Path, cache: Path, out: Path, env: dict[str, str] | None 
         "import resource as _resource\n"  # the kernel's own peak resident memory (Linux: kB)
         "print('BENCH_PEAK_MB', round(_resource.getrusage(_resource.RUSAGE_SELF).ru_maxrss / 1024))"
     )
-    cmd = [*offline_prefix(), python, str(REPO_ROOT / "tools" / "run_notebook.py"), str(path),
+    cmd = [*(prefix or []), *offline_prefix(), python, str(REPO_ROOT / "tools" / "run_notebook.py"), str(path),
            "--out", str(out), "--append-code", collect, "--timeout", "1800"]  # a busy machine is slow
     env = dict(os.environ, COURSE_CACHE_DIR=str(cache), **(env or {}))
     started = time.perf_counter()
@@ -162,6 +163,56 @@ def bench_cold(names: list[str] | None = None, python: str = sys.executable) -> 
                 print(f"  {path.stem}: cold {row['alone_cold_s']} s, kernel peak {row['peak_mb']} MB "
                       f"(load {row['alone_cold_load']})", flush=True)
     return results
+
+
+def run_limited(paths: list[Path], work: Path, limit_mb: int) -> dict[str, Any]:
+    """The notebooks side by side (each alone when one), each with an empty cache of its own, inside one
+    hard memory limit of ``limit_mb``, after the page cache is dropped, as in a new Binder session
+    (numba's cache as it is: Binder's image fills it when it is built)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from memory_limit import MemoryLimit, drop_page_cache
+
+    work.mkdir(parents=True, exist_ok=True)
+    drop_page_cache()
+    limit = MemoryLimit(limit_mb)
+    try:
+        with ThreadPoolExecutor(len(paths)) as pool:
+            runs = list(pool.map(lambda path: run_notebook(
+                path, work / f"{path.stem}-limited-cache", work / f"{path.stem}-limited.ipynb",
+                prefix=limit.prefix()), paths))
+        result = limit.result()
+    finally:
+        limit.remove()
+    return {"limit_mb": limit_mb, "ok": all(run["ok"] for run in runs) and not result["oom_killed"],
+            "seconds": [run.get("seconds") for run in runs], **result,
+            **({"errors": [run["error"][-800:] for run in runs if not run["ok"]]}
+               if not all(run["ok"] for run in runs) else {})}
+
+
+def bench_memory_limits(names: list[str] | None = None, pair_limit_mb: int = 2048) -> dict[str, Any]:
+    """Each notebook alone twice: in a group without a practical limit (16 GB: the memory it is charged
+    when nothing presses it) and inside ``kernel_peak_mb_max``; then the two charged the most side by side
+    inside ``pair_limit_mb`` (a Binder session's 2 GB)."""
+    from memory_limit import unavailable
+    from notebook_files import course_notebooks
+
+    if reason := unavailable():
+        print(f"  memory limits: not measured ({reason})", flush=True)
+        return {}
+    paths = [path for path in course_notebooks() if not names or path.stem in names]
+    rows = {}
+    with tempfile.TemporaryDirectory(prefix="course-bench-limit-") as tmp:
+        for path in paths:
+            free = run_limited([path], Path(tmp) / "free", 16384)
+            limited = run_limited([path], Path(tmp) / "limited", int(BUDGETS["kernel_peak_mb_max"]))
+            rows[path.stem] = {"unlimited": free, "in_limit": limited}
+            print(f"  {path.stem}: {rows[path.stem]}", flush=True)
+        heaviest = sorted(paths, key=lambda path: rows[path.stem]["unlimited"]["charged_mb"] or 0)[-2:]
+        pair = {"notebooks": [path.stem for path in heaviest],
+                **run_limited(heaviest, Path(tmp) / "pair", pair_limit_mb)} if len(heaviest) == 2 else None
+        print(f"  side by side: {pair}", flush=True)
+    return {"notebooks": rows, "pair": pair, "load": os.getloadavg()[0]}
 
 
 def run_alone_busy(path: Path, work: Path) -> dict[str, Any]:
@@ -788,6 +839,18 @@ def rerun_cold(out: Path, names: list[str]) -> int:
     return _replace_notebook_entries(out, bench_cold(names), lambda key: key.startswith("alone_cold"))
 
 
+def rerun_memory_limits(out: Path) -> int:
+    """Run every notebook inside the memory limits again: ``unlimited`` and ``in_limit`` per notebook,
+    ``memory_pair``."""
+    measured = bench_memory_limits()
+    if not measured:
+        return 2
+    report = json.loads(out.read_text())
+    report["memory_pair"] = {**measured["pair"], "load_after": round(measured["load"], 2)}
+    out.write_text(json.dumps(report, indent=2, default=str) + "\n")
+    return _replace_notebook_entries(out, measured["notebooks"], lambda key: key in ("in_limit", "unlimited"))
+
+
 def torch_build(python: str) -> str:
     """``python``'s PyTorch: its version and 'CPU-only' or the CUDA version it was built for."""
     probe = "import torch; print(torch.__version__, torch.version.cuda or 'CPU-only')"
@@ -821,6 +884,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cpu-torch-python", metavar="PYTHON",
                         help="measure each notebook kernel's peak memory with this Python, whose PyTorch is the "
                              "CPU-only build (as on Binder), and update an existing report")
+    parser.add_argument("--memory-limits", action="store_true",
+                        help="run each notebook inside a hard memory limit (1.2 GB) and the two heaviest side by "
+                             "side inside 2 GB, as in a Binder session (root on Linux), and update an existing report")
     parser.add_argument("--projections", nargs="*", type=int, metavar="N",
                         help="measure only the projections (at these sizes; default 1000 2000 10000) and update an "
                              "existing report")
@@ -835,6 +901,8 @@ def main(argv: list[str] | None = None) -> int:
         return rerun_alone(args.out, args.alone)
     if args.cold is not None:
         return rerun_cold(args.out, args.cold)
+    if args.memory_limits:
+        return rerun_memory_limits(args.out)
     if args.cpu_torch_python:
         return rerun_cpu_torch_memory(args.out, args.cpu_torch_python, [])
     if args.notebooks:
