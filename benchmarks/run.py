@@ -846,9 +846,17 @@ def rerun_memory_limits(out: Path) -> int:
     if not measured:
         return 2
     report = json.loads(out.read_text())
-    report["memory_pair"] = {**measured["pair"], "load_after": round(measured["load"], 2)}
+    add_memory_limits(report, measured)
     out.write_text(json.dumps(report, indent=2, default=str) + "\n")
-    return _replace_notebook_entries(out, measured["notebooks"], lambda key: key in ("in_limit", "unlimited"))
+    print_table(report)
+    return 0
+
+
+def add_memory_limits(report: dict[str, Any], measured: dict[str, Any]) -> None:
+    """Put :func:`bench_memory_limits`' results into ``report``: per notebook, and ``memory_pair``."""
+    for name, rows in measured["notebooks"].items():
+        report.setdefault("notebooks", {}).setdefault(name, {}).update(rows)
+    report["memory_pair"] = {**measured["pair"], "load_after": round(measured["load"], 2)}
 
 
 def torch_build(python: str) -> str:
@@ -916,6 +924,9 @@ def main(argv: list[str] | None = None) -> int:
             print("notebooks (alone with an empty cache of its own, three times in rounds; first run in order "
                   "with a shared empty cache, then warm; fresh kernel each, offline):", flush=True)
             report["notebooks"], report["quality"] = bench_notebooks(work)
+            print("memory limits (each notebook inside 1.2 GB, the heaviest two inside 2 GB):", flush=True)
+            if measured := bench_memory_limits():
+                add_memory_limits(report, measured)
         sizes = [1000] if args.quick else [1000, 10000]
         print("projections:", flush=True)
         report["projections"] = bench_projections([1000] if args.quick else [1000, 2000, 10000])
