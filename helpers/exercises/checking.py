@@ -27,6 +27,8 @@ from typing import Any
 
 import numpy as np
 
+from helpers import validation
+
 # ============================================================================ placeholder and results
 
 
@@ -319,7 +321,7 @@ def compare_values(value: Any, expected: Any, *, tol: float | None = None, kind:
     comparison (one of number, bool, array, tensor, string, sequence, set, dict, exact);
     by default it follows the type of ``expected``.
     """
-    mismatch = compare(value, expected, check_tol(tol), check_kind(kind))
+    mismatch = compare(value, expected, TOL(tol, "tol", {}), KIND(kind, "kind", {}))
     return None if mismatch is None else mismatch.message()
 
 
@@ -539,26 +541,9 @@ def check_name(name: Any, argument: str) -> str:
     return name
 
 
-def check_tol(tol: Any) -> float | None:
-    if tol is None:
-        return None
-    if isinstance(tol, bool) or not isinstance(tol, numbers.Real):
-        raise TypeError(f"tol must be a non-negative number or None, got {describe(tol)}")
-    if not tol >= 0:
-        raise ValueError(f"tol must be a non-negative number, got {tol!r}")
-    return float(tol)
-
-
-def check_kind(kind: Any) -> str | None:
-    if kind is not None and kind not in _COMPARERS:
-        raise ValueError(f"kind must be None or one of {', '.join(_COMPARERS)}, got {kind!r}")
-    return kind
-
-
-def check_text(value: Any, argument: str, *, optional: bool = True) -> str | None:
-    if (value is None and optional) or isinstance(value, str):
-        return value
-    raise TypeError(f"{argument} must be a str, got {describe(value)}")
+#: The rules of ``tol`` and ``kind``, shared by :func:`compare_values` and the problems.
+TOL = validation.optional(validation.rule(validation.number, low=0))
+KIND = validation.optional(validation.rule(validation.choice, options=_COMPARERS, ignore_case=False))
 
 
 def check_hints(hint: Any) -> tuple[str, ...]:
@@ -568,18 +553,6 @@ def check_hints(hint: Any) -> tuple[str, ...]:
     if not all(isinstance(h, str) and h.strip() for h in hints):
         raise TypeError("hint must be a str or a list of non-empty str")
     return hints
-
-
-def check_callable(value: Any, argument: str, *, optional: bool) -> Callable | None:
-    if (value is None and optional) or callable(value):
-        return value
-    raise TypeError(f"{argument} must be callable, got {describe(value)}")
-
-
-def check_bool(value: Any, argument: str) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError(f"{argument} must be a bool, got {describe(value)}")
-    return value
 
 
 # ============================================================================ running the learner's code

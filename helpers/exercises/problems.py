@@ -11,6 +11,8 @@ import warnings
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from helpers import validation
+
 from . import checking
 from .checking import (
     CORRECT,
@@ -28,13 +30,8 @@ from .checking import (
     call_learner,
     call_repr,
     capitalised,
-    check_bool,
-    check_callable,
     check_hints,
-    check_kind,
     check_name,
-    check_text,
-    check_tol,
     compare,
     contains_blank,
     describe,
@@ -49,6 +46,7 @@ from .checking import (
     time_limit,
 )
 
+_TEXT = validation.rule(validation.text, allow_empty=True)
 _EXITED = "your code called sys.exit() (or exit()), which would end the notebook: return a value instead."
 _INTERRUPTED = "your code was interrupted (KeyboardInterrupt) before the check finished: run the check again."
 
@@ -66,8 +64,8 @@ class Problem:
         self, *, hint: str | list[str] = (), solution: str | None = None, explanation: str | None = None
     ) -> None:
         self.hints: tuple[str, ...] = check_hints(hint)
-        self._solution = check_text(solution, "solution", optional=not self.solution_required)
-        self.explanation = check_text(explanation, "explanation")
+        self._solution = (_TEXT if self.solution_required else validation.optional(_TEXT))(solution, "solution", {})
+        self.explanation = validation.optional(_TEXT)(explanation, "explanation", {})
 
     @property
     def solution_code(self) -> str:
@@ -122,8 +120,8 @@ class _Compared(Problem):
 
     def __init__(self, *, tol: float | None, kind: str | None, explain_wrong: Callable | None, **common: Any) -> None:
         super().__init__(**common)
-        self.tol, self.kind = check_tol(tol), check_kind(kind)
-        self.explain_wrong = check_callable(explain_wrong, "explain_wrong", optional=True)
+        self.tol, self.kind = checking.TOL(tol, "tol", {}), checking.KIND(kind, "kind", {})
+        self.explain_wrong = validation.callable_or_none(explain_wrong, "explain_wrong")
 
 
 class ValueProblem(_Compared):
@@ -185,7 +183,7 @@ class FunctionProblem(_Compared):
     ) -> None:
         super().__init__(tol=tol, kind=kind, explain_wrong=explain_wrong, **common)
         self.func_name = check_name(func_name, "func_name")
-        self.allow_none = check_bool(allow_none, "allow_none")
+        self.allow_none = validation.boolean(allow_none, "allow_none")
         self.checker: Callable | None = cases if callable(cases) else None
         if self.checker is None and not (isinstance(cases, (list, tuple)) and cases):
             raise TypeError(
@@ -253,7 +251,7 @@ class ChoiceProblem(Problem):
     ) -> None:
         super().__init__(**common)
         self.var = check_name(var, "var")
-        self.multiple = check_bool(multiple, "multiple")
+        self.multiple = validation.boolean(multiple, "multiple")
         if not isinstance(options, Mapping) or not options:
             raise TypeError("options must be a non-empty dict {key: (correct, explanation)}")
         self.options: dict[Any, tuple[bool | None, str]] = {}
@@ -361,13 +359,15 @@ class CustomProblem(Problem):
         **common: Any,
     ) -> None:
         super().__init__(**common)
-        self.check = check_callable(check, "check", optional=False)
+        if not callable(check):
+            validation.fail("check", "a function of the namespace", check, kind=validation.InvalidType)
+        self.check = check
         if isinstance(variables, str):
             variables = (variables,)
         if not isinstance(variables, (list, tuple, set, frozenset)):
             raise TypeError(f"variables must be a str or a list of str, got {describe(variables)}")
         self.variables = tuple(check_name(v, "variables") for v in variables)
-        self.success = check_text(success, "success", optional=False)
+        self.success = validation.text(success, "success", allow_empty=True)
 
     def _evaluate(self, namespace: Mapping[str, Any]) -> CheckResult:
         answers = {name: lookup(namespace, name, none=True) for name in self.variables}
@@ -383,9 +383,7 @@ class Reflection:
     """
 
     def __init__(self, model_answer: str, *, points: Iterable[str] = (), var: str = "my_answer") -> None:
-        self.model_answer = check_text(model_answer, "model_answer", optional=False)
-        if not self.model_answer.strip():
-            raise ValueError("model_answer must not be empty")
+        self.model_answer = validation.text(model_answer, "model_answer")
         self.points = check_hints(list(points)) if points else ()
         self.var = check_name(var, "var")
 
