@@ -60,10 +60,6 @@ class DataDownloadWarning(UserWarning):
 _digest_cache: dict[tuple[str, int, int], str] = {}
 
 
-def _data_dir() -> Path:
-    return Path(DATA_DIR)
-
-
 def _shown(path: Path) -> str:
     """The path as a reader would type it: relative to the repository when inside it."""
     try:
@@ -86,7 +82,7 @@ def _file_digest(path: Path) -> str:
 
 def _manifest() -> dict[str, Any]:
     """The ``files`` section of the manifest; raises DataFileError if it is unusable."""
-    path = _data_dir() / MANIFEST_NAME
+    path = DATA_DIR / MANIFEST_NAME
     if not path.is_file():
         raise DataFileError(MANIFEST_NAME, f"{_shown(path)} is missing.")
     try:
@@ -103,7 +99,7 @@ def verify_file(name: str) -> Path:
     files = _manifest()
     if name not in files:
         raise validation.InvalidValue(f"{name!r} is not a shipped data file; the manifest lists {sorted(files)}")
-    return _checked(_data_dir() / name, name, files[name].get("sha256"))
+    return _checked(DATA_DIR / name, name, files[name].get("sha256"))
 
 
 def _checked(path: Path, name: str, expected: Any) -> Path:
@@ -150,13 +146,13 @@ def shipped_weights(key: str) -> Path | None:
     if found is None:
         return None
     name, entry = found
-    return _checked(_data_dir() / WEIGHTS_FOLDER / name, f"{WEIGHTS_FOLDER}/{name}", entry.get("sha256"))
+    return _checked(DATA_DIR / WEIGHTS_FOLDER / name, f"{WEIGHTS_FOLDER}/{name}", entry.get("sha256"))
 
 
 def _weights_entry(key: str) -> tuple[str, dict[str, Any]] | None:
     """The manifest's (file name, record) of the weights shipped for cache ``key``, or None."""
     try:
-        weights = json.loads((_data_dir() / MANIFEST_NAME).read_text(encoding="utf-8")).get("weights", {})
+        weights = json.loads((DATA_DIR / MANIFEST_NAME).read_text(encoding="utf-8")).get("weights", {})
     except (OSError, ValueError, AttributeError):
         return None  # no usable manifest: nothing ships (loading the data will say why)
     return next(((name, entry) for name, entry in (weights.items() if isinstance(weights, dict) else ())

@@ -101,10 +101,6 @@ def progress_path() -> Path:
     return progress_dir() / "progress.json"
 
 
-def _in_colab() -> bool:
-    return paths.in_colab()
-
-
 # ============================================================================ entries
 
 
@@ -409,7 +405,7 @@ def where_progress_is_kept() -> str:
         text = f"Progress is kept for this session only ({path} cannot be used)."
     else:
         text = f"Progress is kept in {path}."
-    if _in_colab() and not str(path).startswith("/content/drive/"):
+    if paths.in_colab() and not str(path).startswith("/content/drive/"):
         text += (" Colab forgets it when the runtime is recycled: keep it on Google Drive with "
                  "`helpers.progress.keep_progress_in()`, or save a copy with `helpers.progress.export_progress()`.")
     return text
@@ -466,7 +462,7 @@ def export_progress(path: Any = None) -> Path:
             continue
         print(f"Progress exported to {target} ({_solved_text(data)}). Hand in this file, "
               f"or bring it back with `helpers.progress.import_progress({str(target)!r})`.")
-        if _in_colab():
+        if paths.in_colab():
             try:
                 from google.colab import files  # type: ignore[import-not-found]
 
@@ -503,12 +499,12 @@ def keep_progress_in(folder: Any = None) -> Path:
     each new session, or set ``COURSE_PROGRESS_DIR`` before starting Jupyter.
     """
     if folder is None:
-        if not _in_colab():
+        if not paths.in_colab():
             raise TypeError("folder must be given (a path such as '~/course-progress'); "
                             "only on Google Colab does it default to your Google Drive")
         folder = COLAB_DRIVE_FOLDER
     target = validation.file_path(folder, "folder")
-    if str(target).startswith("/content/drive/") and _in_colab() and not Path("/content/drive/MyDrive").is_dir():
+    if str(target).startswith("/content/drive/") and paths.in_colab() and not Path("/content/drive/MyDrive").is_dir():
         from google.colab import drive  # type: ignore[import-not-found]
 
         drive.mount("/content/drive")

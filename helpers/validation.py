@@ -1,17 +1,9 @@
-"""Argument checks shared by every helper and explorer, and how the course reports mistakes.
+"""Argument checks shared by every helper and explorer: one rule and one message per argument.
 
-Every public function of the course checks what it is given with the functions below, so
-that one argument gets one rule and one message wherever it is passed. A public function
-states its parameters' rules in one place with :func:`params`; a call it makes to another
-checked function trusts its inputs (only the learner's call is checked):
+A public function states its parameters' rules once with :func:`params`; the calls it makes to
+other checked functions trust their inputs (only the learner's call is checked):
 
 >>> from helpers import validation as check
->>> check.integer(10, "k", low=1, high=99)
-10
->>> check.integer(2000.5, "MAP_POINTS", low=100)
-Traceback (most recent call last):
-...
-helpers.validation.InvalidType: MAP_POINTS must be an integer of at least 100, got 2000.5 (a float)
 >>> @check.params(k=check.rule(check.integer, low=1))
 ... def top(k=5):
 ...     return k
@@ -20,16 +12,11 @@ Traceback (most recent call last):
 ...
 helpers.validation.InvalidValue: k must be a positive integer, got 0
 
-Each check takes the value and the name the learner knows it by, and returns the value
-in the form the helper needs (an ``int``, a float array ...). A mistake raises
-:class:`InvalidValue` (a ``ValueError``) or :class:`InvalidType` (a ``TypeError``, and
-also a ``ValueError``: a value of the wrong type is a wrong value too). Their message is
-one line: the argument's name, what it accepts, and what it got. In a notebook they are
-shown as that one line instead of a traceback through the course's code.
-
-:func:`warn` issues a course warning that points at the learner's line, not at the
-helper that noticed the problem. The errors, the warning and the wording of messages are
-defined in :mod:`helpers.errors`; this module hands them on.
+Each check takes the value and the name the learner knows it by, and returns the value in the
+form the helper needs. A mistake raises :class:`InvalidValue` (a ``ValueError``) or
+:class:`InvalidType` (a ``TypeError`` and a ``ValueError``) with a one-line message: the name,
+what it accepts, what it got. The errors, :func:`warn` and the wording live in
+:mod:`helpers.errors`; this module hands them on.
 """
 
 from __future__ import annotations

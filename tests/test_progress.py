@@ -399,7 +399,7 @@ def test_keep_progress_in_moves_and_merges(tmp_path, monkeypatch, capsys):
 
 
 def test_on_colab_progress_says_it_is_lost_with_the_runtime(monkeypatch, capsys):
-    monkeypatch.setattr(progress, "_in_colab", lambda: True)
+    monkeypatch.setattr(progress.paths, "in_colab", lambda: True)
     _bound().progress()
     out = capsys.readouterr().out
     assert "Colab forgets it" in out and "keep_progress_in()" in out and "export_progress()" in out
