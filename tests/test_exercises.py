@@ -7,6 +7,8 @@ import pickle
 import subprocess
 import sys
 
+import IPython
+import IPython.display
 import numpy as np
 import pytest
 
@@ -22,7 +24,6 @@ from helpers.exercises import (
     ValueProblem,
     ____,
 )
-from helpers.exercises import checking as feedback_display
 
 
 @pytest.fixture(autouse=True)
@@ -679,14 +680,19 @@ def test_no_traceback_in_any_output(capsys, source):
     assert out.strip() and "Traceback" not in out
 
 
+def _in_ipython(monkeypatch):
+    """Feedback shown as in a notebook: an IPython shell is running."""
+    monkeypatch.setattr(IPython, "get_ipython", lambda: object())
+
+
 def test_check_survives_a_failing_display(monkeypatch, capsys):
     exercises = _bound({"answer": 3})
-    monkeypatch.setattr(feedback_display, "_ipython_active", lambda: True)
+    _in_ipython(monkeypatch)
 
     def broken_display(*args, **kwargs):
         raise RuntimeError("no frontend")
 
-    monkeypatch.setattr(feedback_display, "_display", broken_display)
+    monkeypatch.setattr(IPython.display, "display", broken_display)
     exercises.q1.check()
     assert "Correct" in capsys.readouterr().out
 
@@ -703,8 +709,8 @@ def test_feedback_renders_coloured_html():
 
 def test_feedback_uses_ipython_display_when_available(monkeypatch):
     shown = []
-    monkeypatch.setattr(feedback_display, "_ipython_active", lambda: True)
-    monkeypatch.setattr(feedback_display, "_display", shown.append)
+    _in_ipython(monkeypatch)
+    monkeypatch.setattr(IPython.display, "display", shown.append)
     _bound({"answer": 3}).q1.check()
     assert len(shown) == 1 and isinstance(shown[0], ex.Feedback)
     assert shown[0].tone == "correct"

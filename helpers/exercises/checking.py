@@ -155,14 +155,10 @@ class Feedback:
             ]
             parts.append(f"<table style='margin-top:6px'>{''.join(f'<tr>{row}</tr>' for row in rows)}</table>")
         if self.code:
-            parts.append(
-                "<pre style='margin:6px 0 0;padding:6px;background:#ffffff;color:#1f1f1f;"
-                f"border:1px solid #ddd'><code>{html.escape(self.code)}</code></pre>"
-            )
-        return (
-            f"<div style='border-left:4px solid {accent};background:{background};color:#1f1f1f;"
-            f"padding:8px 12px;margin:4px 0;border-radius:3px'>{''.join(parts)}</div>"
-        )
+            parts.append("<pre style='margin:6px 0 0;padding:6px;background:#ffffff;color:#1f1f1f;"
+                         f"border:1px solid #ddd'><code>{html.escape(self.code)}</code></pre>")
+        return (f"<div style='border-left:4px solid {accent};background:{background};color:#1f1f1f;"
+                f"padding:8px 12px;margin:4px 0;border-radius:3px'>{''.join(parts)}</div>")
 
     def __str__(self) -> str:
         lines = [f"{TONES[self.tone][2]} {self.title}" + (f" — {self.body}" if self.body else "")]
@@ -176,26 +172,15 @@ class Feedback:
     __repr__ = __str__
 
 
-def _ipython_active() -> bool:
-    try:
-        return sys.modules["IPython"].get_ipython() is not None
-    except Exception:
-        return False
-
-
-def _display(obj: Any) -> None:
-    from IPython.display import display
-
-    display(obj)
-
-
 def show(feedback: Feedback) -> None:
     """Display ``feedback`` in a notebook, else print it."""
-    if _ipython_active():
-        try:
-            return _display(feedback)
-        except Exception:
-            pass
+    try:
+        if sys.modules["IPython"].get_ipython() is not None:
+            from IPython.display import display
+
+            return display(feedback)
+    except Exception:
+        pass
     print(str(feedback))
 
 
@@ -246,8 +231,7 @@ def describe(value: Any) -> str:
         return "a function"
     if isinstance(value, type):
         return "a class"
-    name = type(value).__name__
-    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
+    return validation.type_name(value)
 
 
 def short(value: Any, limit: int = 70) -> str:
