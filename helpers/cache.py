@@ -164,13 +164,18 @@ def discard(path: Path, reason: str, what: str = "entry") -> None:
                     CacheWarning)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` whole or not at all (a temporary file, shared like its folder, renamed)."""
+def write_atomic(path: Path, data: bytes, *, private: bool = False) -> None:
+    """Write ``data`` to ``path`` whole or not at all (a temporary file, renamed): shared like its folder, or
+    with ``private`` readable by its owner only and on disk before the rename (a learner's progress)."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        paths.share_like_folder(handle, path.parent)  # a class's shared cache is readable by the class
+        if not private:
+            paths.share_like_folder(handle, path.parent)  # a class's shared cache is readable by the class
         with os.fdopen(handle, "wb") as fh:
             fh.write(data)
+            if private:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -40,7 +40,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from helpers import paths, validation
+from helpers import cache, paths, validation
 
 __all__ = ["PROGRESS_ENV_VAR", "ProgressError", "progress_dir", "progress_path", "load_progress", "save_progress",
            "update_entry", "normal_entry", "merge_progress", "reset_progress", "where_progress_is_kept",
@@ -223,20 +223,7 @@ def _read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
 
 def _write_atomically(path: Path, document: Mapping[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=".progress-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            json.dump(document, file, indent=2, sort_keys=True)
-            file.write("\n")
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        raise
+    cache.write_atomic(path, (json.dumps(document, indent=2, sort_keys=True) + "\n").encode("utf-8"), private=True)
 
 
 # In-memory progress for places where the file cannot be written: {path: data}.

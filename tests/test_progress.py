@@ -125,10 +125,10 @@ def test_write_is_atomic_and_a_failed_write_keeps_the_old_file(monkeypatch, caps
     _solve_q1()
     good = progress.progress_path().read_text()
 
-    def failing_dump(*args, **kwargs):
+    def failing_sync(*args, **kwargs):  # the new file is written, then cannot be put on the disk
         raise OSError("disk full")
 
-    monkeypatch.setattr(progress.json, "dump", failing_dump)
+    monkeypatch.setattr(os, "fsync", failing_sync)
     with pytest.warns(UserWarning, match="cannot be saved"):
         _bound({"answer": 4}).q1.check()  # must not crash
     assert progress.progress_path().read_text() == good
