@@ -16,7 +16,7 @@ One way for everything the course keeps:
   file ...), then the payload, written whole or not at all by :func:`write_atomic`.
 - **damage**: an entry whose digest, length or contents do not check out (flipped bytes, a
   truncated file, plausible values written over it, a folder in its place) gives one warning
-  that names it, is moved aside (``<name>.corrupt``) and counts as absent, so the caller
+  that names it, is moved aside (``<name>.damaged``) and counts as absent, so the caller
   computes the value again.
 - **no place to write**: when the cache cannot be written (see :func:`helpers.paths.cache_dir`),
   the course warns once and keeps the entry in memory for the session, where the next

@@ -154,13 +154,14 @@ def report_unwritable(where: Path, error: BaseException) -> None:
     )
 
 
-def move_aside(path: Path, mark: str = "corrupt") -> Path | None:
-    """Rename a damaged file or folder to ``<name>.<mark>`` (``.<mark>-2`` ... if taken).
+def move_aside(path: Path) -> Path | None:
+    """Rename a damaged file or folder to ``<name>.damaged`` (``.damaged-2`` ... if taken): the one way the
+    course sets a damaged file aside (cache entries, progress), keeping it for a look rather than deleting it.
 
     Returns the new path, or None when it cannot be moved (a read-only folder).
     """
     for attempt in range(1, 100):
-        target = path.with_name(f"{path.name}.{mark}" + ("" if attempt == 1 else f"-{attempt}"))
+        target = path.with_name(f"{path.name}.damaged" + ("" if attempt == 1 else f"-{attempt}"))
         if target.exists() or target.is_symlink():
             continue
         try:

@@ -273,7 +273,7 @@ def load_progress() -> dict[str, dict[str, dict[str, Any]]]:
             raise ValueError("it is not text (damaged)")
         return _parse(text)
     except ValueError as problem:
-        aside = paths.move_aside(path, f"damaged-{datetime.now().strftime('%Y%m%d-%H%M%S')}")
+        aside = paths.move_aside(path)
         where = f"moved aside to {aside.name}" if aside else "left where it is"
         _warn_once(f"damaged:{path}:{aside}", f"Your progress file {path} is not trusted: {problem}. "
                                               f"It was {where}, and progress starts afresh.")

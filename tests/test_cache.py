@@ -50,7 +50,7 @@ def test_every_kind_of_damage_is_detected(damage, words):
 
 def _entry_of(kind: str) -> Path:
     (path,) = [p for p in (paths.cache_root() / kind).iterdir() if p.is_file() and not p.name.startswith(".")
-               and ".corrupt" not in p.name and p.suffix != ".sha256"]
+               and ".damaged" not in p.name and p.suffix != ".sha256"]
     return path
 
 
@@ -155,7 +155,7 @@ def test_a_damaged_entry_is_reported_set_aside_and_recomputed(kind, damage, prob
     assert len(caught) == 1, [str(w.message) for w in caught]
     named = entry.name if damage != "a file where its folder should be" else kind
     assert named in str(caught[0].message)
-    assert list(paths.cache_root().glob("**/*.corrupt*")), "the damaged entry was moved aside, not deleted"
+    assert list(paths.cache_root().glob("**/*.damaged*")), "the damaged entry was moved aside, not deleted"
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # the fresh entry is read back without complaint
         assert compute()[1] is False

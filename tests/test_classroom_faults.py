@@ -969,7 +969,7 @@ def test_a_hostile_progress_file_is_set_aside_and_checks_go_on(text, words):
     path.write_text(text)
     with pytest.warns(UserWarning, match=words):
         assert progress.load_progress() == {}
-    assert [p.name.startswith("progress.json.damaged-") for p in path.parent.iterdir()].count(True) == 1
+    assert [p.name.startswith("progress.json.damaged") for p in path.parent.iterdir()].count(True) == 1
     progress.update_entry("00_x", "q1", _attempt)
     assert progress.load_progress()["00_x"]["q1"]["attempts"] == 1
 

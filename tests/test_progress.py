@@ -183,7 +183,7 @@ def test_a_damaged_file_is_reported_moved_aside_and_not_trusted(damage, capsys):
     with pytest.warns(UserWarning, match=r"not trusted.*moved aside"):
         summary = ex.progress_summary()
     assert summary == {}
-    aside = [p for p in path.parent.iterdir() if p.name.startswith("progress.json.damaged-")]
+    aside = [p for p in path.parent.iterdir() if p.name.startswith("progress.json.damaged")]
     assert len(aside) == 1 and aside[0].read_text() == damaged
     exercises.q2.check()  # the next check starts a fresh, trusted file
     data = ex.progress_summary()["00_test"]

@@ -216,7 +216,7 @@ def test_a_damaged_cache_entry_is_retrained_not_fatal(tmp_path, damage):
             _toy_model(), "toy-2", lambda m: trained.append(1) or _train(m), cache=cache
         )
     assert trained == [1] and info["from_cache"] is False
-    assert path.with_name("toy-2.pt.corrupt").exists()
+    assert path.with_name("toy-2.pt.damaged").exists()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         _, info = training.train_or_load(_toy_model(), "toy-2", _train, cache=cache)
