@@ -365,6 +365,7 @@ GOOD_METADATA = "index\tlabel\n" + "".join(f"{i}\t{'ab'[i % 2]}\n" for i in rang
          "line 6 of {v} must hold numbers separated by tabs, got 'cat' (value 2 of 3)"),
         ("x\ty\tz\n" + GOOD_VECTORS, None, "no header line"),
         (GOOD_VECTORS.replace("\t", ","), None, "separated by tabs, not commas"),
+        (GOOD_VECTORS.replace("\t", " "), None, "separated by tabs, not spaces"),
         (GOOD_VECTORS.replace("6\t0\t3", "6\tnan\t3"), None, "line 7 of {v} must hold finite numbers, got nan"),
         ("", None, "{v} must hold one vector per line (numbers separated by tabs), got an empty file"),
         ("\n\n", None, "got an empty file"),

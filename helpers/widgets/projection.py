@@ -67,7 +67,7 @@ TRUST_SAMPLE = 2000
 
 #: The most vectors :meth:`ProjectionExplorer.from_files` reads: a file with more lines is refused
 #: before it is read into memory. 200,000 vectors of 300 numbers (GloVe's size) take 240 MB as
-#: float32, and a 2-D map of them minutes: within what a free Colab machine (12 GB) gives a learner.
+#: float32, well within the memory a free Colab machine (about 12 GB) gives a learner.
 MAX_FILE_ROWS = 200_000
 
 #: The class of every point when no labels are given (from_files without a metadata file).
@@ -170,12 +170,14 @@ def _from_table(X: Any, labels: Any, texts: Any) -> tuple[Any, Any, Any]:
     vectors = X.drop(columns=[columns[str(v)] for v in (labels, texts) if isinstance(v, str)])
     for column in vectors.columns:
         values = vectors[column]
-        if not (pandas.api.types.is_numeric_dtype(values) or pandas.api.types.is_bool_dtype(values)):
+        if len(values) and not (pandas.api.types.is_numeric_dtype(values) or pandas.api.types.is_bool_dtype(values)):
             bad = values[pandas.to_numeric(values, errors="coerce").isna() & values.notna()]
-            first = (f"{bad.iloc[0]!r} in row {bad.index[0]}" if len(bad) else f"values of type {values.dtype}")
-            validation.fail(f"X[{column!r}]", "numbers (a column of the vectors)", values, kind=validation.InvalidType,
-                            got=first, hint="name its column as labels= or texts=, or leave it out: "
-                            f"X.drop(columns=[{column!r}])")
+            hint = ("name its column as labels= or texts=, or leave it out: "
+                    f"X.drop(columns=[{column!r}])" if len(bad) else
+                    f"numbers written as text: convert them, X[{column!r}] = pd.to_numeric(X[{column!r}])")
+            bad = bad if len(bad) else values
+            validation.fail(f"X[{column!r}]", "numbers (a column of the vectors)", values, hint,
+                            kind=validation.InvalidType, got=f"{bad.iloc[0]!r} in row {bad.index[0]}")
     return vectors.to_numpy(), named.get("labels", labels), named.get("texts", texts)
 
 
@@ -276,6 +278,9 @@ def _read_vectors(value: Any, name: str) -> np.ndarray:
     return X
 
 
+_SEPARATORS = ((",", "commas"), (";", "semicolons"), (" ", "spaces"))
+
+
 def _find_text(opener: Any, shown: str, width: int) -> None:
     """The error for the first value of vectors.tsv that is not a number."""
     with opener() as handle:
@@ -286,8 +291,9 @@ def _find_text(opener: Any, shown: str, width: int) -> None:
                     float(field)
                 except ValueError:
                     hint = "" if number > 1 else "vectors.tsv has no header line: in pandas, write it with header=False"
-                    if "," in field or ";" in field:
-                        hint = "values are separated by tabs, not commas: in pandas, write it with sep='\\t'"
+                    mark = next((name for mark, name in _SEPARATORS if mark in field.strip()), "")
+                    if mark:
+                        hint = f"values are separated by tabs, not {mark}: in pandas, write it with sep='\\t'"
                     _bad_line(number, shown, "numbers separated by tabs",
                               f"{field!r} (value {place} of {width})" if field else
                               f"an empty value (value {place} of {width})", hint)
