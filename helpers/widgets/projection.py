@@ -588,7 +588,8 @@ class ProjectionExplorer(Explorer):
 
         - ``vectors.tsv`` and ``metadata.tsv``: the pair that the TensorFlow Embedding
           Projector (projector.tensorflow.org, "Load") reads: one vector per line, tab
-          separated; the metadata has a header row (index, label) and one row per vector.
+          separated; the metadata has a header row (index, label, and text when the
+          explorer has texts) and one row per vector. :meth:`from_files` reads them back.
         - ``map.csv`` (index, x, y, label) and ``map.png``: the current 2-D map.
 
         When ``folder`` cannot be written (a read-only course folder, a full disk), the
