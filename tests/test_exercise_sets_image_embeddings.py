@@ -165,3 +165,47 @@ def test_q3_right_and_wrong_choices():
     assert wrong.status == INCORRECT and "large distances" in wrong.message
     partial = ex.q3.evaluate({"q3_answer": "b"})
     assert partial.status == INCORRECT and "still missing" in partial.message
+
+
+# ----------------------------------------------------------------------------- q4: your own vectors as a table
+
+
+def _table_function(body):
+    namespace = {}
+    exec("import numpy as np\nimport pandas as pd\n\ndef as_table(vectors, labels):\n" + body, namespace)
+    return namespace["as_table"]
+
+
+def test_q4_official_solution_and_other_ways_pass():
+    assert run_official_solution(ex.q4).status == CORRECT
+    for body in ("    return pd.DataFrame(vectors).assign(label=labels)\n",
+                 "    table = pd.DataFrame(vectors, columns=['x', 'y', 'z'])\n"
+                 "    table.insert(0, 'label', labels)\n    return table\n",
+                 "    return pd.concat([pd.DataFrame({'label': labels}), pd.DataFrame(vectors)], axis=1)\n"):
+        result = ex.q4.evaluate({"as_table": _table_function(body)})
+        assert result.status == CORRECT, result.message
+
+
+@pytest.mark.parametrize(
+    "body,words",
+    [
+        ("    return np.column_stack([vectors, labels])\n", "returned a NumPy array"),
+        ("    return pd.DataFrame(vectors)\n", "no column named 'label'"),
+        ("    table = pd.DataFrame(vectors)\n    table['labels'] = labels\n    return table\n", "'labels']"),
+        ("    return pd.DataFrame({'vector': list(vectors), 'label': labels})\n", "one list per row"),
+        ("    table = pd.DataFrame(vectors).reset_index()\n    table['label'] = labels\n    return table\n",
+         "an index column"),
+        ("    table = pd.DataFrame(vectors)\n    table['label'] = sorted(labels)\n    return table\n",
+         "the labels do not match the rows"),
+        ("    table = pd.DataFrame(vectors).astype(str)\n    table['label'] = labels\n    return table\n",
+         "pd.to_numeric"),
+        ("    table = pd.DataFrame(vectors)\n    table['label'] = labels\n    table['name'] = 'x'\n    return table\n",
+         "X['name'] must be numbers"),
+        ("    return pd.DataFrame(np.flip(vectors, 0)).assign(label=labels)\n", "the numbers in the table differ"),
+    ],
+    ids=["array", "no-label", "labels", "lists", "index", "sorted", "text", "extra-column", "reversed"],
+)
+def test_q4_typical_mistakes_get_specific_feedback(body, words):
+    result = ex.q4.evaluate({"as_table": _table_function(body)})
+    assert result.status == INCORRECT, result.message
+    assert words in result.message

@@ -339,6 +339,23 @@ TABLES["image_embeddings.q3"] = {
               (value("q3_answer", 4), "not one of the options")],
 }
 
+_TABLE = "import pandas as pd\ndef as_table(vectors, labels):\n"
+
+TABLES["image_embeddings.q4"] = {
+    "right": [function("as_table", _TABLE + "    table = pd.DataFrame(vectors)\n    table['label'] = labels\n"
+                                            "    return table"),
+              function("as_table", _TABLE + "    return pd.DataFrame(vectors).assign(label=labels)"),
+              function("as_table", _TABLE + "    names = [f'x{i}' for i in range(vectors.shape[1])]\n"
+                                            "    columns = {'label': labels, **dict(zip(names, vectors.T))}\n"
+                                            "    return pd.DataFrame(columns)")],
+    "wrong": [(function("as_table", _TABLE + "    return np.column_stack([vectors, labels])"), "NumPy array"),
+              (function("as_table", _TABLE + "    return pd.DataFrame(vectors)"), "no column named 'label'"),
+              (function("as_table", _TABLE + "    return pd.DataFrame({'vector': list(vectors), 'label': labels})"),
+               "one list per row"),
+              (function("as_table", _TABLE + "    return pd.DataFrame(vectors).reset_index().assign(label=labels)"),
+               "an index column")],
+}
+
 # ============================================================================ 04 latent space
 
 _PATH = "def interpolation_path(z_a, z_b, steps):\n"

@@ -156,6 +156,23 @@ def _projection(**kw):
     return ProjectionExplorer(args.pop("X"), args.pop("labels"), **args)
 
 
+def _files(vectors: str, metadata: str | None = None, **kw):
+    """An explorer on a vectors.tsv (and metadata.tsv) with this text, as a learner saved them."""
+    import tempfile
+
+    from helpers.widgets.projection import ProjectionExplorer
+
+    with tempfile.TemporaryDirectory(prefix="course-mistakes-") as name:
+        folder = Path(name)
+        (folder / "vectors.tsv").write_text(vectors, encoding="utf-8")
+        if metadata is not None:
+            (folder / "metadata.tsv").write_text(metadata, encoding="utf-8")
+        return ProjectionExplorer.from_files(folder / "vectors.tsv", metadata and folder / "metadata.tsv", **kw)
+
+
+_TSV = "".join(f"{i}\t{i % 3}\t{i / 2}\n" for i in range(20))
+
+
 def _epochs(**kw):
     from helpers.widgets.training_evolution import EpochExplorer
 
@@ -427,6 +444,18 @@ EXPLORER_CONSTRUCTION_MISTAKES = [
     ("map random_state negative", "random_state", lambda: _projection(random_state=-1)),
     ("map color_by_class a word", "color_by_class", lambda: _projection(color_by_class="yes")),
     ("map labels one short", "labels", lambda: _projection(labels=y()[:-1])),
+    ("map file a ragged line", "line 3 of", lambda: _files(_TSV.replace("2\t2\t1.0", "2\t2"))),
+    ("map file a word for a number", "line 5 of", lambda: _files(_TSV.replace("4\t1\t2.0", "4\tone\t2.0"))),
+    ("map file a header line", "header", lambda: _files("a\tb\tc\n" + _TSV)),
+    ("map file commas", "tabs, not commas", lambda: _files(_TSV.replace("\t", ","))),
+    ("map file empty", "vectors.tsv", lambda: _files("")),
+    ("map file missing", "vectors", lambda: __import__("helpers.widgets.projection").widgets.projection
+     .ProjectionExplorer.from_files("no_such_folder/vectors.tsv")),
+    ("map metadata one row short", "metadata.tsv", lambda: _files(_TSV, "index\tlabel\n" + "0\ta\n" * 19)),
+    ("map metadata no such column", "labels", lambda: _files(_TSV, "index\tclass\n" + "0\ta\n" * 20)),
+    ("map table a text column", "X['name']", lambda: _projection(
+        X=__import__("pandas").DataFrame(X()).assign(name="x"), labels=y())),
+    ("map table no such column", "labels", lambda: _projection(X=__import__("pandas").DataFrame(X()), labels="lable")),
     ("map images one short", "images", lambda: _projection(images=images(59))),
     ("map spaces a list", "spaces", lambda: _projection(spaces=[X()])),
     ("map name empty", "name", lambda: _projection(name="")),

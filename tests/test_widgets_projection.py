@@ -264,3 +264,172 @@ def test_string_labels_become_classes():
     explorer = ProjectionExplorer(X, ["b", "a", "c"] * 3)
     assert explorer.class_names == ("a", "b", "c")
     assert explorer.label_of(0) == "b"
+
+
+# ----------------------------------------------------------------------------- the learner's own data
+
+
+def _write(path, text):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_export_then_from_files_gives_the_same_vectors_and_labels(tmp_path):
+    X, labels, images = _data(n=20, d=3)
+    explorer = ProjectionExplorer(X, labels, images=images, class_names=["cat", "dog", "bird"])
+    written = explorer.export(tmp_path / "out")
+    again = ProjectionExplorer.from_files(written["vectors"], written["metadata"], images=images)
+    np.testing.assert_allclose(again.X, X, rtol=1e-5)  # written with 6 significant digits
+    assert [again.label_of(i) for i in range(20)] == [explorer.label_of(i) for i in range(20)]
+    assert again.images is not None and again.n == 20
+    folder = ProjectionExplorer.from_files(tmp_path / "out")  # the folder that export wrote
+    np.testing.assert_array_equal(folder.X, again.X)
+    assert folder.label_of(4) == explorer.label_of(4)
+
+
+def test_from_files_reads_the_projectors_one_column_metadata_and_plain_vectors(tmp_path):
+    X, labels, _ = _data(n=12, d=4)
+    np.savetxt(tmp_path / "v.tsv", X, delimiter="\t")
+    _write(tmp_path / "words.tsv", "".join(f"w{i}\n" for i in range(12)))   # one column: no header
+    words = ProjectionExplorer.from_files(tmp_path / "v.tsv", tmp_path / "words.tsv", labels=None, texts="label")
+    assert words.class_names == ("no label",) and words.point_name(3) == "#3 w3"
+    _write(tmp_path / "digits.tsv", "".join(f"{c}\n" for c in labels))
+    digits = ProjectionExplorer.from_files(tmp_path / "v.tsv", tmp_path / "digits.tsv")
+    assert digits.class_names == ("0", "1", "2") and digits.label_of(4) == "1"
+    alone = ProjectionExplorer.from_files(tmp_path / "v.tsv", labels=labels)  # no metadata file
+    assert alone.label_of(5) == "2"
+    _write(tmp_path / "m.tsv", "label\tcaption\n" + "".join(f"{c}\tpicture {i}\n" for i, c in enumerate(labels)))
+    both = ProjectionExplorer.from_files(tmp_path / "v.tsv", tmp_path / "m.tsv", texts="caption")
+    assert both.point_name(7) == "#7 picture 7 (1)"
+
+
+def test_windows_line_ends_a_byte_order_mark_and_trailing_blank_lines_are_read(tmp_path):
+    _write(tmp_path / "v.tsv", "\ufeff" + "".join(f"{i}\t{i % 3}.5\r\n" for i in range(12)) + "\n\n")
+    explorer = ProjectionExplorer.from_files(tmp_path / "v.tsv", labels=[0, 1] * 6)
+    assert explorer.X.shape == (12, 2) and explorer.X[5].tolist() == [5.0, 2.5]
+
+
+def test_x_may_be_a_torch_tensor_or_a_dataframe_with_named_columns():
+    torch = pytest.importorskip("torch")
+    pd = pytest.importorskip("pandas")
+    X, labels, _ = _data(n=15, d=4)
+    from_torch = ProjectionExplorer(torch.from_numpy(X), torch.from_numpy(labels))
+    np.testing.assert_allclose(from_torch.X, X, rtol=1e-6)
+    table = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+    table.insert(0, "species", np.array(["x", "y", "z"])[labels])
+    table["name"] = [f"point {i}" for i in range(15)]
+    explorer = ProjectionExplorer(table, "species", texts="name")
+    np.testing.assert_allclose(explorer.X, X, rtol=1e-6)
+    assert explorer.class_names == ("x", "y", "z") and explorer.point_name(2) == "#2 point 2 (z)"
+    explorer.select(2)
+    assert "point 2" in explorer.view.status.value
+
+
+@pytest.mark.parametrize(
+    "change,words",
+    [
+        (dict(texts="nme"), "texts must be a column of X, one of 'species', 'a', 'b', 'c', 'd', 'name', "
+                            "got 'nme' (did you mean 'name'?)"),
+        (dict(labels="name", texts=None), "X['species'] must be numbers (a column of the vectors), got 'x' in row 0"),
+        (dict(X="columns", labels=[0, 1, 2] * 5, texts="name"), "texts: a column name works only when X is a pandas"),
+        (dict(X="columns", labels=[0, 1, 2] * 5, texts=["a"] * 14), "texts must have one label per row of X: got 14"),
+    ],
+)
+def test_bad_tables_and_texts_get_a_message_naming_the_argument(change, words):
+    pd = pytest.importorskip("pandas")
+    X, labels, _ = _data(n=15, d=4)
+    table = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+    table.insert(0, "species", np.array(["x", "y", "z"])[labels])
+    table["name"] = [f"point {i}" for i in range(15)]
+    kwargs = {"X": table, "labels": "species", "texts": "name", **change}
+    if isinstance(kwargs["X"], str):
+        kwargs["X"] = X
+    with pytest.raises(ValueError) as info:
+        ProjectionExplorer(kwargs.pop("X"), kwargs.pop("labels"), **kwargs)
+    assert words in str(info.value)
+
+
+GOOD_VECTORS = "".join(f"{i}\t{i % 3}\t{i * 0.5}\n" for i in range(8))
+GOOD_METADATA = "index\tlabel\n" + "".join(f"{i}\t{'ab'[i % 2]}\n" for i in range(8))
+
+
+@pytest.mark.parametrize(
+    "vectors,metadata,words",
+    [
+        (GOOD_VECTORS.replace("3\t0\t1.5", "3\t0"), None,
+         "line 4 of {v} must hold 3 numbers separated by tabs (as line 1 does), got 2"),
+        (GOOD_VECTORS.replace("4\t1\t2", "4\t1\t2\t7\t7"), None, "line 5 of {v} must hold 3 numbers"),
+        (GOOD_VECTORS.replace("3\t0\t1.5\n", "3\t0\t1.5\n\n"), None,
+         "line 5 of {v} must hold 3 numbers separated by tabs (as line 1 does), got an empty line"),
+        (GOOD_VECTORS.replace("5\t2\t2.5", "5\tcat\t2.5"), None,
+         "line 6 of {v} must hold numbers separated by tabs, got 'cat' (value 2 of 3)"),
+        ("x\ty\tz\n" + GOOD_VECTORS, None, "no header line"),
+        (GOOD_VECTORS.replace("\t", ","), None, "separated by tabs, not commas"),
+        (GOOD_VECTORS.replace("\t", " "), None, "separated by tabs, not spaces"),
+        (GOOD_VECTORS.replace("6\t0\t3", "6\tnan\t3"), None, "line 7 of {v} must hold finite numbers, got nan"),
+        ("", None, "{v} must hold one vector per line (numbers separated by tabs), got an empty file"),
+        ("\n\n", None, "got an empty file"),
+        (GOOD_VECTORS, "index\tlabel\n0\ta\n1\tb\n",
+         "{m} must hold one row per vector (8 rows after its header line), got 2"),
+        (GOOD_VECTORS, "".join(f"{'ab'[i % 2]}\n" for i in range(9)),
+         "{m} must hold one row per vector (8 lines), got 9 (a file of one column has no header line"),
+        (GOOD_VECTORS, GOOD_METADATA.replace("3\tb", "3\tb\textra"),
+         "line 5 of {m} must hold 2 fields separated by tabs (as its header line does), got 3"),
+        (GOOD_VECTORS, "", "{m} must hold a label per vector, got an empty file"),
+        (GOOD_VECTORS, GOOD_METADATA.replace("index\tlabel", "index\tclass"),
+         "labels must be a column of {m}, 'index' or 'class' (or None for no classes), got 'label'"),
+    ],
+)
+def test_bad_files_get_one_message_naming_the_file_and_the_line(tmp_path, vectors, metadata, words):
+    v = _write(tmp_path / "vectors.tsv", vectors)
+    m = None if metadata is None else _write(tmp_path / "metadata.tsv", metadata)
+    with pytest.raises(ValueError) as info:
+        ProjectionExplorer.from_files(v, m, labels="label" if m else [0, 1] * 4)
+    assert words.format(v=v, m=m) in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_a_missing_file_is_named(tmp_path):
+    with pytest.raises(ValueError, match="vectors must be a file .* got '.*nowhere.tsv', which does not exist"):
+        ProjectionExplorer.from_files(tmp_path / "nowhere.tsv")
+    with pytest.raises(ValueError, match="metadata must be a file .*, which does not exist"):
+        ProjectionExplorer.from_files(_write(tmp_path / "v.tsv", GOOD_VECTORS), tmp_path / "meta.tsv")
+    with pytest.raises(ValueError, match="vectors must be a file or a folder holding vectors.tsv"):
+        ProjectionExplorer.from_files(tmp_path)  # a folder without vectors.tsv
+
+
+def test_ten_million_lines_are_refused_before_they_are_read(tmp_path):
+    path = tmp_path / "big.tsv"
+    with open(path, "w") as fh:
+        fh.write("1\n" * 10_000_000)
+        fh.write("garbage\n")   # never reached: the limit speaks first
+    with pytest.raises(ValueError) as info:
+        ProjectionExplorer.from_files(path, labels=None)
+    message = str(info.value)
+    assert f"{path} must hold at most 200,000 vectors (lines) for the explorer, got more" in message
+    assert "about 10,000,000 lines" in message
+
+
+def test_the_limit_itself_is_accepted(tmp_path):
+    from helpers.widgets.projection import MAX_FILE_ROWS
+
+    path = _write(tmp_path / "v.tsv", "1\t2\n" * 5 + "3\t4\n" * (MAX_FILE_ROWS - 5))
+    assert ProjectionExplorer.from_files(path, labels=None).n == MAX_FILE_ROWS
+
+
+def test_a_binary_file_and_a_long_metadata_file_are_named(tmp_path):
+    v = _write(tmp_path / "vectors.tsv", GOOD_VECTORS)
+    (tmp_path / "sheet.tsv").write_bytes(b"PK\x03\x04\xff\xfe\x00binary")
+    with pytest.raises(ValueError, match="sheet.tsv must hold text .UTF-8., got bytes that are not"):
+        ProjectionExplorer.from_files(tmp_path / "sheet.tsv")
+    _write(tmp_path / "m.tsv", "index\tlabel\n" + "0\ta\n" * 1000)
+    with pytest.raises(ValueError, match=r"m.tsv must hold one row per vector \(8 rows after its header line\), got"):
+        ProjectionExplorer.from_files(v, tmp_path / "m.tsv")
+
+
+def test_export_keeps_the_texts_and_from_files_reads_them_back(tmp_path):
+    X, labels, _ = _data(n=12, d=3)
+    explorer = ProjectionExplorer(X, labels, texts=[f"word {i}" for i in range(12)])
+    explorer.export(tmp_path / "out")
+    again = ProjectionExplorer.from_files(tmp_path / "out", texts="text")
+    assert [again.point_name(i) for i in range(12)] == [explorer.point_name(i) for i in range(12)]

@@ -1,4 +1,5 @@
-"""Exercises of notebook 03 (image embeddings): a forward hook, k-NN accuracy, reading a map.
+"""Exercises of notebook 03 (image embeddings): a forward hook, k-NN accuracy, reading a map,
+the learner's own vectors as a table for the projection explorer.
 
 The checkers build their own tiny CNN and small arrays, so checking takes a fraction of a
 second and does not depend on the notebook's trained model.
@@ -295,4 +296,70 @@ q3 = ChoiceProblem(
     "and the sizes of clusters are not kept.",
 )
 
-PROBLEMS = {"q1": q1, "q2": q2, "q3": q3}
+
+# ----------------------------------------------------------------------------- q4: your own vectors as a table
+
+
+def _table_case() -> tuple[np.ndarray, np.ndarray]:
+    """Twelve 3-number vectors of three kinds, labelled by name in an order that sorting would change."""
+    rng = np.random.default_rng(8)
+    labels = np.array(["shirt", "bag", "coat"] * 4)
+    centres = {"shirt": 0.0, "bag": 3.0, "coat": -3.0}
+    vectors = np.array([centres[label] for label in labels])[:, None] + rng.normal(size=(12, 3)).round(2)
+    return vectors, labels
+
+
+def _judge_as_table(func: Any) -> str | None:
+    import pandas as pd
+
+    from helpers.errors import CourseError, type_name
+    from helpers.widgets.projection import ProjectionExplorer
+
+    vectors, labels = _table_case()
+    table = func(vectors.copy(), labels.copy())
+    if not isinstance(table, pd.DataFrame):
+        kind = "a NumPy array" if isinstance(table, np.ndarray) else type_name(table)
+        return (f"your function returned {kind}; return a pandas DataFrame: `pd.DataFrame(vectors)` "
+                "makes one with a column per number.")
+    if "label" not in [str(column) for column in table.columns]:
+        return (f"the table has no column named 'label' (its columns: {[str(c) for c in table.columns]}); "
+                "add one: `table['label'] = labels`.")
+    if any(isinstance(item, (list, tuple, np.ndarray)) for column in table.columns for item in table[column][:1]):
+        return ("a column holds whole vectors, one list per row; give each number its own column: "
+                "`pd.DataFrame(vectors)`, then add the labels.")
+    try:
+        explorer = ProjectionExplorer(table, "label")
+    except CourseError as error:
+        return f"`ProjectionExplorer(table, 'label')` cannot open your table: {error}"
+    if explorer.X.shape != vectors.shape:
+        return (f"the explorer reads {explorer.X.shape[1]} numbers per vector from your table's number columns, "
+                f"expected {vectors.shape[1]}: is the row number (an index column) among them?")
+    if not np.allclose(explorer.X, vectors, atol=1e-6):
+        return "the numbers in the table differ from `vectors`: keep one row per vector, in the order given."
+    if [explorer.label_of(i) for i in range(len(labels))] != labels.tolist():
+        return "the labels do not match the rows: row i of the table must carry `labels[i]`, in the order given."
+    return None
+
+
+q4 = FunctionProblem(
+    "as_table",
+    _judge_as_table,
+    hint=[
+        "`pd.DataFrame(vectors)` gives one row per vector and one column per number.",
+        "Then add the labels as one more column named 'label': `table['label'] = labels`, and return the table.",
+    ],
+    solution=(
+        "import pandas as pd\n\n"
+        "def as_table(vectors, labels):\n"
+        "    table = pd.DataFrame(vectors)\n"
+        "    table['label'] = labels\n"
+        "    return table"
+    ),
+    explanation=(
+        "The explorer takes any table whose number columns are the vectors: a spreadsheet read with "
+        "`pd.read_csv`, or the output of another model. `ProjectionExplorer.from_files` reads the files that "
+        "`export` writes, and those of the TensorFlow Embedding Projector."
+    ),
+)
+
+PROBLEMS = {"q1": q1, "q2": q2, "q3": q3, "q4": q4}

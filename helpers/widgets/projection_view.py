@@ -406,11 +406,11 @@ class ProjectionView:
         if ex.selected is not None:
             i = ex.selected
             same = int(sum(ex.codes[j] == ex.codes[i] for j in ex.neighbors))
-            listed = ", ".join(f"#{j} {_html(ex.label_of(j))} (d={d:.2g})"
+            listed = ", ".join(f"{_html(ex.point_name(j))} (d={d:.2g})"
                                for j, d in zip(ex.neighbors[:8], ex.distances[:8]))
             more = ", ..." if len(ex.neighbors) > 8 else ""
             lines.append(
-                f"Selected #{i} ({_html(ex.label_of(i))}). Its {ex.k} nearest in {_html(ex.space)}: "
+                f"Selected {_html(ex.point_name(i))}. Its {ex.k} nearest in {_html(ex.space)}: "
                 f"{listed}{more}; {same} of {ex.k} share its class."
             )
         self.status.value = "<br>".join(lines)
