@@ -184,13 +184,12 @@ def run_limited(paths: list[Path], work: Path, limit_mb: int) -> dict[str, Any]:
         result = limit.result()
     finally:
         limit.remove()
-    return {"limit_mb": limit_mb, "ok": all(run["ok"] for run in runs) and not result["oom_killed"],
-            "seconds": [run.get("seconds") for run in runs], **result,
-            **({"errors": [run["error"][-800:] for run in runs if not run["ok"]]}
-               if not all(run["ok"] for run in runs) else {})}
+    errors = [run["error"][-800:] for run in runs if not run["ok"]]
+    return {"limit_mb": limit_mb, "ok": not errors and not result["oom_killed"],
+            "seconds": [run.get("seconds") for run in runs], **result, **({"errors": errors} if errors else {})}
 
 
-def bench_memory_limits(names: list[str] | None = None, pair_limit_mb: int = 2048) -> dict[str, Any]:
+def bench_memory_limits(pair_limit_mb: int = 2048) -> dict[str, Any]:
     """Each notebook alone twice: in a group without a practical limit (16 GB: the memory it is charged
     when nothing presses it) and inside ``kernel_peak_mb_max``; then the two charged the most side by side
     inside ``pair_limit_mb`` (a Binder session's 2 GB)."""
@@ -200,7 +199,7 @@ def bench_memory_limits(names: list[str] | None = None, pair_limit_mb: int = 204
     if reason := unavailable():
         print(f"  memory limits: not measured ({reason})", flush=True)
         return {}
-    paths = [path for path in course_notebooks() if not names or path.stem in names]
+    paths = course_notebooks()
     rows = {}
     with tempfile.TemporaryDirectory(prefix="course-bench-limit-") as tmp:
         for path in paths:

@@ -202,8 +202,9 @@ def test_q4_official_solution_and_other_ways_pass():
         ("    table = pd.DataFrame(vectors)\n    table['label'] = labels\n    table['name'] = 'x'\n    return table\n",
          "X['name'] must be numbers"),
         ("    return pd.DataFrame(np.flip(vectors, 0)).assign(label=labels)\n", "the numbers in the table differ"),
+        ("    return pd.DataFrame(vectors[:, :2]).assign(label=labels)\n", "a column of its own"),
     ],
-    ids=["array", "no-label", "labels", "lists", "index", "sorted", "text", "extra-column", "reversed"],
+    ids=["array", "no-label", "labels", "lists", "index", "sorted", "text", "extra-column", "reversed", "too-few"],
 )
 def test_q4_typical_mistakes_get_specific_feedback(body, words):
     result = ex.q4.evaluate({"as_table": _table_function(body)})

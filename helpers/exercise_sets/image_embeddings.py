@@ -332,8 +332,10 @@ def _judge_as_table(func: Any) -> str | None:
     except CourseError as error:
         return f"`ProjectionExplorer(table, 'label')` cannot open your table: {error}"
     if explorer.X.shape != vectors.shape:
+        why = ("is the row number (an index column) among them?" if explorer.X.shape[1] > vectors.shape[1]
+               else "give every number of a vector a column of its own.")
         return (f"the explorer reads {explorer.X.shape[1]} numbers per vector from your table's number columns, "
-                f"expected {vectors.shape[1]}: is the row number (an index column) among them?")
+                f"expected {vectors.shape[1]}: {why}")
     if not np.allclose(explorer.X, vectors, atol=1e-6):
         return "the numbers in the table differ from `vectors`: keep one row per vector, in the order given."
     if [explorer.label_of(i) for i in range(len(labels))] != labels.tolist():

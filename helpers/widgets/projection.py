@@ -34,7 +34,7 @@ import re
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -198,7 +198,7 @@ def _source(value: Any, name: str, in_folder: str) -> tuple[str, Any, int | None
     return str(path), lambda: open(path, encoding="utf-8-sig"), path.stat().st_size
 
 
-def _not_text(shown: str) -> None:
+def _not_text(shown: str) -> NoReturn:
     _bad_file(shown, "text (UTF-8)", "bytes that are not",
               "a spreadsheet or a compressed file? Save it as tab-separated text")
 
@@ -207,8 +207,7 @@ def _text(data: bytes, shown: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        _not_text(shown)
-        raise
+        return _not_text(shown)
 
 
 def _lines(opener: Any, shown: str, limit: int, too_many: Any) -> Any:
