@@ -321,6 +321,9 @@ def assert_full_redraw_matches(page: Any, server: JupyterServer, notebook: str, 
     canvas = cell.locator(".jupyter-matplotlib-canvas-div canvas")
     if canvas.count() == 0:
         return False
+    # The execution indicator can read "idle" while a widget callback still computes (a slow
+    # score under load): a round trip through the kernel's main shell waits for what is queued.
+    server.execute(notebook, "pass", timeout_s=180)
     wait_kernel_idle(page)
     before = settled_picture(page, canvas.first)
     server.execute(notebook, REDRAW_ALL_FIGURES)
