@@ -20,6 +20,7 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # The notebook and prose tests' shared runs (tests/notebooks/) are importable from every test.
 sys.path.insert(0, str(REPO_ROOT / "tests" / "notebooks"))
+import scheduling  # noqa: E402  (tests/ is on the path: pytest put it there to import this file)
 
 # Before any test (and any subprocess a test starts): no test touches the real places.
 _SESSION_PLACES = Path(tempfile.mkdtemp(prefix="course-tests-"))
@@ -39,13 +40,33 @@ def _isolated_cache(tmp_path_factory, monkeypatch):
 
 @pytest.fixture(scope="session")
 def course_cache(tmp_path_factory) -> Path:
-    """One course cache for every notebook run of the session: each model is trained once."""
-    return tmp_path_factory.mktemp("shared-course-cache")
+    """One course cache for every notebook run of the session, in every xdist worker: each model is
+    trained once (the cache writes each entry whole, so workers can share it)."""
+    if scheduling.run_id() is None:
+        return tmp_path_factory.mktemp("shared-course-cache")
+    shared = tmp_path_factory.getbasetemp().parent / "shared-course-cache"   # the workers' common folder
+    shared.mkdir(exist_ok=True)
+    return shared
 
 
 def pytest_collection_modifyitems(config, items):
-    """Browser tests run last, when the notebook runs have filled the shared course cache."""
-    items.sort(key=lambda item: "tests/browser/" in item.nodeid.replace("\\", "/"))
+    """Browser tests after the rest (the notebook runs have filled the shared course cache), the site
+    last; under xdist, the tests that read one notebook run share a worker (tests/scheduling.py)."""
+    ids = {item: item.nodeid.replace("\\", "/") for item in items}
+    items.sort(key=lambda item: scheduling.sort_key(ids[item]))
+    notebooks = sorted(path.stem for path in (REPO_ROOT / "notebooks").glob("[0-9]*.ipynb"))
+    for item in items:
+        name = scheduling.group(ids[item], notebooks)
+        if name is not None:
+            item.add_marker(pytest.mark.xdist_group(name))
+
+
+def pytest_collection_finish(session):
+    """The main runs this session makes (after -m and -k have deselected tests): the site waits for them."""
+    notebooks = sorted(path.stem for path in (REPO_ROOT / "notebooks").glob("[0-9]*.ipynb"))
+    ids = [item.nodeid.replace("\\", "/").partition("@")[0] for item in session.items]   # xdist adds "@group"
+    scheduling.EXPECTED_RUNS[:] = sorted(scheduling.group(nodeid, notebooks)[len("run-"):] for nodeid in ids
+                                         if nodeid.startswith(scheduling.MAIN_RUN))
 
 
 @pytest.fixture(autouse=True)

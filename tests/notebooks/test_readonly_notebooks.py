@@ -44,9 +44,12 @@ def _learner() -> pwd.struct_passwd:
     try:
         return pwd.getpwnam(LEARNER)
     except KeyError:
-        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", LEARNER],
-                       check=True, capture_output=True)
-        return pwd.getpwnam(LEARNER)
+        made = subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", LEARNER],
+                              capture_output=True, text=True)
+        try:
+            return pwd.getpwnam(LEARNER)   # made now, or by a test in another worker at the same moment
+        except KeyError:
+            raise AssertionError(f"useradd could not make {LEARNER}: {made.stderr}") from None
 
 
 def _read_only(path: Path) -> None:
