@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -264,6 +265,8 @@ def test_lab_installs_the_git_filter_and_test_lints_builds_the_kernels_and_runs_
              "-m pytest -m 'not sources'"]
     positions = [test.find(step) for step in steps]
     assert -1 not in positions and positions == sorted(positions), test
+    pytest_line = next(line for line in test.splitlines() if "-m pytest" in line)
+    assert re.search(r" -n [2-4] --dist loadgroup --no-loadscope-reorder", pytest_line), "the tests run in workers"
 
 
 def test_lab_passes_its_arguments_to_jupyter_and_allows_root_only_for_root(tmp_path, capsys, monkeypatch):

@@ -34,8 +34,8 @@ def _yml_pip_requirements(path) -> dict[str, str]:
 LEARNER = {r.name: r.specifier for r in read_requirements()}
 DEV = {r.name: r.specifier for r in read_requirements(REPO_ROOT / "requirements-dev.txt")}
 #: Tools for testing, linting, browsers and rebuilding data: never in a learner's requirements.
-DEV_TOOLS = {"pytest", "ruff", "import-linter", "playwright", "pyarrow", "nbformat", "nbclient", "pre-commit",
-             "nbstripout", "nbconvert", "latex2mathml"}
+DEV_TOOLS = {"pytest", "pytest-xdist", "ruff", "import-linter", "playwright", "pyarrow", "nbformat", "nbclient",
+             "pre-commit", "nbstripout", "nbconvert", "latex2mathml"}
 
 
 def test_requirements_txt_holds_what_learners_need_and_no_tool():
