@@ -311,6 +311,17 @@ def settled_picture(page: Any, locator: Any, quiet_s: float = 2.0, timeout_s: fl
     return shot
 
 
+def caught_up(page: Any, server: JupyterServer, notebook: str, locator: Any) -> bytes:
+    """The picture of ``locator`` once the kernel has run every callback queued so far and it has settled.
+
+    The execution indicator can read "idle" while a widget callback still computes (a slow score
+    under load): a round trip through the kernel's main shell waits for what is queued before it.
+    """
+    server.execute(notebook, "pass", timeout_s=180)
+    wait_kernel_idle(page)
+    return settled_picture(page, locator)
+
+
 def assert_full_redraw_matches(page: Any, server: JupyterServer, notebook: str, cell: Any, what: str) -> bool:
     """With ipympl: ask the kernel to redraw every figure in full and require the same picture.
 
@@ -321,11 +332,7 @@ def assert_full_redraw_matches(page: Any, server: JupyterServer, notebook: str, 
     canvas = cell.locator(".jupyter-matplotlib-canvas-div canvas")
     if canvas.count() == 0:
         return False
-    # The execution indicator can read "idle" while a widget callback still computes (a slow
-    # score under load): a round trip through the kernel's main shell waits for what is queued.
-    server.execute(notebook, "pass", timeout_s=180)
-    wait_kernel_idle(page)
-    before = settled_picture(page, canvas.first)
+    before = caught_up(page, server, notebook, canvas.first)
     server.execute(notebook, REDRAW_ALL_FIGURES)
     wait_kernel_idle(page)
     page.wait_for_timeout(1000)

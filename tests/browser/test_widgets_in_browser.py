@@ -151,6 +151,7 @@ def _operate(page, server, notebook: str) -> list[str]:
         cell = h.cell_with(page, source)
         kernel = {"server": server} if "server" in inspect.signature(action).parameters else {}
         h.assert_changes(page, part(cell), lambda a=action, c=cell, k=kernel: a(page, c, **k), f"{notebook} / {name}")
+        h.caught_up(page, server, f"{notebook}.ipynb", h.output_of(cell))   # the picture the action leads to
         shot = h.save_screenshot(h.output_of(cell), f"{server.kind}-{notebook}-{name.replace(' ', '-')}")
         checked = h.assert_full_redraw_matches(page, server, f"{notebook}.ipynb", cell, name)
         done.append(f"{name} -> {shot.name}{' (= full redraw)' if checked else ''}")
