@@ -48,13 +48,6 @@ STRIP_FILTER = "tools/strip_notebooks.py --stdin"
 #: pytest's selection for ``test`` (every check except the data rebuild, which downloads) and ``test-fast``.
 TEST_MARKERS = "not sources"
 FAST_MARKERS = "not notebooks and not slow and not browser and not sources"
-
-
-def worker_options():
-    """pytest-xdist's options for ``test``: one worker per core, 2 to 4 (the tests spend much of their time
-    waiting on kernels and browsers); the tests that read one notebook run share a worker (tests/scheduling.py)."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return ["-n", str(max(2, min(4, cores))), "--dist", "loadgroup", "--no-loadscope-reorder"]
 #: What ``clean`` removes (relative to the course folder); .venv and the learner's progress stay.
 CLEANED = (".cache", "tests/artifacts", "data/.sources", "benchmarks/out", ".pytest_cache", ".ruff_cache",
            "*.egg-info")
@@ -78,6 +71,13 @@ INSTALL_SIZES = {
     "cuda": "about 3.5 GB to download, 6.2 GB in .venv (PyTorch with CUDA: 5.2 GB of it)",
     "other": "about 1.5 GB in .venv with PyTorch for this system",
 }
+
+
+def worker_options():
+    """pytest-xdist's options for ``test``: one worker per core, 2 to 4 (the tests spend much of their time
+    waiting on kernels and browsers); the tests that read one notebook run share a worker (tests/scheduling.py)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return ["-n", str(max(2, min(4, cores))), "--dist", "loadgroup", "--no-loadscope-reorder"]
 
 
 class CourseError(Exception):
