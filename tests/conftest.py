@@ -49,6 +49,7 @@ def course_cache(tmp_path_factory) -> Path:
     return shared
 
 
+@pytest.hookimpl(tryfirst=True)   # before xdist's own hook, which reads the groups into the test ids
 def pytest_collection_modifyitems(config, items):
     """Browser tests after the rest (the notebook runs have filled the shared course cache), the site
     last; under xdist, the tests that read one notebook run share a worker (tests/scheduling.py)."""
@@ -61,12 +62,26 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xdist_group(name))
 
 
+#: The tests whose xdist group was lost (pytest_collection_finish): each fails, saying why.
+_LOST_GROUPS: set[str] = set()
+
+
 def pytest_collection_finish(session):
-    """The main runs this session makes (after -m and -k have deselected tests): the site waits for them."""
+    """The main runs this session makes (after -m and -k have deselected tests): the site waits for them.
+    In an xdist worker that groups tests, every group must have reached the test ids."""
     notebooks = sorted(path.stem for path in (REPO_ROOT / "notebooks").glob("[0-9]*.ipynb"))
     ids = [item.nodeid.replace("\\", "/").partition("@")[0] for item in session.items]   # xdist adds "@group"
     scheduling.EXPECTED_RUNS[:] = sorted(scheduling.group(nodeid, notebooks)[len("run-"):] for nodeid in ids
                                          if nodeid.startswith(scheduling.MAIN_RUN))
+    if getattr(session.config.option, "loadgroup", False):
+        marks = [(item.nodeid, item.get_closest_marker("xdist_group")) for item in session.items]
+        _LOST_GROUPS.update(scheduling.lost_groups([(nodeid, mark and mark.args[0]) for nodeid, mark in marks]))
+
+
+def pytest_runtest_setup(item):
+    if item.nodeid in _LOST_GROUPS:
+        pytest.fail(f"pytest-xdist could not keep this test with its group on pytest {pytest.__version__}: "
+                    f"install the versions that requirements-dev.txt names", pytrace=False)
 
 
 @pytest.fixture(autouse=True)

@@ -55,6 +55,15 @@ def group(nodeid: str, notebooks: list[str]) -> str | None:
     return None
 
 
+def lost_groups(tests: list[tuple[str, str | None]]) -> list[str]:
+    """The ids of the tests whose group xdist did not take into the id (``tests``: id and group).
+
+    xdist's ``--dist loadgroup`` keeps a group on one worker by adding ``@<group>`` to each id; a
+    pytest that stores ids where xdist cannot write them (9.2) silently scatters the groups.
+    """
+    return [nodeid for nodeid, name in tests if name is not None and not nodeid.endswith(f"@{name}")]
+
+
 def sort_key(nodeid: str) -> int:
     """Collection order: browser tests after the rest (the runs have filled the shared cache), the site last."""
     return 2 if nodeid.startswith(SITE_TESTS) else 1 if nodeid.startswith("tests/browser/") else 0

@@ -38,6 +38,14 @@ def test_each_check_of_a_run_is_grouped_with_the_run(nodeid, group):
     assert scheduling.group(nodeid, NOTEBOOKS) == group
 
 
+def test_a_group_that_did_not_reach_the_test_id_is_reported():
+    tests = [("tests/notebooks/test_site.py::test_the_course_site_has_every_notebook_within_budget@site", "site"),
+             ("tests/browser/test_site_browser.py::test_every_page_loads_cleanly[phone]", "site"),
+             ("tests/test_metrics.py::test_knn_accuracy", None),
+             ("tests/notebooks/test_claims.py::test_04_latent_space[fashion]@run-mnist", "run-04_latent_space")]
+    assert scheduling.lost_groups(tests) == [tests[1][0], tests[3][0]]
+
+
 def test_browser_tests_come_after_the_runs_and_the_site_last():
     ids = ["tests/notebooks/test_site.py::test_the_course_site_has_every_notebook_within_budget",
            "tests/browser/test_widgets_in_browser.py::test_widgets_respond[lab-03_image_embeddings]",
