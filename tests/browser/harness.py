@@ -323,7 +323,8 @@ def caught_up(page: Any, server: JupyterServer, notebook: str, locator: Any) -> 
 
 
 def assert_full_redraw_matches(page: Any, server: JupyterServer, notebook: str, cell: Any, what: str) -> bool:
-    """With ipympl: ask the kernel to redraw every figure in full and require the same picture.
+    """With ipympl: ask the kernel to redraw every figure in full and require the same picture as the
+    one shown now (the caller has waited for it: :func:`caught_up`).
 
     Widgets redraw only what changed (blitting); a picture the browser assembled wrongly
     (a lost or misapplied difference image) differs from a full render. Returns False when
@@ -332,7 +333,7 @@ def assert_full_redraw_matches(page: Any, server: JupyterServer, notebook: str, 
     canvas = cell.locator(".jupyter-matplotlib-canvas-div canvas")
     if canvas.count() == 0:
         return False
-    before = caught_up(page, server, notebook, canvas.first)
+    before = picture(canvas.first)
     server.execute(notebook, REDRAW_ALL_FIGURES)
     wait_kernel_idle(page)
     page.wait_for_timeout(1000)
