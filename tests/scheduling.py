@@ -9,7 +9,7 @@ one notebook run (tests/notebooks/notebook_runs.py runs each notebook once per p
   that 03 trained into the shared course cache);
 * ``learners-<notebook>``: the runs in the learner kernels, started together for each notebook;
 * ``site``: the course's site, built from the executed copies that the main runs leave. It is
-  collected last, and waits for the main runs made in other workers (:func:`wait_for_runs`).
+  collected after them, and waits for the main runs made in other workers (:func:`wait_for_runs`).
 
 Every other test is its own unit. Without xdist the groups change nothing.
 """
@@ -65,8 +65,9 @@ def lost_groups(tests: list[tuple[str, str | None]]) -> list[str]:
 
 
 def sort_key(nodeid: str) -> int:
-    """Collection order: browser tests after the rest (the runs have filled the shared cache), the site last."""
-    return 2 if nodeid.startswith(SITE_TESTS) else 1 if nodeid.startswith("tests/browser/") else 0
+    """Collection order: the site after the runs it waits for, then the other browser tests (the runs
+    have filled the shared cache): long units last would leave a worker idle at the end."""
+    return 1 if nodeid.startswith(SITE_TESTS) else 2 if nodeid.startswith("tests/browser/") else 0
 
 
 def run_id() -> str | None:

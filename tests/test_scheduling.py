@@ -46,9 +46,9 @@ def test_a_group_that_did_not_reach_the_test_id_is_reported():
     assert scheduling.lost_groups(tests) == [tests[1][0], tests[3][0]]
 
 
-def test_browser_tests_come_after_the_runs_and_the_site_last():
-    ids = ["tests/notebooks/test_site.py::test_the_course_site_has_every_notebook_within_budget",
-           "tests/browser/test_widgets_in_browser.py::test_widgets_respond[lab-03_image_embeddings]",
+def test_the_site_comes_after_the_runs_and_the_browser_tests_last():
+    ids = ["tests/browser/test_widgets_in_browser.py::test_widgets_respond[lab-03_image_embeddings]",
+           "tests/notebooks/test_site.py::test_the_course_site_has_every_notebook_within_budget",
            "tests/notebooks/test_claims.py::test_04_latent_space[fashion]"]
     assert sorted(ids, key=scheduling.sort_key) == [ids[2], ids[1], ids[0]]
 
