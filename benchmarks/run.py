@@ -317,6 +317,38 @@ def _timed(function: Callable[[], Any]) -> float:
     return time.perf_counter() - started
 
 
+def _helper_against_library(X: Any, method: str, library: Callable[[Any], Any], repeats: int) -> dict[str, Any]:
+    """One method at one size for :func:`bench_projections`: the helper's first and cached calls, then
+    helper and library in alternating order, with the trustworthiness of both maps."""
+    from helpers import metrics, projections
+
+    n = len(X)
+    first = _timed(lambda: projections.project(X, method, verbose=False))
+    cached = _timed(lambda: projections.project(X, method, verbose=False))
+    helper_s: list[float] = []
+    library_s: list[float] = []
+    maps: dict[str, Any] = {}
+
+    def helper() -> None:
+        maps["helper"] = projections.project(X, method, cache=False, verbose=False)
+
+    def run_library() -> None:
+        maps["library"] = library(X)
+
+    # PCA takes milliseconds: 20 runs; at the smaller sizes (seconds) twice the runs, so that
+    # a few disturbed runs of one side cannot decide the ratio
+    runs = 20 if method == "pca" else repeats * 2 if n <= 2000 else repeats
+    for i in range(runs):
+        for side in ((helper, run_library) if i % 2 == 0 else (run_library, helper)):
+            (helper_s if side is helper else library_s).append(_timed(side))
+    trust = {side: round(metrics.trustworthiness(X, Y, k=10, sample=min(n, 2000), cache=False), 4)
+             for side, Y in maps.items()}
+    return {"first_s": round(first, 3), "cached_s": round(cached, 5),
+            "helper_s": [round(t, 3) for t in helper_s], "library_s": [round(t, 3) for t in library_s],
+            "overhead_ratio": round(min(helper_s) / min(library_s), 3),
+            "total_ratio": round(sum(helper_s) / sum(library_s), 3), "trustworthiness": trust}
+
+
 def bench_projections(sizes: list[int], repeats: int = 2,
                       done: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
     """helpers.projections.project against the library called directly, in this process, order-fair.
@@ -336,7 +368,7 @@ def bench_projections(sizes: list[int], repeats: int = 2,
     from sklearn.decomposition import PCA
     from sklearn.manifold import TSNE
 
-    from helpers import data, metrics, projections
+    from helpers import data, projections
 
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=FutureWarning)
@@ -365,34 +397,7 @@ def bench_projections(sizes: list[int], repeats: int = 2,
             umap.UMAP(n_epochs=5, random_state=0).fit_transform(features[:n])
         for n in sizes:
             X = features[:n]
-            row: dict[str, Any] = {}
-            for method in ("pca", "tsne", "umap"):
-                first = _timed(lambda: projections.project(X, method, verbose=False))  # noqa: B023
-                cached = _timed(lambda: projections.project(X, method, verbose=False))  # noqa: B023
-                helper_s: list[float] = []
-                library_s: list[float] = []
-                maps: dict[str, Any] = {}
-
-                def helper() -> None:
-                    maps["helper"] = projections.project(X, method, cache=False, verbose=False)  # noqa: B023
-
-                def library() -> None:
-                    maps["library"] = libraries[method](X)  # noqa: B023
-
-                # PCA takes milliseconds: 20 runs; at the smaller sizes (seconds) twice the runs, so that
-                # a few disturbed runs of one side cannot decide the ratio
-                runs = 20 if method == "pca" else repeats * 2 if n <= 2000 else repeats
-                for i in range(runs):
-                    for side in ((helper, library) if i % 2 == 0 else (library, helper)):
-                        (helper_s if side is helper else library_s).append(_timed(side))
-                trust = {side: round(metrics.trustworthiness(X, Y, k=10, sample=min(n, 2000), cache=False), 4)
-                         for side, Y in maps.items()}
-                row[method] = {"first_s": round(first, 3), "cached_s": round(cached, 5),
-                               "helper_s": [round(t, 3) for t in helper_s],
-                               "library_s": [round(t, 3) for t in library_s],
-                               "overhead_ratio": round(min(helper_s) / min(library_s), 3),
-                               "total_ratio": round(sum(helper_s) / sum(library_s), 3),
-                               "trustworthiness": trust}
+            row = {method: _helper_against_library(X, method, libraries[method], repeats) for method in libraries}
             results[str(n)] = row
             if done is not None:
                 done(results)
@@ -876,7 +881,7 @@ def rerun_cpu_torch_memory(out: Path, python: str, names: list[str]) -> int:
     return _replace_notebook_entries(out, rows, lambda key: key in ("peak_mb_cpu_torch", "cpu_torch"))
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "benchmarks" / "report.json")
     parser.add_argument("--skip-notebooks", action="store_true", help="leave out the notebook runs")
@@ -899,7 +904,11 @@ def main(argv: list[str] | None = None) -> int:
                              "existing report")
     parser.add_argument("--widgets", action="store_true",
                         help="measure only the explorers and update an existing report")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     if args.widgets:
         return rerun_widgets(args.out)
     if args.projections is not None:

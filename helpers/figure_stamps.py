@@ -413,6 +413,23 @@ class StampedLabels(Artist):
         return Bbox.union(boxes) if boxes else Bbox.null()
 
 
+def _source_pixels(shape: tuple[int, int], screen: tuple[int, int, int, int], extent: tuple[float, ...],
+                   flip_across: bool, flip_up: bool) -> tuple[Any, Any]:
+    """The row and column of the source pixel under the centre of each screen pixel.
+
+    ``screen`` is (left, right, bottom, top) in whole screen pixels, ``extent`` the image's
+    (low_x, high_x, low_y, high_y) on screen. The rows come bottom first, as draw_image takes them;
+    ``flip_across``: the image's first column is on the right; ``flip_up``: its row 0 is at the top.
+    """
+    import numpy as np
+
+    (rows, cols), (left, right, bottom, top), (low_x, high_x, low_y, high_y) = shape, screen, extent
+    across = (np.arange(left, right) + 0.5 - low_x) / (high_x - low_x)   # fraction of the way from the left
+    up = (np.arange(bottom, top) + 0.5 - low_y) / (high_y - low_y)       # ... and from the bottom
+    across, up = (1 - across if flip_across else across), (1 - up if flip_up else up)
+    return (np.clip((up * rows).astype(np.intp), 0, rows - 1), np.clip((across * cols).astype(np.intp), 0, cols - 1))
+
+
 def _pixel_image_class() -> type:
     """The class :func:`whole_pixels` gives an image (made on first use: matplotlib's image module loads late)."""
     global _PixelImage
@@ -453,18 +470,10 @@ def _pixel_image_class() -> type:
             else:
                 source = np.full((*data.shape[:2], 4), 255, dtype=np.uint8)
                 source[..., :data.shape[2]] = np.ma.getdata(data)[..., :4]
-            rows, cols = source.shape[:2]
-            # the source pixel under the centre of each screen pixel, from the fraction of the way
-            # across (from the left) and up (from the bottom); draw_image takes the bottom row first
-            across = (np.arange(left, right) + 0.5 - low_x) / (high_x - low_x)
-            up = (np.arange(bottom, top) + 0.5 - low_y) / (high_y - low_y)
-            if left_x > right_x:  # the image's first column is on the right
-                across = 1 - across
             row_0_y = last_y if self.origin == "upper" else first_y  # (the extent's top, or its bottom)
-            if row_0_y >= max(first_y, last_y):  # row 0 at the top of the screen
-                up = 1 - up
-            col_index = np.clip((across * cols).astype(np.intp), 0, cols - 1)
-            row_index = np.clip((up * rows).astype(np.intp), 0, rows - 1)
+            row_index, col_index = _source_pixels(source.shape[:2], (left, right, bottom, top),
+                                                  (low_x, high_x, low_y, high_y), flip_across=left_x > right_x,
+                                                  flip_up=row_0_y >= max(first_y, last_y))
             sheet = self._sheet
             if sheet is None or sheet.shape[:2] != (height, width):
                 sheet = self._sheet = np.empty((height, width, 4), dtype=np.uint8)

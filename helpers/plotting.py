@@ -168,6 +168,18 @@ def _fast_png(rgba: Any) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", data) + _png_chunk(b"IEND", b"")
 
 
+def _send_whole_picture(canvas: Any) -> None:
+    """Send ipympl's browser view a complete picture (losing the previous one then does no harm), lightly
+    compressed."""
+    import numpy as np
+
+    rgba = np.asarray(canvas.get_renderer().buffer_rgba())
+    canvas.set_image_mode("full")
+    canvas._last_buff = rgba.view(np.uint32).squeeze(2).copy()  # ipympl's own next diff starts here
+    canvas._png_is_old = canvas._force_full = False
+    canvas.send_binary(_fast_png(rgba))
+
+
 _NO_KEY = object()  # LiveFigure: no key to keep the next full render under
 
 
@@ -332,10 +344,22 @@ class LiveFigure:
     def _send(self) -> None:
         self.widget.value = _fast_png(self.fig.canvas.buffer_rgba())
 
-    def _take_over_draw_requests(self, canvas: Any) -> None:
-        """Answer the browser's draw requests: a full render, or the already blitted pixels."""
+    def _render(self, canvas: Any) -> None:
+        """Render the whole figure (the draw handler adds the moving parts), planning the layout again
+        when the render found the kept one too tight."""
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+        self._rendering = True
+        try:
+            FigureCanvasAgg.draw(canvas)
+            if self._layout_pending:
+                self.fix_layout()
+                FigureCanvasAgg.draw(canvas)
+        finally:
+            self._rendering = False
+
+    def _take_over_draw_requests(self, canvas: Any) -> None:
+        """Answer the browser's draw requests: a full render, or the already blitted pixels."""
         send_draw_event = canvas.draw_idle  # sends the browser a "draw" event; it then requests a picture
         self._changes_sent = 0  # the changes that the last picture sent includes
         self._reminders = 0
@@ -370,16 +394,6 @@ class LiveFigure:
             self._changes += 1
             ask_browser()
 
-        def send_picture() -> None:
-            # A complete picture (losing the previous one then does no harm), lightly compressed.
-            import numpy as np
-
-            rgba = np.asarray(canvas.get_renderer().buffer_rgba())
-            canvas.set_image_mode("full")
-            canvas._last_buff = rgba.view(np.uint32).squeeze(2).copy()  # ipympl's own next diff starts here
-            canvas._png_is_old = canvas._force_full = False
-            canvas.send_binary(_fast_png(rgba))
-
         def handle_draw(event: Any) -> None:
             with self._lock:
                 changes = self._changes
@@ -387,15 +401,8 @@ class LiveFigure:
                     self._blit_pending = False  # the pixels are ready: send them as they are
                 else:
                     self._full_pending = self._blit_pending = False
-                    self._rendering = True
-                    try:
-                        FigureCanvasAgg.draw(canvas)  # render (the draw handler adds the moving parts)
-                        if self._layout_pending:  # the render found the kept layout too tight: plan, render again
-                            self.fix_layout()
-                            FigureCanvasAgg.draw(canvas)
-                    finally:
-                        self._rendering = False
-                send_picture()
+                    self._render(canvas)
+                _send_whole_picture(canvas)
                 self._changes_sent = max(self._changes_sent, changes)
                 if self._changes != changes:
                     # Something changed meanwhile; the browser ignores a "draw" event while it waits
