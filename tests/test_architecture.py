@@ -105,6 +105,41 @@ def test_a_private_name_imported_across_modules_is_found(tmp_path):
 
 
 
+#: The longest function a reader should have to hold in mind at once (the body and its signature).
+LONGEST_FUNCTION = 60
+#: Where the course's own code lives (tests are read one test at a time and are not held to it).
+CODE = ("helpers", "tools", "benchmarks", "data", "course_setup.py")
+
+
+def _long_functions(root: Path, places=CODE, longest: int = LONGEST_FUNCTION) -> list[str]:
+    """``path:line name (N lines)`` for each function or method under ``places`` longer than ``longest``."""
+    files = [path for place in places for path in ([root / place] if place.endswith(".py")
+                                                    else sorted((root / place).rglob("*.py")))]
+    found = []
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                lines = node.end_lineno - node.lineno + 1
+                if lines > longest:
+                    found.append(f"{path.relative_to(root)}:{node.lineno} {node.name} ({lines} lines)")
+    return found
+
+
+def test_no_function_is_longer_than_60_lines():
+    long = _long_functions(REPO_ROOT)
+    assert not long, f"split these into parts a reader can follow (at most {LONGEST_FUNCTION} lines each): {long}"
+
+
+def test_a_long_function_is_found(tmp_path):
+    lines = [f"x{i} = {i}" for i in range(LONGEST_FUNCTION - 1)]   # with its def line: exactly the limit
+    source = ["def fits():", *(f"    {line}" for line in lines), "", "",
+              "class C:", "    def too_long(self):", *(f"        {line}" for line in lines), "        return 1"]
+    (tmp_path / "helpers").mkdir()
+    (tmp_path / "helpers" / "a.py").write_text("\n".join(source) + "\n")
+    assert _long_functions(tmp_path, places=("helpers",)) == [
+        f"helpers/a.py:{LONGEST_FUNCTION + 4} too_long ({LONGEST_FUNCTION + 1} lines)"]
+
+
 #: Modules whose tests are still in other modules' files or in the course's tables (fault table,
 #: learner mistakes, notebook tests). The list only shrinks: a new module comes with its own file.
 WITHOUT_A_TEST_FILE = {
