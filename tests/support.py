@@ -1,4 +1,5 @@
-"""Small builders that several test files share (figures with text, tiny image sets, colour pairs)."""
+"""Small builders that several test files share (figures with text, tiny image sets, colour pairs,
+exercise problems)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from helpers.colour_vision import delta_e, simulate, to_rgb_array
+from helpers.exercises import ChoiceProblem, FunctionProblem, ValueProblem
 
 
 def text_figure(dx: float = 0.0):
@@ -53,3 +55,52 @@ def closest_pair(colours, vision) -> tuple[float, str, str]:
     seen = seen_colours(colours, vision)
     return min((float(delta_e(seen[i], seen[j])), colours[i], colours[j])
                for i, j in combinations(range(len(colours)), 2))
+
+
+# ----------------------------------------------------------------------------- exercise problems
+
+
+def one_hot_reference(indices, n):
+    out = np.zeros((len(indices), n))
+    out[np.arange(len(indices)), indices] = 1
+    return out
+
+
+def one_hot_problem(**kwargs) -> FunctionProblem:
+    return FunctionProblem(
+        "one_hot",
+        [
+            (([2], 3), {}, one_hot_reference([2], 3)),
+            (([0, 1], 2), {}, one_hot_reference([0, 1], 2)),
+        ],
+        hint=["Start from np.zeros.", "Set one entry per row to 1."],
+        solution=(
+            "def one_hot(indices, n):\n"
+            "    out = np.zeros((len(indices), n))\n"
+            "    out[np.arange(len(indices)), indices] = 1\n"
+            "    return out\n"
+        ),
+        **kwargs,
+    )
+
+
+
+def value_problem(expected, **kwargs) -> ValueProblem:
+    kwargs.setdefault("solution", f"answer = {expected!r}")
+    return ValueProblem("answer", expected, hint="think", **kwargs)
+
+
+
+def choice_problem(multiple=False) -> ChoiceProblem:
+    return ChoiceProblem(
+        "pick",
+        {
+            "a": (True, "One column per category."),
+            "b": (False, "Ordinal codes invent an order."),
+            "c": (multiple, "Also right when several are allowed."),
+            "d": (False, "Hashing collides."),
+        },
+        multiple=multiple,
+        hint="Think about order.",
+    )
+

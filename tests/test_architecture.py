@@ -146,9 +146,6 @@ WITHOUT_A_TEST_FILE = {
     "helpers",  # the lazy imports of helpers/__init__.py
     "helpers.claims",  # tests/notebooks/test_claims_wording.py
     "helpers.errors",
-    "helpers.exercises.binding",  # these three: tests/test_exercises.py
-    "helpers.exercises.checking",
-    "helpers.exercises.problems",
     "helpers.models",  # names re-exported from helpers.models.*
     "helpers.paths",
     "helpers.widgets",  # names re-exported from helpers.widgets.*
