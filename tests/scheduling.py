@@ -26,7 +26,7 @@ SITE_TESTS = ("tests/notebooks/test_site.py::test_the_course_",
               "tests/browser/test_site_browser.py::")
 MAIN_RUN = "tests/notebooks/test_notebooks.py::test_notebook_runs_top_to_bottom_offline["
 _LEARNER_RUN = "tests/notebooks/test_notebooks.py::test_notebook_runs_in_a_learners_kernel["
-_CLAIMS = "tests/notebooks/test_claims.py::"
+_CLAIMS = "tests/notebooks/test_notebook_claims.py::"
 
 
 def group(nodeid: str, notebooks: list[str]) -> str | None:

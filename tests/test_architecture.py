@@ -140,14 +140,11 @@ def test_a_long_function_is_found(tmp_path):
         f"helpers/a.py:{LONGEST_FUNCTION + 4} too_long ({LONGEST_FUNCTION + 1} lines)"]
 
 
-#: Modules whose tests are still in other modules' files or in the course's tables (fault table,
-#: learner mistakes, notebook tests). The list only shrinks: a new module comes with its own file.
+#: Packages whose __init__.py only hands on the names of their modules (each tested in its own file).
+#: The list only shrinks: a new module comes with its own file.
 WITHOUT_A_TEST_FILE = {
     "helpers",  # the lazy imports of helpers/__init__.py
-    "helpers.claims",  # tests/notebooks/test_claims_wording.py
-    "helpers.errors",
     "helpers.models",  # names re-exported from helpers.models.*
-    "helpers.paths",
     "helpers.widgets",  # names re-exported from helpers.widgets.*
 }
 

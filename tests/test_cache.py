@@ -1,6 +1,6 @@
-"""Tests of helpers.cache and helpers.paths: every cache entry is named by what it depends on and verified
-when read, a damaged entry is reported, set aside and recomputed, and a cache that cannot be written degrades
-instead of stopping."""
+"""Tests of helpers.cache: every cache entry is named by what it depends on and verified when read, a
+damaged entry is reported, set aside and recomputed, and a cache that cannot be written degrades instead of
+stopping (its folders and files themselves: tests/test_paths.py)."""
 
 from __future__ import annotations
 

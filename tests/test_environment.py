@@ -21,28 +21,6 @@ from helpers import environment, paths
 # ----------------------------------------------------------------------------- where
 
 
-@pytest.mark.parametrize(
-    "env, expected",
-    [
-        ({}, "jupyter"),
-        ({"COLAB_RELEASE_TAG": "release-colab_20260819"}, "colab"),
-        ({"KAGGLE_KERNEL_RUN_TYPE": "Interactive"}, "kaggle"),
-        ({"KAGGLE_KERNEL_RUN_TYPE": "Interactive", "COLAB_RELEASE_TAG": "x"}, "kaggle"),  # Kaggle is built on Colab
-        ({"BINDER_LAUNCH_HOST": "https://mybinder.org/"}, "binder"),
-        ({"VSCODE_PID": "1234"}, "vscode"),
-    ],
-)
-def test_detect_platform(env, expected, monkeypatch):
-    monkeypatch.setattr(paths, "_google_colab_importable", lambda: False)
-    assert environment.detect_platform(env) == expected
-
-
-def test_kaggle_is_not_colab_even_where_google_colab_imports(monkeypatch):
-    monkeypatch.setattr(paths, "_google_colab_importable", lambda: True)
-    assert environment.detect_platform({}) == "colab"
-    assert environment.detect_platform({"KAGGLE_URL_BASE": "https://www.kaggle.com"}) == "kaggle"
-
-
 def test_not_in_colab_here():
     assert paths.in_colab() is False and environment.in_kaggle() is False
 

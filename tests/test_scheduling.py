@@ -12,15 +12,17 @@ NOTEBOOKS = ["00_start_here", "01_one_hot_encoding", "02_embedding_layers", "03_
 @pytest.mark.parametrize(("nodeid", "group"), [
     ("tests/notebooks/test_notebooks.py::test_notebook_runs_top_to_bottom_offline[04_latent_space]",
      "run-04_latent_space"),
-    ("tests/notebooks/test_claims.py::test_figures_pass_the_figure_check[04_latent_space-fashion]",
+    ("tests/notebooks/test_notebook_claims.py::test_figures_pass_the_figure_check[04_latent_space-fashion]",
      "run-04_latent_space"),
-    ("tests/notebooks/test_claims.py::test_sentences_about_figures_hold[06_exercises-fashion]", "run-06_exercises"),
-    ("tests/notebooks/test_claims.py::test_04_latent_space[fashion]", "run-04_latent_space"),
-    ("tests/notebooks/test_claims.py::test_01_one_hot_and_rgb_neighbours", "run-01_one_hot_encoding"),
-    ("tests/notebooks/test_claims.py::test_06_the_chapters_exercises", "run-06_exercises"),
+    ("tests/notebooks/test_notebook_claims.py::test_sentences_about_figures_hold[06_exercises-fashion]",
+     "run-06_exercises"),
+    ("tests/notebooks/test_notebook_claims.py::test_04_latent_space[fashion]", "run-04_latent_space"),
+    ("tests/notebooks/test_notebook_claims.py::test_01_one_hot_and_rgb_neighbours", "run-01_one_hot_encoding"),
+    ("tests/notebooks/test_notebook_claims.py::test_06_the_chapters_exercises", "run-06_exercises"),
     # the MNIST runs: one chain, 03 before the notebooks that reuse its models
-    ("tests/notebooks/test_claims.py::test_figures_pass_the_figure_check[03_image_embeddings-mnist]", "run-mnist"),
-    ("tests/notebooks/test_claims.py::test_05_representations[mnist]", "run-mnist"),
+    ("tests/notebooks/test_notebook_claims.py::test_figures_pass_the_figure_check[03_image_embeddings-mnist]",
+     "run-mnist"),
+    ("tests/notebooks/test_notebook_claims.py::test_05_representations[mnist]", "run-mnist"),
     ("tests/notebooks/test_notebooks.py::test_notebook_runs_in_a_learners_kernel[03_image_embeddings-colab]",
      "learners-03_image_embeddings"),
     ("tests/notebooks/test_notebooks.py::test_notebook_runs_in_a_learners_kernel[03_image_embeddings-vscode]",
@@ -28,8 +30,9 @@ NOTEBOOKS = ["00_start_here", "01_one_hot_encoding", "02_embedding_layers", "03_
     ("tests/notebooks/test_site.py::test_the_course_site_has_every_notebook_within_budget", "site"),
     ("tests/browser/test_site_browser.py::test_every_page_loads_cleanly[phone]", "site"),
     # no run read: no group
-    ("tests/notebooks/test_claims.py::test_every_sentence_about_a_figure_is_listed[03_image_embeddings]", None),
-    ("tests/notebooks/test_claims.py::test_a_wrong_sentence_under_a_figure_fails", None),
+    ("tests/notebooks/test_notebook_claims.py::test_every_sentence_about_a_figure_is_listed[03_image_embeddings]",
+     None),
+    ("tests/notebooks/test_notebook_claims.py::test_a_wrong_sentence_under_a_figure_fails", None),
     ("tests/notebooks/test_site.py::test_a_small_site_has_pages_navigation_links_and_alt_text", None),
     ("tests/browser/test_widgets_in_browser.py::test_widgets_respond[lab-03_image_embeddings]", None),
     ("tests/test_metrics.py::test_knn_accuracy", None),
@@ -42,14 +45,15 @@ def test_a_group_that_did_not_reach_the_test_id_is_reported():
     tests = [("tests/notebooks/test_site.py::test_the_course_site_has_every_notebook_within_budget@site", "site"),
              ("tests/browser/test_site_browser.py::test_every_page_loads_cleanly[phone]", "site"),
              ("tests/test_metrics.py::test_knn_accuracy", None),
-             ("tests/notebooks/test_claims.py::test_04_latent_space[fashion]@run-mnist", "run-04_latent_space")]
+             ("tests/notebooks/test_notebook_claims.py::test_04_latent_space[fashion]@run-mnist",
+              "run-04_latent_space")]
     assert scheduling.lost_groups(tests) == [tests[1][0], tests[3][0]]
 
 
 def test_the_site_comes_after_the_runs_and_the_browser_tests_last():
     ids = ["tests/browser/test_widgets_in_browser.py::test_widgets_respond[lab-03_image_embeddings]",
            "tests/notebooks/test_site.py::test_the_course_site_has_every_notebook_within_budget",
-           "tests/notebooks/test_claims.py::test_04_latent_space[fashion]"]
+           "tests/notebooks/test_notebook_claims.py::test_04_latent_space[fashion]"]
     assert sorted(ids, key=scheduling.sort_key) == [ids[2], ids[1], ids[0]]
 
 

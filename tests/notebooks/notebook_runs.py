@@ -4,13 +4,13 @@ One run per notebook and dataset (Fashion-MNIST, and MNIST where the notebook of
 serves
 * tests/notebooks/test_notebooks.py: the run ends, with no error output, no complaint of the set-up, and
   every figure passes the figure check (tests/figure_check.py);
-* tests/notebooks/test_claims.py: the values that a cell appended to the run collects (:data:`VALUES`);
+* tests/notebooks/test_notebook_claims.py: the values that a cell appended to the run collects (:data:`VALUES`);
 * the site (tools/build_site.py), which reuses the executed copy left in tests/artifacts/executed/.
 
 That copy, and everything tests/notebooks/test_notebooks.py reads, is the run as a learner's Run All leaves it:
 the appended cell is taken out. The copy with the appended cell and the collected values are kept under
 tests/artifacts/executed/claims/, with a stamp of what they depend on (the notebook, the helpers, the
-data), so tests/notebooks/test_claims.py alone can reuse them while nothing changed.
+data), so tests/notebooks/test_notebook_claims.py alone can reuse them while nothing changed.
 """
 
 from __future__ import annotations
