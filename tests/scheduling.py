@@ -64,10 +64,24 @@ def lost_groups(tests: list[tuple[str, str | None]]) -> list[str]:
     return [nodeid for nodeid, name in tests if name is not None and not nodeid.endswith(f"@{name}")]
 
 
-def sort_key(nodeid: str) -> int:
-    """Collection order: the site after the runs it waits for, then the other browser tests (the runs
-    have filled the shared cache): long units last would leave a worker idle at the end."""
-    return 1 if nodeid.startswith(SITE_TESTS) else 2 if nodeid.startswith("tests/browser/") else 0
+#: Long tests of their own that keep both cores busy (several notebook kernels each), longest first. They are
+#: queued after the runs, beside the browser tests, whose waits for the page leave a core idle.
+LONG_ALONE = ("tests/notebooks/test_readonly_notebooks.py::",
+              "tests/test_classroom_faults.py::test_the_classroom_recipe_",
+              "tests/notebooks/test_colab.py::test_a_lone_notebook_",
+              "tests/test_umap_compile.py::test_compile_umap_")
+
+
+def sort_key(nodeid: str) -> tuple[int, int]:
+    """Collection order: the runs and the unit tests; the site after the runs it waits for; the long tests of
+    their own; the other browser tests (the runs have filled the shared cache). A long unit last would leave a
+    worker idle at the end."""
+    if nodeid.startswith(SITE_TESTS):
+        return 1, 0
+    for place, prefix in enumerate(LONG_ALONE):
+        if nodeid.startswith(prefix):
+            return 2, place
+    return (3, 0) if nodeid.startswith("tests/browser/") else (0, 0)
 
 
 def run_id() -> str | None:

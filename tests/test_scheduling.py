@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 import scheduling
+from conftest import REPO_ROOT
 
 NOTEBOOKS = ["00_start_here", "01_one_hot_encoding", "02_embedding_layers", "03_image_embeddings",
              "04_latent_space", "05_representations", "06_exercises"]
@@ -50,11 +54,24 @@ def test_a_group_that_did_not_reach_the_test_id_is_reported():
     assert scheduling.lost_groups(tests) == [tests[1][0], tests[3][0]]
 
 
-def test_the_site_comes_after_the_runs_and_the_browser_tests_last():
+def test_the_site_comes_after_the_runs_then_the_long_tests_then_the_browser_tests():
     ids = ["tests/browser/test_widgets_in_browser.py::test_widgets_respond[lab-03_image_embeddings]",
+           "tests/test_umap_compile.py::test_compile_umap_fills_numbas_cache_where_umap_compiled_looks",
            "tests/notebooks/test_site.py::test_the_course_site_has_every_notebook_within_budget",
+           "tests/notebooks/test_readonly_notebooks.py::test_notebooks_03_and_04_run_for_a_learner_who_cannot_write_"
+           "the_cache",
+           "tests/test_umap_compile.py::test_a_umap_that_must_compile_says_how_long",
            "tests/notebooks/test_notebook_claims.py::test_04_latent_space[fashion]"]
-    assert sorted(ids, key=scheduling.sort_key) == [ids[2], ids[1], ids[0]]
+    assert sorted(ids, key=scheduling.sort_key) == [ids[4], ids[5], ids[2], ids[3], ids[1], ids[0]]
+
+
+def test_every_long_test_of_its_own_exists():
+    """A renamed test would silently drop back among the others."""
+    collected = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:xdist",
+                                *sorted({prefix.split("::")[0] for prefix in scheduling.LONG_ALONE})],
+                               cwd=REPO_ROOT, capture_output=True, text=True, timeout=120).stdout.splitlines()
+    missing = [prefix for prefix in scheduling.LONG_ALONE if not any(line.startswith(prefix) for line in collected)]
+    assert not missing, missing
 
 
 def test_the_site_waits_for_the_expected_runs_of_every_worker(tmp_path, monkeypatch):
