@@ -51,8 +51,9 @@ def course_cache(tmp_path_factory) -> Path:
 
 @pytest.hookimpl(tryfirst=True)   # before xdist's own hook, which reads the groups into the test ids
 def pytest_collection_modifyitems(config, items):
-    """The site after the notebook runs, the other browser tests last (the runs have filled the shared
-    course cache); under xdist, the tests that read one notebook run share a worker (tests/scheduling.py)."""
+    """Collection order and groups (tests/scheduling.py): the site after the notebook runs, then the long
+    tests of their own, the other browser tests last; under xdist, the tests that read one notebook run
+    share a worker."""
     ids = {item: item.nodeid.replace("\\", "/") for item in items}
     items.sort(key=lambda item: scheduling.sort_key(ids[item]))
     notebooks = sorted(path.stem for path in (REPO_ROOT / "notebooks").glob("[0-9]*.ipynb"))

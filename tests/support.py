@@ -84,11 +84,9 @@ def one_hot_problem(**kwargs) -> FunctionProblem:
     )
 
 
-
 def value_problem(expected, **kwargs) -> ValueProblem:
     kwargs.setdefault("solution", f"answer = {expected!r}")
     return ValueProblem("answer", expected, hint="think", **kwargs)
-
 
 
 def choice_problem(multiple=False) -> ChoiceProblem:
