@@ -243,7 +243,8 @@ def _colab_wheels(python: Path) -> str | None:
         return None
     print(f"downloading Colab's packages (torch with its CUDA libraries: about 3 GB, once) into {WHEEL_CACHE} ...",
           flush=True)
-    online = _pip(python, "download", "--find-links", str(WHEEL_CACHE), "-d", str(WHEEL_CACHE),
+    # --no-cache-dir: the wheels are kept in WHEEL_CACHE; a second copy in pip's cache would cost 3 GB more disk
+    online = _pip(python, "download", "--no-cache-dir", "--find-links", str(WHEEL_CACHE), "-d", str(WHEEL_CACHE),
                   "-r", str(requirements))
     if online.returncode != 0:
         return f"Colab's wheels (torch) are not in {WHEEL_CACHE} and could not be downloaded: {_last_line(online)}"
