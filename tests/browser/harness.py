@@ -274,8 +274,8 @@ def wait_kernel_idle(page: Any, timeout_s: float = 120, settle_s: float = 1.0) -
 def assert_changes(page: Any, locator: Any, action: Callable[[], None], what: str, timeout_s: float = 30) -> None:
     """Do ``action`` and require that the picture of ``locator`` changes within ``timeout_s``.
 
-    Waits for the kernel to finish the callbacks (and the browser to paint) afterwards,
-    so that the next action and any screenshot see the final picture.
+    Returns at the first change: the picture may still be on its way to its final state, which
+    :func:`caught_up` waits for.
     """
     wait_kernel_idle(page)
     before = picture(locator)
@@ -284,8 +284,6 @@ def assert_changes(page: Any, locator: Any, action: Callable[[], None], what: st
     while time.monotonic() < deadline:
         time.sleep(0.3)
         if picture(locator) != before:
-            wait_kernel_idle(page)
-            page.wait_for_timeout(700)
             return
     raise AssertionError(f"{what}: the picture did not change within {timeout_s:.0f} s")
 
@@ -297,7 +295,7 @@ REDRAW_ALL_FIGURES = (
 )
 
 
-def settled_picture(page: Any, locator: Any, quiet_s: float = 2.0, timeout_s: float = 15.0) -> bytes:
+def settled_picture(page: Any, locator: Any, quiet_s: float = 1.0, timeout_s: float = 15.0) -> bytes:
     """The picture of ``locator`` once it has stopped changing for ``quiet_s`` (a picture the kernel
     sent after a long computation can arrive a moment after the kernel reports idle)."""
     shot, since, deadline = picture(locator), time.monotonic(), time.monotonic() + timeout_s
