@@ -19,7 +19,7 @@ help:
 	@echo "make lab          create .venv if needed, install the course, open JupyterLab on the start notebook"
 	@echo "make notebook     like 'make lab', with the classic Notebook 7 interface"
 	@echo "make test         install the course and the test tools, run every check (lint, unit, notebooks"
-	@echo "                  in three kernels, browser): about 15 minutes on 2 cores, about 13 GB in .venv"
+	@echo "                  in three kernels, browser): about 15 minutes on 2 cores, up to 13 GB in .venv"
 	@echo "make test-fast    the unit tests only (no notebook runs, no browser)"
 	@echo "make screenshots  run the browser tests and refresh the README's screenshots (docs/screenshots)"
 	@echo "make bench        measure run times, widget latency and model quality (benchmarks/report.json)"

@@ -377,7 +377,7 @@ COMMANDS = {
     "lab": "create .venv if needed, install the course, open JupyterLab on the start notebook",
     "notebook": "like 'lab', with the classic Notebook 7 interface",
     "test": "install the course and the test tools, run every check (lint, unit, notebooks in three kernels, "
-            "browser): about 15 minutes on 2 cores, about 13 GB in .venv",
+            "browser): about 15 minutes on 2 cores, up to 13 GB in .venv",
     "test-fast": "the unit tests only (no notebook runs, no browser)",
     "lint": "ruff over the course's code",
     "install": "create .venv if needed and install the learner's packages (requirements.txt)",
