@@ -1,12 +1,11 @@
 """Text and legends drawn once as pixels ("stamped"), so that a live figure redraws quickly:
-:func:`freeze` turns an artist into a picture of itself, :class:`StampedLabels` draws many
-labels as one image, :func:`stamp_text` makes a renderer keep the pixels of every text it
-draws. Live figures themselves are :mod:`helpers.plotting`."""
+:func:`freeze` turns an artist into a picture of itself, :func:`paste_text` a moving label,
+:class:`StampedLabels` draws many labels as one image. Only public matplotlib calls render
+them. Live figures themselves are :mod:`helpers.plotting`."""
 
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from typing import Any
 
 import matplotlib
@@ -34,124 +33,6 @@ def _paste(renderer: Any, pixels: Any, x: int, y: int) -> None:
     gc = renderer.new_gc()
     renderer.draw_image(gc, x, y, pixels)
     gc.restore()
-
-
-class _Recorder:
-    """Stands in for an Agg renderer's drawing engine while one text is drawn: passes every
-    call on, and keeps the glyph images that the text drew (and whether anything else was drawn)."""
-
-    def __init__(self, engine: Any) -> None:
-        self.engine = engine
-        self.images: list[tuple[Any, int, int, float]] = []
-        self.other = False
-
-    def draw_text_image(self, image: Any, x: Any, y: Any, angle: Any, gc: Any) -> None:
-        import numpy as np
-
-        self.engine.draw_text_image(image, x, y, angle, gc)
-        self.images.append((np.array(image, dtype=np.uint8, copy=True), x, y, angle))
-
-    def __getattr__(self, name: str) -> Any:
-        self.other = True  # e.g. the boxes of mathtext: such a text is not kept
-        return getattr(self.engine, name)
-
-
-class _TextStamps:
-    """The texts a renderer drew, as the glyph images to paste again (see :func:`stamp_text`)."""
-
-    LIMIT = 4096  # texts kept per renderer (a few MB at most)
-
-    def __init__(self, renderer: Any) -> None:
-        self.renderer = renderer
-        self.draw_directly = renderer.draw_text
-        self.stamps: OrderedDict[tuple[Any, ...], list[tuple[Any, int, int, float]] | None] = OrderedDict()
-        self.metrics: dict[tuple[Any, float], tuple[Any, Any, Any]] = {}
-
-    def font_height_metrics(self, prop: Any) -> tuple[Any, Any, Any]:
-        """A font's ascent, descent and line gap in pixels, read from its tables once per font and size.
-
-        Matplotlib asks for these on every draw of every text (renderers may answer; Agg does
-        not, so matplotlib reads the font's tables each time). ``(None, None, None)`` lets
-        matplotlib work them out itself.
-        """
-        key = (prop.copy(), self.renderer.dpi)
-        if key not in self.metrics:
-            self.metrics[key] = (None, None, None)
-            try:
-                from matplotlib.font_manager import fontManager, get_font
-
-                font = get_font(fontManager._find_fonts_by_props(prop))
-                for table_name, gap, ascent, descent in (("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
-                                                         ("hhea", "lineGap", "ascent", "descent")):
-                    table = font.get_sfnt_table(table_name)
-                    if table is not None:
-                        scale = prop.get_size_in_points() * self.renderer.dpi / 72 / font.get_sfnt_table("head")[
-                            "unitsPerEm"]
-                        self.metrics[key] = (table[ascent] * scale, -table[descent] * scale, table[gap] * scale)
-                        break
-            except Exception:  # noqa: BLE001 - another matplotlib: it works them out itself
-                pass
-        return self.metrics[key]
-
-    def key(self, gc: Any, s: str, prop: Any, angle: float, mtext: Any) -> tuple[Any, ...]:
-        from matplotlib.backends.backend_agg import get_hinting_flag
-
-        features = mtext.get_fontfeatures() if hasattr(mtext, "get_fontfeatures") else None
-        language = mtext.get_language() if hasattr(mtext, "get_language") else None
-        return (s, prop.copy(), float(angle), bool(gc.get_antialiased()), get_hinting_flag(),
-                None if features is None else tuple(features), language)
-
-    def draw_text(self, gc: Any, x: float, y: float, s: str, prop: Any, angle: float, ismath: Any = False,
-                  mtext: Any = None) -> None:
-        if ismath or not s:
-            self.draw_directly(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
-            return
-        x, y = round(x), round(y)  # whole pixels: a text then looks the same wherever it is drawn
-        key = self.key(gc, s, prop, angle, mtext)
-        if key in self.stamps:
-            stamp = self.stamps[key]
-            self.stamps.move_to_end(key)
-            if stamp is None:  # a text that could not be kept
-                self.draw_directly(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
-                return
-            engine = self.renderer._renderer
-            for image, dx, dy, turn in stamp:
-                engine.draw_text_image(image, x + dx, y + dy, turn, gc)
-            return
-        engine = self.renderer._renderer
-        recorder = _Recorder(engine)
-        self.renderer._renderer = recorder
-        try:
-            self.draw_directly(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
-        finally:
-            self.renderer._renderer = engine
-        kept = not recorder.other and all(float(px).is_integer() and float(py).is_integer()
-                                          for _, px, py, _ in recorder.images)
-        self.stamps[key] = [(image, int(px) - x, int(py) - y, turn)
-                            for image, px, py, turn in recorder.images] if kept else None
-        if len(self.stamps) > self.LIMIT:
-            self.stamps.popitem(last=False)
-
-
-def stamp_text(renderer: Any) -> Any:
-    """Make an Agg ``renderer`` keep the pixels of each text it draws, and paste them next time.
-
-    Matplotlib lays out and renders every glyph of every text on every draw; a live figure
-    that redraws a few dozen labels on each widget change spends most of its time there.
-    With this, a text (same string, font, size, angle) is rendered once per renderer and
-    then pasted, placed on whole pixels (a shift of under half a pixel that cannot be
-    seen). Mathematical text is drawn as usual. Returns ``renderer``; a second call
-    changes nothing.
-    """
-    from matplotlib.backends.backend_agg import RendererAgg
-
-    if not isinstance(renderer, RendererAgg):
-        raise TypeError(f"renderer must be a matplotlib RendererAgg, got {type(renderer).__name__}")
-    if not isinstance(getattr(renderer, "_text_stamps", None), _TextStamps):
-        renderer._text_stamps = _TextStamps(renderer)
-        renderer.draw_text = renderer._text_stamps.draw_text
-        renderer._get_font_height_metrics = renderer._text_stamps.font_height_metrics
-    return renderer
 
 
 def freeze(artist: Any) -> Any:
@@ -449,7 +330,7 @@ def _pixel_image_class() -> type:
         def make_image(self, renderer: Any, magnification: float = 1.0, unsampled: bool = False) -> Any:
             from matplotlib.backends.backend_agg import RendererAgg
 
-            data = self._A
+            data = self.get_array()
             usable = data is not None and (data.ndim == 2 or (data.ndim == 3 and data.dtype == np.uint8))
             if (unsampled or magnification != 1.0 or not usable or not isinstance(renderer, RendererAgg)
                     or self.get_interpolation() != "nearest" or not self.get_transform().is_affine):

@@ -81,7 +81,7 @@ def save_figure(fig: Figure, target: Any, **savefig: Any) -> None:
 
     savefig leaves animated artists out; for the saved picture they are drawn as ordinary ones.
     """
-    moving = [artist for artist in getattr(fig, "_live_animated", ()) if artist.get_animated()]
+    moving = fig.findobj(lambda artist: artist.get_animated())
     for artist in moving:
         artist.set_animated(False)
     try:
@@ -101,9 +101,7 @@ def figure_png(fig: Figure, dpi: int = 90) -> bytes:
 def _root_figure(artist: Any) -> Any:
     """The top-level figure an artist (or subfigure) belongs to."""
     figure = artist if isinstance(artist, Figure) else artist.figure
-    while figure is not None and getattr(figure, "_parent", None) is not None:  # a SubFigure
-        figure = figure._parent
-    return figure
+    return None if figure is None else figure.figure  # a SubFigure's .figure is the top-level one
 
 
 def _png_chunk(kind: bytes, data: bytes) -> bytes:
@@ -228,7 +226,6 @@ class LiveFigure:
         self._background: Any = None
         self._background_size: tuple[int, int] | None = None
         fig.canvas.mpl_connect("draw_event", self._on_draw)
-        self._stamp_texts(fig.canvas)
         self._full_pending = self._blit_pending = self._rendering = False
         self._changes = 0  # counts changes, so that one made while a picture is being sent is not lost
         self._lock = threading.RLock()
@@ -252,21 +249,8 @@ class LiveFigure:
         for artist in artists:
             artist.set_animated(True)
         self.animated = artists
-        self.fig._live_animated = artists
         self._background = None
         self._pictures.clear()
-
-    @staticmethod
-    def _stamp_texts(canvas: Any) -> None:
-        """Let the canvas's renderers keep the pixels of the texts they draw (:func:`stamp_text`)."""
-        from helpers.figure_stamps import stamp_text
-
-        make_renderer = canvas.get_renderer
-
-        def get_renderer(*args: Any, **kwargs: Any) -> Any:
-            return stamp_text(make_renderer(*args, **kwargs))
-
-        canvas.get_renderer = get_renderer
 
     # ---------------------------------------------------------------- layout
 

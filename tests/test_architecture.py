@@ -1,6 +1,6 @@
 """The shape of helpers/: its layers (an import-linter contract), the size of its modules,
-the old import paths that notebooks saved before the code was reorganised still use, and a
-test file named after each module."""
+the old import paths that notebooks saved before the code was reorganised still use, a
+test file named after each module, and the libraries' private attributes the drawing uses."""
 
 from __future__ import annotations
 
@@ -104,6 +104,51 @@ def test_a_private_name_imported_across_modules_is_found(tmp_path):
     ]
 
 
+
+#: The code that draws (matplotlib, ipympl, ipywidgets objects pass through it).
+DRAWING = ("helpers/plotting.py", "helpers/figure_stamps.py", "helpers/widgets")
+#: Private attributes of those libraries still used, all by the live-figure engine in plotting.py
+#: that sends ipympl its own picture differences; a map widget is to replace that engine.
+ENGINE_PRIVATE = {"helpers/plotting.py": {"_autotitlepos", "_force_full", "_last_buff", "_png_is_old"}}
+
+
+def _foreign_private_attributes(root: Path, places=DRAWING) -> dict[str, set[str]]:
+    """Per file under ``places``: the ``x._name`` attributes it reads or sets whose name the course's own
+    code (``root/helpers``) never defines, so they belong to a library (``self._A`` in a subclass too)."""
+    files = {path: ast.parse(path.read_text(encoding="utf-8")) for path in sorted((root / "helpers").rglob("*.py"))}
+    own = set()
+    for tree in files.values():
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                own.add(node.name)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                own.add(node.id)
+            elif isinstance(node, ast.arg):
+                own.add(node.arg)
+            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store) \
+                    and isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
+                own.add(node.attr)
+    found: dict[str, set[str]] = {}
+    for path, tree in files.items():
+        where = path.relative_to(root).as_posix()
+        if not any(where == place or where.startswith(place + "/") for place in places):
+            continue
+        for node in ast.walk(tree):
+            name = node.attr if isinstance(node, ast.Attribute) else ""
+            if name.startswith("_") and not name.startswith("__") and not name.endswith("_") and name not in own:
+                found.setdefault(where, set()).add(name)
+    return found
+
+
+def test_the_drawing_code_uses_no_new_private_attribute_of_a_library():
+    assert _foreign_private_attributes(REPO_ROOT) == ENGINE_PRIVATE
+
+
+def test_a_private_attribute_of_a_library_is_found(tmp_path):
+    shutil.copytree(HELPERS, tmp_path / "helpers", ignore=shutil.ignore_patterns("__pycache__"))
+    view = tmp_path / "helpers" / "widgets" / "projection_view.py"
+    view.write_text(view.read_text() + "\n\ndef _heading(fig):\n    return fig._suptitle\n")
+    assert _foreign_private_attributes(tmp_path)["helpers/widgets/projection_view.py"] == {"_suptitle"}
 
 #: The longest function a reader should have to hold in mind at once (the body and its signature).
 LONGEST_FUNCTION = 60

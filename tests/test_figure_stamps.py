@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
-from support import text_figure
 
-from helpers import figure_stamps, plotting
+from helpers import figure_stamps
 
 # ------------------------------------------------------------------ StampedLabels
 
@@ -184,7 +183,7 @@ def test_freeze_validates_its_argument():
         figure_stamps.freeze("legend")
 
 
-# ------------------------------------------------------------------ stamp_text
+# ------------------------------------------------------------------ paste_text
 
 
 def _rgb(fig) -> np.ndarray:
@@ -199,52 +198,6 @@ def _looks_alike(a: np.ndarray, b: np.ndarray) -> bool:
         return (grey[0::2, 0::2] + grey[1::2, 0::2] + grey[0::2, 1::2] + grey[1::2, 1::2]) / 4
 
     return (np.abs(blocks(a) - blocks(b)) > 64).mean() < 0.005
-
-
-def test_stamped_text_looks_the_same_and_is_rendered_once(monkeypatch):
-    plain = _rgb(text_figure())
-    fig = text_figure()
-    figure_stamps.stamp_text(fig.canvas.get_renderer())
-    first = _rgb(fig)
-    assert _looks_alike(first, plain)  # texts are placed on whole pixels: a shift under half a pixel
-    assert not np.array_equal(first, plain)
-    renderer = figure_stamps.stamp_text(fig.canvas.get_renderer())  # a second call changes nothing
-    rendered = []
-    render = renderer._text_stamps.draw_directly
-    monkeypatch.setattr(renderer._text_stamps, "draw_directly",
-                        lambda gc, x, y, s, *a, **k: rendered.append(s) or render(gc, x, y, s, *a, **k))
-    again = _rgb(fig)
-    assert np.array_equal(again, first)  # pasted: exactly the pixels of the first draw
-    assert rendered == [r"$\alpha_i^2$"]  # only the mathematical text was rendered again
-
-
-def test_stamped_renderers_lay_texts_out_as_matplotlib_does():
-    def extents(stamped: bool) -> list:
-        fig = text_figure()
-        ax = fig.axes[0]
-        ax.text(50, 200, "two lines\nof text", fontsize=11, linespacing=1.5)
-        ax.text(50, 150, "normal spacing\nsecond line", fontsize=7, family="monospace")
-        renderer = fig.canvas.get_renderer()
-        if stamped:
-            figure_stamps.stamp_text(renderer)
-        fig.canvas.draw()
-        return [tuple(np.round(t.get_window_extent(renderer).bounds, 6)) for t in (*ax.texts, ax.title)]
-
-    assert extents(True) == extents(False)
-
-
-def test_a_stamped_text_moved_by_whole_pixels_keeps_its_pixels():
-    fig = text_figure()
-    renderer = figure_stamps.stamp_text(fig.canvas.get_renderer())
-    before = _rgb(fig)
-    stamps = len(renderer._text_stamps.stamps)
-    for text in fig.axes[0].texts[:5]:
-        text.xyann = (text.xyann[0] + 5, text.xyann[1])  # 5 data units = 4 pixels at this size
-    after = _rgb(fig)
-    assert len(renderer._text_stamps.stamps) == stamps  # no new text rendered
-    unstamped = text_figure(dx=5)
-    assert _looks_alike(after, _rgb(unstamped))
-    assert not np.array_equal(after, before)
 
 
 def _outlined_label_figure(pasted: bool):
@@ -282,16 +235,6 @@ def test_a_pasted_text_looks_the_same_and_is_drawn_once_per_look(monkeypatch):
     assert rendered == ["Sneaker"]
     with pytest.raises(TypeError, match="text must be a matplotlib Text, got str"):
         figure_stamps.paste_text("Sneaker")
-
-
-def test_live_figures_stamp_their_texts_and_stamp_text_checks_its_argument():
-    fig = text_figure()
-    live = plotting.LiveFigure(fig)
-    live.refresh()
-    assert isinstance(fig.canvas.get_renderer()._text_stamps, figure_stamps._TextStamps)
-    assert len(fig.canvas.get_renderer()._text_stamps.stamps) >= 5
-    with pytest.raises(TypeError, match="renderer must be a matplotlib RendererAgg, got str"):
-        figure_stamps.stamp_text("renderer")
 
 
 def _nearest_pictures(data, fast: bool, **imshow):

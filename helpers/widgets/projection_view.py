@@ -216,9 +216,7 @@ class ProjectionView:
         """The artists a selection changes: redrawn on their own over the rest of the figure."""
         moving = [self.links, self.ring, self.star]
         if self.panel is not None:
-            moving += [self.mosaic, *self.tile_titles]
-            if self.image_fig._suptitle is not None:
-                moving.append(self.image_fig._suptitle)
+            moving += [self.mosaic, *self.tile_titles, self.heading]
         return moving
 
     def _make_panel(self) -> None:
@@ -234,8 +232,8 @@ class ProjectionView:
         self.panel.set_axis_off()
         self.panel.set_anchor("N")  # the tiles start just under the panel's heading
         self.mosaic = whole_pixels(self.panel.imshow(np.full((1, 1, 3), 255, dtype=np.uint8), interpolation="nearest"))
-        self.image_fig.suptitle("selected image and its 10 nearest neighbours\nin the space: 0 of 10 share its class",
-                                fontsize=8)
+        self.heading = paste_text(self.image_fig.suptitle(  # suptitle() changes this Text from now on
+            "selected image and its 10 nearest neighbours\nin the space: 0 of 10 share its class", fontsize=8))
 
     def rebuild_thumbnails(self) -> None:
         """Lay the image panel out again for a new number of tiles (the selected image and k neighbours)."""
@@ -300,8 +298,8 @@ class ProjectionView:
         self.tile_titles = []
         for i in range(self.ex.k + 1):
             top, left = self._tile_origin(i)
-            self.tile_titles.append(self.panel.text(left + width / 2 - 0.5, top - 1.5 - 0.5, "", fontsize=8,
-                                                    ha="center", va="bottom", linespacing=1.25))
+            self.tile_titles.append(paste_text(self.panel.text(left + width / 2 - 0.5, top - 1.5 - 0.5, "", fontsize=8,
+                                                               ha="center", va="bottom", linespacing=1.25)))
         if hasattr(self, "live"):  # new titles: the moving parts change (the next refresh is a full one)
             self.live.set_animated(self._moving())
 

@@ -156,6 +156,7 @@ class StructureExplorer(Explorer):
     def _build(self) -> None:
         import ipywidgets as widgets
 
+        from helpers.figure_stamps import paste_text
         from helpers.plotting import LiveFigure, new_figure
 
         rows = len(self.names)
@@ -167,13 +168,14 @@ class StructureExplorer(Explorer):
                 bar = self._ax.barh(row + (j - 1) * 0.26, 0.0, height=0.26, color=colour,
                                     label=score if row == 0 else None)[0]
                 self._bars[name, score] = bar
-                self._labels[name, score] = self._ax.text(0, 0, "", va="center", fontsize=8)
+                self._labels[name, score] = paste_text(self._ax.text(0, 0, "", va="center", fontsize=8))
         self._ax.set_xlim(0, 1.12)
         self._ax.set_xlabel("score (1 = best)")
         self._ax.invert_yaxis()
         self._ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, fontsize=8)
         # A new k changes only the bars, their numbers and the title: they are redrawn over a
         # saved picture of the rest; choosing other spaces redraws everything.
+        paste_text(self._ax.title)
         self._live = LiveFigure(self._figure, animated=[*self._bars.values(), *self._labels.values(), self._ax.title])
         self._drawn_rows: list[str] | None = None  # the spaces the saved picture has rows for
 

@@ -206,7 +206,7 @@ class _EpochView:
         name = projections.METHOD_NAMES[ex.method]
         self.ax.set_xlabel(f"{name} 1")
         self.ax.set_ylabel(f"{name} 2")
-        self.title = self.ax.set_title("", fontsize=10)
+        self.title = paste_text(self.ax.set_title("", fontsize=10))
         ex._legend(self.ax)
         self.class_labels = [paste_text(label) for label in ex._label_classes(self.ax, maps[ex.epoch])]
         self.markers = []

@@ -197,7 +197,7 @@ class WordExplorer(Explorer):
         from matplotlib.collections import LineCollection
         from matplotlib.lines import Line2D
 
-        from helpers.figure_stamps import freeze
+        from helpers.figure_stamps import freeze, paste_text
         from helpers.plotting import LiveFigure, new_figure
 
         self._figure, self._ax = new_figure(figsize=(7.5, 5.6))
@@ -208,7 +208,7 @@ class WordExplorer(Explorer):
         self._others = ax.scatter([], [], s=22, alpha=0.7, zorder=2)
         self._queries = ax.scatter([], [], s=90, edgecolors="black", zorder=3)
         self._labels: list[Any] = []
-        self._title = ax.set_title(" ", y=1.0, pad=8)  # y given: the title is not re-placed on every draw
+        self._title = paste_text(ax.set_title(" ", y=1.0, pad=8))  # y given: not re-placed on every draw
         # never changes: pasted from a picture of it (laid out afresh, it took a tenth of a redraw)
         freeze(ax.legend(handles=[
             Line2D([], [], marker="o", linestyle="", markersize=10, markerfacecolor="0.6", markeredgecolor="black",
@@ -262,6 +262,10 @@ class WordExplorer(Explorer):
             return
         import html
 
+        from matplotlib.transforms import ScaledTranslation
+
+        from helpers.figure_stamps import paste_text
+
         self._status.value = "<i>computing the map ...</i>"
         points, Z = self.layout(on_progress=lambda msg: setattr(self._status, "value", f"<i>{html.escape(msg)}</i>"))
         colour = {word: class_colour(i) for i, word in enumerate(self.words)}
@@ -275,15 +279,14 @@ class WordExplorer(Explorer):
         self._others.set_facecolors([colour[points[i].owner] for i in others])
         self._queries.set_offsets(Z[queries].reshape(-1, 2))
         self._queries.set_facecolors([colour[points[i].word] for i in queries])
+        beside = ax.transData + ScaledTranslation(4 / 72, 3 / 72, self._figure.dpi_scale_trans)  # 4 and 3 points
         while len(self._labels) < len(points):
-            # every point lies inside the limits set below: no check on each draw whether it does
-            self._labels.append(ax.annotate("", (0, 0), xytext=(4, 3), textcoords="offset points", zorder=4,
-                                            annotation_clip=False))
+            self._labels.append(paste_text(ax.text(0, 0, "", transform=beside, zorder=4)))
         for label, i in zip(self._labels, range(len(self._labels))):
             label.set_visible(i < len(points))
             if i < len(points):
                 query = points[i].is_query
-                label.xy = tuple(Z[i])
+                label.set_position(tuple(Z[i]))
                 label.set_text(points[i].word)
                 label.set_fontsize(10 if query else 8)
                 label.set_fontweight("bold" if query else "normal")
