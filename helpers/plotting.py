@@ -294,6 +294,17 @@ class LiveFigure:
                         return True
         return False
 
+    def _kept_layout_overflows(self) -> bool:
+        """Whether the kept layout no longer fits the figure as it is now (a layout pass, nothing drawn)."""
+        if type(self.fig.get_layout_engine()).__name__ != "PlaceHolderLayoutEngine":
+            return False
+        self._planning = True  # the draw handler leaves this pass alone
+        try:
+            self.fig.draw_without_rendering()
+        finally:
+            self._planning = False
+        return self._overflows(self.fig.canvas.get_renderer())
+
     def _on_draw(self, event: Any) -> None:
         canvas = self.fig.canvas
         if canvas.is_saving() or self._planning:
@@ -437,6 +448,8 @@ class LiveFigure:
     def _refresh(self) -> None:
         """The full redraw of :meth:`refresh` and :meth:`refresh_as`, which hold the lock (widget
         callbacks can run on more than one of the kernel's threads)."""
+        if not self._layout_pending and self._kept_layout_overflows():
+            self.relayout()  # planned now: no picture (a saved one included) shows texts cut off
         if self._layout_pending:
             self.fix_layout()
         if self.interactive:

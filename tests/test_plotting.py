@@ -110,6 +110,20 @@ def test_layout_is_planned_once_then_kept_until_relayout():
     assert ax.get_position().x0 > planned[0]  # now the left margin makes room for the labels
 
 
+def test_a_refresh_plans_again_before_drawing_when_the_kept_layout_cuts_a_label_off():
+    fig, ax = plotting.new_figure(figsize=(4, 3))
+    ax.set_ylabel("score")
+    live = plotting.LiveFigure(fig)
+    live.refresh()
+    renders = []
+    fig.canvas.mpl_connect("draw_event", lambda event: live._planning or renders.append(1))
+    ax.set_yticks([0, 1], ["a longer tick label", "pushes the axis label out"])
+    live.refresh()
+    assert len(renders) == 1  # no picture was drawn with the old layout and thrown away
+    box = ax.yaxis.label.get_window_extent(fig.canvas.get_renderer())
+    assert box.x0 >= -1 and box.x1 <= fig.bbox.width + 1
+
+
 def test_fixed_layout_can_be_turned_off():
     fig, ax = plotting.new_figure(figsize=(4, 3))
     live = plotting.LiveFigure(fig, fixed_layout=False)
@@ -153,7 +167,7 @@ def test_refresh_as_pastes_the_picture_kept_for_the_same_state():
     """A state drawn before (same key) is pasted, not drawn: only the animated artists are drawn on it."""
     fig, live, line, moving = _line_and_marker()
     draws = []
-    fig.canvas.mpl_connect("draw_event", lambda event: draws.append(1))
+    fig.canvas.mpl_connect("draw_event", lambda event: live._planning or draws.append(1))  # renders, not layout passes
     live.refresh_as("blue")
     blue = _pixels(live)
     line.set_color("green")
@@ -189,7 +203,7 @@ def test_refresh_as_keeps_a_few_pictures():
     ax.set_title("00")
     live.refresh()  # the layout is planned, with room for the titles below
     draws = []
-    fig.canvas.mpl_connect("draw_event", lambda event: draws.append(1))
+    fig.canvas.mpl_connect("draw_event", lambda event: live._planning or draws.append(1))  # renders, not layout passes
     for key in range(plotting.LiveFigure.KEPT_PICTURES + 1):
         ax.set_title(str(key))
         live.refresh_as(key)

@@ -55,6 +55,17 @@ def test_select_pair_redraws_only_what_changed(walk):
     assert scatter_draws == [] and line_draws == [1]
 
 
+def test_an_end_label_turns_away_from_a_class_name_in_its_way(walk):
+    walk.select_pair(3, 7)
+    renderer = walk._figure.canvas.get_renderer()
+    beyond = walk.label_b.get_window_extent(renderer)   # where the label sits when nothing is in the way
+    blocker = walk.ax_map.text(*walk.ax_map.transData.inverted().transform(beyond.p0), "a class name in the way",
+                               fontsize=12)
+    walk.select_pair(3, 7)
+    assert not walk.label_b.get_window_extent(renderer).overlaps(blocker.get_window_extent(renderer))
+    assert walk.label_b.get_text().startswith("B: ")
+
+
 def test_index_boxes_steps_and_clicks(walk):
     walk.box_b.value = 12
     assert walk.pair == (0, 12)

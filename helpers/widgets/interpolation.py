@@ -229,21 +229,38 @@ class InterpolationExplorer(Explorer):
         direction = end - start
         length = float(np.hypot(*direction))
         unit = direction / length if length > 1e-9 else np.array([0.0, -1.0])
-        self.label_a.xyann = tuple(-22.0 * unit)
-        self.label_b.xyann = tuple(22.0 * unit)
-        to_axes = self.ax_map.transAxes.inverted()
-        for label, letter, index, point in ((self.label_a, "A", i, start), (self.label_b, "B", j, end)):
+        ends = ((self.label_a, "A", i, start, -unit), (self.label_b, "B", j, end, unit))
+        for label, letter, index, point, away in ends:
             name = f": {self.class_names[self.labels[index]]}" if self.labels is not None else ""
             label.set_text(f"{letter}{name} (#{index})")
-            # a label near an edge of the map grows towards its middle, so that it is never cut off
-            fx, fy = to_axes.transform(point + np.asarray(label.xyann) * self.ax_map.figure.dpi / 72)
-            label.set_horizontalalignment("left" if fx < 0.3 else "right" if fx > 0.7 else "center")
-            label.set_verticalalignment("bottom" if fy < 0.15 else "top" if fy > 0.85 else "center")
+            self._place_end_label(label, point, away)
         self.walk_image.set_data(_strip(self._decoded))
         self.blend_image.set_data(_strip(self._blended))
         self._sync_boxes()
         self.live.refresh_animated()
         return self.path()
+
+    def _place_end_label(self, label: Any, point: np.ndarray, away: np.ndarray) -> None:
+        """Put an end's label 22 points from it: beyond the end of the line, or turned by 45 degrees at a
+        time when another text of the map is in the way there (the class names at the clusters)."""
+        renderer = getattr(self._figure.canvas, "get_renderer", lambda: None)()
+        others = [text.get_window_extent(renderer) for text in self.ax_map.texts if renderer is not None
+                  and text is not label and text.get_visible() and text.get_text()]
+        for turn in (0, 45, -45, 90, -90, 135, -135, 180):
+            angle = np.radians(turn)
+            self._aim(label, point, 22.0 * np.array([[np.cos(angle), -np.sin(angle)],
+                                                     [np.sin(angle), np.cos(angle)]]) @ away)
+            if not others or not any(label.get_window_extent(renderer).overlaps(box) for box in others):
+                return
+        self._aim(label, point, 22.0 * away)  # crowded all round: beyond the end of the line
+
+    def _aim(self, label: Any, point: np.ndarray, offset: np.ndarray) -> None:
+        """Place ``label`` at ``offset`` points from ``point`` (pixels); near an edge of the map it grows
+        towards the middle, so that it is never cut off."""
+        label.xyann = tuple(offset)
+        fx, fy = self.ax_map.transAxes.inverted().transform(point + offset * self.ax_map.figure.dpi / 72)
+        label.set_horizontalalignment("left" if fx < 0.3 else "right" if fx > 0.7 else "center")
+        label.set_verticalalignment("bottom" if fy < 0.15 else "top" if fy > 0.85 else "center")
 
     @validation.params(steps=_STEPS)
     def set_steps(self, steps: int) -> np.ndarray:
