@@ -12,7 +12,8 @@ from helpers.colour_vision import delta_e, simulate, to_rgb_array
 from helpers.exercises import ChoiceProblem, FunctionProblem, ValueProblem
 
 
-def text_figure(dx: float = 0.0):
+def text_figure():
+    """A figure with a title, axis labels, annotations of several sizes, a rotated and a mathematical text."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     fig = Figure(figsize=(4, 3), dpi=100)
@@ -20,9 +21,9 @@ def text_figure(dx: float = 0.0):
     ax = fig.add_axes((0.15, 0.15, 0.8, 0.7))
     ax.set(xlim=(0, 400), ylim=(0, 300), title="Words and their neighbours", xlabel="PCA 1", ylabel="PCA 2")
     for i, word in enumerate(["king", "queen", "frog", "coffee", "physics"]):
-        ax.annotate(word, (40 + 60 * i + dx, 50 + 40 * i), fontsize=8 + i)
+        ax.annotate(word, (40 + 60 * i, 50 + 40 * i), fontsize=8 + i)
     ax.text(200, 250, "rotated", rotation=30)
-    ax.text(100, 250, r"$\alpha_i^2$")  # mathematical text: drawn as usual
+    ax.text(100, 250, r"$\alpha_i^2$")
     return fig
 
 
